@@ -1,0 +1,166 @@
+//! One entry of the catalogue, exactly as its JSON file spells it.
+
+use crate::text::Bilingual;
+use serde::{Deserialize, Serialize};
+
+/// What kind of animal an entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Cell,
+    Layer,
+    Network,
+    Concept,
+}
+
+impl Category {
+    pub const ALL: [Category; 4] = [
+        Category::Cell,
+        Category::Layer,
+        Category::Network,
+        Category::Concept,
+    ];
+
+    /// The category's name as it appears in JSON and on the command line.
+    pub fn key(self) -> &'static str {
+        match self {
+            Category::Cell => "cell",
+            Category::Layer => "layer",
+            Category::Network => "network",
+            Category::Concept => "concept",
+        }
+    }
+
+    pub fn label(self) -> Bilingual {
+        match self {
+            Category::Cell => Bilingual::new("Cells", "神经元"),
+            Category::Layer => Bilingual::new("Layers", "层"),
+            Category::Network => Bilingual::new("Networks", "网络"),
+            Category::Concept => Bilingual::new("Concepts", "概念"),
+        }
+    }
+}
+
+/// The poster's legend of cell kinds, used to draw an entry's layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CellKind {
+    Input,
+    BackfedInput,
+    NoisyInput,
+    Hidden,
+    ProbabilisticHidden,
+    SpikingHidden,
+    Capsule,
+    Output,
+    MatchInputOutput,
+    Recurrent,
+    Memory,
+    GatedMemory,
+    Kernel,
+    ConvolutionOrPool,
+}
+
+impl CellKind {
+    pub const ALL: [CellKind; 14] = [
+        CellKind::Input,
+        CellKind::BackfedInput,
+        CellKind::NoisyInput,
+        CellKind::Hidden,
+        CellKind::ProbabilisticHidden,
+        CellKind::SpikingHidden,
+        CellKind::Capsule,
+        CellKind::Output,
+        CellKind::MatchInputOutput,
+        CellKind::Recurrent,
+        CellKind::Memory,
+        CellKind::GatedMemory,
+        CellKind::Kernel,
+        CellKind::ConvolutionOrPool,
+    ];
+
+    /// The kind's name in the legend.
+    pub fn label(self) -> Bilingual {
+        match self {
+            CellKind::Input => Bilingual::new("Input cell", "输入神经元"),
+            CellKind::BackfedInput => Bilingual::new("Backfed input cell", "反馈输入神经元"),
+            CellKind::NoisyInput => Bilingual::new("Noisy input cell", "噪声输入神经元"),
+            CellKind::Hidden => Bilingual::new("Hidden cell", "隐藏神经元"),
+            CellKind::ProbabilisticHidden => {
+                Bilingual::new("Probabilistic hidden cell", "概率隐藏神经元")
+            }
+            CellKind::SpikingHidden => Bilingual::new("Spiking hidden cell", "脉冲隐藏神经元"),
+            CellKind::Capsule => Bilingual::new("Capsule cell", "胶囊神经元"),
+            CellKind::Output => Bilingual::new("Output cell", "输出神经元"),
+            CellKind::MatchInputOutput => {
+                Bilingual::new("Match input output cell", "匹配输入输出神经元")
+            }
+            CellKind::Recurrent => Bilingual::new("Recurrent cell", "循环神经元"),
+            CellKind::Memory => Bilingual::new("Memory cell", "记忆神经元"),
+            CellKind::GatedMemory => Bilingual::new("Gated memory cell", "门控记忆神经元"),
+            CellKind::Kernel => Bilingual::new("Kernel", "核"),
+            CellKind::ConvolutionOrPool => Bilingual::new("Convolution or pool", "卷积或池化"),
+        }
+    }
+}
+
+/// A run of `count` cells of one kind within a layer of the diagram.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CellGroup {
+    pub kind: CellKind,
+    pub count: u32,
+}
+
+/// A paper an entry comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reference {
+    /// "Hochreiter, S. and Schmidhuber, J."
+    pub authors: String,
+    pub title: String,
+    pub year: u16,
+    /// Journal, conference or publisher, with volume and pages where known.
+    pub venue: String,
+}
+
+/// One animal of the zoo.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// Stable identifier, lowercase words joined by `-` ("lstm-cell").
+    pub id: String,
+    /// The usual abbreviation ("LSTM"); empty where there is none.
+    #[serde(default)]
+    pub abbreviation: String,
+    pub category: Category,
+    /// English and Chinese names, the Chinese exactly as the source table gives it.
+    pub name: Bilingual,
+    /// Pinyin of the Chinese name, syllables separated by spaces, no tones
+    /// ("chang duan qi ji yi shen jing yuan").
+    pub pinyin: String,
+    /// Other names a person may type, including the source's misspellings.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// The poster's glyph for the entry in a list row.
+    pub glyph: CellKind,
+    /// One line.
+    pub summary: Bilingual,
+    /// A few sentences.
+    pub description: Bilingual,
+    /// The key equations, one per line, in plain Unicode.
+    #[serde(default)]
+    pub equations: Vec<String>,
+    /// The layers from input to output, each a list of cell groups.
+    #[serde(default)]
+    pub diagram: Vec<Vec<CellGroup>>,
+    #[serde(default)]
+    pub references: Vec<Reference>,
+    /// Ids of related entries.
+    #[serde(default)]
+    pub related: Vec<String>,
+    /// Key of the model that runs this entry (see `model::registry`); empty
+    /// while none does.
+    #[serde(default)]
+    pub model: String,
+}

@@ -1,0 +1,15 @@
+//! nnzoo: a terminal field guide to the neural network zoo, where every
+//! animal runs.
+//!
+//! The library holds everything but the terminal front end's event loop:
+//! - [`catalogue`]: the entries of the zoo as bilingual data, embedded from `zoo/`,
+//!   their loading and checking;
+//! - [`search`]: one ranked search over every name an entry answers to;
+//! - [`model`]: the runnable models behind the entries, each describing its own
+//!   state as named views that any front end can draw;
+//! - [`tui`]: the terminal user interface, which draws entries and models from
+//!   their data alone.
+
+pub mod catalogue;
+pub mod model;
+pub mod text;

@@ -1,0 +1,175 @@
+//! The runnable models behind the catalogue's entries.
+//!
+//! Every model has the same shape, so the lab and the headless runner work
+//! with any of them:
+//! - typed parameters with defaults and bounds ([`params`]), from which the
+//!   model is built deterministically together with a seed;
+//! - [`Model::step`] advances one observable step and, where the computation
+//!   has meaningful stages (an LSTM's gates), [`Model::stage`] advances one
+//!   stage at a time;
+//! - [`Model::views`] describes the current state as named, labelled views
+//!   ([`view`]), which is all a front end ever sees of it.
+//!
+//! To add a model: write one file in this folder that opens with what the
+//! model is and the paper it comes from, implement [`Model`], and add a
+//! [`ModelSpec`] to [`REGISTRY`]. No front-end code changes.
+
+pub mod params;
+pub mod view;
+
+pub use params::{ParamError, ParamKind, ParamRole, ParamSpec, ParamValue, Params};
+pub use view::{View, ViewContent};
+
+use crate::text::Bilingual;
+use std::collections::BTreeMap;
+
+/// A model that cannot be built or cannot do what was asked.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ModelError {
+    #[error(transparent)]
+    Param(#[from] ParamError),
+    /// A weight tensor that is missing, of the wrong shape or the wrong type.
+    #[error("weights: {0}")]
+    Weights(String),
+    /// A model asked to do something it does not offer.
+    #[error("{0}")]
+    Unsupported(String),
+    /// Anything else a model rejects, said in the model's words.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// A named tensor of weights, row-major, as read from a safetensors or JSON file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tensor {
+    pub shape: Vec<usize>,
+    pub data: Vec<f32>,
+}
+
+/// Weights by their PyTorch `state_dict` names.
+pub type Weights = BTreeMap<String, Tensor>;
+
+/// Something a model offers beyond stepping: corrupt the probe, store a
+/// random pattern, ... The lab lists actions with their keys in its help.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Action {
+    /// Name passed back to [`Model::act`].
+    pub name: &'static str,
+    /// The key that triggers it in the lab (the lab keeps its own keys for
+    /// itself; a model picks from letters the lab leaves free: see `tui`).
+    pub key: char,
+    pub label: Bilingual,
+}
+
+/// A message about the model's condition a person should see at a glance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    pub level: StatusLevel,
+    pub text: Bilingual,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusLevel {
+    Info,
+    /// Something the person should notice (a spurious state, an overflow).
+    Warning,
+}
+
+/// A runnable model.
+pub trait Model: Send {
+    /// The parameter values this model was built with.
+    fn params(&self) -> &Params;
+
+    /// The seed it was built (or last reset) with.
+    fn seed(&self) -> u64;
+
+    /// Back to the state right after building with `seed`: the same seed
+    /// always gives the same trace.
+    fn reset(&mut self, seed: u64);
+
+    /// The names of the stages of one step, in order (`["forget gate", ...]`).
+    /// A model without meaningful stages has exactly one.
+    fn stages(&self) -> Vec<Bilingual>;
+
+    /// Index into [`Model::stages`] of the stage that runs next.
+    fn next_stage(&self) -> usize;
+
+    /// How many whole steps have completed.
+    fn steps_done(&self) -> u64;
+
+    /// Runs the next stage.
+    fn stage(&mut self);
+
+    /// Completes the current step: runs stages until the next step would
+    /// start. Models override it with a faster whole-step path.
+    fn step(&mut self) {
+        let start = self.steps_done();
+        while self.steps_done() == start {
+            self.stage();
+        }
+    }
+
+    /// The current state as named views.
+    fn views(&self) -> Vec<View>;
+
+    /// Sets value `index` of the editable view `view` (an input component, a
+    /// pixel: -1 or +1).
+    fn edit(&mut self, view: &str, index: usize, value: f32) -> Result<(), ModelError> {
+        let _ = (index, value);
+        Err(ModelError::Unsupported(format!(
+            "view `{view}` cannot be edited"
+        )))
+    }
+
+    /// What the model offers beyond stepping.
+    fn actions(&self) -> Vec<Action> {
+        Vec::new()
+    }
+
+    /// Runs one of [`Model::actions`] by name.
+    fn act(&mut self, action: &str) -> Result<(), ModelError> {
+        Err(ModelError::Unsupported(format!("no action `{action}`")))
+    }
+
+    /// Replaces the model's weights with trained ones (PyTorch `state_dict`
+    /// names). A missing tensor or a wrong shape is an error naming the
+    /// tensor, the shape found and the shape expected.
+    fn load_weights(&mut self, weights: &Weights) -> Result<(), ModelError> {
+        let _ = weights;
+        Err(ModelError::Unsupported(
+            "this model does not take weights".into(),
+        ))
+    }
+
+    /// The model's condition in a line, if it has something to say
+    /// (recalled pattern 2 after 3 sweeps; overflow at step 12).
+    fn status(&self) -> Option<Status> {
+        None
+    }
+}
+
+/// How to build one kind of model.
+pub struct ModelSpec {
+    /// The key catalogue entries name in their `model` field.
+    pub key: &'static str,
+    pub name: Bilingual,
+    /// The parameters it takes, with defaults and bounds.
+    pub params: fn() -> Vec<ParamSpec>,
+    /// Builds the model from valid parameters and a seed.
+    pub build: fn(&Params, u64) -> Result<Box<dyn Model>, ModelError>,
+}
+
+impl ModelSpec {
+    /// The model's parameters at their defaults.
+    pub fn default_params(&self) -> Params {
+        Params::defaults((self.params)())
+    }
+}
+
+/// Every model nnzoo can run.
+pub static REGISTRY: &[ModelSpec] = &[];
+
+/// The model answering to `key`.
+pub fn find(key: &str) -> Option<&'static ModelSpec> {
+    REGISTRY.iter().find(|spec| spec.key == key)
+}

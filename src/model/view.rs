@@ -1,0 +1,152 @@
+//! How a model describes its state: a list of named, labelled views.
+//!
+//! A front end draws a model from these views alone; a model never knows how
+//! it is drawn. The same views give the headless `--json` trace, keyed by
+//! [`View::name`].
+
+use crate::text::Bilingual;
+use serde_json::{Map, Value, json};
+
+/// One named piece of a model's state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct View {
+    /// Key in the JSON trace and for [`super::Model::edit`]: `x`, `h`, `gate_i`, `energy`, ...
+    pub name: String,
+    /// What a person reads above it.
+    pub label: Bilingual,
+    pub content: ViewContent,
+    /// Whether a person may change its values through [`super::Model::edit`]
+    /// (an input vector's values, a probe's pixels).
+    pub editable: bool,
+}
+
+/// The shapes a view can take.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ViewContent {
+    /// A vector of signed values drawn as bars (gates, states, inputs, overlaps).
+    /// `range` is the span the bars are scaled to, e.g. (0, 1) for a sigmoid
+    /// gate, (-1, 1) for tanh; values outside it are clipped in the drawing only.
+    Vector { values: Vec<f32>, range: (f32, f32) },
+    /// A matrix in row-major order (weights), drawn as a heat map.
+    Matrix {
+        rows: usize,
+        cols: usize,
+        values: Vec<f32>,
+    },
+    /// A picture of `width` x `height` pixels in row-major order, each in
+    /// -1..=1 (−1 off, +1 on), drawn with square pixels.
+    Pixels {
+        width: usize,
+        height: usize,
+        values: Vec<f32>,
+    },
+    /// Several small pictures of the same size (stored patterns), one of them
+    /// perhaps marked (the target).
+    Gallery {
+        width: usize,
+        height: usize,
+        items: Vec<Vec<f32>>,
+        marked: Option<usize>,
+    },
+    /// A quantity over time, oldest first (energy per sweep).
+    Series { values: Vec<f64> },
+    /// A vector over time: `rows` time steps of `cols` values, oldest first
+    /// (hidden state history), drawn as a heat map with time across.
+    History {
+        rows: usize,
+        cols: usize,
+        values: Vec<f32>,
+        range: (f32, f32),
+    },
+    /// One number.
+    Scalar { value: f64 },
+    /// Prose or a status line.
+    Text { text: Bilingual },
+    /// The model's equations, one per line with numbers filled in where they
+    /// are known; `current` is the line of the stage that runs next or just ran.
+    Equations {
+        lines: Vec<String>,
+        current: Option<usize>,
+    },
+}
+
+impl View {
+    pub fn new(name: impl Into<String>, label: Bilingual, content: ViewContent) -> View {
+        View {
+            name: name.into(),
+            label,
+            content,
+            editable: false,
+        }
+    }
+
+    /// Marks the view as one a person may edit.
+    pub fn editable(mut self) -> View {
+        self.editable = true;
+        self
+    }
+
+    /// The view's values as JSON for the headless trace; `None` for views that
+    /// carry no state worth tracing (equations).
+    pub fn to_json(&self) -> Option<Value> {
+        Some(match &self.content {
+            ViewContent::Vector { values, .. } => floats(values),
+            ViewContent::Matrix { rows, cols, values } => chunked(values, *rows, *cols),
+            ViewContent::Pixels {
+                width,
+                height,
+                values,
+            } => chunked(values, *height, *width),
+            ViewContent::Gallery { items, .. } => {
+                Value::Array(items.iter().map(|item| floats(item)).collect())
+            }
+            ViewContent::Series { values } => {
+                Value::Array(values.iter().map(|&v| number(v)).collect())
+            }
+            ViewContent::History {
+                rows, cols, values, ..
+            } => chunked(values, *rows, *cols),
+            ViewContent::Scalar { value } => number(*value),
+            ViewContent::Text { text } => json!(text.en),
+            ViewContent::Equations { .. } => return None,
+        })
+    }
+}
+
+/// A JSON number, or a string for values JSON cannot hold ("NaN", "inf", "-inf"),
+/// so that an overflow shows in the trace instead of breaking it.
+pub fn number(v: f64) -> Value {
+    if v.is_finite() {
+        serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
+    } else if v.is_nan() {
+        json!("NaN")
+    } else if v > 0.0 {
+        json!("inf")
+    } else {
+        json!("-inf")
+    }
+}
+
+fn floats(values: &[f32]) -> Value {
+    Value::Array(values.iter().map(|&v| number(f64::from(v))).collect())
+}
+
+fn chunked(values: &[f32], rows: usize, cols: usize) -> Value {
+    if cols == 0 {
+        return Value::Array(vec![Value::Array(vec![]); rows]);
+    }
+    Value::Array(values.chunks(cols).map(floats).collect())
+}
+
+/// The JSON trace line for one state: every view by name, plus the step and stage.
+pub fn trace_line(step: u64, stage: &str, views: &[View]) -> Value {
+    let mut line = Map::new();
+    line.insert("step".into(), json!(step));
+    line.insert("stage".into(), json!(stage));
+    for view in views {
+        if let Some(value) = view.to_json() {
+            line.insert(view.name.clone(), value);
+        }
+    }
+    Value::Object(line)
+}

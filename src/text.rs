@@ -1,0 +1,73 @@
+//! Text in the two languages nnzoo speaks.
+
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+/// Which language the program speaks: English, Chinese, or both side by side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+    Both,
+}
+
+impl Lang {
+    /// The next language in the cycle English -> Chinese -> both -> English.
+    pub fn next(self) -> Lang {
+        match self {
+            Lang::En => Lang::Zh,
+            Lang::Zh => Lang::Both,
+            Lang::Both => Lang::En,
+        }
+    }
+}
+
+/// A piece of text with an English and a Chinese form.
+///
+/// Used both by catalogue entries (owned strings read from JSON) and by
+/// models (mostly `'static` labels), hence the `Cow`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bilingual {
+    pub en: Cow<'static, str>,
+    pub zh: Cow<'static, str>,
+}
+
+impl Bilingual {
+    /// A label from two static strings.
+    pub const fn new(en: &'static str, zh: &'static str) -> Bilingual {
+        Bilingual {
+            en: Cow::Borrowed(en),
+            zh: Cow::Borrowed(zh),
+        }
+    }
+
+    /// A label built at run time, e.g. with numbers in it.
+    pub fn owned(en: impl Into<String>, zh: impl Into<String>) -> Bilingual {
+        Bilingual {
+            en: Cow::Owned(en.into()),
+            zh: Cow::Owned(zh.into()),
+        }
+    }
+
+    /// The same text in both languages (numbers, symbols, names).
+    pub fn same(text: impl Into<String>) -> Bilingual {
+        let text = text.into();
+        Bilingual {
+            en: Cow::Owned(text.clone()),
+            zh: Cow::Owned(text),
+        }
+    }
+
+    /// The text in `lang`; `Both` gives "English / 中文" (or one form when they are equal).
+    pub fn get(&self, lang: Lang) -> Cow<'_, str> {
+        match lang {
+            Lang::En => Cow::Borrowed(&self.en),
+            Lang::Zh => Cow::Borrowed(&self.zh),
+            Lang::Both if self.en == self.zh => Cow::Borrowed(&self.en),
+            Lang::Both => Cow::Owned(format!("{} / {}", self.en, self.zh)),
+        }
+    }
+}
