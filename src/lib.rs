@@ -13,3 +13,4 @@
 pub mod catalogue;
 pub mod model;
 pub mod text;
+pub mod tui;

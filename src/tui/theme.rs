@@ -1,0 +1,138 @@
+//! Colours and styles, in one place.
+//!
+//! Only the 16 ANSI colours and the 256-colour palette are used, never
+//! truecolour, so the program looks the same on every terminal. With
+//! `NO_COLOR` set (<https://no-color.org>) every style is plain, and
+//! everything must still read: values carry signs and numbers, cell kinds
+//! carry shapes.
+
+use ratatui::style::{Color, Modifier, Style};
+
+/// The styles the UI draws with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Theme {
+    /// Whether colours are used at all.
+    pub colour: bool,
+    pub text: Style,
+    pub dim: Style,
+    pub title: Style,
+    pub border: Style,
+    pub border_focused: Style,
+    pub selected: Style,
+    pub highlight: Style,
+    pub heading: Style,
+    pub key: Style,
+    pub warning: Style,
+    pub error: Style,
+}
+
+impl Theme {
+    /// The theme for this environment: plain when `NO_COLOR` is set and not empty.
+    pub fn from_env() -> Theme {
+        let no_colour = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        if no_colour {
+            Theme::plain()
+        } else {
+            Theme::coloured()
+        }
+    }
+
+    pub fn coloured() -> Theme {
+        Theme {
+            colour: true,
+            text: Style::new(),
+            dim: Style::new().fg(Color::DarkGray),
+            title: Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            border: Style::new().fg(Color::DarkGray),
+            border_focused: Style::new().fg(Color::Cyan),
+            selected: Style::new()
+                .bg(Color::Indexed(237))
+                .add_modifier(Modifier::BOLD),
+            highlight: Style::new()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+            heading: Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
+            key: Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+            warning: Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            error: Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        }
+    }
+
+    /// No colour at all: emphasis by bold, reverse and underline only.
+    pub fn plain() -> Theme {
+        let bold = Style::new().add_modifier(Modifier::BOLD);
+        Theme {
+            colour: false,
+            text: Style::new(),
+            dim: Style::new(),
+            title: bold,
+            border: Style::new(),
+            border_focused: bold,
+            selected: Style::new().add_modifier(Modifier::REVERSED),
+            highlight: Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD),
+            heading: bold,
+            key: bold,
+            warning: bold,
+            error: bold,
+        }
+    }
+
+    /// The colour of a signed value `v` scaled to `range` on a diverging map:
+    /// blue for the low end, near-neutral grey in the middle, red for the high
+    /// end (256-colour palette). `None` without colour; NaN and infinities get
+    /// magenta so an overflow stands out.
+    pub fn diverging(&self, v: f32, range: (f32, f32)) -> Option<Color> {
+        if !self.colour {
+            return None;
+        }
+        if !v.is_finite() {
+            return Some(Color::Magenta);
+        }
+        let (lo, hi) = range;
+        let mid = if lo < 0.0 && hi > 0.0 {
+            0.0
+        } else {
+            (lo + hi) / 2.0
+        };
+        // Position in -1..=1 around the midpoint.
+        let t = if v >= mid {
+            if hi > mid {
+                (v - mid) / (hi - mid)
+            } else {
+                0.0
+            }
+        } else if mid > lo {
+            -(mid - v) / (mid - lo)
+        } else {
+            0.0
+        }
+        .clamp(-1.0, 1.0);
+        // Blues and reds of the xterm 256-colour cube, grey 240 at zero.
+        const BLUES: [u8; 5] = [24, 25, 26, 27, 33];
+        const REDS: [u8; 5] = [95, 131, 167, 203, 196];
+        let level = ((t.abs() * 5.0).ceil() as usize).min(5);
+        Some(match level {
+            0 => Color::Indexed(240),
+            n if t < 0.0 => Color::Indexed(BLUES[n - 1]),
+            n => Color::Indexed(REDS[n - 1]),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diverging_map_runs_from_blue_through_grey_to_red() {
+        let theme = Theme::coloured();
+        assert_eq!(theme.diverging(0.0, (-1.0, 1.0)), Some(Color::Indexed(240)));
+        assert_eq!(theme.diverging(-1.0, (-1.0, 1.0)), Some(Color::Indexed(33)));
+        assert_eq!(theme.diverging(1.0, (-1.0, 1.0)), Some(Color::Indexed(196)));
+        assert_eq!(theme.diverging(5.0, (-1.0, 1.0)), Some(Color::Indexed(196)));
+        assert_eq!(theme.diverging(f32::NAN, (-1.0, 1.0)), Some(Color::Magenta));
+        // A (0, 1) gate's midpoint is 0.5.
+        assert_eq!(theme.diverging(0.5, (0.0, 1.0)), Some(Color::Indexed(240)));
+        assert_eq!(Theme::plain().diverging(1.0, (-1.0, 1.0)), None);
+    }
+}
