@@ -87,11 +87,15 @@ pub trait Model: Send {
     /// always gives the same trace.
     fn reset(&mut self, seed: u64);
 
-    /// The names of the stages of one step, in order (`["forget gate", ...]`).
-    /// A model without meaningful stages has exactly one.
-    fn stages(&self) -> Vec<Bilingual>;
+    /// How many stages one step has (an LSTM cell: six gates and states; an
+    /// asynchronous Hopfield sweep: one per neuron). A model without
+    /// meaningful stages has exactly one.
+    fn stage_count(&self) -> usize;
 
-    /// Index into [`Model::stages`] of the stage that runs next.
+    /// The name of stage `index` (`forget gate`, `neuron 17`).
+    fn stage_label(&self, index: usize) -> Bilingual;
+
+    /// Index of the stage that runs next, in `0..stage_count()`.
     fn next_stage(&self) -> usize;
 
     /// How many whole steps have completed.

@@ -4,4 +4,5 @@
 //! The UI knows entries only as catalogue data and models only through
 //! [`crate::model::Model::views`]; nothing here is specific to one model.
 
+pub mod keys;
 pub mod theme;
