@@ -12,5 +12,6 @@
 
 pub mod catalogue;
 pub mod model;
+pub mod search;
 pub mod text;
 pub mod tui;

@@ -160,8 +160,11 @@ pub struct ModelSpec {
     /// The parameters it takes, with defaults and bounds.
     pub params: fn() -> Vec<ParamSpec>,
     /// Builds the model from valid parameters and a seed.
-    pub build: fn(&Params, u64) -> Result<Box<dyn Model>, ModelError>,
+    pub build: BuildModel,
 }
+
+/// Builds a model from valid parameters and a seed.
+pub type BuildModel = fn(&Params, u64) -> Result<Box<dyn Model>, ModelError>;
 
 impl ModelSpec {
     /// The model's parameters at their defaults.

@@ -1,0 +1,215 @@
+//! Reading entry files: the embedded `zoo/` and `--zoo` folders.
+
+use super::check;
+use super::{Entry, Problem};
+use std::fs;
+use std::path::Path;
+
+/// The files of `zoo/` as (file name, contents), written by `build.rs`.
+pub(super) static EMBEDDED: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/zoo_files.rs"));
+
+/// Entry files larger than this (1 MiB) are refused unread.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
+/// Whether a file in a zoo folder is an entry file.
+pub(super) fn is_entry_file(name: &str) -> bool {
+    name.ends_with(".json") && name != "schema.json"
+}
+
+/// An entry file as (path, file name, contents).
+pub(super) type EntryFile = (String, String, Vec<u8>);
+
+/// The entry files of `dir`, sorted by name, as (path, file name, contents),
+/// with a problem for the folder itself or for each file that cannot be read.
+pub(super) fn read_dir(dir: &Path) -> (Vec<EntryFile>, Vec<Problem>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    let shown = dir.display().to_string();
+    let listing = match fs::read_dir(dir) {
+        Ok(listing) => listing,
+        Err(error) => {
+            problems.push(Problem::new(
+                shown,
+                None,
+                format!("cannot read the folder: {error}"),
+            ));
+            return (files, problems);
+        }
+    };
+    let mut paths: Vec<_> = listing
+        .filter_map(|item| match item {
+            Ok(item) => Some(item.path()),
+            Err(error) => {
+                problems.push(Problem::new(
+                    shown.clone(),
+                    None,
+                    format!("cannot list the folder: {error}"),
+                ));
+                None
+            }
+        })
+        .filter(|path| {
+            path.file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(is_entry_file)
+        })
+        .collect();
+    paths.sort();
+    for path in paths {
+        let source = path.display().to_string();
+        let file_name = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let metadata = match fs::metadata(&path) {
+            Ok(metadata) => metadata,
+            Err(error) => {
+                problems.push(Problem::new(source, None, format!("cannot read: {error}")));
+                continue;
+            }
+        };
+        if !metadata.is_file() {
+            continue;
+        }
+        if metadata.len() > MAX_FILE_BYTES {
+            problems.push(too_large(&source, metadata.len()));
+            continue;
+        }
+        match fs::read(&path) {
+            Ok(bytes) => files.push((source, file_name, bytes)),
+            Err(error) => {
+                problems.push(Problem::new(source, None, format!("cannot read: {error}")))
+            }
+        }
+    }
+    (files, problems)
+}
+
+fn too_large(source: &str, bytes: u64) -> Problem {
+    Problem::new(
+        source,
+        None,
+        format!(
+            "file is {bytes} bytes, over the limit of {MAX_FILE_BYTES} bytes (1 MiB) for an entry"
+        ),
+    )
+}
+
+/// Parses one entry file. Returns the entry if the file could be read as
+/// one (possibly with problems that do not stop it from being shown, such as
+/// an empty name) and every problem found.
+pub(super) fn parse_file(
+    source: &str,
+    file_name: &str,
+    bytes: &[u8],
+) -> (Option<Entry>, Vec<Problem>) {
+    let fail = |location: Option<String>, message: String| {
+        (None, vec![Problem::new(source, location, message)])
+    };
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return (None, vec![too_large(source, bytes.len() as u64)]);
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let at = error.valid_up_to();
+            let valid = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
+            return fail(
+                Some(line_column(valid, at)),
+                format!(
+                    "not UTF-8: byte 0x{:02x} at offset {at} is not valid UTF-8 (save the file as UTF-8)",
+                    bytes[at]
+                ),
+            );
+        }
+    };
+    if text.starts_with('\u{feff}') {
+        return fail(
+            Some("line 1, column 1".into()),
+            "starts with a byte order mark: save the file as UTF-8 without BOM".into(),
+        );
+    }
+    if text.trim().is_empty() {
+        return fail(
+            None,
+            "empty file: expected one JSON object (an entry)".into(),
+        );
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let result: Result<Entry, _> = serde_path_to_error::deserialize(&mut deserializer);
+    match result {
+        Ok(entry) => {
+            if let Err(error) = deserializer.end() {
+                return fail(
+                    Some(format!("line {}, column {}", error.line(), error.column())),
+                    format!("invalid JSON: {}", strip_position(&error)),
+                );
+            }
+            let problems = check::entry_problems(source, Some(file_name), &entry);
+            (Some(entry), problems)
+        }
+        Err(error) => {
+            let inner = error.inner();
+            let at = format!("line {}, column {}", inner.line(), inner.column());
+            if inner.is_syntax() || inner.is_eof() {
+                return fail(Some(at), format!("invalid JSON: {}", strip_position(inner)));
+            }
+            // Data errors: the text is JSON but not an entry.
+            match serde_json::from_str::<serde_json::Value>(text) {
+                Ok(value) if !value.is_object() => fail(
+                    None,
+                    format!(
+                        "expected a JSON object (an entry), found {}",
+                        describe(&value)
+                    ),
+                ),
+                _ => {
+                    let path = error.path().to_string();
+                    let location = if path == "." || path.is_empty() {
+                        at
+                    } else {
+                        format!("{path}, {at}")
+                    };
+                    fail(Some(location), strip_position(inner))
+                }
+            }
+        }
+    }
+}
+
+/// serde_json's message without its own " at line L column C" tail (the
+/// location is reported separately).
+fn strip_position(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    match message.rfind(" at line ") {
+        Some(cut) => message[..cut].to_owned(),
+        None => message,
+    }
+}
+
+fn describe(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// "line L, column C" (both from 1) of byte offset `at` in `text`, the
+/// column counted in characters.
+fn line_column(text: &str, at: usize) -> String {
+    let before = &text[..at.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .count()
+        + 1;
+    format!("line {line}, column {column}")
+}
