@@ -11,6 +11,13 @@ use std::{env, fs};
 fn main() {
     println!("cargo:rerun-if-changed=zoo");
     println!("cargo:rerun-if-changed=build.rs");
+    // Checkouts of this package in several folders (git worktrees) that
+    // share one CARGO_TARGET_DIR share this script's output too, since cargo
+    // names a path package's artifacts by its path relative to the
+    // workspace: without this line a build in one checkout could embed
+    // another checkout's zoo/ (and reuse its compiled library). A cargo run
+    // from another folder re-runs the script, which re-lists zoo/ here.
+    println!("cargo:rerun-if-env-changed=PWD");
     let manifest = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let zoo = Path::new(&manifest).join("zoo");
     let mut names: Vec<String> = match fs::read_dir(&zoo) {

@@ -4,6 +4,7 @@
 //! The library holds everything but the terminal front end's event loop:
 //! - [`catalogue`]: the entries of the zoo as bilingual data, embedded from `zoo/`,
 //!   their loading and checking;
+//! - [`cli`]: the command line (`nnzoo list`, `show`, `check`);
 //! - [`search`]: one ranked search over every name an entry answers to;
 //! - [`model`]: the runnable models behind the entries, each describing its own
 //!   state as named views that any front end can draw;
@@ -11,6 +12,7 @@
 //!   their data alone.
 
 pub mod catalogue;
+pub mod cli;
 pub mod model;
 pub mod search;
 pub mod text;

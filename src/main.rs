@@ -1,3 +1,5 @@
-fn main() {
-    println!("nnzoo");
+//! The `nnzoo` program: see `nnzoo --help` and the README.
+
+fn main() -> std::process::ExitCode {
+    nnzoo::cli::main()
 }

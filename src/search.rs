@@ -205,10 +205,11 @@ pub fn compact(text: &str) -> String {
         .collect()
 }
 
-/// The first letter of each pinyin syllable: `chang duan qi ji yi` -> `cdqjy`.
+/// The first letter of each pinyin syllable (syllables are separated by
+/// spaces or punctuation): `chang duan qi ji yi` -> `cdqjy`.
 pub fn initials(pinyin: &str) -> String {
     pinyin
-        .split_whitespace()
+        .split(|c: char| !c.is_alphanumeric())
         .filter_map(|syllable| syllable.chars().next())
         .flat_map(char::to_lowercase)
         .collect()
@@ -492,5 +493,46 @@ fn offer(best: &mut Option<Hit>, index: usize, kind: MatchKind, quality: u32, fi
             field,
             kind,
         });
+    }
+}
+
+/// What a query names, for commands that need exactly one entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// The query names this entry.
+    Found(Hit),
+    /// Several entries match equally well: the candidates, best first (at
+    /// most [`MAX_CANDIDATES`]).
+    Ambiguous(Vec<Hit>),
+    /// Nothing matches (or the query was empty).
+    NotFound,
+}
+
+/// How many candidates an ambiguous query lists at most.
+pub const MAX_CANDIDATES: usize = 12;
+
+/// Resolves `query` to one entry. The best hit is taken when it matched in
+/// a better way ([`MatchKind`]) than every other hit: an id or
+/// abbreviation beats a whole name, which beats a prefix, and so on. When
+/// the two best hits matched in the same way (`recurrent` starts both the
+/// recurrent cell's and the recurrent network's names), the query is
+/// ambiguous and the hits that matched that way are the candidates. An
+/// empty query names nothing.
+pub fn resolve(catalogue: &Catalogue, query: &str) -> Resolution {
+    if compact(query).is_empty() {
+        return Resolution::NotFound;
+    }
+    let hits = search(catalogue, query);
+    match hits.as_slice() {
+        [] => Resolution::NotFound,
+        [only] => Resolution::Found(*only),
+        [first, second, ..] if first.kind < second.kind => Resolution::Found(*first),
+        [first, ..] => Resolution::Ambiguous(
+            hits.iter()
+                .take_while(|hit| hit.kind == first.kind)
+                .take(MAX_CANDIDATES)
+                .copied()
+                .collect(),
+        ),
     }
 }

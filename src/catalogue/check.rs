@@ -4,8 +4,8 @@ use super::{Entry, Problem};
 use std::collections::HashMap;
 
 /// Problems of one entry on its own: empty names, an id that is not in the
-/// catalogue's form or differs from its file name, pinyin a search cannot
-/// use, empty aliases, diagram groups of no cells.
+/// catalogue's form or differs from its file name, pinyin with tone marks
+/// or other characters a search cannot use, empty aliases, diagram groups of no cells.
 pub(super) fn entry_problems(source: &str, file_name: Option<&str>, entry: &Entry) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut problem = |path: &str, message: String| {
@@ -40,15 +40,13 @@ pub(super) fn entry_problems(source: &str, file_name: Option<&str>, entry: &Entr
     }
     if entry.pinyin.trim().is_empty() {
         problem("pinyin", "the pinyin is empty".into());
-    } else if let Some(bad) = entry
-        .pinyin
-        .chars()
-        .find(|&c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == ' ' || c == 'ü'))
-    {
+    } else if let Some(bad) = entry.pinyin.chars().find(|&c| {
+        !(c.is_ascii_alphanumeric() || matches!(c, ' ' | '/' | '-' | '\'' | 'ü' | 'Ü'))
+    }) {
         problem(
             "pinyin",
             format!(
-                "pinyin may hold only lowercase letters without tones, digits and spaces, found `{bad}`"
+                "pinyin is written without tone marks in letters, spaces (between syllables), `/`, `-` and `'`; found `{bad}`"
             ),
         );
     }

@@ -24,7 +24,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 /// Something wrong with a catalogue file or entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Problem {
     /// The file's path (`zoo/lstm-cell.json` for a built-in entry, the path
     /// as found for a `--zoo` folder).
