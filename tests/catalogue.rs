@@ -59,7 +59,11 @@ fn only_problem(problems: &[Problem], file: &str) -> Problem {
         .iter()
         .filter(|p| p.source.ends_with(file))
         .collect();
-    assert_eq!(found.len(), 1, "expected one problem for {file}: {found:#?}");
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one problem for {file}: {found:#?}"
+    );
     found[0].clone()
 }
 
@@ -125,9 +129,10 @@ fn every_source_row_is_an_entry_with_its_exact_chinese_name() {
     for (id, zh) in expected {
         match catalogue.get(id) {
             None => wrong.push(format!("{id}: missing")),
-            Some(entry) if entry.name.zh != zh => {
-                wrong.push(format!("{id}: Chinese name {:?}, expected {zh:?}", entry.name.zh))
-            }
+            Some(entry) if entry.name.zh != zh => wrong.push(format!(
+                "{id}: Chinese name {:?}, expected {zh:?}",
+                entry.name.zh
+            )),
             Some(_) => {}
         }
     }
@@ -180,7 +185,9 @@ fn entries_are_sorted_by_category_then_english_name() {
 fn entry_files_in_a_folder_add_and_override_by_id() {
     let dir = tempfile::tempdir().unwrap();
     write_entry(dir.path(), "test-net", |_| {});
-    write_entry(dir.path(), "lstm-cell", |v| v["name"]["en"] = json!("Overridden LSTM"));
+    write_entry(dir.path(), "lstm-cell", |v| {
+        v["name"]["en"] = json!("Overridden LSTM")
+    });
     write(dir.path(), "README.md", "not an entry");
     write(dir.path(), "schema.json", "{\"not\": \"an entry\"}");
     let before = Catalogue::builtin().entries().len();
@@ -200,7 +207,11 @@ fn entry_files_in_a_folder_add_and_override_by_id() {
 #[test]
 fn invalid_json_is_reported_with_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "broken.json", "{\n  \"id\": \"broken\",\n  \"name\": ,\n}");
+    write(
+        dir.path(),
+        "broken.json",
+        "{\n  \"id\": \"broken\",\n  \"name\": ,\n}",
+    );
     let (_, problems) = load(dir.path());
     let problem = only_problem(&problems, "broken.json");
     assert_eq!(problem.location.as_deref(), Some("line 3, column 11"));
@@ -267,13 +278,24 @@ fn non_utf8_files_are_reported_where_the_bad_byte_is() {
 fn unknown_fields_are_reported_with_their_json_path() {
     let dir = tempfile::tempdir().unwrap();
     write_entry(dir.path(), "top-level", |v| v["colour"] = json!("red"));
-    write_entry(dir.path(), "nested", |v| v["references"][0]["pages"] = json!("1-2"));
+    write_entry(dir.path(), "nested", |v| {
+        v["references"][0]["pages"] = json!("1-2")
+    });
     let (catalogue, problems) = load(dir.path());
     let problem = only_problem(&problems, "top-level.json");
-    assert!(problem.message.contains("unknown field `colour`"), "{problem}");
-    assert!(problem.location.as_deref().unwrap().contains("line "), "{problem}");
+    assert!(
+        problem.message.contains("unknown field `colour`"),
+        "{problem}"
+    );
+    assert!(
+        problem.location.as_deref().unwrap().contains("line "),
+        "{problem}"
+    );
     let problem = only_problem(&problems, "nested.json");
-    assert!(problem.message.contains("unknown field `pages`"), "{problem}");
+    assert!(
+        problem.message.contains("unknown field `pages`"),
+        "{problem}"
+    );
     let location = problem.location.unwrap();
     assert!(location.starts_with("references[0]"), "{location}");
     assert!(catalogue.get("nested").is_none());
@@ -282,12 +304,21 @@ fn unknown_fields_are_reported_with_their_json_path() {
 #[test]
 fn wrong_types_are_reported_with_their_json_path() {
     let dir = tempfile::tempdir().unwrap();
-    write_entry(dir.path(), "bad-year", |v| v["references"][0]["year"] = json!("1997"));
+    write_entry(dir.path(), "bad-year", |v| {
+        v["references"][0]["year"] = json!("1997")
+    });
     let (_, problems) = load(dir.path());
     let problem = only_problem(&problems, "bad-year.json");
     let location = problem.location.unwrap();
-    assert!(location.starts_with("references[0].year, line "), "{location}");
-    assert!(problem.message.contains("invalid type"), "{}", problem.message);
+    assert!(
+        location.starts_with("references[0].year, line "),
+        "{location}"
+    );
+    assert!(
+        problem.message.contains("invalid type"),
+        "{}",
+        problem.message
+    );
 }
 
 #[test]
@@ -304,7 +335,10 @@ fn missing_names_are_reported() {
     assert!(problem.message.contains("missing field `zh`"), "{problem}");
     assert!(problem.location.unwrap().starts_with("name, line "));
     let problem = only_problem(&problems, "no-name.json");
-    assert!(problem.message.contains("missing field `name`"), "{problem}");
+    assert!(
+        problem.message.contains("missing field `name`"),
+        "{problem}"
+    );
 }
 
 #[test]
@@ -336,13 +370,16 @@ fn duplicate_ids_are_reported() {
         .collect();
     assert_eq!(duplicate.len(), 1, "{problems:#?}");
     assert!(duplicate[0].source.ends_with("zz-twin.json"));
-    assert!(duplicate[0].message.contains("twin.json"), "{}", duplicate[0]);
+    assert!(
+        duplicate[0].message.contains("twin.json"),
+        "{}",
+        duplicate[0]
+    );
     assert_eq!(duplicate[0].location.as_deref(), Some("id"));
     // The file name disagrees with the id too.
     assert!(
-        problems
-            .iter()
-            .any(|p| p.source.ends_with("zz-twin.json") && p.message.contains("differs from the file name"))
+        problems.iter().any(|p| p.source.ends_with("zz-twin.json")
+            && p.message.contains("differs from the file name"))
     );
     assert_eq!(catalogue.get("twin").unwrap().name.en, "Test twin");
 }
@@ -352,7 +389,11 @@ fn duplicate_ids_in_memory_are_reported() {
     let entry: nnzoo::catalogue::Entry = serde_json::from_value(entry_json("same")).unwrap();
     let catalogue = Catalogue::from_entries([entry.clone(), entry]);
     assert_eq!(catalogue.entries().len(), 1);
-    assert!(catalogue.problems()[0].message.starts_with("duplicate id `same`"));
+    assert!(
+        catalogue.problems()[0]
+            .message
+            .starts_with("duplicate id `same`")
+    );
 }
 
 #[test]
@@ -376,11 +417,17 @@ fn related_ids_that_name_nothing_are_reported() {
 #[test]
 fn model_keys_no_model_answers_to_are_reported() {
     let dir = tempfile::tempdir().unwrap();
-    write_entry(dir.path(), "dreaming", |v| v["model"] = json!("no_such_model"));
+    write_entry(dir.path(), "dreaming", |v| {
+        v["model"] = json!("no_such_model")
+    });
     let (catalogue, problems) = load(dir.path());
     let problem = only_problem(&problems, "dreaming.json");
     assert_eq!(problem.location.as_deref(), Some("model"));
-    assert!(problem.message.contains("no model answers to the key `no_such_model`"));
+    assert!(
+        problem
+            .message
+            .contains("no model answers to the key `no_such_model`")
+    );
     assert!(catalogue.get("dreaming").is_some());
 }
 
@@ -389,7 +436,11 @@ fn files_over_one_mebibyte_are_refused_unread() {
     let dir = tempfile::tempdir().unwrap();
     let mut value = entry_json("huge");
     value["description"]["en"] = json!("x".repeat(1 << 20));
-    write(dir.path(), "huge.json", serde_json::to_string(&value).unwrap());
+    write(
+        dir.path(),
+        "huge.json",
+        serde_json::to_string(&value).unwrap(),
+    );
     let (catalogue, problems) = load(dir.path());
     let problem = only_problem(&problems, "huge.json");
     assert!(problem.message.contains("over the limit"), "{problem}");
@@ -443,7 +494,10 @@ fn a_folder_that_cannot_be_read_is_a_problem() {
         .find(|p| p.source == missing.display().to_string())
         .expect("a problem for the folder");
     assert!(problem.message.starts_with("cannot read the folder"));
-    assert_eq!(catalogue.entries().len(), Catalogue::builtin().entries().len());
+    assert_eq!(
+        catalogue.entries().len(),
+        Catalogue::builtin().entries().len()
+    );
 }
 
 #[test]

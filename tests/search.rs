@@ -105,7 +105,8 @@ fn typos_are_forgiven_without_aliases() {
         ("hopfeild", "hopfield", MatchKind::Typo),
         ("Long Shart Term Memory", "lstm-cell", MatchKind::Typo),
         ("Generayive", "gan", MatchKind::Typo),
-        ("boltzman", "boltzmann-machine", MatchKind::Fuzzy),
+        ("boltzman", "boltzmann-machine", MatchKind::Prefix),
+        ("boltzmn machin", "boltzmann-machine", MatchKind::Fuzzy),
     ] {
         let hits = search(&catalogue, query);
         assert!(!hits.is_empty(), "{query}");

@@ -40,9 +40,11 @@ pub(super) fn entry_problems(source: &str, file_name: Option<&str>, entry: &Entr
     }
     if entry.pinyin.trim().is_empty() {
         problem("pinyin", "the pinyin is empty".into());
-    } else if let Some(bad) = entry.pinyin.chars().find(|&c| {
-        !(c.is_ascii_alphanumeric() || matches!(c, ' ' | '/' | '-' | '\'' | 'ü' | 'Ü'))
-    }) {
+    } else if let Some(bad) = entry
+        .pinyin
+        .chars()
+        .find(|&c| !(c.is_ascii_alphanumeric() || matches!(c, ' ' | '/' | '-' | '\'' | 'ü' | 'Ü')))
+    {
         problem(
             "pinyin",
             format!(

@@ -49,7 +49,11 @@ pub fn run(args: &ListArgs, zoo: Option<&Path>, out: &mut dyn Write) -> Result<(
 /// its id, abbreviation, name(s) and, if it runs, `▶ model-key`.
 pub fn render(entries: &[&Entry], lang: Lang) -> String {
     let id_width = entries.iter().map(|e| e.id.width()).max().unwrap_or(0);
-    let abbr_width = entries.iter().map(|e| e.abbreviation.width()).max().unwrap_or(0);
+    let abbr_width = entries
+        .iter()
+        .map(|e| e.abbreviation.width())
+        .max()
+        .unwrap_or(0);
     let en_width = entries.iter().map(|e| e.name.en.width()).max().unwrap_or(0);
     let name = |entry: &Entry| match lang {
         Lang::Both => format!("{}  {}", pad(&entry.name.en, en_width), entry.name.zh),
@@ -65,7 +69,11 @@ pub fn render(entries: &[&Entry], lang: Lang) -> String {
         if !text.is_empty() {
             text.push('\n');
         }
-        text.push_str(&format!("{} ({})\n", category.label().get(lang), rows.len()));
+        text.push_str(&format!(
+            "{} ({})\n",
+            category.label().get(lang),
+            rows.len()
+        ));
         for entry in rows {
             let mut row = format!(
                 "  {}  {}  {}",

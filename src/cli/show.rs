@@ -56,7 +56,11 @@ pub fn find<'c>(catalogue: &'c Catalogue, query: &str) -> Result<&'c Entry, Fail
             "nothing in the catalogue matches `{query}` (`nnzoo list` shows every entry)"
         ))),
         Resolution::Ambiguous(hits) => {
-            let width = hits.iter().map(|h| entries[h.index].id.len()).max().unwrap_or(0);
+            let width = hits
+                .iter()
+                .map(|h| entries[h.index].id.len())
+                .max()
+                .unwrap_or(0);
             let mut message = format!("`{query}` could be any of these; give one of their ids:");
             for hit in hits {
                 let entry = &entries[hit.index];
@@ -126,7 +130,12 @@ pub fn render(catalogue: &Catalogue, entry: &Entry, lang: Lang) -> String {
             Lang::Both => vec![&body.en, &body.zh],
         };
         for part in parts {
-            for wrapped in textwrap::wrap(part, textwrap::Options::new(78).initial_indent("  ").subsequent_indent("  ")) {
+            for wrapped in textwrap::wrap(
+                part,
+                textwrap::Options::new(78)
+                    .initial_indent("  ")
+                    .subsequent_indent("  "),
+            ) {
                 line(&wrapped);
             }
         }
