@@ -14,8 +14,18 @@
 //! model is and the paper it comes from, implement [`Model`], and add a
 //! [`ModelSpec`] to [`REGISTRY`]. No front-end code changes.
 
+pub mod basic_cell;
+pub mod bidirectional;
+pub mod fixture;
+pub mod gru_cell;
+pub mod inputs;
+pub mod kernels;
+pub mod lstm_cell;
 pub mod params;
+pub mod recurrent;
+pub mod rnn_cell;
 pub mod view;
+pub mod weights;
 
 pub use params::{ParamError, ParamKind, ParamRole, ParamSpec, ParamValue, Params};
 pub use view::{View, ViewContent};
@@ -174,7 +184,15 @@ impl ModelSpec {
 }
 
 /// Every model nnzoo can run.
-pub static REGISTRY: &[ModelSpec] = &[];
+pub static REGISTRY: &[ModelSpec] = &[
+    basic_cell::SPEC,
+    rnn_cell::SPEC,
+    lstm_cell::SPEC,
+    gru_cell::SPEC,
+    bidirectional::BIRNN,
+    bidirectional::BILSTM,
+    bidirectional::BIGRU,
+];
 
 /// The model answering to `key`.
 pub fn find(key: &str) -> Option<&'static ModelSpec> {

@@ -1,0 +1,326 @@
+//! Computing a PyTorch reference fixture's module from its parameters and
+//! inputs alone, for `nnzoo eval` and the parity tests.
+//!
+//! A fixture (see `tests/fixtures/torch/README.md`) names a `kind`
+//! (`rnn_cell`, `lstm_cell`, `gru_cell`, `birnn`, `bilstm`, `bigru`), the
+//! module's `params` under their `state_dict` names and its `inputs`: `x` of
+//! shape `[T, B, I]` (time first), `h0` and `c0` of shape `[B, H]`. The
+//! result holds the tensors PyTorch reports, by the fixture's names: for the
+//! cells the state after every step and the activated gates, for the
+//! bidirectional layers `output`, `h_n` (and `c_n`). The `expected` part of a
+//! fixture is never read here.
+
+use super::bidirectional::{self, CellType, Direction};
+use super::gru_cell::{self, GruScratch, GruWeights};
+use super::lstm_cell::{self, LstmScratch, LstmWeights};
+use super::rnn_cell::{self, Nonlinearity, RnnScratch, RnnWeights};
+use super::weights::{self, tensor_from_json};
+use super::{ModelError, Tensor, Weights};
+use serde_json::{Map, Value, json};
+
+/// The kinds of fixture nnzoo computes.
+pub const KINDS: &[&str] = &[
+    "rnn_cell",
+    "lstm_cell",
+    "gru_cell",
+    "birnn",
+    "bilstm",
+    "bigru",
+];
+
+/// Computed tensors by name, in a stable order.
+pub type Outputs = Vec<(String, Tensor)>;
+
+/// Computes the module `fixture` describes. With `weights`, those replace
+/// the fixture's `params` (to check a safetensors export of the same module).
+pub fn evaluate(fixture: &Value, weights: Option<&Weights>) -> Result<Outputs, ModelError> {
+    let kind = fixture
+        .get("kind")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid("the fixture has no `kind`".into()))?;
+    if !KINDS.contains(&kind) {
+        return Err(invalid(format!(
+            "fixture kind `{kind}` is not one nnzoo computes; it computes: {}",
+            KINDS.join(", ")
+        )));
+    }
+    let owned;
+    let weights = match weights {
+        Some(w) => w,
+        None => {
+            let params = fixture
+                .get("params")
+                .ok_or_else(|| invalid("the fixture has no `params`".into()))?;
+            owned = weights::from_json_value(params)?;
+            &owned
+        }
+    };
+    let inputs = fixture
+        .get("inputs")
+        .and_then(Value::as_object)
+        .ok_or_else(|| invalid("the fixture has no `inputs` object".into()))?;
+    let x = input(inputs, "x")?
+        .ok_or_else(|| invalid("the fixture's inputs have no `x` [T, B, I]".into()))?;
+    let [steps, batch, features] = x.shape[..] else {
+        return Err(invalid(format!(
+            "input `x` has shape {:?}, expected [T, B, I]",
+            x.shape
+        )));
+    };
+    let nonlinearity = match fixture
+        .pointer("/options/nonlinearity")
+        .and_then(Value::as_str)
+    {
+        Some(name) => Nonlinearity::parse(name)?,
+        None => Nonlinearity::Tanh,
+    };
+    let seq = Sequence {
+        x: &x.data,
+        steps,
+        batch,
+        features,
+    };
+    match kind {
+        "rnn_cell" => {
+            let w = RnnWeights::infer(weights, nonlinearity, "")?;
+            weights::reject_unexpected(weights, &RnnWeights::names(""))?;
+            seq.check(w.input)?;
+            let h0 = state(inputs, "h0", batch, w.hidden)?;
+            let mut s = RnnScratch::new(w.input, w.hidden);
+            let mut out = Series::new(&["h"], steps, batch, w.hidden);
+            for b in 0..batch {
+                let mut h = h0[b * w.hidden..(b + 1) * w.hidden].to_vec();
+                for t in 0..steps {
+                    rnn_cell::step(&w, seq.at(t, b), &mut h, &mut s);
+                    out.put(0, t, b, &h);
+                }
+            }
+            Ok(out.finish())
+        }
+        "lstm_cell" => {
+            let w = LstmWeights::infer(weights, "")?;
+            weights::reject_unexpected(weights, &LstmWeights::names(""))?;
+            seq.check(w.input)?;
+            let hidden = w.hidden;
+            let h0 = state(inputs, "h0", batch, hidden)?;
+            let c0 = state(inputs, "c0", batch, hidden)?;
+            let mut s = LstmScratch::new(w.input, hidden);
+            let names = ["h", "c", "gate_i", "gate_f", "gate_g", "gate_o"];
+            let mut out = Series::new(&names, steps, batch, hidden);
+            for b in 0..batch {
+                let mut h = h0[b * hidden..(b + 1) * hidden].to_vec();
+                let mut c = c0[b * hidden..(b + 1) * hidden].to_vec();
+                for t in 0..steps {
+                    lstm_cell::step(&w, seq.at(t, b), &mut h, &mut c, &mut s);
+                    out.put(0, t, b, &h);
+                    out.put(1, t, b, &c);
+                    for k in 0..4 {
+                        out.put(2 + k, t, b, s.gate(k));
+                    }
+                }
+            }
+            Ok(out.finish())
+        }
+        "gru_cell" => {
+            let w = GruWeights::infer(weights, "")?;
+            weights::reject_unexpected(weights, &GruWeights::names(""))?;
+            seq.check(w.input)?;
+            let hidden = w.hidden;
+            let h0 = state(inputs, "h0", batch, hidden)?;
+            let mut s = GruScratch::new(w.input, hidden);
+            let mut out = Series::new(&["h", "gate_r", "gate_z", "gate_n"], steps, batch, hidden);
+            for b in 0..batch {
+                let mut h = h0[b * hidden..(b + 1) * hidden].to_vec();
+                for t in 0..steps {
+                    gru_cell::step(&w, seq.at(t, b), &mut h, &mut s);
+                    out.put(0, t, b, &h);
+                    for k in 0..3 {
+                        out.put(1 + k, t, b, s.gate(k));
+                    }
+                }
+            }
+            Ok(out.finish())
+        }
+        _ => {
+            let cell = match kind {
+                "birnn" => CellType::Rnn(nonlinearity),
+                "bilstm" => CellType::Lstm,
+                _ => CellType::Gru,
+            };
+            weights::reject_unexpected(weights, &bidirectional::names())?;
+            let mut fwd = Direction::from_state_dict(cell, weights, None, "_l0")?;
+            let (input, hidden) = (fwd.input(), fwd.hidden());
+            let mut bwd =
+                Direction::from_state_dict(cell, weights, Some((input, hidden)), "_l0_reverse")?;
+            seq.check(input)?;
+            let mut output = vec![0.0; steps * batch * 2 * hidden];
+            let mut h_n = vec![0.0; 2 * batch * hidden];
+            let mut c_n = vec![0.0; 2 * batch * hidden];
+            let mut window = vec![0.0; steps * input];
+            let mut out_b = vec![0.0; steps * 2 * hidden];
+            for b in 0..batch {
+                for t in 0..steps {
+                    window[t * input..(t + 1) * input].copy_from_slice(seq.at(t, b));
+                }
+                bidirectional::run(&mut fwd, &mut bwd, &window, &mut out_b);
+                for t in 0..steps {
+                    let dst = (t * batch + b) * 2 * hidden;
+                    output[dst..dst + 2 * hidden]
+                        .copy_from_slice(&out_b[t * 2 * hidden..(t + 1) * 2 * hidden]);
+                }
+                for (d, dir) in [&fwd, &bwd].into_iter().enumerate() {
+                    let dst = (d * batch + b) * hidden;
+                    h_n[dst..dst + hidden].copy_from_slice(&dir.h);
+                    if cell == CellType::Lstm {
+                        c_n[dst..dst + hidden].copy_from_slice(&dir.c);
+                    }
+                }
+            }
+            let mut outs = vec![
+                (
+                    "output".to_string(),
+                    Tensor {
+                        shape: vec![steps, batch, 2 * hidden],
+                        data: output,
+                    },
+                ),
+                (
+                    "h_n".to_string(),
+                    Tensor {
+                        shape: vec![2, batch, hidden],
+                        data: h_n,
+                    },
+                ),
+            ];
+            if cell == CellType::Lstm {
+                outs.push((
+                    "c_n".to_string(),
+                    Tensor {
+                        shape: vec![2, batch, hidden],
+                        data: c_n,
+                    },
+                ));
+            }
+            Ok(outs)
+        }
+    }
+}
+
+/// The computed tensors as one JSON object `{"name": {"shape", "data"}}`.
+pub fn to_json(outputs: &Outputs) -> Value {
+    let mut map = Map::new();
+    for (name, tensor) in outputs {
+        let data: Vec<Value> = tensor
+            .data
+            .iter()
+            .map(|&v| {
+                // The shortest decimal that reads back as the same f32.
+                let shortest: f64 = format!("{v}").parse().unwrap_or(f64::NAN);
+                super::view::number(shortest)
+            })
+            .collect();
+        map.insert(name.clone(), json!({"shape": tensor.shape, "data": data}));
+    }
+    Value::Object(map)
+}
+
+fn invalid(msg: String) -> ModelError {
+    ModelError::Invalid(msg)
+}
+
+fn input(inputs: &Map<String, Value>, name: &str) -> Result<Option<Tensor>, ModelError> {
+    inputs
+        .get(name)
+        .map(|v| {
+            tensor_from_json(name, v).map_err(|e| match e {
+                ModelError::Weights(msg) => invalid(format!("input {msg}")),
+                other => other,
+            })
+        })
+        .transpose()
+}
+
+/// An initial state `[B, H]`, zero if the fixture gives none.
+fn state(
+    inputs: &Map<String, Value>,
+    name: &str,
+    batch: usize,
+    hidden: usize,
+) -> Result<Vec<f32>, ModelError> {
+    match input(inputs, name)? {
+        None => Ok(vec![0.0; batch * hidden]),
+        Some(t) if t.shape == [batch, hidden] => Ok(t.data),
+        Some(t) => Err(invalid(format!(
+            "input `{name}` has shape {:?}, expected [{batch}, {hidden}]",
+            t.shape
+        ))),
+    }
+}
+
+struct Sequence<'a> {
+    x: &'a [f32],
+    steps: usize,
+    batch: usize,
+    features: usize,
+}
+
+impl Sequence<'_> {
+    fn check(&self, input: usize) -> Result<(), ModelError> {
+        if self.features == input {
+            Ok(())
+        } else {
+            Err(invalid(format!(
+                "input `x` has shape [{}, {}, {}], expected [T, B, {input}] (the weights' input size)",
+                self.steps, self.batch, self.features
+            )))
+        }
+    }
+
+    fn at(&self, t: usize, b: usize) -> &[f32] {
+        let start = (t * self.batch + b) * self.features;
+        &self.x[start..start + self.features]
+    }
+}
+
+/// Per-step tensors `[T, B, H]` being filled.
+struct Series {
+    names: Vec<String>,
+    data: Vec<Vec<f32>>,
+    batch: usize,
+    hidden: usize,
+    steps: usize,
+}
+
+impl Series {
+    fn new(names: &[&str], steps: usize, batch: usize, hidden: usize) -> Series {
+        Series {
+            names: names.iter().map(|n| n.to_string()).collect(),
+            data: vec![vec![0.0; steps * batch * hidden]; names.len()],
+            batch,
+            hidden,
+            steps,
+        }
+    }
+
+    fn put(&mut self, k: usize, t: usize, b: usize, values: &[f32]) {
+        let start = (t * self.batch + b) * self.hidden;
+        self.data[k][start..start + self.hidden].copy_from_slice(values);
+    }
+
+    fn finish(self) -> Outputs {
+        let shape = vec![self.steps, self.batch, self.hidden];
+        self.names
+            .into_iter()
+            .zip(self.data)
+            .map(|(name, data)| {
+                (
+                    name,
+                    Tensor {
+                        shape: shape.clone(),
+                        data,
+                    },
+                )
+            })
+            .collect()
+    }
+}

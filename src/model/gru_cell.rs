@@ -1,0 +1,361 @@
+//! Gated recurrent unit cell, computed exactly as `torch.nn.GRUCell`.
+//!
+//! Cho et al., "Learning Phrase Representations using RNN Encoder-Decoder
+//! for Statistical Machine Translation", EMNLP 2014.
+//!
+//! ```text
+//! r = σ(W_ir x + b_ir + W_hr h + b_hr)
+//! z = σ(W_iz x + b_iz + W_hz h + b_hz)
+//! n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+//! h' = (1 - z) ⊙ n + z ⊙ h
+//! ```
+//! The gates are the row blocks of `weight_ih`/`weight_hh` in the order
+//! r, z, n; as in PyTorch the reset gate multiplies the hidden projection
+//! together with its bias. The r and z rows of both matrices are fused into
+//! one `[2H, I + H]` matrix times `[x; h]`; the n rows stay apart.
+
+use super::lstm_cell::infer_shape;
+use super::recurrent::{self, Cell, Ring, Stepper};
+use super::weights::{reject_unexpected, take};
+use super::{Model, ModelError, ModelSpec, Params, View, Weights, kernels};
+use crate::text::Bilingual;
+use rand::rngs::StdRng;
+
+/// The weights of one GRU cell, arranged for the step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GruWeights {
+    pub input: usize,
+    pub hidden: usize,
+    /// `[2H, I + H]`: the r and z rows of `weight_ih` and `weight_hh`.
+    w_rz: Vec<f32>,
+    /// `[2H]`: the r and z parts of `bias_ih + bias_hh`.
+    b_rz: Vec<f32>,
+    /// `[H, I]` and `[H]`: the n rows of `weight_ih`, `bias_ih`.
+    w_in: Vec<f32>,
+    b_in: Vec<f32>,
+    /// `[H, H]` and `[H]`: the n rows of `weight_hh`, `bias_hh`.
+    w_hn: Vec<f32>,
+    b_hn: Vec<f32>,
+}
+
+impl GruWeights {
+    /// PyTorch's default initialisation, U(-1/sqrt(H), 1/sqrt(H)) for every
+    /// tensor, drawn in `state_dict` order.
+    pub fn random(input: usize, hidden: usize, rng: &mut StdRng) -> GruWeights {
+        let k = 1.0 / (hidden as f32).sqrt();
+        let w_ih = recurrent::uniform(rng, 3 * hidden * input, k);
+        let w_hh = recurrent::uniform(rng, 3 * hidden * hidden, k);
+        let b_ih = recurrent::uniform(rng, 3 * hidden, k);
+        let b_hh = recurrent::uniform(rng, 3 * hidden, k);
+        GruWeights::from_parts(input, hidden, &w_ih, &w_hh, &b_ih, &b_hh)
+    }
+
+    fn from_parts(
+        input: usize,
+        hidden: usize,
+        w_ih: &[f32],
+        w_hh: &[f32],
+        b_ih: &[f32],
+        b_hh: &[f32],
+    ) -> GruWeights {
+        let rz = 2 * hidden;
+        GruWeights {
+            input,
+            hidden,
+            w_rz: recurrent::fuse(&w_ih[..rz * input], &w_hh[..rz * hidden], rz, input, hidden),
+            b_rz: recurrent::add(&b_ih[..rz], &b_hh[..rz]),
+            w_in: w_ih[rz * input..].to_vec(),
+            b_in: b_ih[rz..].to_vec(),
+            w_hn: w_hh[rz * hidden..].to_vec(),
+            b_hn: b_hh[rz..].to_vec(),
+        }
+    }
+
+    /// The tensor names with `suffix` (`""`, `"_l0"`, `"_l0_reverse"`).
+    pub fn names(suffix: &str) -> [String; 4] {
+        ["weight_ih", "weight_hh", "bias_ih", "bias_hh"].map(|n| format!("{n}{suffix}"))
+    }
+
+    /// Weights from a `state_dict`, each tensor checked against the sizes.
+    pub fn from_state_dict(
+        weights: &Weights,
+        input: usize,
+        hidden: usize,
+        suffix: &str,
+    ) -> Result<GruWeights, ModelError> {
+        let [w_ih, w_hh, b_ih, b_hh] = GruWeights::names(suffix);
+        let g = 3 * hidden;
+        Ok(GruWeights::from_parts(
+            input,
+            hidden,
+            take(weights, &w_ih, &[g, input])?,
+            take(weights, &w_hh, &[g, hidden])?,
+            take(weights, &b_ih, &[g])?,
+            take(weights, &b_hh, &[g])?,
+        ))
+    }
+
+    /// Weights from a `state_dict`, the sizes read from `weight_ih`.
+    pub fn infer(weights: &Weights, suffix: &str) -> Result<GruWeights, ModelError> {
+        let (rows, input) = infer_shape(weights, &format!("weight_ih{suffix}"), 3)?;
+        GruWeights::from_state_dict(weights, input, rows / 3, suffix)
+    }
+}
+
+/// The working vectors of one GRU step, allocated once.
+#[derive(Debug, Clone)]
+pub struct GruScratch {
+    xh: Vec<f32>,
+    /// Pre-activations of r and z.
+    pre_rz: Vec<f32>,
+    /// W_in x + b_in.
+    a_in: Vec<f32>,
+    /// W_hn h + b_hn.
+    a_hn: Vec<f32>,
+    /// Activated gates r, z, n of the last step (or the stages run so far).
+    pub gates: Vec<f32>,
+}
+
+impl GruScratch {
+    pub fn new(input: usize, hidden: usize) -> GruScratch {
+        GruScratch {
+            xh: vec![0.0; input + hidden],
+            pre_rz: vec![0.0; 2 * hidden],
+            a_in: vec![0.0; hidden],
+            a_hn: vec![0.0; hidden],
+            gates: vec![0.0; 3 * hidden],
+        }
+    }
+
+    /// Whether the last step's projections are finite.
+    pub fn finite(&self) -> bool {
+        kernels::all_finite(&self.pre_rz)
+            && kernels::all_finite(&self.a_in)
+            && kernels::all_finite(&self.a_hn)
+    }
+
+    /// Gate `k` (0 r, 1 z, 2 n) of the last step.
+    pub fn gate(&self, k: usize) -> &[f32] {
+        let h = self.gates.len() / 3;
+        &self.gates[k * h..(k + 1) * h]
+    }
+}
+
+/// The stages of a GRU step. [`step`] runs them all; the lab one at a time.
+pub mod stages {
+    use super::*;
+
+    /// Computes the projections every gate reads.
+    #[inline]
+    pub fn project(w: &GruWeights, x: &[f32], h: &[f32], s: &mut GruScratch) {
+        s.xh[..w.input].copy_from_slice(x);
+        s.xh[w.input..].copy_from_slice(h);
+        kernels::gemv(&w.w_rz, &s.xh, &w.b_rz, &mut s.pre_rz);
+        kernels::gemv(&w.w_in, x, &w.b_in, &mut s.a_in);
+        kernels::gemv(&w.w_hn, h, &w.b_hn, &mut s.a_hn);
+    }
+
+    /// r = σ(...)
+    #[inline]
+    pub fn reset(s: &mut GruScratch) {
+        let h = s.a_in.len();
+        s.gates[..h].copy_from_slice(&s.pre_rz[..h]);
+        kernels::sigmoid(&mut s.gates[..h]);
+    }
+
+    /// z = σ(...)
+    #[inline]
+    pub fn update(s: &mut GruScratch) {
+        let h = s.a_in.len();
+        s.gates[h..2 * h].copy_from_slice(&s.pre_rz[h..]);
+        kernels::sigmoid(&mut s.gates[h..2 * h]);
+    }
+
+    /// n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+    #[inline]
+    pub fn candidate(s: &mut GruScratch) {
+        let h = s.a_in.len();
+        let (rz, n) = s.gates.split_at_mut(2 * h);
+        for k in 0..h {
+            n[k] = s.a_in[k] + rz[k] * s.a_hn[k];
+        }
+        kernels::tanh(n);
+    }
+
+    /// h' = (1 - z) ⊙ n + z ⊙ h
+    #[inline]
+    pub fn hidden(s: &GruScratch, h: &mut [f32]) {
+        let n_h = h.len();
+        let z = &s.gates[n_h..2 * n_h];
+        let n = &s.gates[2 * n_h..];
+        for k in 0..n_h {
+            h[k] = (1.0 - z[k]) * n[k] + z[k] * h[k];
+        }
+    }
+}
+
+/// One whole GRU step: `h` becomes h'; the activated gates are left in
+/// `s.gates`.
+#[inline]
+pub fn step(w: &GruWeights, x: &[f32], h: &mut [f32], s: &mut GruScratch) {
+    stages::project(w, x, h, s);
+    stages::reset(s);
+    stages::update(s);
+    stages::candidate(s);
+    stages::hidden(s, h);
+}
+
+static STAGES: [Bilingual; 4] = [
+    Bilingual::new("reset gate", "重置门"),
+    Bilingual::new("update gate", "更新门"),
+    Bilingual::new("candidate", "候选状态"),
+    Bilingual::new("hidden state", "隐藏状态"),
+];
+
+/// The GRU cell with its state, for [`Stepper`].
+pub struct GruCell {
+    pub weights: GruWeights,
+    pub h: Vec<f32>,
+    pub scratch: GruScratch,
+    h_history: Ring,
+}
+
+impl GruCell {
+    pub fn new(input: usize, hidden: usize) -> GruCell {
+        GruCell {
+            weights: GruWeights::from_parts(
+                input,
+                hidden,
+                &vec![0.0; 3 * hidden * input],
+                &vec![0.0; 3 * hidden * hidden],
+                &vec![0.0; 3 * hidden],
+                &vec![0.0; 3 * hidden],
+            ),
+            h: vec![0.0; hidden],
+            scratch: GruScratch::new(input, hidden),
+            h_history: Ring::new(hidden),
+        }
+    }
+}
+
+impl Cell for GruCell {
+    fn stages(&self) -> &'static [Bilingual] {
+        &STAGES
+    }
+
+    fn begin(&mut self, x: &[f32]) {
+        stages::project(&self.weights, x, &self.h, &mut self.scratch);
+    }
+
+    fn run(&mut self, index: usize) {
+        let s = &mut self.scratch;
+        match index {
+            0 => stages::reset(s),
+            1 => stages::update(s),
+            2 => stages::candidate(s),
+            _ => {
+                stages::hidden(s, &mut self.h);
+                self.h_history.push(&self.h);
+            }
+        }
+    }
+
+    fn step(&mut self, x: &[f32]) {
+        step(&self.weights, x, &mut self.h, &mut self.scratch);
+        self.h_history.push(&self.h);
+    }
+
+    fn restore(&mut self) {
+        // The hidden state changes only in the last stage: nothing to undo.
+    }
+
+    fn finite(&self) -> bool {
+        kernels::all_finite(&self.h) && self.scratch.finite()
+    }
+
+    fn randomize(&mut self, rng: &mut StdRng) {
+        self.weights = GruWeights::random(self.weights.input, self.weights.hidden, rng);
+        self.clear();
+    }
+
+    fn clear(&mut self) {
+        self.h.fill(0.0);
+        self.scratch = GruScratch::new(self.weights.input, self.weights.hidden);
+        self.h_history.clear();
+    }
+
+    fn load(&mut self, weights: &Weights) -> Result<(), ModelError> {
+        reject_unexpected(weights, &GruWeights::names(""))?;
+        self.weights =
+            GruWeights::from_state_dict(weights, self.weights.input, self.weights.hidden, "")?;
+        Ok(())
+    }
+
+    fn views(&self, done: usize, current: usize, out: &mut Vec<View>) {
+        let s = &self.scratch;
+        let (unit, signed) = ((0.0, 1.0), (-1.0, 1.0));
+        out.push(recurrent::vector(
+            "gate_r",
+            Bilingual::new("reset gate r", "重置门 r"),
+            s.gate(0),
+            unit,
+        ));
+        out.push(recurrent::vector(
+            "gate_z",
+            Bilingual::new("update gate z", "更新门 z"),
+            s.gate(1),
+            unit,
+        ));
+        out.push(recurrent::vector(
+            "gate_n",
+            Bilingual::new("candidate n", "候选状态 n"),
+            s.gate(2),
+            signed,
+        ));
+        out.push(recurrent::vector(
+            "h",
+            Bilingual::new("hidden state h", "隐藏状态 h"),
+            &self.h,
+            signed,
+        ));
+        out.push(self.h_history.view(
+            "h_history",
+            Bilingual::new("hidden state over time", "隐藏状态随时间变化"),
+            signed,
+        ));
+        out.push(recurrent::equations(
+            &[
+                ("r = σ(W_ir x + b_ir + W_hr h + b_hr)", s.gate(0)),
+                ("z = σ(W_iz x + b_iz + W_hz h + b_hz)", s.gate(1)),
+                ("n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))", s.gate(2)),
+                ("h' = (1 - z) ⊙ n + z ⊙ h", &self.h),
+            ],
+            done,
+            current,
+        ));
+    }
+}
+
+fn params() -> Vec<super::ParamSpec> {
+    let mut specs = recurrent::size_specs(4, 8);
+    specs.extend(recurrent::feed_specs());
+    specs
+}
+
+fn build(params: &Params, seed: u64) -> Result<Box<dyn Model>, ModelError> {
+    let input = recurrent::size(params, "input");
+    let hidden = recurrent::size(params, "hidden");
+    Ok(Box::new(Stepper::new(
+        GruCell::new(input, hidden),
+        params,
+        input,
+        seed,
+    )))
+}
+
+pub const SPEC: ModelSpec = ModelSpec {
+    key: "gru_cell",
+    name: Bilingual::new("GRU cell", "门控循环神经元"),
+    params,
+    build,
+};

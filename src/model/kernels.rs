@@ -1,0 +1,620 @@
+//! The numeric kernels the recurrent cells share: a matrix-vector product
+//! with bias and vectorised logistic sigmoid and tanh.
+//!
+//! One LSTM step at hidden size 128 is a 512 x 256 matrix-vector product and
+//! 640 activations; at that size the activations cost as much as the product,
+//! so both are written by hand on `std::arch` with one path per instruction
+//! set, picked once at run time:
+//! - AVX2 + FMA (8 lanes), where the CPU has both;
+//! - a scalar path that runs anywhere (and on every other architecture).
+//!
+//! The exponential is the Cephes single-precision `expf` polynomial (Moshier,
+//! *Methods and Programs for Mathematical Functions*, 1989), evaluated only
+//! for non-positive arguments so that it never overflows: sigmoid and tanh are
+//! written in terms of `exp(-|x|)`. NaN goes in, NaN comes out, so an
+//! overflowed state stays visible instead of being clamped away.
+//!
+//! Every path computes each output row with the same summation order whatever
+//! the row's position, so computing a block of rows on its own gives the same
+//! bits as computing it inside a larger product.
+
+use std::sync::atomic::{AtomicU8, Ordering};
+
+/// An instruction-set path of the kernels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Plain Rust, any CPU.
+    Scalar,
+    /// x86-64 AVX2 with fused multiply-add.
+    Avx2Fma,
+}
+
+impl Level {
+    /// Every path, slowest first.
+    pub const ALL: [Level; 2] = [Level::Scalar, Level::Avx2Fma];
+
+    /// Whether this CPU can run the path.
+    pub fn available(self) -> bool {
+        match self {
+            Level::Scalar => true,
+            Level::Avx2Fma => avx2_fma_detected(),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Scalar => "scalar",
+            Level::Avx2Fma => "avx2+fma",
+        }
+    }
+
+    /// The fastest path this CPU runs (detected once).
+    pub fn best() -> Level {
+        static BEST: AtomicU8 = AtomicU8::new(u8::MAX);
+        match BEST.load(Ordering::Relaxed) {
+            0 => Level::Scalar,
+            1 => Level::Avx2Fma,
+            _ => {
+                let level = if Level::Avx2Fma.available() {
+                    Level::Avx2Fma
+                } else {
+                    Level::Scalar
+                };
+                BEST.store(level as u8, Ordering::Relaxed);
+                level
+            }
+        }
+    }
+
+    /// `self` if this CPU runs it, else the scalar path.
+    fn or_scalar(self) -> Level {
+        if self.available() {
+            self
+        } else {
+            Level::Scalar
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+fn avx2_fma_detected() -> bool {
+    is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn avx2_fma_detected() -> bool {
+    false
+}
+
+/// `out = W v + bias` for a row-major `W` of `out.len()` rows and `v.len()`
+/// columns, on the fastest path.
+///
+/// # Panics
+/// If the slices' lengths do not fit together (a bug in the caller).
+#[inline]
+pub fn gemv(w: &[f32], v: &[f32], bias: &[f32], out: &mut [f32]) {
+    gemv_at(Level::best(), w, v, bias, out);
+}
+
+/// [`gemv`] on a chosen path (the scalar one if the CPU lacks it).
+pub fn gemv_at(level: Level, w: &[f32], v: &[f32], bias: &[f32], out: &mut [f32]) {
+    let (rows, cols) = (out.len(), v.len());
+    assert!(
+        w.len() == rows * cols && bias.len() == rows,
+        "gemv: {} weights and {} biases for {rows} x {cols}",
+        w.len(),
+        bias.len()
+    );
+    match level.or_scalar() {
+        Level::Scalar => scalar::gemv(w, v, bias, out),
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `or_scalar` checked that the CPU has AVX2 and FMA; lengths checked above.
+        Level::Avx2Fma => unsafe { avx2::gemv(w, v, bias, out) },
+        #[cfg(not(target_arch = "x86_64"))]
+        Level::Avx2Fma => scalar::gemv(w, v, bias, out),
+    }
+}
+
+/// Logistic sigmoid `1 / (1 + e^-x)` of every value, in place.
+#[inline]
+pub fn sigmoid(values: &mut [f32]) {
+    sigmoid_at(Level::best(), values);
+}
+
+/// [`sigmoid`] on a chosen path.
+pub fn sigmoid_at(level: Level, values: &mut [f32]) {
+    match level.or_scalar() {
+        Level::Scalar => values.iter_mut().for_each(|v| *v = scalar::sigmoid(*v)),
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU has AVX2 and FMA.
+        Level::Avx2Fma => unsafe { avx2::sigmoid(values) },
+        #[cfg(not(target_arch = "x86_64"))]
+        Level::Avx2Fma => values.iter_mut().for_each(|v| *v = scalar::sigmoid(*v)),
+    }
+}
+
+/// Hyperbolic tangent of every value, in place.
+#[inline]
+pub fn tanh(values: &mut [f32]) {
+    tanh_at(Level::best(), values);
+}
+
+/// [`tanh`] on a chosen path.
+pub fn tanh_at(level: Level, values: &mut [f32]) {
+    match level.or_scalar() {
+        Level::Scalar => values.iter_mut().for_each(|v| *v = scalar::tanh(*v)),
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU has AVX2 and FMA.
+        Level::Avx2Fma => unsafe { avx2::tanh(values) },
+        #[cfg(not(target_arch = "x86_64"))]
+        Level::Avx2Fma => values.iter_mut().for_each(|v| *v = scalar::tanh(*v)),
+    }
+}
+
+/// ReLU `max(x, 0)` of every value, in place (NaN stays NaN).
+#[inline]
+pub fn relu(values: &mut [f32]) {
+    for v in values {
+        if *v < 0.0 {
+            *v = 0.0;
+        }
+    }
+}
+
+/// Whether every value is finite (no NaN, no infinity).
+#[inline]
+pub fn all_finite(values: &[f32]) -> bool {
+    // x * 0 is (±)0 for every finite x and NaN for NaN and ±inf; a sum of
+    // zeros is zero. One branch-free pass the compiler vectorises.
+    values.iter().map(|v| *v * 0.0).sum::<f32>() == 0.0
+}
+
+/// Cephes `expf` constants.
+mod cephes {
+    /// Below this, `e^x` is under f32's smallest normal and is taken as 0.
+    pub const EXP_LO: f32 = -87.336_55;
+    pub const LOG2E: f32 = std::f32::consts::LOG2_E;
+    /// ln 2 split in two so that `n * C1` is exact.
+    pub const C1: f32 = 0.693_359_4;
+    pub const C2: f32 = -2.121_944_4e-4;
+    pub const P0: f32 = 1.987_569_2e-4;
+    pub const P1: f32 = 1.398_199_9e-3;
+    pub const P2: f32 = 8.333_452e-3;
+    pub const P3: f32 = 4.166_579_6e-2;
+    pub const P4: f32 = 1.666_666_5e-1;
+    pub const P5: f32 = 0.5;
+}
+
+pub(crate) mod scalar {
+    use super::cephes::*;
+
+    pub fn gemv(w: &[f32], v: &[f32], bias: &[f32], out: &mut [f32]) {
+        let cols = v.len();
+        for (r, o) in out.iter_mut().enumerate() {
+            let row = &w[r * cols..(r + 1) * cols];
+            // Eight running sums, as the vector paths keep them.
+            let mut lanes = [0.0f32; 8];
+            let chunks = cols / 8;
+            for k in 0..chunks {
+                for l in 0..8 {
+                    lanes[l] += row[8 * k + l] * v[8 * k + l];
+                }
+            }
+            let mut sum = ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5]))
+                + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]));
+            for c in chunks * 8..cols {
+                sum += row[c] * v[c];
+            }
+            *o = sum + bias[r];
+        }
+    }
+
+    /// `e^x` for `x <= 0` (NaN gives NaN).
+    #[inline(always)]
+    pub fn exp_neg(x: f32) -> f32 {
+        let x = if x < EXP_LO { EXP_LO } else { x };
+        let t = x * LOG2E + 0.5;
+        let mut n = t as i32;
+        if (n as f32) > t {
+            n -= 1;
+        }
+        let nf = n as f32;
+        let r = x - nf * C1 - nf * C2;
+        let mut y = P0;
+        y = y * r + P1;
+        y = y * r + P2;
+        y = y * r + P3;
+        y = y * r + P4;
+        y = y * r + P5;
+        y = y * r * r + r + 1.0;
+        y * f32::from_bits(((n + 127) as u32) << 23)
+    }
+
+    #[inline(always)]
+    pub fn sigmoid(x: f32) -> f32 {
+        let e = exp_neg(-x.abs());
+        let inv = 1.0 / (1.0 + e);
+        if x >= 0.0 { inv } else { e * inv }
+    }
+
+    #[inline(always)]
+    pub fn tanh(x: f32) -> f32 {
+        let e = exp_neg(-2.0 * x.abs());
+        let t = (1.0 - e) / (1.0 + e);
+        t.copysign(x)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::cephes::*;
+    use std::arch::x86_64::*;
+
+    /// Sum of each of four accumulators, in the order [`hsum1`] uses.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn hsum4(a: __m256, b: __m256, c: __m256, d: __m256) -> __m128 {
+        let fold = |v: __m256| _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+        let ab = _mm_hadd_ps(fold(a), fold(b));
+        let cd = _mm_hadd_ps(fold(c), fold(d));
+        _mm_hadd_ps(ab, cd)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn hsum1(a: __m256) -> f32 {
+        let s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+        let t = _mm_hadd_ps(s, s);
+        _mm_cvtss_f32(_mm_hadd_ps(t, t))
+    }
+
+    /// Caller guarantees AVX2 + FMA and `w.len() == out.len() * v.len()`,
+    /// `bias.len() == out.len()`.
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn gemv(w: &[f32], v: &[f32], bias: &[f32], out: &mut [f32]) {
+        let rows = out.len();
+        let cols = v.len();
+        let pairs = cols / 16;
+        let odd = (cols / 8) % 2 == 1;
+        let tail = cols / 8 * 8;
+        let vp = v.as_ptr();
+        let wp = w.as_ptr();
+        let mut r = 0;
+        unsafe {
+            while r + 4 <= rows {
+                let w0 = wp.add(r * cols);
+                let w1 = w0.add(cols);
+                let w2 = w1.add(cols);
+                let w3 = w2.add(cols);
+                let (mut a0, mut a1, mut a2, mut a3) = (
+                    _mm256_setzero_ps(),
+                    _mm256_setzero_ps(),
+                    _mm256_setzero_ps(),
+                    _mm256_setzero_ps(),
+                );
+                let (mut b0, mut b1, mut b2, mut b3) = (
+                    _mm256_setzero_ps(),
+                    _mm256_setzero_ps(),
+                    _mm256_setzero_ps(),
+                    _mm256_setzero_ps(),
+                );
+                for k in 0..pairs {
+                    let c = 16 * k;
+                    let x0 = _mm256_loadu_ps(vp.add(c));
+                    let x1 = _mm256_loadu_ps(vp.add(c + 8));
+                    a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0.add(c)), x0, a0);
+                    a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w1.add(c)), x0, a1);
+                    a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w2.add(c)), x0, a2);
+                    a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w3.add(c)), x0, a3);
+                    b0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0.add(c + 8)), x1, b0);
+                    b1 = _mm256_fmadd_ps(_mm256_loadu_ps(w1.add(c + 8)), x1, b1);
+                    b2 = _mm256_fmadd_ps(_mm256_loadu_ps(w2.add(c + 8)), x1, b2);
+                    b3 = _mm256_fmadd_ps(_mm256_loadu_ps(w3.add(c + 8)), x1, b3);
+                }
+                if odd {
+                    let c = 16 * pairs;
+                    let x0 = _mm256_loadu_ps(vp.add(c));
+                    a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0.add(c)), x0, a0);
+                    a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w1.add(c)), x0, a1);
+                    a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w2.add(c)), x0, a2);
+                    a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w3.add(c)), x0, a3);
+                }
+                let sums = hsum4(
+                    _mm256_add_ps(a0, b0),
+                    _mm256_add_ps(a1, b1),
+                    _mm256_add_ps(a2, b2),
+                    _mm256_add_ps(a3, b3),
+                );
+                let mut s = [0.0f32; 4];
+                _mm_storeu_ps(s.as_mut_ptr(), sums);
+                for (j, sum) in s.iter_mut().enumerate() {
+                    let row = wp.add((r + j) * cols);
+                    for c in tail..cols {
+                        *sum += *row.add(c) * *vp.add(c);
+                    }
+                    *out.get_unchecked_mut(r + j) = *sum + *bias.get_unchecked(r + j);
+                }
+                r += 4;
+            }
+            while r < rows {
+                let w0 = wp.add(r * cols);
+                let mut a0 = _mm256_setzero_ps();
+                let mut b0 = _mm256_setzero_ps();
+                for k in 0..pairs {
+                    let c = 16 * k;
+                    a0 =
+                        _mm256_fmadd_ps(_mm256_loadu_ps(w0.add(c)), _mm256_loadu_ps(vp.add(c)), a0);
+                    b0 = _mm256_fmadd_ps(
+                        _mm256_loadu_ps(w0.add(c + 8)),
+                        _mm256_loadu_ps(vp.add(c + 8)),
+                        b0,
+                    );
+                }
+                if odd {
+                    let c = 16 * pairs;
+                    a0 =
+                        _mm256_fmadd_ps(_mm256_loadu_ps(w0.add(c)), _mm256_loadu_ps(vp.add(c)), a0);
+                }
+                let mut sum = hsum1(_mm256_add_ps(a0, b0));
+                for c in tail..cols {
+                    sum += *w0.add(c) * *vp.add(c);
+                }
+                *out.get_unchecked_mut(r) = sum + *bias.get_unchecked(r);
+                r += 1;
+            }
+        }
+    }
+
+    /// `e^x` for lanes `<= 0`; NaN lanes give NaN.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn exp_neg(x: __m256) -> __m256 {
+        // max(lo, x) returns x when x is NaN, so NaN propagates.
+        let x = _mm256_max_ps(_mm256_set1_ps(EXP_LO), x);
+        let t = _mm256_fmadd_ps(x, _mm256_set1_ps(LOG2E), _mm256_set1_ps(0.5));
+        let nf = _mm256_floor_ps(t);
+        let r = _mm256_fnmadd_ps(nf, _mm256_set1_ps(C1), x);
+        let r = _mm256_fnmadd_ps(nf, _mm256_set1_ps(C2), r);
+        let mut y = _mm256_set1_ps(P0);
+        y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(P1));
+        y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(P2));
+        y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(P3));
+        y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(P4));
+        y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(P5));
+        let r2 = _mm256_mul_ps(r, r);
+        y = _mm256_fmadd_ps(y, r2, _mm256_add_ps(r, _mm256_set1_ps(1.0)));
+        // NaN lanes convert to i32::MIN; the product is still NaN.
+        let n = _mm256_cvttps_epi32(nf);
+        let pow2 = _mm256_slli_epi32(_mm256_add_epi32(n, _mm256_set1_epi32(127)), 23);
+        _mm256_mul_ps(y, _mm256_castsi256_ps(pow2))
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn sigmoid8(x: __m256) -> __m256 {
+        let sign = _mm256_set1_ps(-0.0);
+        let neg_abs = _mm256_or_ps(x, sign);
+        let e = exp_neg(neg_abs);
+        let inv = _mm256_div_ps(_mm256_set1_ps(1.0), _mm256_add_ps(_mm256_set1_ps(1.0), e));
+        let below = _mm256_mul_ps(e, inv);
+        let nonneg = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GE_OQ);
+        _mm256_blendv_ps(below, inv, nonneg)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn tanh8(x: __m256) -> __m256 {
+        let sign = _mm256_set1_ps(-0.0);
+        let neg_abs = _mm256_or_ps(x, sign);
+        let e = exp_neg(_mm256_add_ps(neg_abs, neg_abs));
+        let one = _mm256_set1_ps(1.0);
+        let t = _mm256_div_ps(_mm256_sub_ps(one, e), _mm256_add_ps(one, e));
+        _mm256_or_ps(t, _mm256_and_ps(x, sign))
+    }
+
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn sigmoid(values: &mut [f32]) {
+        let mut chunks = values.chunks_exact_mut(8);
+        for chunk in &mut chunks {
+            unsafe {
+                let p = chunk.as_mut_ptr();
+                _mm256_storeu_ps(p, sigmoid8(_mm256_loadu_ps(p)));
+            }
+        }
+        for v in chunks.into_remainder() {
+            *v = super::scalar::sigmoid(*v);
+        }
+    }
+
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn tanh(values: &mut [f32]) {
+        let mut chunks = values.chunks_exact_mut(8);
+        for chunk in &mut chunks {
+            unsafe {
+                let p = chunk.as_mut_ptr();
+                _mm256_storeu_ps(p, tanh8(_mm256_loadu_ps(p)));
+            }
+        }
+        for v in chunks.into_remainder() {
+            *v = super::scalar::tanh(*v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A deterministic spread of values without pulling in a generator.
+    fn values(n: usize, seed: u32) -> Vec<f32> {
+        let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+        (0..n)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                (state as f32 / u32::MAX as f32) * 2.0 - 1.0
+            })
+            .collect()
+    }
+
+    fn reference_gemv(w: &[f32], v: &[f32], bias: &[f32], rows: usize) -> Vec<f64> {
+        let cols = v.len();
+        (0..rows)
+            .map(|r| {
+                (0..cols)
+                    .map(|c| f64::from(w[r * cols + c]) * f64::from(v[c]))
+                    .sum::<f64>()
+                    + f64::from(bias[r])
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_path_matches_a_double_precision_product() {
+        for &(rows, cols) in &[
+            (1, 1),
+            (3, 5),
+            (4, 8),
+            (7, 17),
+            (16, 24),
+            (64, 33),
+            (512, 256),
+        ] {
+            let w = values(rows * cols, 1);
+            let v = values(cols, 2);
+            let bias = values(rows, 3);
+            let want = reference_gemv(&w, &v, &bias, rows);
+            for level in Level::ALL {
+                if !level.available() {
+                    eprintln!("skipping {}: not on this CPU", level.name());
+                    continue;
+                }
+                let mut out = vec![0.0; rows];
+                gemv_at(level, &w, &v, &bias, &mut out);
+                for (r, (&got, &want)) in out.iter().zip(&want).enumerate() {
+                    let err = (f64::from(got) - want).abs();
+                    assert!(
+                        err < 1e-5 * (cols as f64).sqrt(),
+                        "{} {rows}x{cols} row {r}: {got} vs {want}",
+                        level.name()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_block_of_rows_gives_the_same_bits_as_the_whole_product() {
+        let (rows, cols) = (13, 40);
+        let w = values(rows * cols, 4);
+        let v = values(cols, 5);
+        let bias = values(rows, 6);
+        for level in Level::ALL.into_iter().filter(|l| l.available()) {
+            let mut whole = vec![0.0; rows];
+            gemv_at(level, &w, &v, &bias, &mut whole);
+            for start in 0..rows {
+                for end in start + 1..=rows {
+                    let mut part = vec![0.0; end - start];
+                    gemv_at(
+                        level,
+                        &w[start * cols..end * cols],
+                        &v,
+                        &bias[start..end],
+                        &mut part,
+                    );
+                    assert_eq!(
+                        part,
+                        whole[start..end],
+                        "{} rows {start}..{end}",
+                        level.name()
+                    );
+                }
+            }
+        }
+    }
+
+    fn grid() -> Vec<f32> {
+        let mut xs: Vec<f32> = (-40_000..=40_000).map(|i| i as f32 * 5e-4).collect();
+        xs.extend([
+            -100.0, -88.0, -87.4, -50.0, 50.0, 87.4, 88.0, 100.0, 1e-7, -1e-7, 0.0, -0.0, 1e30,
+            -1e30,
+        ]);
+        xs
+    }
+
+    #[test]
+    fn activations_are_accurate_on_every_path() {
+        let xs = grid();
+        for level in Level::ALL.into_iter().filter(|l| l.available()) {
+            let mut s = xs.clone();
+            sigmoid_at(level, &mut s);
+            let mut t = xs.clone();
+            tanh_at(level, &mut t);
+            let (mut worst_s, mut worst_t) = (0.0f64, 0.0f64);
+            for ((&x, &s), &t) in xs.iter().zip(&s).zip(&t) {
+                let x = f64::from(x);
+                worst_s = worst_s.max((f64::from(s) - 1.0 / (1.0 + (-x).exp())).abs());
+                worst_t = worst_t.max((f64::from(t) - x.tanh()).abs());
+            }
+            assert!(worst_s < 2e-7, "{} sigmoid off by {worst_s}", level.name());
+            assert!(worst_t < 4e-7, "{} tanh off by {worst_t}", level.name());
+        }
+    }
+
+    #[test]
+    fn vector_paths_agree_with_the_scalar_path() {
+        // Lengths that leave remainders of every size.
+        for n in [1, 7, 8, 9, 15, 16, 17, 640] {
+            let xs: Vec<f32> = values(n, 9).iter().map(|v| v * 12.0).collect();
+            let mut s_ref = xs.clone();
+            sigmoid_at(Level::Scalar, &mut s_ref);
+            let mut t_ref = xs.clone();
+            tanh_at(Level::Scalar, &mut t_ref);
+            for level in Level::ALL.into_iter().filter(|l| l.available()) {
+                let mut s = xs.clone();
+                sigmoid_at(level, &mut s);
+                let mut t = xs.clone();
+                tanh_at(level, &mut t);
+                for i in 0..n {
+                    assert!((s[i] - s_ref[i]).abs() < 1e-7, "{} sigmoid", level.name());
+                    assert!((t[i] - t_ref[i]).abs() < 2e-7, "{} tanh", level.name());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn nan_and_infinity_pass_through_the_activations() {
+        for level in Level::ALL.into_iter().filter(|l| l.available()) {
+            let mut v = vec![f32::NAN; 9];
+            v[1] = f32::INFINITY;
+            v[2] = f32::NEG_INFINITY;
+            let mut s = v.clone();
+            sigmoid_at(level, &mut s);
+            let mut t = v.clone();
+            tanh_at(level, &mut t);
+            assert!(s[0].is_nan() && s[8].is_nan() && t[0].is_nan() && t[8].is_nan());
+            assert_eq!(s[1], 1.0, "{}", level.name());
+            assert!((0.0..1e-37).contains(&s[2]), "{}", level.name());
+            assert_eq!((t[1], t[2]), (1.0, -1.0), "{}", level.name());
+        }
+    }
+
+    #[test]
+    fn all_finite_sees_nan_and_infinity() {
+        assert!(all_finite(&[1.0, -3e38, 3e38, 3e38]));
+        assert!(!all_finite(&[1.0, f32::NAN]));
+        assert!(!all_finite(&[f32::NEG_INFINITY, 0.0]));
+    }
+
+    #[test]
+    fn the_best_path_is_detected() {
+        let best = Level::best();
+        assert!(best.available());
+        #[cfg(target_arch = "x86_64")]
+        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            assert_eq!(best, Level::Avx2Fma);
+        }
+    }
+}

@@ -1,0 +1,451 @@
+//! What the cells that read one input vector per step share: feeding the
+//! input, running stage by stage or a whole step at once, remembering the
+//! last steps, noticing an overflow, and PyTorch's initialisation.
+//!
+//! A cell file implements [`Cell`] (its weights, state and stage functions);
+//! [`Stepper`] turns it into a [`Model`]. The stage functions are the same
+//! ones the whole-step fast path calls, in the same order, so stepping stage
+//! by stage and stepping at once give the same bits.
+
+use super::inputs::{self, Feed};
+use super::params::{ParamKind, ParamSpec, ParamValue, Params};
+use super::{Model, ModelError, Status, StatusLevel, View, ViewContent, Weights};
+use crate::text::Bilingual;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+/// Steps kept for the history views.
+pub const HISTORY: usize = 64;
+
+/// The part of a model that differs from cell to cell.
+pub trait Cell: Send + 'static {
+    /// The stages of one step, in order.
+    fn stages(&self) -> &'static [Bilingual];
+
+    /// Starts a step on input `x`: keeps what a redo needs and computes the
+    /// projections all stages read.
+    fn begin(&mut self, x: &[f32]);
+
+    /// Runs stage `index` of the step begun last.
+    fn run(&mut self, index: usize);
+
+    /// A whole step on input `x`: `begin` then every stage, without the
+    /// per-stage bookkeeping.
+    fn step(&mut self, x: &[f32]);
+
+    /// Undoes the stages run since `begin` (to redo them after an edit).
+    fn restore(&mut self);
+
+    /// Whether the state and the weighted sums that led to it are finite.
+    fn finite(&self) -> bool;
+
+    /// New random weights and a zero state.
+    fn randomize(&mut self, rng: &mut StdRng);
+
+    /// A zero state and history, the weights kept.
+    fn clear(&mut self);
+
+    /// Takes trained weights (PyTorch `state_dict` names).
+    fn load(&mut self, weights: &Weights) -> Result<(), ModelError>;
+
+    /// The cell's views after the input's; `done` stages of the current
+    /// step have their numbers, `current` is the equation line to highlight.
+    fn views(&self, done: usize, current: usize, out: &mut Vec<View>);
+}
+
+/// A [`Cell`] fed from a built-in input sequence, as a [`Model`].
+pub struct Stepper<C: Cell> {
+    cell: C,
+    params: Params,
+    seed: u64,
+    feed: Feed,
+    x: Vec<f32>,
+    /// `x` holds the input for the step about to start (after a reset or an
+    /// edit) rather than the one of the step just done.
+    x_fresh: bool,
+    steps: u64,
+    next: usize,
+    overflow: Option<u64>,
+    weights_loaded: bool,
+}
+
+impl<C: Cell> Stepper<C> {
+    /// A model of `cell` reading `input` values per step from the
+    /// `sequence` and `word` parameters, with weights from `seed`.
+    pub fn new(cell: C, params: &Params, input: usize, seed: u64) -> Stepper<C> {
+        let feed = Feed::new(params.choice("sequence"), params.text("word"), input);
+        let mut stepper = Stepper {
+            cell,
+            params: params.clone(),
+            seed,
+            feed,
+            x: vec![0.0; input],
+            x_fresh: true,
+            steps: 0,
+            next: 0,
+            overflow: None,
+            weights_loaded: false,
+        };
+        stepper.reset(seed);
+        stepper
+    }
+
+    pub fn cell(&self) -> &C {
+        &self.cell
+    }
+
+    /// The input of the step in progress or just done.
+    pub fn input(&self) -> &[f32] {
+        &self.x
+    }
+
+    fn next_input(&mut self) {
+        if !self.x_fresh {
+            self.feed.fill(self.seed, self.steps, &mut self.x);
+        }
+        self.x_fresh = false;
+    }
+
+    fn finish_step(&mut self) {
+        self.next = 0;
+        self.steps += 1;
+        if self.overflow.is_none() && !self.cell.finite() {
+            self.overflow = Some(self.steps);
+        }
+    }
+}
+
+impl<C: Cell> Model for Stepper<C> {
+    fn params(&self) -> &Params {
+        &self.params
+    }
+
+    fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    fn reset(&mut self, seed: u64) {
+        self.seed = seed;
+        if self.weights_loaded {
+            self.cell.clear();
+        } else {
+            self.cell.randomize(&mut StdRng::seed_from_u64(seed));
+        }
+        self.steps = 0;
+        self.next = 0;
+        self.overflow = None;
+        self.feed.fill(seed, 0, &mut self.x);
+        self.x_fresh = true;
+    }
+
+    fn stage_count(&self) -> usize {
+        self.cell.stages().len()
+    }
+
+    fn stage_label(&self, index: usize) -> Bilingual {
+        self.cell.stages().get(index).cloned().unwrap_or_default()
+    }
+
+    fn next_stage(&self) -> usize {
+        self.next
+    }
+
+    fn steps_done(&self) -> u64 {
+        self.steps
+    }
+
+    fn stage(&mut self) {
+        if self.next == 0 {
+            self.next_input();
+            self.cell.begin(&self.x);
+        }
+        self.cell.run(self.next);
+        self.next += 1;
+        if self.next == self.stage_count() {
+            self.finish_step();
+        }
+    }
+
+    fn step(&mut self) {
+        if self.next != 0 {
+            while self.next != 0 {
+                self.stage();
+            }
+            return;
+        }
+        self.next_input();
+        self.cell.step(&self.x);
+        self.finish_step();
+    }
+
+    fn views(&self) -> Vec<View> {
+        let count = self.stage_count();
+        let (done, current) = if self.next > 0 {
+            (self.next, self.next - 1)
+        } else if self.steps > 0 {
+            (count, count - 1)
+        } else {
+            (0, 0)
+        };
+        let mut views = vec![
+            View::new(
+                "x",
+                Bilingual::new("input x", "输入 x"),
+                ViewContent::Vector {
+                    values: self.x.clone(),
+                    range: symmetric_range(&self.x),
+                },
+            )
+            .editable(),
+        ];
+        self.cell.views(done, current, &mut views);
+        views
+    }
+
+    fn edit(&mut self, view: &str, index: usize, value: f32) -> Result<(), ModelError> {
+        if view != "x" {
+            return Err(ModelError::Unsupported(format!(
+                "view `{view}` cannot be edited; only the input `x` can"
+            )));
+        }
+        if index >= self.x.len() {
+            return Err(ModelError::Invalid(format!(
+                "input x has {} values; there is no value {index}",
+                self.x.len()
+            )));
+        }
+        if self.next == 0 {
+            // The edit is for the step about to start.
+            if !self.x_fresh {
+                self.feed.fill(self.seed, self.steps, &mut self.x);
+                self.x_fresh = true;
+            }
+            self.x[index] = value;
+        } else {
+            // Mid-step: redo the stages already run with the edited input.
+            self.x[index] = value;
+            let target = self.next;
+            self.cell.restore();
+            self.cell.begin(&self.x);
+            for stage in 0..target {
+                self.cell.run(stage);
+            }
+        }
+        Ok(())
+    }
+
+    fn load_weights(&mut self, weights: &Weights) -> Result<(), ModelError> {
+        self.cell.load(weights)?;
+        self.weights_loaded = true;
+        let seed = self.seed;
+        self.reset(seed);
+        Ok(())
+    }
+
+    fn status(&self) -> Option<Status> {
+        self.overflow.map(|step| Status {
+            level: StatusLevel::Warning,
+            text: Bilingual::owned(
+                format!(
+                    "overflow at step {step}: the state or its weighted sums hold NaN or infinity"
+                ),
+                format!("第 {step} 步溢出:状态或加权和中出现 NaN 或无穷大"),
+            ),
+        })
+    }
+}
+
+/// A ring of the last [`HISTORY`] vectors of one size.
+#[derive(Debug, Clone)]
+pub struct Ring {
+    width: usize,
+    rows: Vec<f32>,
+    len: usize,
+    head: usize,
+}
+
+impl Ring {
+    pub fn new(width: usize) -> Ring {
+        Ring {
+            width,
+            rows: vec![0.0; width * HISTORY],
+            len: 0,
+            head: 0,
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.len = 0;
+        self.head = 0;
+    }
+
+    pub fn push(&mut self, row: &[f32]) {
+        let start = self.head * self.width;
+        self.rows[start..start + self.width].copy_from_slice(row);
+        self.head = (self.head + 1) % HISTORY;
+        self.len = (self.len + 1).min(HISTORY);
+    }
+
+    /// The rows kept, oldest first.
+    pub fn oldest_first(&self) -> Vec<f32> {
+        let mut out = Vec::with_capacity(self.len * self.width);
+        let first = (self.head + HISTORY - self.len) % HISTORY;
+        for k in 0..self.len {
+            let row = (first + k) % HISTORY;
+            out.extend_from_slice(&self.rows[row * self.width..(row + 1) * self.width]);
+        }
+        out
+    }
+
+    /// A history view of the rows kept.
+    pub fn view(&self, name: &str, label: Bilingual, range: (f32, f32)) -> View {
+        View::new(
+            name,
+            label,
+            ViewContent::History {
+                rows: self.len,
+                cols: self.width,
+                values: self.oldest_first(),
+                range,
+            },
+        )
+    }
+}
+
+/// `n` values drawn from U(-k, k), PyTorch's default for recurrent weights
+/// with k = 1/sqrt(hidden).
+pub fn uniform(rng: &mut StdRng, n: usize, k: f32) -> Vec<f32> {
+    (0..n).map(|_| rng.random_range(-k..=k)).collect()
+}
+
+/// `[rows, input]` and `[rows, hidden]` row-major matrices side by side as
+/// one `[rows, input + hidden]` matrix, to multiply `[x; h]` in one pass.
+pub fn fuse(w_ih: &[f32], w_hh: &[f32], rows: usize, input: usize, hidden: usize) -> Vec<f32> {
+    let mut w = Vec::with_capacity(rows * (input + hidden));
+    for r in 0..rows {
+        w.extend_from_slice(&w_ih[r * input..(r + 1) * input]);
+        w.extend_from_slice(&w_hh[r * hidden..(r + 1) * hidden]);
+    }
+    w
+}
+
+/// Element-wise sum of two bias vectors.
+pub fn add(a: &[f32], b: &[f32]) -> Vec<f32> {
+    a.iter().zip(b).map(|(a, b)| a + b).collect()
+}
+
+/// `(-m, m)` with m the larger of 1 and the largest finite magnitude rounded
+/// up, so bars of unbounded states keep a readable scale.
+pub fn symmetric_range(values: &[f32]) -> (f32, f32) {
+    let m = values
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold(1.0f32, |m, v| m.max(v.abs()))
+        .ceil();
+    (-m, m)
+}
+
+/// The first values of a vector for an equation line: `[0.52 0.47 …]`.
+pub fn numbers(values: &[f32]) -> String {
+    const SHOWN: usize = 6;
+    let mut s = String::from("[");
+    for (i, v) in values.iter().take(SHOWN).enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        s.push_str(&format!("{v:.2}"));
+    }
+    if values.len() > SHOWN {
+        s.push_str(" …");
+    }
+    s.push(']');
+    s
+}
+
+/// An equations view: `lines[k]` gets its numbers when stage k is done.
+pub fn equations(lines: &[(&str, &[f32])], done: usize, current: usize) -> View {
+    let lines = lines
+        .iter()
+        .enumerate()
+        .map(|(k, (text, values))| {
+            if k < done {
+                format!("{text} = {}", numbers(values))
+            } else {
+                (*text).to_string()
+            }
+        })
+        .collect();
+    View::new(
+        "equations",
+        Bilingual::new("equations", "公式"),
+        ViewContent::Equations {
+            lines,
+            current: Some(current),
+        },
+    )
+}
+
+/// A vector view.
+pub fn vector(name: &str, label: Bilingual, values: &[f32], range: (f32, f32)) -> View {
+    View::new(
+        name,
+        label,
+        ViewContent::Vector {
+            values: values.to_vec(),
+            range,
+        },
+    )
+}
+
+/// The `input` and `hidden` size parameters and the input feeding ones.
+pub fn size_specs(input_default: i64, hidden_default: i64) -> Vec<ParamSpec> {
+    vec![
+        ParamSpec {
+            name: "input",
+            label: Bilingual::new("input size", "输入维度"),
+            help: Bilingual::new(
+                "Number of values fed in per step (input_size)",
+                "每步输入的数值个数(input_size)",
+            ),
+            kind: ParamKind::Int { min: 1, max: 1024 },
+            default: ParamValue::Int(input_default),
+            role: Default::default(),
+        },
+        ParamSpec {
+            name: "hidden",
+            label: Bilingual::new("hidden size", "隐藏维度"),
+            help: Bilingual::new(
+                "Number of values in the hidden state (hidden_size)",
+                "隐藏状态的数值个数(hidden_size)",
+            ),
+            kind: ParamKind::Int { min: 1, max: 1024 },
+            default: ParamValue::Int(hidden_default),
+            role: Default::default(),
+        },
+    ]
+}
+
+/// The `nonlinearity` parameter of the plain recurrent cells.
+pub fn nonlinearity_spec() -> ParamSpec {
+    ParamSpec {
+        name: "nonlinearity",
+        label: Bilingual::new("nonlinearity", "非线性函数"),
+        help: Bilingual::new(
+            "The activation applied to the weighted sum: tanh or relu",
+            "作用于加权和的激活函数:tanh 或 relu",
+        ),
+        kind: ParamKind::Choice(&["tanh", "relu"]),
+        default: ParamValue::Choice("tanh"),
+        role: Default::default(),
+    }
+}
+
+/// The input feeding parameters every stepped cell takes.
+pub fn feed_specs() -> Vec<ParamSpec> {
+    vec![inputs::sequence_spec(), inputs::word_spec()]
+}
+
+/// A size parameter as `usize` (bounds make it positive).
+pub fn size(params: &Params, name: &str) -> usize {
+    params.int(name).max(1) as usize
+}

@@ -1,0 +1,314 @@
+//! Recurrent cell (Elman network), computed exactly as `torch.nn.RNNCell`.
+//!
+//! Elman, "Finding Structure in Time", Cognitive Science 14(2), 1990.
+//!
+//! ```text
+//! h' = act(W_ih x + b_ih + W_hh h + b_hh),   act = tanh or relu
+//! ```
+//! Both matrices are fused into one `[H, I + H]` matrix times `[x; h]`.
+
+use super::lstm_cell::infer_shape;
+use super::recurrent::{self, Cell, Ring, Stepper};
+use super::weights::{reject_unexpected, take};
+use super::{Model, ModelError, ModelSpec, Params, View, Weights, kernels};
+use crate::text::Bilingual;
+use rand::rngs::StdRng;
+
+/// The activation of a plain recurrent cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nonlinearity {
+    Tanh,
+    Relu,
+}
+
+impl Nonlinearity {
+    /// `tanh` or `relu`, as PyTorch names them.
+    pub fn parse(name: &str) -> Result<Nonlinearity, ModelError> {
+        match name {
+            "tanh" => Ok(Nonlinearity::Tanh),
+            "relu" => Ok(Nonlinearity::Relu),
+            other => Err(ModelError::Invalid(format!(
+                "nonlinearity `{other}`: it must be tanh or relu"
+            ))),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Nonlinearity::Tanh => "tanh",
+            Nonlinearity::Relu => "relu",
+        }
+    }
+
+    #[inline]
+    pub fn apply(self, values: &mut [f32]) {
+        match self {
+            Nonlinearity::Tanh => kernels::tanh(values),
+            Nonlinearity::Relu => kernels::relu(values),
+        }
+    }
+}
+
+/// The weights of one recurrent cell, fused for the step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RnnWeights {
+    pub input: usize,
+    pub hidden: usize,
+    pub nonlinearity: Nonlinearity,
+    /// `[H, I + H]`: `weight_ih` and `weight_hh` side by side.
+    w: Vec<f32>,
+    /// `bias_ih + bias_hh`.
+    b: Vec<f32>,
+}
+
+impl RnnWeights {
+    /// PyTorch's default initialisation, U(-1/sqrt(H), 1/sqrt(H)).
+    pub fn random(
+        input: usize,
+        hidden: usize,
+        nonlinearity: Nonlinearity,
+        rng: &mut StdRng,
+    ) -> RnnWeights {
+        let k = 1.0 / (hidden as f32).sqrt();
+        let w_ih = recurrent::uniform(rng, hidden * input, k);
+        let w_hh = recurrent::uniform(rng, hidden * hidden, k);
+        let b_ih = recurrent::uniform(rng, hidden, k);
+        let b_hh = recurrent::uniform(rng, hidden, k);
+        RnnWeights {
+            input,
+            hidden,
+            nonlinearity,
+            w: recurrent::fuse(&w_ih, &w_hh, hidden, input, hidden),
+            b: recurrent::add(&b_ih, &b_hh),
+        }
+    }
+
+    /// The tensor names with `suffix` (`""`, `"_l0"`, `"_l0_reverse"`).
+    pub fn names(suffix: &str) -> [String; 4] {
+        ["weight_ih", "weight_hh", "bias_ih", "bias_hh"].map(|n| format!("{n}{suffix}"))
+    }
+
+    /// Weights from a `state_dict`, each tensor checked against the sizes.
+    pub fn from_state_dict(
+        weights: &Weights,
+        input: usize,
+        hidden: usize,
+        nonlinearity: Nonlinearity,
+        suffix: &str,
+    ) -> Result<RnnWeights, ModelError> {
+        let [w_ih, w_hh, b_ih, b_hh] = RnnWeights::names(suffix);
+        Ok(RnnWeights {
+            input,
+            hidden,
+            nonlinearity,
+            w: recurrent::fuse(
+                take(weights, &w_ih, &[hidden, input])?,
+                take(weights, &w_hh, &[hidden, hidden])?,
+                hidden,
+                input,
+                hidden,
+            ),
+            b: recurrent::add(
+                take(weights, &b_ih, &[hidden])?,
+                take(weights, &b_hh, &[hidden])?,
+            ),
+        })
+    }
+
+    /// Weights from a `state_dict`, the sizes read from `weight_ih`.
+    pub fn infer(
+        weights: &Weights,
+        nonlinearity: Nonlinearity,
+        suffix: &str,
+    ) -> Result<RnnWeights, ModelError> {
+        let (hidden, input) = infer_shape(weights, &format!("weight_ih{suffix}"), 1)?;
+        RnnWeights::from_state_dict(weights, input, hidden, nonlinearity, suffix)
+    }
+}
+
+/// The working vectors of one step, allocated once.
+#[derive(Debug, Clone)]
+pub struct RnnScratch {
+    xh: Vec<f32>,
+    /// The weighted sum W_ih x + b_ih + W_hh h + b_hh of the last step.
+    pub sum: Vec<f32>,
+}
+
+impl RnnScratch {
+    pub fn new(input: usize, hidden: usize) -> RnnScratch {
+        RnnScratch {
+            xh: vec![0.0; input + hidden],
+            sum: vec![0.0; hidden],
+        }
+    }
+}
+
+/// The stages of a recurrent cell step.
+pub mod stages {
+    use super::*;
+
+    /// a = W_ih x + b_ih + W_hh h + b_hh
+    #[inline]
+    pub fn weighted_sum(w: &RnnWeights, x: &[f32], h: &[f32], s: &mut RnnScratch) {
+        s.xh[..w.input].copy_from_slice(x);
+        s.xh[w.input..].copy_from_slice(h);
+        kernels::gemv(&w.w, &s.xh, &w.b, &mut s.sum);
+    }
+
+    /// h' = act(a)
+    #[inline]
+    pub fn activation(w: &RnnWeights, s: &RnnScratch, h: &mut [f32]) {
+        h.copy_from_slice(&s.sum);
+        w.nonlinearity.apply(h);
+    }
+}
+
+/// One whole step: `h` becomes h'.
+#[inline]
+pub fn step(w: &RnnWeights, x: &[f32], h: &mut [f32], s: &mut RnnScratch) {
+    stages::weighted_sum(w, x, h, s);
+    stages::activation(w, s, h);
+}
+
+static STAGES: [Bilingual; 2] = [
+    Bilingual::new("weighted sum", "加权求和"),
+    Bilingual::new("activation", "激活"),
+];
+
+/// The recurrent cell with its state, for [`Stepper`].
+pub struct RnnCell {
+    pub weights: RnnWeights,
+    pub h: Vec<f32>,
+    pub scratch: RnnScratch,
+    h_history: Ring,
+}
+
+impl RnnCell {
+    pub fn new(input: usize, hidden: usize, nonlinearity: Nonlinearity) -> RnnCell {
+        RnnCell {
+            weights: RnnWeights {
+                input,
+                hidden,
+                nonlinearity,
+                w: vec![0.0; hidden * (input + hidden)],
+                b: vec![0.0; hidden],
+            },
+            h: vec![0.0; hidden],
+            scratch: RnnScratch::new(input, hidden),
+            h_history: Ring::new(hidden),
+        }
+    }
+
+    fn h_range(&self, values: &[f32]) -> (f32, f32) {
+        match self.weights.nonlinearity {
+            Nonlinearity::Tanh => (-1.0, 1.0),
+            Nonlinearity::Relu => (0.0, recurrent::symmetric_range(values).1),
+        }
+    }
+}
+
+impl Cell for RnnCell {
+    fn stages(&self) -> &'static [Bilingual] {
+        &STAGES
+    }
+
+    fn begin(&mut self, x: &[f32]) {
+        stages::weighted_sum(&self.weights, x, &self.h, &mut self.scratch);
+    }
+
+    fn run(&mut self, index: usize) {
+        if index == 1 {
+            stages::activation(&self.weights, &self.scratch, &mut self.h);
+            self.h_history.push(&self.h);
+        }
+    }
+
+    fn step(&mut self, x: &[f32]) {
+        step(&self.weights, x, &mut self.h, &mut self.scratch);
+        self.h_history.push(&self.h);
+    }
+
+    fn restore(&mut self) {
+        // The hidden state changes only in the last stage: nothing to undo.
+    }
+
+    fn finite(&self) -> bool {
+        kernels::all_finite(&self.h) && kernels::all_finite(&self.scratch.sum)
+    }
+
+    fn randomize(&mut self, rng: &mut StdRng) {
+        let w = &self.weights;
+        self.weights = RnnWeights::random(w.input, w.hidden, w.nonlinearity, rng);
+        self.clear();
+    }
+
+    fn clear(&mut self) {
+        self.h.fill(0.0);
+        self.scratch = RnnScratch::new(self.weights.input, self.weights.hidden);
+        self.h_history.clear();
+    }
+
+    fn load(&mut self, weights: &Weights) -> Result<(), ModelError> {
+        reject_unexpected(weights, &RnnWeights::names(""))?;
+        let w = &self.weights;
+        self.weights = RnnWeights::from_state_dict(weights, w.input, w.hidden, w.nonlinearity, "")?;
+        Ok(())
+    }
+
+    fn views(&self, done: usize, current: usize, out: &mut Vec<View>) {
+        let act = self.weights.nonlinearity.name();
+        out.push(recurrent::vector(
+            "a",
+            Bilingual::new("weighted sum a", "加权和 a"),
+            &self.scratch.sum,
+            recurrent::symmetric_range(&self.scratch.sum),
+        ));
+        out.push(recurrent::vector(
+            "h",
+            Bilingual::new("hidden state h", "隐藏状态 h"),
+            &self.h,
+            self.h_range(&self.h),
+        ));
+        let history = self.h_history.oldest_first();
+        out.push(self.h_history.view(
+            "h_history",
+            Bilingual::new("hidden state over time", "隐藏状态随时间变化"),
+            self.h_range(&history),
+        ));
+        let activation = format!("h' = {act}(a)");
+        out.push(recurrent::equations(
+            &[
+                ("a = W_ih x + b_ih + W_hh h + b_hh", &self.scratch.sum),
+                (&activation, &self.h),
+            ],
+            done,
+            current,
+        ));
+    }
+}
+
+fn params() -> Vec<super::ParamSpec> {
+    let mut specs = recurrent::size_specs(4, 8);
+    specs.push(recurrent::nonlinearity_spec());
+    specs.extend(recurrent::feed_specs());
+    specs
+}
+
+fn build(params: &Params, seed: u64) -> Result<Box<dyn Model>, ModelError> {
+    let input = recurrent::size(params, "input");
+    let hidden = recurrent::size(params, "hidden");
+    let nonlinearity = Nonlinearity::parse(params.choice("nonlinearity"))?;
+    Ok(Box::new(Stepper::new(
+        RnnCell::new(input, hidden, nonlinearity),
+        params,
+        input,
+        seed,
+    )))
+}
+
+pub const SPEC: ModelSpec = ModelSpec {
+    key: "rnn_cell",
+    name: Bilingual::new("Recurrent cell", "循环神经元"),
+    params,
+    build,
+};

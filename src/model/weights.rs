@@ -1,0 +1,224 @@
+//! Trained weights from PyTorch: a safetensors file as
+//! `safetensors.torch.save_file(module.state_dict(), FILE)` writes it, or the
+//! same tensors in JSON (`{"name": {"shape": [...], "data": [...]}}`, or a
+//! reference fixture whose `params` hold them).
+//!
+//! Reading checks that every tensor is float32 and that its data fits its
+//! shape; [`take`] then checks each tensor a model needs against the shape it
+//! expects. Every error names the tensor, what was found and what was expected.
+
+use super::{ModelError, Tensor, Weights};
+use safetensors::{Dtype, SafeTensors};
+use serde_json::Value;
+use std::path::Path;
+
+/// Reads weights from `path`: JSON if it ends in `.json` or starts with `{`,
+/// safetensors otherwise.
+pub fn read(path: &Path) -> Result<Weights, ModelError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| ModelError::Weights(format!("cannot read {}: {e}", path.display())))?;
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        || (path
+            .extension()
+            .is_none_or(|e| !e.eq_ignore_ascii_case("safetensors"))
+            && bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{'));
+    let parsed = if is_json {
+        from_json(&bytes)
+    } else {
+        from_safetensors(&bytes)
+    };
+    parsed.map_err(|e| match e {
+        ModelError::Weights(msg) => ModelError::Weights(format!("{}: {msg}", path.display())),
+        other => other,
+    })
+}
+
+/// Weights from the bytes of a safetensors file; every tensor must be F32.
+pub fn from_safetensors(bytes: &[u8]) -> Result<Weights, ModelError> {
+    let file = SafeTensors::deserialize(bytes)
+        .map_err(|e| ModelError::Weights(format!("not a safetensors file: {e}")))?;
+    let mut weights = Weights::new();
+    for (name, view) in file.iter() {
+        if view.dtype() != Dtype::F32 {
+            return Err(ModelError::Weights(format!(
+                "tensor `{name}` has dtype {:?} (shape {:?}); expected F32",
+                view.dtype(),
+                view.shape()
+            )));
+        }
+        let data = view
+            .data()
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        weights.insert(
+            name.to_string(),
+            Tensor {
+                shape: view.shape().to_vec(),
+                data,
+            },
+        );
+    }
+    Ok(weights)
+}
+
+/// Weights from JSON text: an object of tensors, or a fixture whose `params`
+/// is one.
+pub fn from_json(bytes: &[u8]) -> Result<Weights, ModelError> {
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ModelError::Weights(format!("not valid JSON: {e}")))?;
+    from_json_value(&value)
+}
+
+/// Weights from parsed JSON: an object of tensors, or a fixture whose
+/// `params` is one.
+pub fn from_json_value(value: &Value) -> Result<Weights, ModelError> {
+    let object = match value.get("params") {
+        Some(params) if value.get("kind").is_some() => params,
+        _ => value,
+    };
+    let object = object.as_object().ok_or_else(|| {
+        ModelError::Weights(
+            "expected an object of tensors {\"name\": {\"shape\": [...], \"data\": [...]}}".into(),
+        )
+    })?;
+    let mut weights = Weights::new();
+    for (name, tensor) in object {
+        weights.insert(name.clone(), tensor_from_json(name, tensor)?);
+    }
+    Ok(weights)
+}
+
+/// One `{"shape": [...], "data": [...]}` tensor; `name` is for errors.
+pub fn tensor_from_json(name: &str, value: &Value) -> Result<Tensor, ModelError> {
+    let bad = |what: String| ModelError::Weights(format!("tensor `{name}`: {what}"));
+    let shape = value
+        .get("shape")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("no `shape` array".into()))?
+        .iter()
+        .map(|d| d.as_u64().map(|d| d as usize))
+        .collect::<Option<Vec<usize>>>()
+        .ok_or_else(|| bad("`shape` must hold non-negative integers".into()))?;
+    let raw = value
+        .get("data")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("no `data` array".into()))?;
+    let mut data = Vec::with_capacity(raw.len());
+    for (i, v) in raw.iter().enumerate() {
+        let x = v.as_f64().ok_or_else(|| {
+            bad(format!(
+                "data[{i}] is {v}, not a number (dtype must be float)"
+            ))
+        })?;
+        data.push(x as f32);
+    }
+    let count: usize = shape.iter().product();
+    if count != data.len() {
+        return Err(bad(format!(
+            "shape {shape:?} holds {count} values but `data` has {}",
+            data.len()
+        )));
+    }
+    Ok(Tensor { shape, data })
+}
+
+/// The data of tensor `name`, checked to have shape `expected`.
+pub fn take<'a>(
+    weights: &'a Weights,
+    name: &str,
+    expected: &[usize],
+) -> Result<&'a [f32], ModelError> {
+    let tensor = weights.get(name).ok_or_else(|| {
+        ModelError::Weights(format!(
+            "missing tensor `{name}` (expected shape {expected:?}); found: {}",
+            if weights.is_empty() {
+                "no tensors".to_string()
+            } else {
+                weights.keys().cloned().collect::<Vec<_>>().join(", ")
+            }
+        ))
+    })?;
+    if tensor.shape != expected {
+        return Err(ModelError::Weights(format!(
+            "tensor `{name}` has shape {:?}, expected {expected:?}",
+            tensor.shape
+        )));
+    }
+    Ok(&tensor.data)
+}
+
+/// An error for tensors a model does not take, so that a file for another
+/// module (a two-layer LSTM, a GRU) is not half-loaded in silence.
+pub fn reject_unexpected(weights: &Weights, expected: &[String]) -> Result<(), ModelError> {
+    let extra: Vec<&str> = weights
+        .keys()
+        .filter(|k| !expected.contains(k))
+        .map(String::as_str)
+        .collect();
+    if extra.is_empty() {
+        Ok(())
+    } else {
+        Err(ModelError::Weights(format!(
+            "unexpected tensor{} {}; this model takes: {}",
+            if extra.len() == 1 { "" } else { "s" },
+            extra
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            expected.join(", ")
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_tensors_are_read_and_checked() {
+        let w = from_json(br#"{"a": {"shape": [2, 2], "data": [1, 2, 3, 4]}}"#).unwrap();
+        assert_eq!(take(&w, "a", &[2, 2]).unwrap(), &[1.0, 2.0, 3.0, 4.0]);
+        let err = take(&w, "a", &[4]).unwrap_err().to_string();
+        assert!(
+            err.contains("`a`") && err.contains("[2, 2]") && err.contains("[4]"),
+            "{err}"
+        );
+        let err = take(&w, "b", &[3]).unwrap_err().to_string();
+        assert!(
+            err.contains("missing tensor `b`") && err.contains("[3]"),
+            "{err}"
+        );
+        let err = from_json(br#"{"a": {"shape": [3], "data": [1, 2]}}"#).unwrap_err();
+        assert!(err.to_string().contains("holds 3 values"), "{err}");
+        let err = from_json(br#"{"a": {"shape": [1], "data": ["x"]}}"#).unwrap_err();
+        assert!(err.to_string().contains("not a number"), "{err}");
+    }
+
+    #[test]
+    fn safetensors_of_another_dtype_are_refused() {
+        let data = [0u8; 8];
+        let view = safetensors::tensor::TensorView::new(Dtype::F64, vec![1], &data).unwrap();
+        let bytes = safetensors::serialize([("weight_ih", view)], None).unwrap();
+        let err = from_safetensors(&bytes).unwrap_err().to_string();
+        assert!(
+            err.contains("`weight_ih`") && err.contains("F64") && err.contains("F32"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unexpected_tensors_are_named() {
+        let w = from_json(br#"{"weight_ih_l1": {"shape": [1], "data": [1]}}"#).unwrap();
+        let err = reject_unexpected(&w, &["weight_ih_l0".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`weight_ih_l1`") && err.contains("weight_ih_l0"),
+            "{err}"
+        );
+    }
+}

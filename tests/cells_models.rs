@@ -1,0 +1,319 @@
+//! The cell models as the lab and the headless runner use them: registry,
+//! determinism, stage-by-stage stepping, editing the input, overflow and
+//! weight loading errors.
+
+use nnzoo::model::{self, Model, StatusLevel, ViewContent, view::trace_line};
+use std::path::PathBuf;
+
+const KEYS: &[&str] = &[
+    "basic_cell",
+    "rnn_cell",
+    "lstm_cell",
+    "gru_cell",
+    "birnn",
+    "bilstm",
+    "bigru",
+];
+
+fn build(key: &str, sets: &[&str], seed: u64) -> Box<dyn Model> {
+    let spec = model::find(key).unwrap_or_else(|| panic!("no model `{key}`"));
+    let mut params = spec.default_params();
+    for s in sets {
+        params.assign(s).unwrap();
+    }
+    (spec.build)(&params, seed).unwrap()
+}
+
+fn trace(m: &mut dyn Model, steps: usize) -> Vec<String> {
+    (0..steps)
+        .map(|_| {
+            m.step();
+            let label = m.stage_label(m.stage_count() - 1).en.to_string();
+            trace_line(m.steps_done(), &label, &m.views()).to_string()
+        })
+        .collect()
+}
+
+fn vector(m: &dyn Model, name: &str) -> Vec<f32> {
+    let views = m.views();
+    let view = views
+        .iter()
+        .find(|v| v.name == name)
+        .unwrap_or_else(|| panic!("no view `{name}`"));
+    match &view.content {
+        ViewContent::Vector { values, .. } => values.clone(),
+        ViewContent::Matrix { values, .. } | ViewContent::History { values, .. } => values.clone(),
+        other => panic!("`{name}` is {other:?}"),
+    }
+}
+
+#[test]
+fn every_key_is_registered_and_builds_with_its_defaults() {
+    for key in KEYS {
+        let mut m = build(key, &[], 3);
+        assert!(m.stage_count() >= 1);
+        assert_eq!(m.steps_done(), 0);
+        m.step();
+        assert_eq!(m.steps_done(), 1);
+        assert!(
+            m.views().iter().any(|v| v.name == "x" && v.editable),
+            "{key}"
+        );
+        assert!(m.status().is_none(), "{key}: {:?}", m.status());
+    }
+}
+
+#[test]
+fn the_lstm_and_gru_show_their_named_states_and_gates() {
+    let lstm = build("lstm_cell", &[], 1);
+    let names: Vec<String> = lstm.views().into_iter().map(|v| v.name).collect();
+    for name in [
+        "x",
+        "h",
+        "c",
+        "gate_i",
+        "gate_f",
+        "gate_g",
+        "gate_o",
+        "h_history",
+        "c_history",
+        "equations",
+    ] {
+        assert!(
+            names.iter().any(|n| n == name),
+            "LSTM lacks {name}: {names:?}"
+        );
+    }
+    let gru = build("gru_cell", &[], 1);
+    let names: Vec<String> = gru.views().into_iter().map(|v| v.name).collect();
+    for name in [
+        "x",
+        "h",
+        "gate_r",
+        "gate_z",
+        "gate_n",
+        "h_history",
+        "equations",
+    ] {
+        assert!(
+            names.iter().any(|n| n == name),
+            "GRU lacks {name}: {names:?}"
+        );
+    }
+    let stages: Vec<String> = (0..lstm.stage_count())
+        .map(|k| lstm.stage_label(k).en.to_string())
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "forget gate",
+            "input gate",
+            "candidate",
+            "cell state",
+            "output gate",
+            "hidden state"
+        ]
+    );
+    let stages: Vec<String> = (0..gru.stage_count())
+        .map(|k| gru.stage_label(k).en.to_string())
+        .collect();
+    assert_eq!(
+        stages,
+        ["reset gate", "update gate", "candidate", "hidden state"]
+    );
+}
+
+#[test]
+fn the_same_seed_gives_the_same_trace() {
+    for key in KEYS {
+        for sequence in ["sine", "step", "noise", "word"] {
+            let set = format!("sequence={sequence}");
+            let a = trace(build(key, &[&set], 42).as_mut(), 12);
+            let b = trace(build(key, &[&set], 42).as_mut(), 12);
+            assert_eq!(a, b, "{key} {sequence}");
+            let c = trace(build(key, &[&set], 43).as_mut(), 12);
+            assert_ne!(a, c, "{key} {sequence}: another seed, other weights");
+        }
+        // A reset replays the trace exactly.
+        let mut m = build(key, &[], 7);
+        let first = trace(m.as_mut(), 5);
+        m.reset(7);
+        assert_eq!(first, trace(m.as_mut(), 5), "{key} after reset");
+    }
+}
+
+#[test]
+fn stepping_stage_by_stage_gives_the_same_bits_as_whole_steps() {
+    for key in KEYS {
+        let mut whole = build(key, &["sequence=noise"], 5);
+        let mut staged = build(key, &["sequence=noise"], 5);
+        for _ in 0..6 {
+            whole.step();
+            for k in 0..staged.stage_count() {
+                assert_eq!(staged.next_stage(), k);
+                staged.stage();
+            }
+            assert_eq!(staged.steps_done(), whole.steps_done());
+            let a = trace_line(whole.steps_done(), "", &whole.views());
+            let b = trace_line(staged.steps_done(), "", &staged.views());
+            assert_eq!(a, b, "{key}");
+        }
+    }
+}
+
+#[test]
+fn stages_fill_in_the_equations_one_line_at_a_time() {
+    let mut m = build("lstm_cell", &[], 9);
+    let before = vector(m.as_ref(), "gate_f");
+    m.stage();
+    let after_forget = vector(m.as_ref(), "gate_f");
+    assert_ne!(before, after_forget, "the forget gate stage sets f");
+    assert!(after_forget.iter().all(|v| (0.0..=1.0).contains(v)));
+    assert_eq!(
+        vector(m.as_ref(), "gate_o"),
+        before.iter().map(|_| 0.0).collect::<Vec<_>>()
+    );
+    let views = m.views();
+    let ViewContent::Equations { lines, current } = &views.last().unwrap().content else {
+        panic!("equations last");
+    };
+    assert_eq!(*current, Some(0));
+    assert!(
+        lines[0].starts_with("f = σ(") && lines[0].contains(" = ["),
+        "{}",
+        lines[0]
+    );
+    assert!(!lines[1].contains(" = ["), "{}", lines[1]);
+}
+
+#[test]
+fn an_edited_input_is_fed_at_the_next_step_even_mid_step() {
+    // Editing before the step and editing after its first stages give the
+    // same result: the stages already run are redone.
+    let mut before = build("lstm_cell", &["sequence=noise"], 11);
+    let mut during = build("lstm_cell", &["sequence=noise"], 11);
+    before.step();
+    during.step();
+    before.edit("x", 2, 0.75).unwrap();
+    before.step();
+    for _ in 0..4 {
+        during.stage();
+    }
+    during.edit("x", 2, 0.75).unwrap();
+    during.step();
+    assert_eq!(vector(before.as_ref(), "h"), vector(during.as_ref(), "h"));
+    assert_eq!(vector(before.as_ref(), "c"), vector(during.as_ref(), "c"));
+    assert_eq!(vector(before.as_ref(), "x")[2], 0.75);
+    // Out of range and non-editable views are errors, not panics.
+    assert!(before.edit("x", 99, 1.0).is_err());
+    assert!(before.edit("h", 0, 1.0).is_err());
+}
+
+#[test]
+fn an_overflow_is_reported_with_its_step_and_never_panics() {
+    for key in KEYS {
+        let sets: &[&str] = if key.contains("rnn") {
+            &["nonlinearity=relu"]
+        } else {
+            &[]
+        };
+        let mut m = build(key, sets, 2);
+        m.step();
+        m.step();
+        for i in 0..4 {
+            m.edit("x", i, f32::MAX).unwrap();
+        }
+        m.edit("x", 0, f32::INFINITY).unwrap();
+        m.step();
+        let status = m
+            .status()
+            .unwrap_or_else(|| panic!("{key}: no overflow status"));
+        assert_eq!(status.level, StatusLevel::Warning);
+        assert!(
+            status.text.en.contains("step 3"),
+            "{key}: {}",
+            status.text.en
+        );
+        let line = trace_line(m.steps_done(), "", &m.views()).to_string();
+        assert!(
+            line.contains("NaN") || line.contains("inf"),
+            "{key}: {line}"
+        );
+        for _ in 0..3 {
+            m.step();
+        }
+        let later = m.status().unwrap().text.en.to_string();
+        assert!(
+            later.contains("step 3"),
+            "{key}: the first overflow is kept: {later}"
+        );
+        m.reset(2);
+        assert!(m.status().is_none(), "{key}: a reset clears the overflow");
+    }
+}
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/torch")
+        .join(name)
+}
+
+#[test]
+fn loading_weights_checks_every_tensor() {
+    let weights = model::weights::read(&fixture("lstm_cell_small.safetensors")).unwrap();
+    // The right sizes load, and a reset keeps the loaded weights.
+    let mut m = build("lstm_cell", &["input=3", "hidden=4"], 1);
+    m.load_weights(&weights).unwrap();
+    let a = trace(m.as_mut(), 3);
+    m.reset(99);
+    let b = trace(m.as_mut(), 3);
+    assert_eq!(a[0].contains("gate_f"), b[0].contains("gate_f"));
+    let mut other_seed = build("lstm_cell", &["input=3", "hidden=4"], 99);
+    other_seed.load_weights(&weights).unwrap();
+    assert_eq!(b, trace(other_seed.as_mut(), 3));
+    // The wrong sizes name the tensor and both shapes.
+    let mut m = build("lstm_cell", &["input=5", "hidden=4"], 1);
+    let err = m.load_weights(&weights).unwrap_err().to_string();
+    assert!(
+        err.contains("`weight_ih`") && err.contains("[16, 3]") && err.contains("[16, 5]"),
+        "{err}"
+    );
+    // A GRU file is not an LSTM.
+    let gru = model::weights::read(&fixture("gru_cell_small.safetensors")).unwrap();
+    let err = m.load_weights(&gru).unwrap_err().to_string();
+    assert!(
+        err.contains("weight_ih") && err.contains("[12, 3]"),
+        "{err}"
+    );
+    // A missing tensor is named.
+    let mut partial = weights.clone();
+    partial.remove("bias_hh");
+    let mut m = build("lstm_cell", &["input=3", "hidden=4"], 1);
+    let err = m.load_weights(&partial).unwrap_err().to_string();
+    assert!(
+        err.contains("missing tensor `bias_hh`") && err.contains("[16]"),
+        "{err}"
+    );
+    // The bidirectional layers take the *_l0 and *_l0_reverse names.
+    let bi = model::weights::read(&fixture("bilstm.safetensors")).unwrap();
+    let mut m = build("bilstm", &["input=4", "hidden=6"], 1);
+    m.load_weights(&bi).unwrap();
+    let mut m = build("bigru", &["input=4", "hidden=6"], 1);
+    assert!(m.load_weights(&bi).is_err());
+}
+
+#[test]
+fn parameters_are_checked_against_their_bounds() {
+    let spec = model::find("lstm_cell").unwrap();
+    let mut params = spec.default_params();
+    let err = params.assign("hidden=0").unwrap_err().to_string();
+    assert!(err.contains("hidden") && err.contains("1 to 1024"), "{err}");
+    let err = params.assign("nonlinearity=relu").unwrap_err().to_string();
+    assert!(
+        err.contains("input") && err.contains("hidden") && err.contains("sequence"),
+        "{err}"
+    );
+    let mut rnn = model::find("rnn_cell").unwrap().default_params();
+    let err = rnn.assign("nonlinearity=sigmoid").unwrap_err().to_string();
+    assert!(err.contains("tanh, relu"), "{err}");
+}
