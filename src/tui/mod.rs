@@ -5,4 +5,6 @@
 //! [`crate::model::Model::views`]; nothing here is specific to one model.
 
 pub mod keys;
+pub mod lab;
 pub mod theme;
+pub mod widgets;

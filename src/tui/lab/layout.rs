@@ -1,0 +1,179 @@
+//! Where each view goes: a layout that adapts to how many views there are,
+//! what kinds they are and how much room there is.
+//!
+//! Wide views (equations, text, series, histories, galleries) take the full
+//! width, one under the other; runs of narrow views (vectors, scalars,
+//! pictures, matrices) between them are packed into columns, each view into
+//! the column that is shortest so far. Every view starts at its richest
+//! height; while the whole does not fit the height available, the tallest
+//! view that can be drawn more compactly is. What still does not fit
+//! scrolls.
+
+use crate::model::{View, ViewContent};
+use crate::tui::widgets;
+
+/// Narrowest column worth packing narrow views into.
+const MIN_COLUMN: u16 = 26;
+/// Blank columns between packed columns.
+const GUTTER: u16 = 1;
+
+/// A view's place on the (possibly taller than the screen) canvas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Placement {
+    /// Index into the views.
+    pub view: usize,
+    pub x: u16,
+    pub y: u16,
+    pub width: u16,
+    pub height: u16,
+}
+
+fn is_wide(view: &View) -> bool {
+    matches!(
+        view.content,
+        ViewContent::Equations { .. }
+            | ViewContent::Text { .. }
+            | ViewContent::Series { .. }
+            | ViewContent::History { .. }
+            | ViewContent::Gallery { .. }
+    )
+}
+
+/// How long a view keeps its richest form when room is short: higher
+/// keeps it longer (the equations and the picture being recalled say most).
+fn keep_rank(view: &View) -> u8 {
+    match view.content {
+        ViewContent::Matrix { .. } | ViewContent::Series { .. } | ViewContent::Text { .. } => 0,
+        ViewContent::History { .. } | ViewContent::Gallery { .. } => 1,
+        ViewContent::Vector { .. } | ViewContent::Scalar { .. } => 2,
+        ViewContent::Equations { .. } | ViewContent::Pixels { .. } => 3,
+    }
+}
+
+enum Group {
+    Wide(usize),
+    Columns(Vec<usize>),
+}
+
+/// Places `views` on a canvas `width` columns wide, aiming to fit in
+/// `height` rows; returns the placements and the canvas height.
+pub(super) fn layout(
+    views: &[View],
+    width: u16,
+    height: u16,
+    colour: bool,
+) -> (Vec<Placement>, u16) {
+    if width == 0 || views.is_empty() {
+        return (Vec::new(), 0);
+    }
+    let mut groups: Vec<Group> = Vec::new();
+    for (i, view) in views.iter().enumerate() {
+        if is_wide(view) {
+            groups.push(Group::Wide(i));
+        } else if let Some(Group::Columns(run)) = groups.last_mut() {
+            run.push(i);
+        } else {
+            groups.push(Group::Columns(vec![i]));
+        }
+    }
+    // The width each view gets, and the heights it can take there.
+    let mut view_width = vec![width; views.len()];
+    let mut group_columns = Vec::with_capacity(groups.len());
+    for group in &groups {
+        let columns = match group {
+            Group::Wide(_) => 1,
+            Group::Columns(run) => {
+                let fit = ((width + GUTTER) / (MIN_COLUMN + GUTTER)).max(1);
+                let k = fit.min(run.len() as u16).max(1);
+                let w = (width.saturating_sub((k - 1) * GUTTER) / k).max(1);
+                for &i in run {
+                    view_width[i] = w;
+                }
+                k
+            }
+        };
+        group_columns.push(columns);
+    }
+    let candidates: Vec<Vec<u16>> = views
+        .iter()
+        .zip(&view_width)
+        .map(|(view, &w)| widgets::heights(view, w, colour))
+        .collect();
+    let mut level = vec![0usize; views.len()];
+    loop {
+        let (placements, total) = place(
+            &groups,
+            &group_columns,
+            &view_width,
+            &candidates,
+            &level,
+            width,
+        );
+        if total <= height {
+            return (placements, total);
+        }
+        // Make a view more compact: the least telling kinds first, the
+        // tallest of them first.
+        let tallest = (0..views.len())
+            .filter(|&i| level[i] + 1 < candidates[i].len())
+            .max_by_key(|&i| {
+                (
+                    std::cmp::Reverse(keep_rank(&views[i])),
+                    candidates[i][level[i]],
+                    i,
+                )
+            });
+        match tallest {
+            Some(i) => level[i] += 1,
+            None => return (placements, total),
+        }
+    }
+}
+
+fn place(
+    groups: &[Group],
+    group_columns: &[u16],
+    view_width: &[u16],
+    candidates: &[Vec<u16>],
+    level: &[usize],
+    width: u16,
+) -> (Vec<Placement>, u16) {
+    let mut placements = Vec::new();
+    let mut y: u16 = 0;
+    let height_of = |i: usize| candidates[i][level[i]];
+    for (group, &k) in groups.iter().zip(group_columns) {
+        match group {
+            Group::Wide(i) => {
+                let h = height_of(*i);
+                placements.push(Placement {
+                    view: *i,
+                    x: 0,
+                    y,
+                    width,
+                    height: h,
+                });
+                y = y.saturating_add(h);
+            }
+            Group::Columns(run) => {
+                let mut bottoms = vec![y; usize::from(k)];
+                for &i in run {
+                    let column = (0..bottoms.len())
+                        .min_by_key(|&c| (bottoms[c], c))
+                        .unwrap_or(0);
+                    let h = height_of(i);
+                    let w = view_width[i];
+                    placements.push(Placement {
+                        view: i,
+                        x: column as u16 * (w + GUTTER),
+                        y: bottoms[column],
+                        width: w,
+                        height: h,
+                    });
+                    bottoms[column] = bottoms[column].saturating_add(h);
+                }
+                y = bottoms.into_iter().max().unwrap_or(y);
+            }
+        }
+    }
+    (placements, y)
+}

@@ -1,0 +1,1058 @@
+//! The lab: where a model runs, drawn from [`Model::views`] alone.
+//!
+//! Nothing here knows one model from another. The lab steps the model (by
+//! steps or stages, paused or running at a chosen speed), lets a person edit
+//! the first editable view (a vector's values, a picture's pixels), cycle
+//! the input source, rebuild the model with new parameters, and run the
+//! model's own actions; it lays the views out to fit the area and draws
+//! each with the drawer for its kind (see [`crate::tui::widgets`]).
+
+mod keys;
+mod layout;
+mod popup;
+
+use crate::catalogue::Entry;
+use crate::model::{
+    Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamValue, Params, StatusLevel, View,
+    ViewContent,
+};
+use crate::text::{Bilingual, Lang};
+use crate::tui::keys::KeyHelp;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::{self, DrawContext};
+use keys::{Binding, Command};
+use layout::Placement;
+use popup::ParamsPopup;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::layout::{Position, Rect};
+use ratatui::widgets::{
+    Clear, Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget,
+};
+use std::borrow::Cow;
+use std::time::{Duration, Instant};
+
+/// Speeds offered by `+` and `-`, in steps (or stages) per second.
+const SPEEDS: [u32; 11] = [1, 2, 5, 10, 20, 30, 60, 100, 200, 500, 1000];
+/// The speed a lab opens at (an index into [`SPEEDS`]).
+const DEFAULT_SPEED: usize = 3;
+/// No more frames than this while running.
+const FRAME: Duration = Duration::from_micros(16_667);
+/// Most time one tick spends computing, so a slow model never freezes the UI.
+const TICK_BUDGET: Duration = Duration::from_millis(12);
+/// Rows the mouse wheel scrolls.
+const WHEEL_ROWS: u16 = 3;
+
+/// What became of an event the lab was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabOutcome {
+    /// The lab used it.
+    Consumed,
+    /// The person wants to leave the lab.
+    Close,
+    /// Not for the lab (the app's own keys: q, ?, L, Ctrl-C, ...).
+    Ignored,
+}
+
+/// A running model and how it is shown.
+pub struct Lab {
+    title: Bilingual,
+    spec: &'static ModelSpec,
+    model: Box<dyn Model>,
+    /// The model's views as of its last change.
+    views: Vec<View>,
+    running: bool,
+    /// Whether running advances stage by stage instead of step by step.
+    by_stage: bool,
+    speed: usize,
+    /// When running: the instant up to which advances have been counted,
+    /// and the fraction of an advance owed since.
+    clock: Option<Instant>,
+    owed: f64,
+    last_frame: Option<Instant>,
+    mode: Mode,
+    /// A note from the lab itself (an error, a rebuilt model).
+    message: Option<(StatusLevel, Bilingual)>,
+    /// The first step at which a view held NaN or an infinity, and which view.
+    overflow: Option<(u64, String)>,
+    scroll: u16,
+    areas: Areas,
+}
+
+enum Mode {
+    Normal,
+    Edit(EditState),
+    Params(ParamsPopup),
+}
+
+/// Editing one view: which, where, and the number being typed.
+struct EditState {
+    view: String,
+    index: usize,
+    typed: String,
+}
+
+/// Where things were drawn last, for the mouse.
+#[derive(Default)]
+struct Areas {
+    canvas: Rect,
+    scroll: u16,
+    placements: Vec<Placement>,
+    canvas_height: u16,
+}
+
+impl Lab {
+    /// Opens the lab of `entry`, building its model at its default
+    /// parameters with `seed`.
+    pub fn open(entry: &Entry, spec: &'static ModelSpec, seed: u64) -> Result<Lab, ModelError> {
+        let params = spec.default_params();
+        let model = (spec.build)(&params, seed)?;
+        let title = if entry.abbreviation.is_empty() {
+            entry.name.clone()
+        } else {
+            Bilingual::owned(
+                format!("{} ({})", entry.name.en, entry.abbreviation),
+                format!("{} ({})", entry.name.zh, entry.abbreviation),
+            )
+        };
+        let mut lab = Lab {
+            title,
+            spec,
+            views: Vec::new(),
+            model,
+            running: false,
+            by_stage: false,
+            speed: DEFAULT_SPEED,
+            clock: None,
+            owed: 0.0,
+            last_frame: None,
+            mode: Mode::Normal,
+            message: None,
+            overflow: None,
+            scroll: 0,
+            areas: Areas::default(),
+        };
+        lab.refresh();
+        Ok(lab)
+    }
+
+    /// Handles a key press.
+    pub fn handle_key(&mut self, key: KeyEvent) -> LabOutcome {
+        if key.kind == KeyEventKind::Release {
+            return LabOutcome::Ignored;
+        }
+        if key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SUPER)
+        {
+            return LabOutcome::Ignored;
+        }
+        match std::mem::replace(&mut self.mode, Mode::Normal) {
+            Mode::Normal => self.normal_key(key.code),
+            Mode::Edit(edit) => self.edit_key(edit, key.code),
+            Mode::Params(popup) => self.params_key(popup, key.code),
+        }
+    }
+
+    /// Handles a mouse event, against the areas of the last render.
+    pub fn handle_mouse(&mut self, mouse: MouseEvent) -> LabOutcome {
+        if let Mode::Params(popup) = &mut self.mode {
+            return match mouse.kind {
+                MouseEventKind::ScrollUp => {
+                    popup.move_selection(-1);
+                    LabOutcome::Consumed
+                }
+                MouseEventKind::ScrollDown => {
+                    popup.move_selection(1);
+                    LabOutcome::Consumed
+                }
+                _ => LabOutcome::Consumed,
+            };
+        }
+        let at = Position::new(mouse.column, mouse.row);
+        match mouse.kind {
+            MouseEventKind::ScrollUp => {
+                self.scroll_by(-i32::from(WHEEL_ROWS));
+                LabOutcome::Consumed
+            }
+            MouseEventKind::ScrollDown => {
+                self.scroll_by(i32::from(WHEEL_ROWS));
+                LabOutcome::Consumed
+            }
+            MouseEventKind::Down(MouseButton::Left) if self.areas.canvas.contains(at) => {
+                match self.pixel_under(at) {
+                    Some((view, index)) => {
+                        self.toggle_pixel(&view, index);
+                        if let Mode::Edit(edit) = &mut self.mode
+                            && edit.view == view
+                        {
+                            edit.index = index;
+                        }
+                        LabOutcome::Consumed
+                    }
+                    None => LabOutcome::Ignored,
+                }
+            }
+            _ => LabOutcome::Ignored,
+        }
+    }
+
+    /// Handles pasted text: numbers for the value being edited (or, when not
+    /// editing, for the first editable vector from its first component), or
+    /// a value for the parameter being edited.
+    pub fn handle_paste(&mut self, text: &str) -> LabOutcome {
+        match &mut self.mode {
+            Mode::Params(popup) => {
+                popup.paste(text);
+                LabOutcome::Consumed
+            }
+            Mode::Edit(edit) => {
+                let numbers = parse_numbers(text);
+                let (view, start) = (edit.view.clone(), edit.index);
+                match numbers {
+                    Some(values) if values.len() > 1 => {
+                        self.set_values(&view, start, &values);
+                    }
+                    _ => edit
+                        .typed
+                        .extend(text.chars().filter(|c| is_number_char(*c))),
+                }
+                LabOutcome::Consumed
+            }
+            Mode::Normal => {
+                let target = self
+                    .views
+                    .iter()
+                    .find(|v| v.editable && matches!(v.content, ViewContent::Vector { .. }))
+                    .map(|v| v.name.clone());
+                match (target, parse_numbers(text)) {
+                    (Some(view), Some(values)) => {
+                        self.set_values(&view, 0, &values);
+                        LabOutcome::Consumed
+                    }
+                    _ => LabOutcome::Ignored,
+                }
+            }
+        }
+    }
+
+    /// Advances a running model by what is due at `now`; true when the
+    /// screen should be redrawn.
+    pub fn tick(&mut self, now: Instant) -> bool {
+        if !self.running {
+            return false;
+        }
+        let Some(clock) = self.clock else {
+            self.clock = Some(now);
+            return false;
+        };
+        if self
+            .last_frame
+            .is_some_and(|last| now.saturating_duration_since(last) < FRAME)
+        {
+            return false;
+        }
+        let elapsed = now.saturating_duration_since(clock).as_secs_f64();
+        self.clock = Some(now.max(clock));
+        self.owed += elapsed * f64::from(SPEEDS[self.speed]);
+        let due = self.owed.floor();
+        if due < 1.0 {
+            return false;
+        }
+        // Never more than a second's worth, so a stall does not turn into a burst.
+        let due = due.min(f64::from(SPEEDS[self.speed])) as u64;
+        self.owed = (self.owed - due as f64).clamp(0.0, 1.0);
+        let started = Instant::now();
+        for done in 0..due {
+            self.advance();
+            if done % 4 == 3 && started.elapsed() > TICK_BUDGET {
+                // The model cannot keep up: show what there is and drop the rest.
+                self.owed = 0.0;
+                break;
+            }
+        }
+        self.last_frame = Some(now);
+        self.refresh();
+        true
+    }
+
+    /// When [`Lab::tick`] next has something to do; `None` while paused.
+    pub fn next_wake(&self) -> Option<Instant> {
+        if !self.running {
+            return None;
+        }
+        let clock = self.clock?;
+        let speed = f64::from(SPEEDS[self.speed]);
+        let until_due = ((1.0 - self.owed).max(0.0) / speed).min(1.0);
+        let due = clock + Duration::from_secs_f64(until_due);
+        Some(match self.last_frame {
+            Some(last) => due.max(last + FRAME),
+            None => due,
+        })
+    }
+
+    /// The key bindings of the lab's current mode, with the model's actions.
+    pub fn key_help(&self) -> Vec<KeyHelp> {
+        let mut help = keys::help(self.table());
+        if matches!(self.mode, Mode::Normal) {
+            for action in self.model.actions() {
+                if !keys::is_reserved(action.key) {
+                    help.push(KeyHelp {
+                        keys: Cow::Owned(action.key.to_string()),
+                        label: action.label,
+                        in_footer: true,
+                    });
+                }
+            }
+        }
+        help
+    }
+
+    fn table(&self) -> &'static [Binding] {
+        match &self.mode {
+            Mode::Normal => keys::NORMAL,
+            Mode::Edit(edit) if self.is_pixels(&edit.view) => keys::EDIT_PIXELS,
+            Mode::Edit(_) => keys::EDIT_VALUES,
+            Mode::Params(_) => keys::PARAMS,
+        }
+    }
+
+    // ---- Keys by mode -------------------------------------------------
+
+    fn normal_key(&mut self, code: KeyCode) -> LabOutcome {
+        let Some(command) = keys::lookup(keys::NORMAL, code) else {
+            return self.action_key(code);
+        };
+        self.message = None;
+        match command {
+            Command::RunPause => {
+                self.running = !self.running;
+                self.clock = self.running.then(Instant::now);
+                self.owed = 0.0;
+                self.last_frame = None;
+            }
+            Command::Step => {
+                self.running = false;
+                self.model.step();
+                self.refresh();
+            }
+            Command::Stage => {
+                self.running = false;
+                self.model.stage();
+                self.refresh();
+            }
+            Command::Reset => {
+                let seed = self.model.seed();
+                self.reset(seed);
+            }
+            Command::NewSeed => {
+                let seed = next_seed(self.model.seed());
+                self.reset(seed);
+            }
+            Command::Faster => self.speed = (self.speed + 1).min(SPEEDS.len() - 1),
+            Command::Slower => self.speed = self.speed.saturating_sub(1),
+            Command::RunUnit => self.by_stage = !self.by_stage,
+            Command::Edit => self.start_editing(None),
+            Command::PreviousSource => self.cycle_source(-1),
+            Command::NextSource => self.cycle_source(1),
+            Command::Params => {
+                self.running = false;
+                self.mode = Mode::Params(ParamsPopup::new(self.model.params().clone()));
+            }
+            Command::ScrollUp => self.scroll_by(-1),
+            Command::ScrollDown => self.scroll_by(1),
+            Command::PageUp => self.scroll_by(-i32::from(self.areas.canvas.height.max(1))),
+            Command::PageDown => self.scroll_by(i32::from(self.areas.canvas.height.max(1))),
+            Command::Back => return LabOutcome::Close,
+            _ => {}
+        }
+        LabOutcome::Consumed
+    }
+
+    /// A key not bound by the lab: one of the model's actions, or not ours.
+    fn action_key(&mut self, code: KeyCode) -> LabOutcome {
+        let KeyCode::Char(c) = code else {
+            return LabOutcome::Ignored;
+        };
+        if keys::is_reserved(c) {
+            return LabOutcome::Ignored;
+        }
+        let Some(action) = self.model.actions().into_iter().find(|a| a.key == c) else {
+            return LabOutcome::Ignored;
+        };
+        self.message = None;
+        if let Err(e) = self.model.act(action.name) {
+            self.error(e);
+        }
+        self.refresh();
+        LabOutcome::Consumed
+    }
+
+    fn edit_key(&mut self, mut edit: EditState, code: KeyCode) -> LabOutcome {
+        let pixels = self.is_pixels(&edit.view);
+        let table = if pixels {
+            keys::EDIT_PIXELS
+        } else {
+            keys::EDIT_VALUES
+        };
+        let command = keys::lookup(table, code);
+        let count = self.value_count(&edit.view);
+        match command {
+            Some(Command::Leave) => {
+                self.message = None;
+                return LabOutcome::Consumed;
+            }
+            Some(Command::NextEditable) => {
+                self.start_editing(Some(&edit.view));
+                return LabOutcome::Consumed;
+            }
+            Some(Command::Left | Command::Right | Command::Up | Command::Down) if pixels => {
+                let width = self.pixel_width(&edit.view).max(1);
+                let (x, y) = (edit.index % width, edit.index / width);
+                let height = count.div_ceil(width).max(1);
+                let (x, y) = match command {
+                    Some(Command::Left) => ((x + width - 1) % width, y),
+                    Some(Command::Right) => ((x + 1) % width, y),
+                    Some(Command::Up) => (x, (y + height - 1) % height),
+                    _ => (x, (y + 1) % height),
+                };
+                edit.index = (y * width + x).min(count.saturating_sub(1));
+            }
+            Some(Command::Toggle) => {
+                let (view, index) = (edit.view.clone(), edit.index);
+                self.toggle_pixel(&view, index);
+            }
+            Some(Command::Left) => {
+                edit.index = (edit.index + count.max(1) - 1) % count.max(1);
+                edit.typed.clear();
+            }
+            Some(Command::Right) => {
+                edit.index = (edit.index + 1) % count.max(1);
+                edit.typed.clear();
+            }
+            Some(Command::Up | Command::Down) => {
+                let sign = if command == Some(Command::Up) {
+                    1.0
+                } else {
+                    -1.0
+                };
+                if let Some((value, range)) = self.value_at(&edit.view, edit.index) {
+                    let step = if range.1 > range.0 && (range.1 - range.0).is_finite() {
+                        (range.1 - range.0) / 20.0
+                    } else {
+                        0.1
+                    };
+                    let base = if value.is_finite() { value } else { 0.0 };
+                    let nudged = ((base + sign * step) * 1000.0).round() / 1000.0;
+                    let view = edit.view.clone();
+                    self.set_values(&view, edit.index, &[nudged]);
+                }
+            }
+            Some(Command::Set) => {
+                if !edit.typed.is_empty() {
+                    match edit.typed.parse::<f32>() {
+                        Ok(value) => {
+                            let view = edit.view.clone();
+                            if self.set_values(&view, edit.index, &[value]) {
+                                edit.typed.clear();
+                            }
+                        }
+                        Err(_) => {
+                            self.message = Some((
+                                StatusLevel::Warning,
+                                Bilingual::owned(
+                                    format!("`{}` is not a number", edit.typed),
+                                    format!("“{}”不是数字", edit.typed),
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+            Some(Command::Erase) => {
+                edit.typed.pop();
+            }
+            _ => match code {
+                KeyCode::Char(c) if !pixels && is_number_char(c) => {
+                    if edit.typed.chars().count() < 24 {
+                        edit.typed.push(c);
+                    }
+                }
+                _ => {
+                    self.mode = Mode::Edit(edit);
+                    return LabOutcome::Ignored;
+                }
+            },
+        }
+        // The edit may have ended if its view is gone.
+        if self.views.iter().any(|v| v.name == edit.view) {
+            self.mode = Mode::Edit(edit);
+        }
+        LabOutcome::Consumed
+    }
+
+    fn params_key(&mut self, mut popup: ParamsPopup, code: KeyCode) -> LabOutcome {
+        match keys::lookup(keys::PARAMS, code) {
+            Some(Command::Cancel) => {
+                if !popup.cancel_typing() {
+                    return LabOutcome::Consumed;
+                }
+            }
+            Some(Command::Up) => popup.move_selection(-1),
+            Some(Command::Down) => popup.move_selection(1),
+            Some(Command::Left) => popup.adjust(-1),
+            Some(Command::Right) => popup.adjust(1),
+            Some(Command::Erase) => popup.erase(),
+            Some(Command::Apply) => {
+                if popup.commit_typing() {
+                    match self.rebuild(popup.params.clone()) {
+                        Ok(()) => {
+                            self.message = Some((
+                                StatusLevel::Info,
+                                Bilingual::new(
+                                    "model rebuilt with the new parameters",
+                                    "已按新参数重建模型",
+                                ),
+                            ));
+                            return LabOutcome::Consumed;
+                        }
+                        Err(e) => popup.error = Some(e.to_string()),
+                    }
+                }
+            }
+            _ => match code {
+                KeyCode::Char(c) => popup.type_char(c),
+                _ => {
+                    self.mode = Mode::Params(popup);
+                    return LabOutcome::Ignored;
+                }
+            },
+        }
+        self.mode = Mode::Params(popup);
+        LabOutcome::Consumed
+    }
+
+    /// Scrolls the views by `rows` (up when negative), within what the last
+    /// render had to show.
+    fn scroll_by(&mut self, rows: i32) {
+        let max = self
+            .areas
+            .canvas_height
+            .saturating_sub(self.areas.canvas.height);
+        let now = i32::from(self.scroll.min(max));
+        self.scroll = (now + rows).clamp(0, i32::from(max)) as u16;
+    }
+
+    // ---- Changing the model --------------------------------------------
+
+    /// Runs one step or one stage, as running is set to.
+    fn advance(&mut self) {
+        if self.by_stage {
+            self.model.stage();
+        } else {
+            self.model.step();
+        }
+    }
+
+    fn reset(&mut self, seed: u64) {
+        self.model.reset(seed);
+        self.overflow = None;
+        self.owed = 0.0;
+        if self.running {
+            self.clock = Some(Instant::now());
+        }
+        self.refresh();
+    }
+
+    /// Builds a new model from `params` with the current seed; on failure
+    /// the old model stays.
+    fn rebuild(&mut self, params: Params) -> Result<(), ModelError> {
+        let model = (self.spec.build)(&params, self.model.seed())?;
+        self.model = model;
+        self.overflow = None;
+        self.refresh();
+        Ok(())
+    }
+
+    /// Moves the first input-source parameter one choice (or one) along.
+    fn cycle_source(&mut self, direction: i64) {
+        let mut params = self.model.params().clone();
+        let Some(spec) = params
+            .specs()
+            .iter()
+            .find(|s| s.role == ParamRole::InputSource)
+            .cloned()
+        else {
+            self.message = Some((
+                StatusLevel::Info,
+                Bilingual::new("this model has no input to choose", "此模型没有可选的输入"),
+            ));
+            return;
+        };
+        let current = params.get(spec.name).cloned();
+        let next = match (&spec.kind, current) {
+            (ParamKind::Choice(choices), Some(ParamValue::Choice(now))) if !choices.is_empty() => {
+                let i = choices.iter().position(|c| *c == now).unwrap_or(0) as i64;
+                let n = choices.len() as i64;
+                choices[(i + direction).rem_euclid(n) as usize].to_string()
+            }
+            (ParamKind::Int { min, max }, Some(ParamValue::Int(now))) => {
+                (now + direction).clamp(*min, *max).to_string()
+            }
+            (ParamKind::Float { min, max }, Some(ParamValue::Float(now))) => (now
+                + direction as f64 * popup::float_step(*min, *max))
+            .clamp(*min, *max)
+            .to_string(),
+            _ => return,
+        };
+        if let Err(e) = params.set(spec.name, &next) {
+            self.error(e.into());
+            return;
+        }
+        if let Err(e) = self.rebuild(params) {
+            self.error(e);
+        }
+    }
+
+    fn error(&mut self, e: ModelError) {
+        self.message = Some((StatusLevel::Warning, Bilingual::same(e.to_string())));
+    }
+
+    /// Sets consecutive values of `view` from `start`; false (with the
+    /// model's reason shown) if the model refused.
+    fn set_values(&mut self, view: &str, start: usize, values: &[f32]) -> bool {
+        let mut ok = true;
+        for (i, &value) in values.iter().enumerate() {
+            if let Err(e) = self.model.edit(view, start + i, value) {
+                self.error(e);
+                ok = false;
+                break;
+            }
+        }
+        if ok {
+            self.message = None;
+        }
+        self.refresh();
+        ok
+    }
+
+    fn toggle_pixel(&mut self, view: &str, index: usize) {
+        let current = self.value_at(view, index).map_or(-1.0, |(v, _)| v);
+        let flipped = if current > 0.0 { -1.0 } else { 1.0 };
+        self.set_values(view, index, &[flipped]);
+    }
+
+    /// Enters editing on the first editable view after `after` (or the first of all).
+    fn start_editing(&mut self, after: Option<&str>) {
+        let editable: Vec<&View> = self
+            .views
+            .iter()
+            .filter(|v| v.editable && editable_kind(v))
+            .collect();
+        let next = match after {
+            Some(name) => {
+                let i = editable.iter().position(|v| v.name == name);
+                i.map_or(editable.first(), |i| editable.get((i + 1) % editable.len()))
+            }
+            None => editable.first(),
+        };
+        match next {
+            Some(view) => {
+                self.running = false;
+                self.mode = Mode::Edit(EditState {
+                    view: view.name.clone(),
+                    index: 0,
+                    typed: String::new(),
+                });
+            }
+            None => {
+                self.message = Some((
+                    StatusLevel::Info,
+                    Bilingual::new("nothing here can be edited", "这里没有可编辑的内容"),
+                ));
+            }
+        }
+    }
+
+    /// Reads the model's views again and notes the first overflow.
+    fn refresh(&mut self) {
+        self.views = self.model.views();
+        if self.overflow.is_none()
+            && let Some(view) = self.views.iter().find(|v| has_non_finite(v))
+        {
+            self.overflow = Some((self.model.steps_done(), view.name.clone()));
+            // Running on would only spread it.
+            self.running = false;
+        }
+    }
+
+    // ---- Reading the views ----------------------------------------------
+
+    fn view(&self, name: &str) -> Option<&View> {
+        self.views.iter().find(|v| v.name == name)
+    }
+
+    fn is_pixels(&self, name: &str) -> bool {
+        self.view(name)
+            .is_some_and(|v| matches!(v.content, ViewContent::Pixels { .. }))
+    }
+
+    fn pixel_width(&self, name: &str) -> usize {
+        match self.view(name).map(|v| &v.content) {
+            Some(ViewContent::Pixels { width, .. }) => *width,
+            _ => 1,
+        }
+    }
+
+    fn value_count(&self, name: &str) -> usize {
+        match self.view(name).map(|v| &v.content) {
+            Some(ViewContent::Vector { values, .. })
+            | Some(ViewContent::Pixels { values, .. })
+            | Some(ViewContent::Matrix { values, .. }) => values.len(),
+            Some(ViewContent::Scalar { .. }) => 1,
+            _ => 0,
+        }
+    }
+
+    /// The value at `index` of an editable view, with the range it lives in.
+    fn value_at(&self, name: &str, index: usize) -> Option<(f32, (f32, f32))> {
+        match &self.view(name)?.content {
+            ViewContent::Vector { values, range } => values.get(index).map(|v| (*v, *range)),
+            ViewContent::Pixels { values, .. } => values.get(index).map(|v| (*v, (-1.0, 1.0))),
+            ViewContent::Matrix { values, .. } => values.get(index).map(|v| (*v, (-1.0, 1.0))),
+            ViewContent::Scalar { value } => (index == 0).then_some((*value as f32, (-1.0, 1.0))),
+            _ => None,
+        }
+    }
+
+    /// The editable picture and pixel under a screen position.
+    fn pixel_under(&self, at: Position) -> Option<(String, usize)> {
+        let canvas = self.areas.canvas;
+        let virtual_y = (at.y - canvas.y).checked_add(self.areas.scroll)?;
+        let virtual_x = at.x - canvas.x;
+        for p in &self.areas.placements {
+            let view = self.views.get(p.view)?;
+            let ViewContent::Pixels { width, height, .. } = view.content else {
+                continue;
+            };
+            if !view.editable || p.height < 2 {
+                continue;
+            }
+            let body = Rect::new(p.x, p.y + 1, p.width, p.height - 1);
+            if let Some(index) = widgets::pixel_at(width, height, body, virtual_x, virtual_y) {
+                return Some((view.name.clone(), index));
+            }
+        }
+        None
+    }
+
+    // ---- Drawing ----------------------------------------------------------
+
+    /// Draws the lab into `area`; remembers where things went for the mouse.
+    pub fn render(&mut self, area: Rect, buf: &mut Buffer, lang: Lang, theme: &Theme) {
+        let area = area.intersection(buf.area);
+        Clear.render(area, buf);
+        if area.is_empty() {
+            self.areas = Areas::default();
+            return;
+        }
+        let footer_h = u16::from(area.height >= 3);
+        let status_h = u16::from(area.height >= 4);
+        let canvas = Rect {
+            y: area.y + 1,
+            height: area.height - 1 - footer_h - status_h,
+            ..area
+        };
+        self.draw_header(Rect { height: 1, ..area }, buf, lang, theme);
+        self.draw_canvas(canvas, buf, lang, theme);
+        if status_h == 1 {
+            let y = canvas.bottom();
+            self.draw_status(Rect::new(area.x, y, area.width, 1), buf, lang, theme);
+        }
+        if footer_h == 1 {
+            let y = area.bottom() - 1;
+            self.draw_footer(Rect::new(area.x, y, area.width, 1), buf, lang, theme);
+        }
+        if let Mode::Params(popup) = &self.mode {
+            popup.render(area, buf, lang, theme);
+        }
+    }
+
+    fn draw_header(&self, area: Rect, buf: &mut Buffer, lang: Lang, theme: &Theme) {
+        let title = self.title.get(lang);
+        let mut x = widgets::put(buf, area, area.x, area.y, &title, theme.title);
+        let stage = self.model.next_stage();
+        let stages = self.model.stage_count();
+        let state = if self.running {
+            Bilingual::new("running", "运行中")
+        } else {
+            Bilingual::new("paused", "已暂停")
+        };
+        let unit = if self.by_stage {
+            Bilingual::new("stages/s", "阶段/秒")
+        } else {
+            Bilingual::new("steps/s", "步/秒")
+        };
+        let step_word = Bilingual::new("step", "步");
+        let next_word = Bilingual::new("next", "下一阶段");
+        let seed_word = Bilingual::new("seed", "种子");
+        let parts = [
+            (
+                format!("{} {}", step_word.get(lang), self.model.steps_done()),
+                theme.text,
+            ),
+            (
+                format!(
+                    "{} {}/{} {}",
+                    next_word.get(lang),
+                    stage + 1,
+                    stages,
+                    self.model.stage_label(stage).get(lang)
+                ),
+                theme.highlight,
+            ),
+            (
+                format!(
+                    "{} {} {}",
+                    state.get(lang),
+                    SPEEDS[self.speed],
+                    unit.get(lang)
+                ),
+                if self.running { theme.key } else { theme.dim },
+            ),
+            (
+                format!("{} {}", seed_word.get(lang), self.model.seed()),
+                theme.dim,
+            ),
+        ];
+        for (text, style) in parts {
+            x = widgets::put(buf, area, x, area.y, "  ", theme.text);
+            x = widgets::put(buf, area, x, area.y, &text, style);
+        }
+    }
+
+    fn draw_status(&self, area: Rect, buf: &mut Buffer, lang: Lang, theme: &Theme) {
+        let mut x = area.x;
+        let mut say = |buf: &mut Buffer, text: &str, style| {
+            if x > area.x {
+                x = widgets::put(buf, area, x, area.y, "  ", theme.text);
+            }
+            x = widgets::put(buf, area, x, area.y, text, style);
+        };
+        if let Mode::Edit(edit) = &self.mode {
+            let prompt = Bilingual::new("editing", "编辑");
+            let typed = if edit.typed.is_empty() {
+                String::new()
+            } else {
+                format!(": {}_", edit.typed)
+            };
+            let text = if self.is_pixels(&edit.view) {
+                let w = self.pixel_width(&edit.view).max(1);
+                format!(
+                    "{} {} ({}, {})",
+                    prompt.get(lang),
+                    edit.view,
+                    edit.index % w,
+                    edit.index / w
+                )
+            } else {
+                format!("{} {}[{}]{typed}", prompt.get(lang), edit.view, edit.index)
+            };
+            say(buf, &text, theme.highlight);
+        }
+        if let Some((level, text)) = &self.message {
+            let style = if *level == StatusLevel::Warning {
+                theme.error
+            } else {
+                theme.text
+            };
+            say(buf, &text.get(lang), style);
+        }
+        if let Some(status) = self.model.status() {
+            let style = if status.level == StatusLevel::Warning {
+                theme.warning
+            } else {
+                theme.text
+            };
+            say(buf, &status.text.get(lang), style);
+        }
+        if let Some((step, view)) = &self.overflow {
+            let text = Bilingual::owned(
+                format!("overflow: `{view}` holds NaN or inf since step {step}"),
+                format!("溢出：{view} 自第 {step} 步起含 NaN 或无穷大"),
+            );
+            say(buf, &text.get(lang), theme.warning);
+        }
+    }
+
+    fn draw_footer(&self, area: Rect, buf: &mut Buffer, lang: Lang, theme: &Theme) {
+        let mut x = area.x;
+        for help in self.key_help().into_iter().filter(|h| h.in_footer) {
+            if x > area.x {
+                x = widgets::put(buf, area, x, area.y, "  ", theme.dim);
+            }
+            x = widgets::put(buf, area, x, area.y, &help.keys, theme.key);
+            x = widgets::put(buf, area, x, area.y, " ", theme.dim);
+            x = widgets::put(buf, area, x, area.y, &help.label.get(lang), theme.dim);
+        }
+    }
+
+    fn draw_canvas(&mut self, canvas: Rect, buf: &mut Buffer, lang: Lang, theme: &Theme) {
+        self.areas = Areas {
+            canvas,
+            ..Areas::default()
+        };
+        if canvas.is_empty() {
+            return;
+        }
+        let (mut placements, mut total) =
+            layout::layout(&self.views, canvas.width, canvas.height, theme.colour);
+        let mut width = canvas.width;
+        if total > canvas.height && canvas.width > 2 {
+            // Keep the last column for a scroll bar.
+            width -= 1;
+            (placements, total) = layout::layout(&self.views, width, canvas.height, theme.colour);
+        }
+        let editing = match &self.mode {
+            Mode::Edit(edit) => Some((edit.view.as_str(), edit.index)),
+            _ => None,
+        };
+        // Keep the view being edited in sight.
+        if let Some((name, _)) = editing
+            && let Some(p) = placements.iter().find(|p| self.views[p.view].name == name)
+        {
+            if p.y < self.scroll {
+                self.scroll = p.y;
+            } else if p.y.saturating_add(p.height) > self.scroll.saturating_add(canvas.height) {
+                self.scroll =
+                    p.y.saturating_add(p.height.min(canvas.height))
+                        .saturating_sub(canvas.height);
+            }
+        }
+        let max_scroll = total.saturating_sub(canvas.height);
+        self.scroll = self.scroll.min(max_scroll);
+        let scroll = self.scroll;
+        for p in &placements {
+            let view = &self.views[p.view];
+            let cursor = editing.and_then(|(name, index)| (name == view.name).then_some(index));
+            let ctx = DrawContext {
+                lang,
+                theme,
+                cursor,
+            };
+            draw_placed(view, p, canvas, scroll, buf, &ctx);
+        }
+        if total > canvas.height && canvas.width > 2 {
+            let mut state =
+                ScrollbarState::new(usize::from(max_scroll) + 1).position(usize::from(scroll));
+            Scrollbar::new(ScrollbarOrientation::VerticalRight)
+                .begin_symbol(None)
+                .end_symbol(None)
+                .track_symbol(Some("│"))
+                .thumb_symbol("█")
+                .style(theme.dim)
+                .render(canvas, buf, &mut state);
+        }
+        self.areas = Areas {
+            canvas,
+            scroll,
+            placements,
+            canvas_height: total,
+        };
+    }
+}
+
+/// Draws one placed view, clipped to the part of it the canvas shows.
+fn draw_placed(
+    view: &View,
+    p: &Placement,
+    canvas: Rect,
+    scroll: u16,
+    buf: &mut Buffer,
+    ctx: &DrawContext,
+) {
+    let top = p.y;
+    let bottom = p.y.saturating_add(p.height);
+    let visible_top = top.max(scroll);
+    let visible_bottom = bottom.min(scroll.saturating_add(canvas.height));
+    if visible_top >= visible_bottom || p.x >= canvas.width {
+        return;
+    }
+    let width = p.width.min(canvas.width - p.x);
+    let screen_x = canvas.x + p.x;
+    let screen_y = canvas.y + (visible_top - scroll);
+    if visible_top == top && visible_bottom == bottom {
+        widgets::draw(
+            view,
+            Rect::new(screen_x, screen_y, width, p.height),
+            buf,
+            ctx,
+        );
+        return;
+    }
+    // Partly in sight: draw whole off screen, copy the rows that show.
+    let mut scratch = Buffer::empty(Rect::new(0, 0, width, p.height));
+    widgets::draw(view, scratch.area, &mut scratch, ctx);
+    for row in visible_top..visible_bottom {
+        for col in 0..width {
+            let from = (col, row - top);
+            let to = (screen_x + col, screen_y + (row - visible_top));
+            if let (Some(cell), Some(target)) = (scratch.cell(from), buf.cell_mut(to)) {
+                *target = cell.clone();
+            }
+        }
+    }
+}
+
+/// Whether the lab can edit a view of this kind.
+fn editable_kind(view: &View) -> bool {
+    matches!(
+        view.content,
+        ViewContent::Vector { .. }
+            | ViewContent::Pixels { .. }
+            | ViewContent::Matrix { .. }
+            | ViewContent::Scalar { .. }
+    )
+}
+
+fn has_non_finite(view: &View) -> bool {
+    let bad32 = |values: &[f32]| values.iter().any(|v| !v.is_finite());
+    match &view.content {
+        ViewContent::Vector { values, .. }
+        | ViewContent::Matrix { values, .. }
+        | ViewContent::Pixels { values, .. }
+        | ViewContent::History { values, .. } => bad32(values),
+        ViewContent::Gallery { items, .. } => items.iter().any(|i| bad32(i)),
+        ViewContent::Series { values } => values.iter().any(|v| !v.is_finite()),
+        ViewContent::Scalar { value } => !value.is_finite(),
+        ViewContent::Text { .. } | ViewContent::Equations { .. } => false,
+    }
+}
+
+fn is_number_char(c: char) -> bool {
+    c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E')
+}
+
+/// Numbers separated by commas, spaces or new lines; `None` if any is not one.
+fn parse_numbers(text: &str) -> Option<Vec<f32>> {
+    let values: Result<Vec<f32>, _> = text
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .map(|s| s.trim_matches(|c| c == '[' || c == ']'))
+        .filter(|s| !s.is_empty())
+        .map(str::parse::<f32>)
+        .collect();
+    values.ok().filter(|v| !v.is_empty())
+}
+
+/// A new seed from the old one (SplitMix64), so `R` is reproducible too.
+fn next_seed(seed: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,70 @@
+use super::layout::layout;
+use super::*;
+
+fn views(n_vectors: usize, len: usize) -> Vec<View> {
+    let mut views = vec![View::new(
+        "eq",
+        Bilingual::new("Equations", "公式"),
+        ViewContent::Equations {
+            lines: vec!["a = b".into(); 6],
+            current: Some(2),
+        },
+    )];
+    for i in 0..n_vectors {
+        views.push(View::new(
+            format!("v{i}"),
+            Bilingual::same(format!("v{i}")),
+            ViewContent::Vector {
+                values: vec![0.5; len],
+                range: (-1.0, 1.0),
+            },
+        ));
+    }
+    views.push(View::new(
+        "hist",
+        Bilingual::new("history", "历史"),
+        ViewContent::History {
+            rows: 10,
+            cols: len,
+            values: vec![0.1; 10 * len],
+            range: (-1.0, 1.0),
+        },
+    ));
+    views
+}
+
+fn overlaps(a: &Placement, b: &Placement) -> bool {
+    a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
+}
+
+#[test]
+fn placements_stay_inside_the_width_and_never_overlap() {
+    for width in [1u16, 10, 26, 53, 80, 120, 200] {
+        for height in [1u16, 10, 22, 38, 58] {
+            for (n, len) in [(1, 3), (7, 8), (7, 128), (3, 512)] {
+                let vs = views(n, len);
+                let (placements, total) = layout(&vs, width, height, true);
+                assert_eq!(placements.len(), vs.len());
+                for (i, a) in placements.iter().enumerate() {
+                    assert!(a.x + a.width <= width, "{width}x{height}: {a:?}");
+                    assert!(a.y + a.height <= total);
+                    for b in &placements[i + 1..] {
+                        assert!(!overlaps(a, b), "{width}x{height} {n}x{len}: {a:?} {b:?}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn with_room_every_view_is_drawn_richest_and_short_of_room_it_shrinks() {
+    let vs = views(7, 8);
+    let (_, roomy) = layout(&vs, 120, 200, true);
+    // Equations (7) + vectors one row each (9 rows, 4 columns: 2 deep) + history (1 + 4).
+    assert_eq!(roomy, 7 + 18 + 5);
+    let (placements, tight) = layout(&vs, 80, 21, true);
+    assert!(tight <= 21, "{tight}");
+    // The equations keep all their lines.
+    assert_eq!(placements[0].height, 7);
+}
