@@ -100,18 +100,23 @@ pub(super) fn layout(
         .map(|(view, &w)| widgets::heights(view, w, colour))
         .collect();
     let mut level = vec![0usize; views.len()];
-    loop {
-        let (placements, total) = place(
+    let height_of = |level: &[usize]| {
+        place(
             &groups,
             &group_columns,
             &view_width,
             &candidates,
-            &level,
+            level,
             width,
-        );
-        if total <= height {
-            return (placements, total);
-        }
+        )
+        .1
+    };
+    let alike = |i: usize, j: usize, level: &[usize]| {
+        keep_rank(&views[j]) == keep_rank(&views[i])
+            && level[j] == level[i]
+            && candidates[j] == candidates[i]
+    };
+    while height_of(&level) > height {
         // Make a view more compact: the least telling kinds first, the
         // tallest of them first.
         let tallest = (0..views.len())
@@ -123,11 +128,55 @@ pub(super) fn layout(
                     i,
                 )
             });
-        match tallest {
-            Some(i) => level[i] += 1,
-            None => return (placements, total),
+        let Some(i) = tallest else {
+            break;
+        };
+        // Views of the same kind and shape change together, so that the
+        // gates of a cell look alike.
+        let group: Vec<usize> = (0..views.len()).filter(|&j| alike(i, j, &level)).collect();
+        for j in group {
+            level[j] += 1;
         }
     }
+    // Compacting a group at a time can overshoot: give back what still
+    // fits, the most telling views first, alike views together.
+    let mut order: Vec<usize> = (0..views.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(keep_rank(&views[i])), i));
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for &i in &order {
+            if level[i] == 0 {
+                continue;
+            }
+            let mut trial = level.clone();
+            for j in (0..views.len()).filter(|&j| alike(i, j, &level)) {
+                trial[j] -= 1;
+            }
+            if height_of(&trial) <= height {
+                level = trial;
+                changed = true;
+                continue;
+            }
+            // Vectors stay alike; other views may grow alone.
+            if !matches!(views[i].content, ViewContent::Vector { .. }) {
+                let mut trial = level.clone();
+                trial[i] -= 1;
+                if height_of(&trial) <= height {
+                    level = trial;
+                    changed = true;
+                }
+            }
+        }
+    }
+    place(
+        &groups,
+        &group_columns,
+        &view_width,
+        &candidates,
+        &level,
+        width,
+    )
 }
 
 fn place(

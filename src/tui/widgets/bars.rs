@@ -30,8 +30,10 @@ pub(super) fn heights(n: usize, range: (f32, f32), width: u16) -> Vec<u16> {
     if per_cell >= 2 {
         hs.push(1 + n.div_ceil(per_cell).min(u16::MAX as usize - 2) as u16);
     }
-    let per_row = numbers_per_row(width);
-    hs.push(1 + n.div_ceil(per_row).min(u16::MAX as usize - 2) as u16);
+    for value_w in [VALUE_W, SHORT_W] {
+        let per_row = numbers_per_row(width, value_w);
+        hs.push(1 + n.div_ceil(per_row).min(u16::MAX as usize - 2) as u16);
+    }
     let (rows_per_band, per_band, _) = band_shape(n, range, width);
     let bands = n.div_ceil(per_band).max(1);
     hs.push((1 + bands * rows_per_band + 1).min(u16::MAX as usize) as u16);
@@ -54,8 +56,11 @@ fn cells_per_row(width: u16) -> usize {
     usize::from((width + CELL_GAP) / (CELL_W + CELL_GAP)).max(1)
 }
 
-fn numbers_per_row(width: u16) -> usize {
-    usize::from((width + 1) / (VALUE_W + 1)).max(1)
+/// Width of a value printed with two decimals (see [`format_short`]).
+const SHORT_W: u16 = 5;
+
+fn numbers_per_row(width: u16, value_w: u16) -> usize {
+    usize::from((width + 1) / (value_w + 1)).max(1)
 }
 
 /// (rows per band, components per band, columns per component).
@@ -94,8 +99,10 @@ pub(super) fn draw(
         draw_rows(values, range, area, buf, ctx);
     } else if per_cell >= 2 && h >= n.div_ceil(per_cell) {
         draw_cells(values, range, per_cell, area, buf, ctx);
-    } else if usize::from(area.height) >= n.div_ceil(numbers_per_row(area.width)) {
-        draw_numbers(values, range, area, buf, ctx);
+    } else if h >= n.div_ceil(numbers_per_row(area.width, VALUE_W)) {
+        draw_numbers(values, range, VALUE_W, area, buf, ctx);
+    } else if h >= n.div_ceil(numbers_per_row(area.width, SHORT_W)) {
+        draw_numbers(values, range, SHORT_W, area, buf, ctx);
     } else {
         draw_bands(values, range, area, buf, ctx);
     }
@@ -221,22 +228,59 @@ fn draw_cells(
 fn draw_numbers(
     values: &[f32],
     range: (f32, f32),
+    value_w: u16,
     area: Rect,
     buf: &mut Buffer,
     ctx: &DrawContext,
 ) {
-    let per_row = numbers_per_row(area.width);
+    let per_row = numbers_per_row(area.width, value_w);
     for (i, &v) in values.iter().enumerate() {
         let y = area.y + (i / per_row) as u16;
         if y >= area.bottom() {
             break;
         }
-        let x = area.x + ((i % per_row) as u16) * (VALUE_W + 1);
+        let x = area.x + ((i % per_row) as u16) * (value_w + 1);
         let mut style = value_style(v, range, ctx.theme);
         if ctx.cursor == Some(i) {
             style = style.add_modifier(Modifier::REVERSED);
         }
-        put(buf, area, x, y, &format!("{:>6}", format_value(v)), style);
+        let text = if value_w == VALUE_W {
+            format_value(v)
+        } else {
+            format_short(v)
+        };
+        put(
+            buf,
+            area,
+            x,
+            y,
+            &format!("{text:>w$}", w = usize::from(value_w)),
+            style,
+        );
+    }
+}
+
+/// A value in at most 5 columns, sign shown, two decimals where they fit.
+pub(crate) fn format_short(v: f32) -> String {
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 {
+            "+inf".into()
+        } else {
+            "-inf".into()
+        };
+    }
+    let a = v.abs();
+    if a < 9.995 {
+        format!("{v:+.2}")
+    } else if a < 99.95 {
+        format!("{v:+.1}")
+    } else if a < 999.5 {
+        format!("{v:+.0}")
+    } else {
+        format!("{v:+.0e}")
     }
 }
 

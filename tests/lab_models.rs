@@ -1,0 +1,63 @@
+//! The labs of the real models, mid-run, as snapshots: the LSTM and GRU
+//! cells after a fixed number of steps and stages with a fixed seed, at
+//! 80x24 and 120x40, in English and Chinese.
+
+use nnzoo::catalogue::Catalogue;
+use nnzoo::model;
+use nnzoo::text::Lang;
+use nnzoo::tui::lab::Lab;
+use nnzoo::tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn open(entry_id: &str) -> Lab {
+    let catalogue = Catalogue::builtin();
+    let entry = catalogue.get(entry_id).expect("entry in the catalogue");
+    let spec = model::find(&entry.model).expect("a runnable entry has a model");
+    Lab::open(entry, spec, 42).expect("the model builds at its defaults")
+}
+
+fn press(lab: &mut Lab, keys: &str) {
+    for c in keys.chars() {
+        lab.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+}
+
+fn screen(lab: &mut Lab, width: u16, height: u16, lang: Lang) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal
+        .draw(|frame| lab.render(frame.area(), frame.buffer_mut(), lang, &Theme::coloured()))
+        .expect("draw");
+    terminal.backend().to_string()
+}
+
+/// Five steps, then three stages into the sixth.
+fn mid_run(entry_id: &str) -> Lab {
+    let mut lab = open(entry_id);
+    press(&mut lab, "nnnnnmmm");
+    lab
+}
+
+macro_rules! snapshots {
+    ($($name:ident: $id:literal, $w:literal x $h:literal, $lang:expr;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                let mut lab = mid_run($id);
+                insta::assert_snapshot!(screen(&mut lab, $w, $h, $lang));
+            }
+        )*
+    };
+}
+
+snapshots! {
+    lstm_80x24_english: "lstm-cell", 80 x 24, Lang::En;
+    lstm_80x24_chinese: "lstm-cell", 80 x 24, Lang::Zh;
+    lstm_120x40_english: "lstm-cell", 120 x 40, Lang::En;
+    lstm_120x40_chinese: "lstm-cell", 120 x 40, Lang::Zh;
+    gru_80x24_english: "gru-cell", 80 x 24, Lang::En;
+    gru_80x24_chinese: "gru-cell", 80 x 24, Lang::Zh;
+    gru_120x40_english: "gru-cell", 120 x 40, Lang::En;
+    gru_120x40_chinese: "gru-cell", 120 x 40, Lang::Zh;
+}
