@@ -16,12 +16,15 @@
 
 pub mod basic_cell;
 pub mod bidirectional;
+pub mod capacity;
 pub mod fixture;
 pub mod gru_cell;
+pub mod hopfield;
 pub mod inputs;
 pub mod kernels;
 pub mod lstm_cell;
 pub mod params;
+pub mod patterns;
 pub mod recurrent;
 pub mod rnn_cell;
 pub mod view;
@@ -192,6 +195,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     bidirectional::BIRNN,
     bidirectional::BILSTM,
     bidirectional::BIGRU,
+    hopfield::SPEC,
 ];
 
 /// The model answering to `key`.

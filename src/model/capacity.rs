@@ -1,0 +1,314 @@
+//! The storage capacity of a Hopfield network, measured.
+//!
+//! D. J. Amit, H. Gutfreund and H. Sompolinsky, "Storing infinite numbers of
+//! patterns in a spin-glass model of neural networks", Phys. Rev. Lett. 55:
+//! 1530–1533, 1985: with Hebb's rule, random patterns stay (nearly) stable up
+//! to the load α = P/N ≈ 0.138; above it the retrieval states vanish and a
+//! network started in a stored pattern drifts away to a state of small overlap.
+//!
+//! One trial stores P = round(α N) random patterns, starts from pattern 0
+//! (with a fraction of its pixels flipped, if asked), runs asynchronous
+//! zero-temperature sweeps until no neuron flips, and reads the final overlap
+//! m with pattern 0. Trials are spread over threads but each has its own seed
+//! derived from the experiment's seed, the load and the trial number, so the
+//! result does not depend on the number of threads.
+
+use super::ModelError;
+use super::hopfield::{
+    MAX_NEURONS, MAX_PATTERNS, MAX_WEIGHTS, MIN_NEURONS, Memory, Network, Rule, flip_random,
+    random_patterns, shuffled_order, splitmix,
+};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+
+/// What to measure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapacityConfig {
+    /// Neurons N.
+    pub neurons: usize,
+    /// The loads α = P/N to try.
+    pub alphas: Vec<f64>,
+    /// Trials per load.
+    pub trials: usize,
+    /// Fraction of pattern 0's pixels flipped before recall.
+    pub noise: f64,
+    pub seed: u64,
+    /// Sweeps after which a trial that still moves is stopped.
+    pub max_sweeps: usize,
+    /// Threads to spread the trials over.
+    pub threads: usize,
+}
+
+/// The result at one load.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapacityPoint {
+    pub alpha: f64,
+    /// P = round(α N).
+    pub patterns: usize,
+    /// Mean final overlap with the starting pattern.
+    pub mean_overlap: f64,
+    /// Fraction of trials ending with m ≥ 0.95.
+    pub recalled: f64,
+    /// Mean number of sweeps that flipped a neuron.
+    pub mean_sweeps: f64,
+}
+
+/// The loads 0.02, 0.04, ..., 0.30.
+pub fn default_alphas() -> Vec<f64> {
+    (1..=15).map(|k| f64::from(k) * 0.02).collect()
+}
+
+impl CapacityConfig {
+    /// Checks the sizes; the error says what is wrong.
+    pub fn check(&self) -> Result<(), ModelError> {
+        let n = self.neurons;
+        if !(MIN_NEURONS..=MAX_NEURONS).contains(&n) {
+            return Err(ModelError::Invalid(format!(
+                "--n {n}: the network must have {MIN_NEURONS} to {MAX_NEURONS} neurons"
+            )));
+        }
+        if self.alphas.is_empty() {
+            return Err(ModelError::Invalid("no loads α to try".into()));
+        }
+        for &a in &self.alphas {
+            if !(a.is_finite() && a > 0.0) {
+                return Err(ModelError::Invalid(format!(
+                    "load α = {a}: it must be a number above 0"
+                )));
+            }
+            let p = patterns_for(a, n);
+            if p > MAX_PATTERNS || p * n > MAX_WEIGHTS {
+                return Err(ModelError::Invalid(format!(
+                    "load α = {a} asks for {p} patterns of {n} neurons: at most {MAX_PATTERNS} patterns and N·P ≤ {MAX_WEIGHTS}"
+                )));
+            }
+        }
+        if !(1..=100_000).contains(&self.trials) {
+            return Err(ModelError::Invalid(format!(
+                "{} trials: give 1 to 100000",
+                self.trials
+            )));
+        }
+        if !(0.0..=1.0).contains(&self.noise) {
+            return Err(ModelError::Invalid(format!(
+                "noise {}: it must be a fraction from 0 to 1",
+                self.noise
+            )));
+        }
+        if self.max_sweeps == 0 {
+            return Err(ModelError::Invalid("at least one sweep per trial".into()));
+        }
+        Ok(())
+    }
+}
+
+fn patterns_for(alpha: f64, n: usize) -> usize {
+    ((alpha * n as f64).round() as usize).max(1)
+}
+
+/// One trial: final overlap with the starting pattern and the sweeps that moved.
+fn trial(config: &CapacityConfig, load: usize, index: usize) -> (f64, usize) {
+    let n = config.neurons;
+    let p = patterns_for(config.alphas[load], n);
+    let seed = splitmix(config.seed ^ splitmix(((load as u64) << 32) | index as u64));
+    let mut rng = StdRng::seed_from_u64(seed);
+    let patterns = random_patterns(&mut rng, n, p);
+    let flipped = (config.noise * n as f64).round() as usize;
+    let probe = flip_random(&mut rng, &patterns[0], flipped);
+    let memory = match Memory::new(Rule::Hebbian, &patterns) {
+        Ok(memory) => memory,
+        // `check` has ruled out every way this can fail.
+        Err(_) => return (f64::NAN, 0),
+    };
+    let mut net = match Network::new(memory, &probe) {
+        Ok(net) => net,
+        Err(_) => return (f64::NAN, 0),
+    };
+    let mut order = shuffled_order(&mut rng, n);
+    let mut moving_sweeps = 0;
+    for _ in 0..config.max_sweeps {
+        if net.sweep(&order, 0.0, &mut rng) == 0 {
+            break;
+        }
+        moving_sweeps += 1;
+        order.shuffle(&mut rng);
+    }
+    let m = f64::from(net.overlap_sums()[0]) / n as f64;
+    (m, moving_sweeps)
+}
+
+/// Runs the experiment: one point per load, in the order given.
+pub fn run(config: &CapacityConfig) -> Result<Vec<CapacityPoint>, ModelError> {
+    config.check()?;
+    let jobs: Vec<(usize, usize)> = (0..config.alphas.len())
+        .flat_map(|load| (0..config.trials).map(move |t| (load, t)))
+        .collect();
+    let threads = config.threads.clamp(1, 64).min(jobs.len());
+    // Interleave the jobs so that each thread gets light and heavy loads alike.
+    let mut results = vec![(0.0, 0); jobs.len()];
+    let finished = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let jobs = &jobs;
+                scope.spawn(move || {
+                    jobs.iter()
+                        .enumerate()
+                        .skip(t)
+                        .step_by(threads)
+                        .map(|(k, &(load, index))| (k, trial(config, load, index)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for handle in handles {
+            let done = handle.join().map_err(|_| {
+                ModelError::Invalid("a thread of the capacity experiment failed".into())
+            })?;
+            for (k, r) in done {
+                results[k] = r;
+            }
+        }
+        Ok::<(), ModelError>(())
+    });
+    finished?;
+    Ok(config
+        .alphas
+        .iter()
+        .enumerate()
+        .map(|(load, &alpha)| {
+            let slice = &results[load * config.trials..(load + 1) * config.trials];
+            let trials = config.trials as f64;
+            CapacityPoint {
+                alpha,
+                patterns: patterns_for(alpha, config.neurons),
+                mean_overlap: slice.iter().map(|r| r.0).sum::<f64>() / trials,
+                recalled: slice.iter().filter(|r| r.0 >= 0.95).count() as f64 / trials,
+                mean_sweeps: slice.iter().map(|r| r.1 as f64).sum::<f64>() / trials,
+            }
+        })
+        .collect())
+}
+
+/// The results as a table.
+pub fn table(points: &[CapacityPoint]) -> String {
+    let mut out = String::from("    α      P   mean m   m≥0.95   sweeps\n");
+    for pt in points {
+        out.push_str(&format!(
+            "{:6.3} {:6} {:8.3} {:7.0}% {:8.1}\n",
+            pt.alpha,
+            pt.patterns,
+            pt.mean_overlap,
+            pt.recalled * 100.0,
+            pt.mean_sweeps
+        ));
+    }
+    out
+}
+
+/// The mean final overlap against α as a small text plot, one column per load.
+pub fn plot(points: &[CapacityPoint]) -> String {
+    const ROWS: usize = 10;
+    let mut out = String::new();
+    for row in (0..ROWS).rev() {
+        let level = (row as f64 + 0.5) / ROWS as f64;
+        out.push_str(&format!("{:4.1} |", (row + 1) as f64 / ROWS as f64));
+        for pt in points {
+            out.push_str(if pt.mean_overlap >= level { " # " } else { "   " });
+        }
+        out.push('\n');
+    }
+    out.push_str("     +");
+    out.push_str(&"---".repeat(points.len()));
+    out.push_str("\n   α  ");
+    for pt in points {
+        out.push_str(&format!("{:<3}", format!("{:02.0}", pt.alpha * 100.0)));
+    }
+    out.push_str("  (×0.01)\n");
+    out
+}
+
+/// Where the mean overlap first falls below one half, by linear
+/// interpolation between the loads around it.
+pub fn drop_point(points: &[CapacityPoint]) -> Option<f64> {
+    points.windows(2).find_map(|w| {
+        let (a, b) = (&w[0], &w[1]);
+        (a.mean_overlap >= 0.5 && b.mean_overlap < 0.5).then(|| {
+            a.alpha + (a.mean_overlap - 0.5) / (a.mean_overlap - b.mean_overlap) * (b.alpha - a.alpha)
+        })
+    })
+}
+
+/// A short summary for the lab: the table and where the overlap drops.
+pub fn summary(points: &[CapacityPoint]) -> String {
+    let mut out = table(points);
+    match drop_point(points) {
+        Some(alpha) => out.push_str(&format!(
+            "mean overlap falls below 0.5 at α ≈ {alpha:.3} (theory: 0.138)\n"
+        )),
+        None => out.push_str("mean overlap never crosses 0.5 in this range\n"),
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(threads: usize) -> CapacityConfig {
+        CapacityConfig {
+            neurons: 200,
+            alphas: vec![0.05, 0.3],
+            trials: 3,
+            noise: 0.0,
+            seed: 9,
+            max_sweeps: 50,
+            threads,
+        }
+    }
+
+    #[test]
+    fn same_result_on_any_number_of_threads() {
+        assert_eq!(run(&config(1)).unwrap(), run(&config(2)).unwrap());
+    }
+
+    #[test]
+    fn low_load_recalls_high_load_does_not() {
+        let points = run(&config(2)).unwrap();
+        assert_eq!(points[0].patterns, 10);
+        assert!(points[0].mean_overlap > 0.99, "{points:?}");
+        assert!(points[1].mean_overlap < 0.6, "{points:?}");
+    }
+
+    #[test]
+    fn drop_point_interpolates() {
+        let point = |alpha, mean_overlap| CapacityPoint {
+            alpha,
+            patterns: 0,
+            mean_overlap,
+            recalled: 0.0,
+            mean_sweeps: 0.0,
+        };
+        let points = [point(0.1, 1.0), point(0.12, 0.9), point(0.14, 0.3), point(0.16, 0.6)];
+        let at = drop_point(&points).unwrap();
+        assert!((at - (0.12 + 0.4 / 0.6 * 0.02)).abs() < 1e-12);
+        assert_eq!(drop_point(&points[..2]), None);
+        let text = plot(&points);
+        assert_eq!(text.lines().count(), 12);
+        assert!(text.lines().next().unwrap().contains('#'));
+    }
+
+    #[test]
+    fn bad_configs_are_refused() {
+        let mut c = config(1);
+        c.alphas = vec![];
+        assert!(run(&c).is_err());
+        c.alphas = vec![-0.1];
+        assert!(run(&c).is_err());
+        c.alphas = vec![100.0];
+        assert!(run(&c).is_err());
+        c.alphas = vec![0.1];
+        c.neurons = 3;
+        assert!(run(&c).is_err());
+    }
+}

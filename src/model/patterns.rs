@@ -1,0 +1,342 @@
+//! Binary pictures for associative memories, in a plain text format.
+//!
+//! A pattern file holds pictures of one size, `#` for a pixel that is on
+//! (+1) and `.` for one that is off (−1), one row per line, with one or more
+//! blank lines between pictures. An optional `name: X` line right before a
+//! picture names it (otherwise pictures are numbered from 0):
+//!
+//! ```text
+//! name: T
+//! #####
+//! ..#..
+//! ..#..
+//!
+//! name: L
+//! #....
+//! #....
+//! #####
+//! ```
+//!
+//! Trailing spaces and Windows line ends are ignored. Anything else is an
+//! error naming the file, the line and what is wrong; nothing here panics.
+//! The built-in sets (`letters`, `digits`) live in `assets/patterns/` and are
+//! embedded in the program.
+
+use std::fmt;
+use std::path::Path;
+
+/// Pictures of one size, row-major, each pixel −1 or +1.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatternSet {
+    pub width: usize,
+    pub height: usize,
+    /// One name per picture (`A`, or its index when the file gives none).
+    pub names: Vec<String>,
+    /// One picture per entry, `width * height` pixels of −1 or +1.
+    pub patterns: Vec<Vec<i8>>,
+}
+
+/// The limits a set must fit in: pixels per picture and number of pictures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub min_pixels: usize,
+    pub max_pixels: usize,
+    pub max_patterns: usize,
+}
+
+/// The built-in sets, by name.
+pub const BUILT_IN: &[(&str, &str)] = &[
+    ("letters", include_str!("../../assets/patterns/letters.txt")),
+    ("digits", include_str!("../../assets/patterns/digits.txt")),
+];
+
+/// A pattern file that cannot be used, with where and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatternError {
+    /// The file's path (or the built-in set's name).
+    pub file: String,
+    /// 1-based line the problem is on, when it is on one.
+    pub line: Option<usize>,
+    pub what: String,
+}
+
+impl fmt::Display for PatternError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}, line {}: {}", self.file, line, self.what),
+            None => write!(f, "{}: {}", self.file, self.what),
+        }
+    }
+}
+
+impl std::error::Error for PatternError {}
+
+/// Reads a pattern file from disk.
+pub fn load(path: &Path, limits: Limits) -> Result<PatternSet, PatternError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| PatternError {
+        file: file.clone(),
+        line: None,
+        what: format!("cannot read the pattern file: {e}"),
+    })?;
+    parse(&file, &text, limits)
+}
+
+/// A built-in set by name, or `None` if there is none of that name.
+pub fn built_in(name: &str, limits: Limits) -> Option<Result<PatternSet, PatternError>> {
+    BUILT_IN
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(n, text)| parse(&format!("built-in set `{n}`"), text, limits))
+}
+
+/// One picture as it is being read.
+struct Picture {
+    name: Option<String>,
+    first_line: usize,
+    width: usize,
+    rows: Vec<Vec<i8>>,
+}
+
+/// Parses the text of a pattern file; `file` names it in errors.
+pub fn parse(file: &str, text: &str, limits: Limits) -> Result<PatternSet, PatternError> {
+    let err = |line: Option<usize>, what: String| PatternError {
+        file: file.to_string(),
+        line,
+        what,
+    };
+    let mut pictures: Vec<Picture> = Vec::new();
+    let mut current: Option<Picture> = None;
+    let mut pending_name: Option<(String, usize)> = None;
+
+    for (index, raw) in text.lines().enumerate() {
+        let line_no = index + 1;
+        let line = raw.trim_end();
+        if line.is_empty() {
+            if let Some(picture) = current.take() {
+                pictures.push(picture);
+            }
+            continue;
+        }
+        if let Some(name) = line.strip_prefix("name:") {
+            if current.is_some() {
+                return Err(err(
+                    Some(line_no),
+                    "a `name:` line must come before its picture, after a blank line".into(),
+                ));
+            }
+            if let Some((_, at)) = &pending_name {
+                return Err(err(
+                    Some(line_no),
+                    format!("a second `name:` line for one picture (the first is on line {at})"),
+                ));
+            }
+            let name = name.trim();
+            if name.is_empty() {
+                return Err(err(Some(line_no), "`name:` without a name".into()));
+            }
+            pending_name = Some((name.to_string(), line_no));
+            continue;
+        }
+        let mut row = Vec::with_capacity(line.len());
+        for (column, c) in line.chars().enumerate() {
+            match c {
+                '#' => row.push(1),
+                '.' => row.push(-1),
+                other => {
+                    return Err(err(
+                        Some(line_no),
+                        format!(
+                            "unknown character {other:?} in column {}: use `#` for a pixel that is on, `.` for one that is off",
+                            column + 1
+                        ),
+                    ));
+                }
+            }
+        }
+        match &mut current {
+            Some(picture) => {
+                if row.len() != picture.width {
+                    return Err(err(
+                        Some(line_no),
+                        format!(
+                            "ragged rows: this row has {} pixels but the picture's first row (line {}) has {}",
+                            row.len(),
+                            picture.first_line,
+                            picture.width
+                        ),
+                    ));
+                }
+                picture.rows.push(row);
+            }
+            None => {
+                current = Some(Picture {
+                    name: pending_name.take().map(|(name, _)| name),
+                    first_line: line_no,
+                    width: row.len(),
+                    rows: vec![row],
+                });
+            }
+        }
+    }
+    if let Some(picture) = current.take() {
+        pictures.push(picture);
+    }
+    if let Some((name, at)) = pending_name {
+        return Err(err(
+            Some(at),
+            format!("`name: {name}` is not followed by a picture"),
+        ));
+    }
+    let Some(first) = pictures.first() else {
+        return Err(err(
+            None,
+            "no patterns: expected pictures made of `#` and `.` rows".into(),
+        ));
+    };
+    let (width, height) = (first.width, first.rows.len());
+    let pixels = width * height;
+    if pixels < limits.min_pixels || pixels > limits.max_pixels {
+        return Err(err(
+            Some(first.first_line),
+            format!(
+                "a {width}x{height} picture has {pixels} pixels, which does not fit: a picture must have {} to {} pixels",
+                limits.min_pixels, limits.max_pixels
+            ),
+        ));
+    }
+    if pictures.len() > limits.max_patterns {
+        return Err(err(
+            Some(pictures[limits.max_patterns].first_line),
+            format!(
+                "too many pictures: {} found, at most {} can be stored",
+                pictures.len(),
+                limits.max_patterns
+            ),
+        ));
+    }
+    let mut set = PatternSet {
+        width,
+        height,
+        names: Vec::with_capacity(pictures.len()),
+        patterns: Vec::with_capacity(pictures.len()),
+    };
+    for (index, picture) in pictures.into_iter().enumerate() {
+        if picture.width != width || picture.rows.len() != height {
+            return Err(err(
+                Some(picture.first_line),
+                format!(
+                    "pictures of different sizes: this one is {}x{} but the first is {width}x{height} (width x height)",
+                    picture.width,
+                    picture.rows.len()
+                ),
+            ));
+        }
+        set.names
+            .push(picture.name.unwrap_or_else(|| index.to_string()));
+        set.patterns.push(picture.rows.concat());
+    }
+    Ok(set)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: Limits = Limits {
+        min_pixels: 4,
+        max_pixels: 100,
+        max_patterns: 3,
+    };
+
+    fn error(text: &str) -> PatternError {
+        parse("test.txt", text, LIMITS).expect_err("should fail")
+    }
+
+    #[test]
+    fn reads_names_sizes_and_pixels() {
+        let set = parse(
+            "t",
+            "name: T\n###\n.#.\r\n\n\n..#   \n.##\n",
+            LIMITS,
+        )
+        .unwrap();
+        assert_eq!((set.width, set.height), (3, 2));
+        assert_eq!(set.names, ["T", "1"]);
+        assert_eq!(set.patterns[0], [1, 1, 1, -1, 1, -1]);
+        assert_eq!(set.patterns[1], [-1, -1, 1, -1, 1, 1]);
+    }
+
+    #[test]
+    fn ragged_rows_name_the_line() {
+        let e = error("##\n##\n#\n");
+        assert_eq!(e.line, Some(3));
+        assert!(e.what.contains("ragged"), "{e}");
+        assert!(e.to_string().starts_with("test.txt, line 3:"), "{e}");
+    }
+
+    #[test]
+    fn unknown_characters_name_line_and_column() {
+        let e = error("##\n#x\n");
+        assert_eq!(e.line, Some(2));
+        assert!(e.what.contains("'x'") && e.what.contains("column 2"), "{e}");
+    }
+
+    #[test]
+    fn different_sizes_name_the_second_picture() {
+        let e = error("##\n##\n\n###\n###\n");
+        assert_eq!(e.line, Some(4));
+        assert!(e.what.contains("different sizes"), "{e}");
+    }
+
+    #[test]
+    fn no_patterns() {
+        let e = error("\n\n   \n");
+        assert_eq!(e.line, None);
+        assert!(e.what.contains("no patterns"), "{e}");
+        let e = error("name: A\n");
+        assert!(e.what.contains("not followed"), "{e}");
+    }
+
+    #[test]
+    fn sizes_and_counts_outside_the_limits() {
+        let e = error("#.\n");
+        assert!(e.what.contains("does not fit"), "{e}");
+        let e = error(&format!("{}\n", "#".repeat(101)));
+        assert!(e.what.contains("does not fit"), "{e}");
+        let e = error("##\n##\n\n##\n##\n\n##\n##\n\n##\n##\n");
+        assert_eq!(e.line, Some(10));
+        assert!(e.what.contains("too many"), "{e}");
+    }
+
+    #[test]
+    fn misplaced_names() {
+        let e = error("##\nname: A\n##\n");
+        assert_eq!(e.line, Some(2));
+        let e = error("name: A\nname: B\n##\n##\n");
+        assert_eq!(e.line, Some(2));
+        let e = error("name:\n##\n##\n");
+        assert!(e.what.contains("without a name"), "{e}");
+    }
+
+    #[test]
+    fn missing_file_is_an_error_naming_it() {
+        let e = load(Path::new("/no/such/dir/p.txt"), LIMITS).unwrap_err();
+        assert!(e.to_string().starts_with("/no/such/dir/p.txt: cannot read"), "{e}");
+    }
+
+    #[test]
+    fn built_in_sets_parse() {
+        let limits = Limits {
+            min_pixels: 16,
+            max_pixels: 65536,
+            max_patterns: 4000,
+        };
+        let letters = built_in("letters", limits).unwrap().unwrap();
+        assert!(letters.patterns.len() >= 8);
+        let digits = built_in("digits", limits).unwrap().unwrap();
+        assert_eq!(digits.patterns.len(), 10);
+        assert_eq!(digits.names[3], "3");
+        assert!(built_in("greek", limits).is_none());
+    }
+}
