@@ -6,6 +6,7 @@
 //! catalogue), 2 bad input (a wrong argument, a `--zoo` folder that is not
 //! there). A closed pipe (`nnzoo list | head`) ends the program quietly.
 
+pub mod capacity;
 pub mod check;
 pub mod list;
 pub mod show;
@@ -39,6 +40,8 @@ pub enum Command {
     Show(show::ShowArgs),
     /// Check the catalogue (and a --zoo folder) and report every problem.
     Check(check::CheckArgs),
+    /// Measure the Hopfield network's storage capacity: final overlap against the load α = P/N.
+    Capacity(capacity::CapacityArgs),
 }
 
 /// The language of the output, on the command line.
@@ -137,6 +140,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         Some(Command::List(args)) => list::run(&args, cli.zoo.as_deref(), out),
         Some(Command::Show(args)) => show::run(&args, cli.zoo.as_deref(), out),
         Some(Command::Check(args)) => check::run(&args, cli.zoo.as_deref(), out),
+        Some(Command::Capacity(args)) => capacity::run(&args, out),
         None => list::run(&list::ListArgs::default(), cli.zoo.as_deref(), out),
     }
 }

@@ -214,7 +214,11 @@ pub fn plot(points: &[CapacityPoint]) -> String {
         let level = (row as f64 + 0.5) / ROWS as f64;
         out.push_str(&format!("{:4.1} |", (row + 1) as f64 / ROWS as f64));
         for pt in points {
-            out.push_str(if pt.mean_overlap >= level { " # " } else { "   " });
+            out.push_str(if pt.mean_overlap >= level {
+                " # "
+            } else {
+                "   "
+            });
         }
         out.push('\n');
     }
@@ -234,20 +238,40 @@ pub fn drop_point(points: &[CapacityPoint]) -> Option<f64> {
     points.windows(2).find_map(|w| {
         let (a, b) = (&w[0], &w[1]);
         (a.mean_overlap >= 0.5 && b.mean_overlap < 0.5).then(|| {
-            a.alpha + (a.mean_overlap - 0.5) / (a.mean_overlap - b.mean_overlap) * (b.alpha - a.alpha)
+            a.alpha
+                + (a.mean_overlap - 0.5) / (a.mean_overlap - b.mean_overlap) * (b.alpha - a.alpha)
         })
     })
+}
+
+/// The largest load up to which the mean overlap stays at or above
+/// `level` (every load before it too): where recall still works.
+pub fn last_recalling(points: &[CapacityPoint], level: f64) -> Option<f64> {
+    points
+        .iter()
+        .take_while(|pt| pt.mean_overlap >= level)
+        .last()
+        .map(|pt| pt.alpha)
+}
+
+/// What the curve says, in a line: up to where recall holds, where it has fallen.
+pub fn verdict(points: &[CapacityPoint]) -> String {
+    let held = match last_recalling(points, 0.95) {
+        Some(alpha) => format!("the mean overlap stays ≥ 0.95 up to α = {alpha:.3}"),
+        None => "the mean overlap is below 0.95 from the first load on".to_string(),
+    };
+    let fell = match drop_point(points) {
+        Some(alpha) => format!("falls below 0.5 at α ≈ {alpha:.3}"),
+        None => "does not cross 0.5 in this range".to_string(),
+    };
+    format!("{held} and {fell} (Amit, Gutfreund and Sompolinsky: 0.138 as N → ∞)")
 }
 
 /// A short summary for the lab: the table and where the overlap drops.
 pub fn summary(points: &[CapacityPoint]) -> String {
     let mut out = table(points);
-    match drop_point(points) {
-        Some(alpha) => out.push_str(&format!(
-            "mean overlap falls below 0.5 at α ≈ {alpha:.3} (theory: 0.138)\n"
-        )),
-        None => out.push_str("mean overlap never crosses 0.5 in this range\n"),
-    }
+    out.push_str(&verdict(points));
+    out.push('\n');
     out
 }
 
@@ -289,10 +313,17 @@ mod tests {
             recalled: 0.0,
             mean_sweeps: 0.0,
         };
-        let points = [point(0.1, 1.0), point(0.12, 0.9), point(0.14, 0.3), point(0.16, 0.6)];
+        let points = [
+            point(0.1, 1.0),
+            point(0.12, 0.9),
+            point(0.14, 0.3),
+            point(0.16, 0.6),
+        ];
         let at = drop_point(&points).unwrap();
         assert!((at - (0.12 + 0.4 / 0.6 * 0.02)).abs() < 1e-12);
         assert_eq!(drop_point(&points[..2]), None);
+        assert_eq!(last_recalling(&points, 0.95), Some(0.1));
+        assert_eq!(last_recalling(&points[1..], 0.95), None);
         let text = plot(&points);
         assert_eq!(text.lines().count(), 12);
         assert!(text.lines().next().unwrap().contains('#'));

@@ -203,7 +203,12 @@ impl Memory {
 }
 
 impl Projection {
-    fn new(n: usize, p: usize, stride: usize, patterns: &[Vec<i8>]) -> Result<Projection, ModelError> {
+    fn new(
+        n: usize,
+        p: usize,
+        stride: usize,
+        patterns: &[Vec<i8>],
+    ) -> Result<Projection, ModelError> {
         if p >= n {
             return Err(ModelError::Invalid(format!(
                 "the projection rule stores fewer patterns than neurons: {p} patterns of {n} neurons"
@@ -381,7 +386,11 @@ impl Network {
         let stride = self.memory.stride;
         self.sums.iter_mut().for_each(|m| *m = 0);
         for (i, &s) in self.state.iter().enumerate() {
-            add_scaled(&mut self.sums, &self.memory.xi[i * stride..(i + 1) * stride], i32::from(s));
+            add_scaled(
+                &mut self.sums,
+                &self.memory.xi[i * stride..(i + 1) * stride],
+                i32::from(s),
+            );
         }
         self.sync_f32();
     }
@@ -413,7 +422,11 @@ impl Network {
         let (n, p) = (self.memory.n, self.memory.p);
         match &self.memory.projection {
             None => {
-                let squares: i64 = self.overlap_sums().iter().map(|&m| i64::from(m).pow(2)).sum();
+                let squares: i64 = self
+                    .overlap_sums()
+                    .iter()
+                    .map(|&m| i64::from(m).pow(2))
+                    .sum();
                 -((squares - (p * n) as i64) as f64) / (2.0 * n as f64)
             }
             Some(proj) => {
@@ -520,7 +533,8 @@ fn field(net: &Network, i: usize) -> f64 {
     let range = i * mem.stride..(i + 1) * mem.stride;
     match &mem.projection {
         None => {
-            let sum = dot_i8_i32(&mem.xi[range], &net.sums) - mem.p as i32 * i32::from(net.state[i]);
+            let sum =
+                dot_i8_i32(&mem.xi[range], &net.sums) - mem.p as i32 * i32::from(net.state[i]);
             f64::from(sum) / mem.n as f64
         }
         Some(proj) => {
@@ -723,7 +737,10 @@ pub fn params() -> Vec<ParamSpec> {
                 "0 is deterministic; above 0, Glauber updates P(s=+1) = 1/(1+exp(−2h/T))",
                 "0 为确定性更新；大于 0 时为 Glauber 随机更新 P(s=+1) = 1/(1+exp(−2h/T))",
             ),
-            kind: ParamKind::Float { min: 0.0, max: 10.0 },
+            kind: ParamKind::Float {
+                min: 0.0,
+                max: 10.0,
+            },
             default: ParamValue::Float(0.0),
             role: ParamRole::Structure,
         },
@@ -759,7 +776,9 @@ enum Source {
 /// How the current run's starting state was made.
 #[derive(Debug, Clone, PartialEq)]
 enum Probe {
-    Noise { flipped: usize },
+    Noise {
+        flipped: usize,
+    },
     Blanked,
     Mixture([usize; 3]),
     Drawn,
@@ -896,7 +915,12 @@ impl Hopfield {
                 let width = (*n as f64).sqrt().ceil() as usize;
                 let height = n.div_ceil(width);
                 let stored = random_patterns(&mut stream(seed, PATTERN_STREAM), *n, *count);
-                (width, height, (0..*count).map(|k| k.to_string()).collect::<Vec<_>>(), stored)
+                (
+                    width,
+                    height,
+                    (0..*count).map(|k| k.to_string()).collect::<Vec<_>>(),
+                    stored,
+                )
             }
             Source::Set {
                 width,
@@ -994,10 +1018,7 @@ impl Hopfield {
         let shown = GALLERY_ITEMS
             .min((GALLERY_PIXELS / (self.width * self.height)).max(1))
             .min(self.p());
-        let start = self
-            .target
-            .saturating_sub(shown / 2)
-            .min(self.p() - shown);
+        let start = self.target.saturating_sub(shown / 2).min(self.p() - shown);
         self.gallery_start = start;
         self.gallery = (start..start + shown)
             .map(|mu| self.pixels(&self.net.memory.pattern(mu)))
@@ -1086,7 +1107,10 @@ impl Hopfield {
         )?;
         let state = self.net.state.clone();
         let capacity = self.capacity.take();
-        *self = Hopfield { capacity, ..rebuilt };
+        *self = Hopfield {
+            capacity,
+            ..rebuilt
+        };
         self.net.set_state(&state);
         self.restart(Probe::Kept);
         Ok(())
@@ -1167,7 +1191,10 @@ impl Model for Hopfield {
         ) {
             Ok(rebuilt) => {
                 let capacity = self.capacity.take();
-                *self = Hopfield { capacity, ..rebuilt };
+                *self = Hopfield {
+                    capacity,
+                    ..rebuilt
+                };
             }
             Err(e) => self.note = Some(format!("reset with seed {seed} failed: {e}")),
         }
@@ -1242,7 +1269,10 @@ impl Model for Hopfield {
             .contains(&self.target)
             .then(|| self.target - self.gallery_start);
         let gallery_label = if shown == p {
-            Bilingual::owned(format!("stored patterns ({p})"), format!("存储的模式（{p} 个）"))
+            Bilingual::owned(
+                format!("stored patterns ({p})"),
+                format!("存储的模式（{p} 个）"),
+            )
         } else {
             Bilingual::owned(
                 format!("stored patterns {}–{} of {p}", self.gallery_start, end - 1),
@@ -1251,8 +1281,14 @@ impl Model for Hopfield {
         };
         let stored_text = if shown == p {
             Bilingual::owned(
-                format!("{p} patterns of {n} neurons stored, α = P/N = {:.3}", p as f64 / n as f64),
-                format!("存储了 {p} 个模式，{n} 个神经元，α = P/N = {:.3}", p as f64 / n as f64),
+                format!(
+                    "{p} patterns of {n} neurons stored, α = P/N = {:.3}",
+                    p as f64 / n as f64
+                ),
+                format!(
+                    "存储了 {p} 个模式，{n} 个神经元，α = P/N = {:.3}",
+                    p as f64 / n as f64
+                ),
             )
         } else {
             Bilingual::owned(
@@ -1310,7 +1346,10 @@ impl Model for Hopfield {
             ),
             View::new(
                 "overlap",
-                Bilingual::new("overlap m_μ with each stored pattern", "与各存储模式的重叠 m_μ"),
+                Bilingual::new(
+                    "overlap m_μ with each stored pattern",
+                    "与各存储模式的重叠 m_μ",
+                ),
                 ViewContent::Vector {
                     values: self.net.overlaps(),
                     range: (-1.0, 1.0),
@@ -1422,7 +1461,10 @@ impl Model for Hopfield {
             Action {
                 name: "blank",
                 key: 'x',
-                label: Bilingual::new("probe: the target with its lower half blanked", "探针：目标的下半部分清空"),
+                label: Bilingual::new(
+                    "probe: the target with its lower half blanked",
+                    "探针：目标的下半部分清空",
+                ),
             },
             Action {
                 name: "mixture",
@@ -1471,10 +1513,12 @@ impl Model for Hopfield {
                     ));
                 }
                 let mix = [self.target, (self.target + 1) % p, (self.target + 2) % p];
-                let pats: Vec<Vec<i8>> = mix.iter().map(|&mu| self.net.memory.pattern(mu)).collect();
+                let pats: Vec<Vec<i8>> =
+                    mix.iter().map(|&mu| self.net.memory.pattern(mu)).collect();
                 let probe: Vec<i8> = (0..self.n())
                     .map(|i| {
-                        let sum = i32::from(pats[0][i]) + i32::from(pats[1][i]) + i32::from(pats[2][i]);
+                        let sum =
+                            i32::from(pats[0][i]) + i32::from(pats[1][i]) + i32::from(pats[2][i]);
                         if sum > 0 { 1 } else { -1 }
                     })
                     .collect();
@@ -1518,10 +1562,7 @@ impl Model for Hopfield {
                         format!("探针：模式 {names} 的混合 sign(ξ + ξ' + ξ'')"),
                     )
                 }
-                Probe::Drawn => (
-                    "probe: drawn by hand".to_string(),
-                    "探针：手绘".to_string(),
-                ),
+                Probe::Drawn => ("probe: drawn by hand".to_string(), "探针：手绘".to_string()),
                 Probe::Kept => (
                     format!("{} patterns stored now; the state is kept", self.p()),
                     format!("现在存储了 {} 个模式；状态保留", self.p()),
@@ -1529,7 +1570,10 @@ impl Model for Hopfield {
             };
             let d = self.hamming();
             return Some(info(
-                format!("{}; {d} pixels from the target; step to let it settle", how.0),
+                format!(
+                    "{}; {d} pixels from the target; step to let it settle",
+                    how.0
+                ),
                 format!("{}；与目标相差 {d} 个像素；单步运行让它稳定", how.1),
             ));
         }
@@ -1555,7 +1599,9 @@ impl Model for Hopfield {
                 format!(
                     "still moving{t}: {flips} flips in the last sweep; closest to pattern {best_name} (m = {m:+.3})"
                 ),
-                format!("仍在变化{t}：上一轮翻转 {flips} 个；最接近模式 {best_name}（m = {m:+.3}）"),
+                format!(
+                    "仍在变化{t}：上一轮翻转 {flips} 个；最接近模式 {best_name}（m = {m:+.3}）"
+                ),
             ));
         }
         let sweeps = self.last_change;
@@ -1568,7 +1614,9 @@ impl Model for Hopfield {
                 ))
             } else {
                 Some(warn(
-                    format!("recalled pattern {best_name} after {sweeps} sweeps, not the target {target}"),
+                    format!(
+                        "recalled pattern {best_name} after {sweeps} sweeps, not the target {target}"
+                    ),
                     format!("经过 {sweeps} 轮回忆出模式 {best_name}，不是目标 {target}"),
                 ))
             }
@@ -1577,17 +1625,25 @@ impl Model for Hopfield {
                 format!(
                     "settled after {sweeps} sweeps in the reversed pattern {best_name}: every pixel inverted (−ξ is stored too)"
                 ),
-                format!("经过 {sweeps} 轮停在反转的模式 {best_name}：每个像素都相反（−ξ 也是稳定态）"),
+                format!(
+                    "经过 {sweeps} 轮停在反转的模式 {best_name}：每个像素都相反（−ξ 也是稳定态）"
+                ),
             ))
         } else if m.abs() >= 0.9 {
             let rev = if m < 0.0 { "reversed " } else { "" };
             let rev_zh = if m < 0.0 { "反转的" } else { "" };
-            let level = if best == self.target && m > 0.0 { info } else { warn };
+            let level = if best == self.target && m > 0.0 {
+                info
+            } else {
+                warn
+            };
             Some(level(
                 format!(
                     "settled after {sweeps} sweeps near {rev}pattern {best_name}, {d_best} pixels off (m = {m:+.3})"
                 ),
-                format!("经过 {sweeps} 轮停在{rev_zh}模式 {best_name} 附近，差 {d_best} 个像素（m = {m:+.3}）"),
+                format!(
+                    "经过 {sweeps} 轮停在{rev_zh}模式 {best_name} 附近，差 {d_best} 个像素（m = {m:+.3}）"
+                ),
             ))
         } else {
             let overlaps = self.net.overlaps();
@@ -1664,7 +1720,9 @@ mod tests {
         for p in &pats {
             for i in 0..30 {
                 let proj = mem.projection.as_ref().unwrap();
-                let wx: f64 = (0..30).map(|j| mem.weight(i, j) * f64::from(p[j])).sum::<f64>()
+                let wx: f64 = (0..30)
+                    .map(|j| mem.weight(i, j) * f64::from(p[j]))
+                    .sum::<f64>()
                     + f64::from(proj.self_weight[i]) * f64::from(p[i]);
                 assert!((wx - f64::from(p[i])).abs() < 1e-4);
             }
@@ -1708,7 +1766,11 @@ mod tests {
         let views = m.views();
         let state = views.iter().find(|v| v.name == "state").unwrap();
         match &state.content {
-            ViewContent::Pixels { width, height, values } => {
+            ViewContent::Pixels {
+                width,
+                height,
+                values,
+            } => {
                 assert_eq!((*width, *height), (6, 5));
                 assert_eq!(values.len(), 30);
             }
@@ -1730,7 +1792,13 @@ mod tests {
             ViewContent::Gallery { items, marked, .. } => {
                 assert_eq!(items.len(), GALLERY_ITEMS);
                 let k = marked.unwrap();
-                let expect: Vec<f32> = m.net.memory.pattern(250).iter().map(|&v| f32::from(v)).collect();
+                let expect: Vec<f32> = m
+                    .net
+                    .memory
+                    .pattern(250)
+                    .iter()
+                    .map(|&v| f32::from(v))
+                    .collect();
                 assert_eq!(items[k], expect);
             }
             other => panic!("{other:?}"),
@@ -1759,13 +1827,26 @@ mod tests {
     #[test]
     fn recall_reports_the_target() {
         let mut m = model(&["n=400", "patterns=10", "noise=0.1"]);
-        assert!(m.status().unwrap().text.en.starts_with("probe: pattern 0 with 40 pixels"));
+        assert!(
+            m.status()
+                .unwrap()
+                .text
+                .en
+                .starts_with("probe: pattern 0 with 40 pixels")
+        );
         for _ in 0..10 {
             m.step();
         }
         let status = m.status().unwrap();
         assert_eq!(status.level, StatusLevel::Info);
-        assert!(status.text.en.starts_with("recalled pattern 0, the target, after"), "{}", status.text.en);
+        assert!(
+            status
+                .text
+                .en
+                .starts_with("recalled pattern 0, the target, after"),
+            "{}",
+            status.text.en
+        );
         assert_eq!(m.hamming(), 0);
     }
 
@@ -1788,7 +1869,11 @@ mod tests {
         }
         let status = m.status().unwrap();
         assert_eq!(status.level, StatusLevel::Warning);
-        assert!(status.text.en.starts_with("stuck in a spurious state"), "{}", status.text.en);
+        assert!(
+            status.text.en.starts_with("stuck in a spurious state"),
+            "{}",
+            status.text.en
+        );
         for mu in ["0 (+0.", "1 (+0.", "2 (+0."] {
             assert!(status.text.en.contains(mu), "{}", status.text.en);
         }

@@ -255,12 +255,7 @@ mod tests {
 
     #[test]
     fn reads_names_sizes_and_pixels() {
-        let set = parse(
-            "t",
-            "name: T\n###\n.#.\r\n\n\n..#   \n.##\n",
-            LIMITS,
-        )
-        .unwrap();
+        let set = parse("t", "name: T\n###\n.#.\r\n\n\n..#   \n.##\n", LIMITS).unwrap();
         assert_eq!((set.width, set.height), (3, 2));
         assert_eq!(set.names, ["T", "1"]);
         assert_eq!(set.patterns[0], [1, 1, 1, -1, 1, -1]);
@@ -322,7 +317,10 @@ mod tests {
     #[test]
     fn missing_file_is_an_error_naming_it() {
         let e = load(Path::new("/no/such/dir/p.txt"), LIMITS).unwrap_err();
-        assert!(e.to_string().starts_with("/no/such/dir/p.txt: cannot read"), "{e}");
+        assert!(
+            e.to_string().starts_with("/no/such/dir/p.txt: cannot read"),
+            "{e}"
+        );
     }
 
     #[test]
