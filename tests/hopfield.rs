@@ -125,11 +125,13 @@ fn overlaps_kept_up_to_date_equal_a_recomputation() {
         net.sync_step(0.3, &mut rng);
         let fresh = Network::new(net.memory().clone(), net.state()).unwrap();
         assert_eq!(net.overlap_sums(), fresh.overlap_sums(), "{rule:?}");
-        for mu in 0..p {
-            let direct: i32 = (0..n)
-                .map(|i| i32::from(patterns[mu][i]) * i32::from(net.state()[i]))
+        for (pattern, &sum) in patterns.iter().zip(net.overlap_sums()) {
+            let direct: i32 = pattern
+                .iter()
+                .zip(net.state())
+                .map(|(&x, &s)| i32::from(x) * i32::from(s))
                 .sum();
-            assert_eq!(net.overlap_sums()[mu], direct);
+            assert_eq!(sum, direct);
         }
         for i in 0..n {
             assert!(
