@@ -107,8 +107,18 @@ impl Lab {
     /// Opens the lab of `entry`, building its model at its default
     /// parameters with `seed`.
     pub fn open(entry: &Entry, spec: &'static ModelSpec, seed: u64) -> Result<Lab, ModelError> {
-        let params = spec.default_params();
-        let model = (spec.build)(&params, seed)?;
+        Lab::with_params(entry, spec, &spec.default_params(), seed)
+    }
+
+    /// Opens the lab with the model built from `params` (e.g. a size given
+    /// on the command line) instead of the defaults.
+    pub fn with_params(
+        entry: &Entry,
+        spec: &'static ModelSpec,
+        params: &Params,
+        seed: u64,
+    ) -> Result<Lab, ModelError> {
+        let model = (spec.build)(params, seed)?;
         let title = if entry.abbreviation.is_empty() {
             entry.name.clone()
         } else {

@@ -18,6 +18,8 @@ use ratatui::style::Modifier;
 const VALUE_W: u16 = 6;
 /// Beyond this many components one line each is too long to read.
 const MAX_ROWS: usize = 64;
+/// Beyond this many a wall of numbers says less than the bands' shape.
+const MAX_NUMBERS: usize = 48;
 /// Cells that grow upwards, by eighths.
 const UP: [&str; 9] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
 
@@ -26,13 +28,15 @@ pub(super) fn heights(n: usize, range: (f32, f32), width: u16) -> Vec<u16> {
     if n <= MAX_ROWS {
         hs.push(1 + n as u16);
     }
-    let per_cell = cells_per_row(width);
-    if per_cell >= 2 {
-        hs.push(1 + n.div_ceil(per_cell).min(u16::MAX as usize - 2) as u16);
-    }
-    for value_w in [VALUE_W, SHORT_W] {
-        let per_row = numbers_per_row(width, value_w);
-        hs.push(1 + n.div_ceil(per_row).min(u16::MAX as usize - 2) as u16);
+    if n <= MAX_NUMBERS {
+        let per_cell = cells_per_row(width);
+        if per_cell >= 2 {
+            hs.push(1 + n.div_ceil(per_cell) as u16);
+        }
+        for value_w in [VALUE_W, SHORT_W] {
+            let per_row = numbers_per_row(width, value_w);
+            hs.push(1 + n.div_ceil(per_row) as u16);
+        }
     }
     let (rows_per_band, per_band, _) = band_shape(n, range, width);
     let bands = n.div_ceil(per_band).max(1);
@@ -97,11 +101,11 @@ pub(super) fn draw(
     let per_cell = cells_per_row(area.width);
     if n <= MAX_ROWS && h >= n {
         draw_rows(values, range, area, buf, ctx);
-    } else if per_cell >= 2 && h >= n.div_ceil(per_cell) {
+    } else if n <= MAX_NUMBERS && per_cell >= 2 && h >= n.div_ceil(per_cell) {
         draw_cells(values, range, per_cell, area, buf, ctx);
-    } else if h >= n.div_ceil(numbers_per_row(area.width, VALUE_W)) {
+    } else if n <= MAX_NUMBERS && h >= n.div_ceil(numbers_per_row(area.width, VALUE_W)) {
         draw_numbers(values, range, VALUE_W, area, buf, ctx);
-    } else if h >= n.div_ceil(numbers_per_row(area.width, SHORT_W)) {
+    } else if n <= MAX_NUMBERS && h >= n.div_ceil(numbers_per_row(area.width, SHORT_W)) {
         draw_numbers(values, range, SHORT_W, area, buf, ctx);
     } else {
         draw_bands(values, range, area, buf, ctx);

@@ -24,7 +24,7 @@ fn rows_for(lines: usize, colour: bool) -> usize {
 fn candidates(full: usize) -> Vec<u16> {
     let full = full.min(u16::MAX as usize - 1);
     let mut hs = vec![1 + full as u16];
-    for cap in [8, 4, 2, 1] {
+    for cap in [64, 32, 16, 8, 4, 2, 1] {
         hs.push(1 + full.min(cap) as u16);
     }
     hs
