@@ -13,18 +13,26 @@
 //! 3. [`MatchKind::Prefix`]: a key starts with the query (`长短期`,
 //!    `changduanqi`, `cdqj` all start the LSTM cell's keys);
 //! 4. [`MatchKind::Substring`]: a key contains it;
-//! 5. [`MatchKind::Fuzzy`]: its characters appear in order in a key
-//!    (nucleo-matcher's fuzzy subsequence score);
-//! 6. [`MatchKind::Typo`]: a word of a name or alias, or the start of a key,
-//!    is within a few edits of the query (optimal string alignment distance
-//!    from strsim: one edit from 4 characters, two from 7, three from 10),
-//!    so `hopfied` finds the Hopfield network.
+//! 5. [`MatchKind::Fuzzy`]: its characters appear in order in the id,
+//!    abbreviation, a name or an alias (scored by nucleo-matcher's greedy
+//!    fuzzy matcher); only for queries of at least [`MIN_FUZZY_ASCII`] Latin
+//!    letters or two Chinese characters;
+//! 6. [`MatchKind::Typo`]: every word of the query is a word of the
+//!    entry's id, abbreviation, English name or aliases, in any order, or
+//!    starts one, or is within a few edits of one (optimal string alignment
+//!    distance from strsim: one edit from 4 letters, two from 7, three from
+//!    10), so `Long Shart Term Memory` and `generayive` still land right.
 //!
 //! Within a tier, a key the query covers more of ranks higher, then the
 //! field (id and abbreviation, then names, aliases, pinyin, initials), then
-//! catalogue order. The keys are normalised once per catalogue in a
-//! [`SearchIndex`]; a query scans one buffer of all keys for substrings and
-//! runs the fuzzy and typo matchers only on keys whose letters can match.
+//! catalogue order. An entry is only looked at by a later tier when no
+//! earlier one matched it.
+//!
+//! The keys are normalised once per catalogue in a [`SearchIndex`]: a query
+//! scans one buffer of all keys for substrings (memchr's memmem), tests keys
+//! for a byte subsequence before nucleo scores them, and compares query
+//! words for typos with the catalogue's distinct words rather than with
+//! every entry.
 
 use crate::catalogue::{Catalogue, Entry};
 use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
@@ -83,7 +91,8 @@ pub enum MatchKind {
     Substring,
     /// The query's characters appear in order in a key.
     Fuzzy,
-    /// A word or the start of a key is a few edits away from the query.
+    /// Each word of the query is a word of the entry, starts one, or is a
+    /// few edits away from one.
     Typo,
     /// The query was empty: every entry, in catalogue order.
     All,
@@ -215,6 +224,10 @@ pub fn initials(pinyin: &str) -> String {
         .collect()
 }
 
+/// Queries in Latin letters shorter than this are not matched as
+/// subsequences: three letters in order are found in nearly any long name.
+pub const MIN_FUZZY_ASCII: usize = 4;
+
 /// How many edits a query of `len` chars may hold and still match.
 fn typo_limit(len: usize) -> usize {
     match len {
@@ -239,48 +252,63 @@ fn char_bit(c: char) -> u64 {
     }
 }
 
+/// One normalised key of one entry, stored in [`SearchIndex::buffer`].
 struct Key {
     field: Field,
-    /// Compact form (see [`compact`]).
-    text: String,
-    chars: Utf32String,
-    char_len: usize,
+    entry: u32,
+    /// Byte range of the key's compact text in the buffer.
+    start: u32,
+    end: u32,
+    char_len: u32,
     mask: u64,
-    /// Byte offset of `text` in [`SearchIndex::buffer`].
-    offset: usize,
 }
 
+impl Key {
+    /// Whether fuzzy subsequence matching applies: pinyin and its initials
+    /// are matched by prefix and substring only (as subsequences they match
+    /// nearly any short query).
+    fn fuzzy(&self) -> bool {
+        !matches!(self.field, Field::Pinyin | Field::PinyinInitials)
+    }
+}
+
+/// A word of some entry's id, abbreviation, English name or aliases, for
+/// matching query words with typos.
 struct Word {
-    field: Field,
-    text: String,
-    len: usize,
+    text: Box<str>,
     mask: u64,
-}
-
-struct EntryKeys {
-    keys: Vec<Key>,
-    /// Lowercase ASCII words of four letters or more from the names,
-    /// aliases and id, for typo matching.
-    words: Vec<Word>,
-    /// Union of the keys' masks.
-    mask: u64,
+    /// The entries it is a word of, with the field it was found in.
+    postings: Vec<(u32, Field)>,
 }
 
 /// The normalised search keys of a catalogue's entries, built once.
 #[derive(Clone)]
 pub struct SearchIndex {
-    entries: std::sync::Arc<Vec<EntryKeys>>,
+    inner: std::sync::Arc<Inner>,
+}
+
+struct Inner {
     /// Every key of every entry, each followed by a `\n`.
-    buffer: std::sync::Arc<str>,
-    /// `starts[i]`: byte offset in `buffer` of entry `i`'s first key.
-    starts: std::sync::Arc<Vec<usize>>,
+    buffer: String,
+    /// In buffer order.
+    keys: Vec<Key>,
+    /// Entry `i`'s keys are `keys[entry_keys[i]..entry_keys[i + 1]]`.
+    entry_keys: Vec<u32>,
+    /// Entry `i`'s keys matched as subsequences are
+    /// `keys[entry_keys[i]..fuzzy_end[i]]`.
+    fuzzy_end: Vec<u32>,
+    /// Union of each entry's key masks.
+    entry_masks: Vec<u64>,
+    /// Distinct lowercase ASCII words of all entries.
+    words: Vec<Word>,
 }
 
 impl fmt::Debug for SearchIndex {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SearchIndex")
-            .field("entries", &self.entries.len())
-            .field("buffer_bytes", &self.buffer.len())
+            .field("entries", &self.inner.entry_masks.len())
+            .field("keys", &self.inner.keys.len())
+            .field("words", &self.inner.words.len())
             .finish()
     }
 }
@@ -289,77 +317,98 @@ impl SearchIndex {
     /// Normalises the keys of `entries` (in catalogue order).
     pub fn new(entries: &[Entry]) -> SearchIndex {
         let mut buffer = String::new();
-        let mut starts = Vec::with_capacity(entries.len() + 1);
-        let mut all = Vec::with_capacity(entries.len());
-        for entry in entries {
-            starts.push(buffer.len());
-            let mut fields: Vec<(Field, String)> = vec![(Field::Id, entry.id.clone())];
+        let mut keys = Vec::new();
+        let mut entry_keys = Vec::with_capacity(entries.len() + 1);
+        let mut entry_masks = Vec::with_capacity(entries.len());
+        let mut fuzzy_end = Vec::with_capacity(entries.len());
+        let mut words: Vec<Word> = Vec::new();
+        let mut word_ids: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
+        for (index, entry) in entries.iter().enumerate() {
+            let index = index as u32;
+            entry_keys.push(keys.len() as u32);
+            let mut fields: Vec<(Field, &str)> = vec![(Field::Id, &entry.id)];
             for part in entry.abbreviation.split(['/', ',']) {
-                fields.push((Field::Abbreviation, part.to_owned()));
+                fields.push((Field::Abbreviation, part));
             }
-            fields.push((Field::NameEn, entry.name.en.to_string()));
-            fields.push((Field::NameZh, entry.name.zh.to_string()));
-            fields.push((Field::Pinyin, entry.pinyin.clone()));
-            fields.push((Field::PinyinInitials, initials(&entry.pinyin)));
-            for (index, alias) in entry.aliases.iter().enumerate() {
-                fields.push((Field::Alias(index), alias.clone()));
+            fields.push((Field::NameEn, &entry.name.en));
+            fields.push((Field::NameZh, &entry.name.zh));
+            for (alias, text) in entry.aliases.iter().enumerate() {
+                fields.push((Field::Alias(alias), text));
             }
-            let mut keys = Vec::new();
-            let mut mask = 0;
-            for (field, text) in &fields {
+            // Not matched as subsequences: they come last (see `fuzzy_end`).
+            fields.push((Field::Pinyin, &entry.pinyin));
+            let initials = initials(&entry.pinyin);
+            fields.push((Field::PinyinInitials, &initials));
+            let mut entry_mask = 0;
+            for &(field, text) in &fields {
                 let text = compact(text);
                 if text.is_empty() {
                     continue;
                 }
-                let key_mask = char_mask(&text);
-                mask |= key_mask;
-                keys.push(Key {
-                    field: *field,
-                    chars: Utf32String::from(text.as_str()),
-                    char_len: text.chars().count(),
-                    mask: key_mask,
-                    offset: buffer.len(),
-                    text: text.clone(),
-                });
+                let mask = char_mask(&text);
+                entry_mask |= mask;
+                let start = buffer.len() as u32;
                 buffer.push_str(&text);
+                keys.push(Key {
+                    field,
+                    entry: index,
+                    start,
+                    end: buffer.len() as u32,
+                    char_len: text.chars().count() as u32,
+                    mask,
+                });
                 buffer.push('\n');
             }
-            let mut words: Vec<Word> = Vec::new();
-            for (field, text) in &fields {
+            entry_masks.push(entry_mask);
+            let first = *entry_keys.last().expect("pushed above") as usize;
+            let fuzzy = keys[first..].iter().take_while(|key| key.fuzzy()).count();
+            fuzzy_end.push((first + fuzzy) as u32);
+            for &(field, text) in &fields {
                 if matches!(field, Field::Pinyin | Field::PinyinInitials | Field::NameZh) {
                     continue;
                 }
-                for word in text.split(|c: char| !c.is_ascii_alphanumeric()) {
-                    if word.len() < 4 {
-                        continue;
-                    }
+                // Numbers are left out: nobody mistypes them into a name.
+                for word in text
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .filter(|word| !word.is_empty() && !word.bytes().any(|b| b.is_ascii_digit()))
+                {
                     let word = word.to_ascii_lowercase();
-                    if words.iter().any(|known| known.text == word) {
-                        continue;
-                    }
-                    words.push(Word {
-                        field: *field,
-                        len: word.len(),
-                        mask: char_mask(&word),
-                        text: word,
+                    let id = *word_ids.entry(word.clone()).or_insert_with(|| {
+                        words.push(Word {
+                            mask: char_mask(&word),
+                            text: word.into(),
+                            postings: Vec::new(),
+                        });
+                        words.len() - 1
                     });
+                    let postings = &mut words[id].postings;
+                    if postings.last().is_none_or(|&(last, _)| last != index) {
+                        postings.push((index, field));
+                    }
                 }
             }
-            all.push(EntryKeys { keys, words, mask });
         }
-        starts.push(buffer.len());
+        entry_keys.push(keys.len() as u32);
         SearchIndex {
-            entries: std::sync::Arc::new(all),
-            buffer: buffer.into(),
-            starts: std::sync::Arc::new(starts),
+            inner: std::sync::Arc::new(Inner {
+                buffer,
+                keys,
+                entry_keys,
+                fuzzy_end,
+                entry_masks,
+                words,
+            }),
         }
     }
 
     /// See [`search`].
     pub fn search(&self, query: &str) -> Vec<Hit> {
-        let query = compact(query);
-        if query.is_empty() {
-            return (0..self.entries.len())
+        let inner = &*self.inner;
+        let entry_count = inner.entry_masks.len();
+        let needle = compact(query);
+        if needle.is_empty() {
+            return (0..entry_count)
                 .map(|index| Hit {
                     index,
                     score: 0,
@@ -368,114 +417,159 @@ impl SearchIndex {
                 })
                 .collect();
         }
-        let mut best: Vec<Option<Hit>> = vec![None; self.entries.len()];
-        let query_len = query.chars().count();
+        let mut best: Vec<Option<Hit>> = vec![None; entry_count];
+        let needle_len = needle.chars().count();
 
         // Exact, prefix and substring matches: one scan of all keys.
-        for at in memchr::memmem::find_iter(self.buffer.as_bytes(), query.as_bytes()) {
-            let index = self.starts.partition_point(|&start| start <= at) - 1;
-            let keys = &self.entries[index].keys;
-            let key = &keys[keys.partition_point(|key| key.offset <= at) - 1];
-            let kind = if at == key.offset && key.text.len() == query.len() {
+        for at in memchr::memmem::find_iter(inner.buffer.as_bytes(), needle.as_bytes()) {
+            let key = &inner.keys[inner.keys.partition_point(|key| key.start as usize <= at) - 1];
+            let at = at as u32;
+            let kind = if at == key.start && key.end - key.start == needle.len() as u32 {
                 if matches!(key.field, Field::Id | Field::Abbreviation) {
                     MatchKind::Outright
                 } else {
                     MatchKind::Exact
                 }
-            } else if at == key.offset {
+            } else if at == key.start {
                 MatchKind::Prefix
             } else {
                 MatchKind::Substring
             };
             let quality = match kind {
                 MatchKind::Prefix | MatchKind::Substring => {
-                    (9999 * query_len / key.char_len.max(1)) as u32
+                    (9999 * needle_len / key.char_len.max(1) as usize) as u32
                 }
                 _ => 0,
             };
+            let index = key.entry as usize;
             offer(&mut best[index], index, kind, quality, key.field);
         }
 
-        let query_mask = char_mask(&query);
-        let needle = Utf32String::from(query.as_str());
-        let limit = if query.is_ascii() {
-            typo_limit(query_len)
+        // Fuzzy subsequence matches, for entries without a better one. A
+        // byte subsequence test (implied by a char subsequence) rules out
+        // most keys before nucleo scores the rest.
+        let needle_mask = char_mask(&needle);
+        let fuzzy = if needle.is_ascii() {
+            needle_len >= MIN_FUZZY_ASCII
         } else {
-            0
+            needle_len >= 2
         };
-        MATCHER.with_borrow_mut(|matcher| {
-            for (index, entry) in self.entries.iter().enumerate() {
-                if best[index].is_some() {
-                    continue;
-                }
-                // Fuzzy: every query character must be somewhere in the key.
-                if query_len > 1 && query_mask & !entry.mask == 0 {
-                    for key in &entry.keys {
-                        if query_mask & !key.mask != 0 || key.char_len < query_len {
+        if fuzzy {
+            MATCHER.with_borrow_mut(|matcher| {
+                let pattern = Utf32String::from(needle.as_str());
+                let mut chars = Vec::new();
+                for (index, slot) in best.iter_mut().enumerate() {
+                    if slot.is_some() || needle_mask & !inner.entry_masks[index] != 0 {
+                        continue;
+                    }
+                    let keys = &inner.keys
+                        [inner.entry_keys[index] as usize..inner.fuzzy_end[index] as usize];
+                    for key in keys {
+                        if needle_mask & !key.mask != 0 || (key.char_len as usize) < needle_len {
                             continue;
                         }
-                        if let Some(score) =
-                            matcher.fuzzy_match(key.chars.slice(..), needle.slice(..))
+                        let text = &inner.buffer[key.start as usize..key.end as usize];
+                        if !is_subsequence(needle.as_bytes(), text.as_bytes()) {
+                            continue;
+                        }
+                        let haystack = Utf32Str::new(text, &mut chars);
+                        if let Some(score) = matcher.fuzzy_match_greedy(haystack, pattern.slice(..))
                         {
-                            offer(
-                                &mut best[index],
-                                index,
-                                MatchKind::Fuzzy,
-                                u32::from(score).min(9999),
-                                key.field,
-                            );
+                            let quality = u32::from(score).min(9999);
+                            offer(slot, index, MatchKind::Fuzzy, quality, key.field);
                         }
                     }
                 }
-                if best[index].is_some() || limit == 0 {
-                    continue;
-                }
-                // Typos: whole words, and the start of keys (multi-word queries).
-                for word in &entry.words {
-                    if word.len.abs_diff(query_len) > limit
-                        || missing(query_mask, word.mask) > limit
-                    {
-                        continue;
-                    }
-                    let distance = strsim::osa_distance(&word.text, &query);
-                    if distance <= limit {
-                        let quality = (9999 - 3000 * distance) as u32;
-                        offer(
-                            &mut best[index],
-                            index,
-                            MatchKind::Typo,
-                            quality,
-                            word.field,
-                        );
-                    }
-                }
-                if query_len < 7 {
-                    continue;
-                }
-                for key in &entry.keys {
-                    if !key.text.is_ascii()
-                        || key.char_len + limit < query_len
-                        || missing(query_mask, key.mask) > limit
-                    {
-                        continue;
-                    }
-                    let distance = (query_len.saturating_sub(1)..=query_len + 1)
-                        .filter(|&len| len <= key.text.len())
-                        .map(|len| strsim::osa_distance(&key.text[..len], &query))
-                        .min()
-                        .unwrap_or(usize::MAX);
-                    if distance <= limit {
-                        let quality = (9999 - 3000 * distance) as u32;
-                        offer(&mut best[index], index, MatchKind::Typo, quality, key.field);
-                    }
-                }
-            }
-        });
+            });
+        }
+
+        self.typos(query, &mut best);
 
         let mut hits: Vec<Hit> = best.into_iter().flatten().collect();
         hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.index.cmp(&b.index)));
         hits
     }
+
+    /// Word matches for entries without a better one: every word of the
+    /// query is a word of the entry's id, abbreviation, English name or
+    /// aliases, starts one (three letters or more), or is within a few
+    /// edits of one ([`typo_limit`]; four letters or more), in any order.
+    fn typos(&self, query: &str, best: &mut [Option<Hit>]) {
+        if !query.is_ascii() {
+            return;
+        }
+        let query_words: Vec<String> = query
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|word| !word.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect();
+        if query_words.is_empty() {
+            return;
+        }
+        let inner = &*self.inner;
+        // Per entry: how many query words matched so far, their total
+        // distance, and the field of the first match.
+        let mut matched = vec![(0u32, 0u32, Field::Id); best.len()];
+        for (number, query_word) in query_words.iter().enumerate() {
+            let number = number as u32;
+            let len = query_word.len();
+            let limit = typo_limit(len);
+            let mask = char_mask(query_word);
+            let mut candidates: Vec<(u32, &Word)> = Vec::new();
+            for word in &inner.words {
+                let distance = if *word.text == **query_word
+                    || (len >= 3 && word.text.starts_with(query_word.as_str()))
+                {
+                    0
+                } else if limit == 0
+                    || word.text.len().abs_diff(len) > limit
+                    || missing(mask, word.mask) > limit
+                    || missing(word.mask, mask) > limit
+                {
+                    continue;
+                } else {
+                    let distance = strsim::osa_distance(&word.text, query_word);
+                    if distance > limit {
+                        continue;
+                    }
+                    distance as u32
+                };
+                candidates.push((distance, word));
+            }
+            // Closest words first, so an entry counts its closest word.
+            candidates.sort_by_key(|&(distance, _)| distance);
+            for (distance, word) in candidates {
+                for &(entry, field) in &word.postings {
+                    let state = &mut matched[entry as usize];
+                    if state.0 == number {
+                        let field = if number == 0 { field } else { state.2 };
+                        *state = (number + 1, state.1 + distance, field);
+                    }
+                }
+            }
+        }
+        let all = query_words.len() as u32;
+        for (index, &(count, distance, field)) in matched.iter().enumerate() {
+            if count == all && best[index].is_none() {
+                let quality = 9999u32.saturating_sub(1000 * distance);
+                offer(&mut best[index], index, MatchKind::Typo, quality, field);
+            }
+        }
+    }
+}
+
+/// Whether the bytes of `needle` (not empty) appear in order in `haystack`.
+fn is_subsequence(needle: &[u8], haystack: &[u8]) -> bool {
+    let mut next = 0;
+    for &byte in haystack {
+        if byte == needle[next] {
+            next += 1;
+            if next == needle.len() {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// How many distinct characters of the query (by mask bit) `mask` lacks: a
