@@ -8,7 +8,9 @@
 
 pub mod capacity;
 pub mod check;
+pub mod eval;
 pub mod list;
+pub mod run;
 pub mod show;
 
 use crate::catalogue::{Catalogue, Category};
@@ -42,6 +44,10 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Measure the Hopfield network's storage capacity: final overlap against the load α = P/N.
     Capacity(capacity::CapacityArgs),
+    /// Run an entry's model headless: a JSON trace per step or a summary.
+    Run(run::RunArgs),
+    /// Compute a PyTorch reference fixture's module and print its outputs.
+    Eval(eval::EvalArgs),
 }
 
 /// The language of the output, on the command line.
@@ -141,6 +147,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         Some(Command::Show(args)) => show::run(&args, cli.zoo.as_deref(), out),
         Some(Command::Check(args)) => check::run(&args, cli.zoo.as_deref(), out),
         Some(Command::Capacity(args)) => capacity::run(&args, out),
+        Some(Command::Run(args)) => run::run(&args, cli.zoo.as_deref(), out),
+        Some(Command::Eval(args)) => eval::run(&args, out),
         None => list::run(&list::ListArgs::default(), cli.zoo.as_deref(), out),
     }
 }

@@ -114,6 +114,9 @@ pub struct GruScratch {
     a_hn: Vec<f32>,
     /// Activated gates r, z, n of the last step (or the stages run so far).
     pub gates: Vec<f32>,
+    /// Read the matrices last row first in this step (alternates; see
+    /// [`kernels::gemv_dir`]).
+    reverse: bool,
 }
 
 impl GruScratch {
@@ -124,6 +127,7 @@ impl GruScratch {
             a_in: vec![0.0; hidden],
             a_hn: vec![0.0; hidden],
             gates: vec![0.0; 3 * hidden],
+            reverse: false,
         }
     }
 
@@ -150,9 +154,16 @@ pub mod stages {
     pub fn project(w: &GruWeights, x: &[f32], h: &[f32], s: &mut GruScratch) {
         s.xh[..w.input].copy_from_slice(x);
         s.xh[w.input..].copy_from_slice(h);
-        kernels::gemv(&w.w_rz, &s.xh, &w.b_rz, &mut s.pre_rz);
-        kernels::gemv(&w.w_in, x, &w.b_in, &mut s.a_in);
-        kernels::gemv(&w.w_hn, h, &w.b_hn, &mut s.a_hn);
+        s.reverse = !s.reverse;
+        if s.reverse {
+            kernels::gemv_dir(&w.w_hn, h, &w.b_hn, &mut s.a_hn, true);
+            kernels::gemv_dir(&w.w_in, x, &w.b_in, &mut s.a_in, true);
+            kernels::gemv_dir(&w.w_rz, &s.xh, &w.b_rz, &mut s.pre_rz, true);
+        } else {
+            kernels::gemv_dir(&w.w_rz, &s.xh, &w.b_rz, &mut s.pre_rz, false);
+            kernels::gemv_dir(&w.w_in, x, &w.b_in, &mut s.a_in, false);
+            kernels::gemv_dir(&w.w_hn, h, &w.b_hn, &mut s.a_hn, false);
+        }
     }
 
     /// r = σ(...)

@@ -93,11 +93,21 @@ fn avx2_fma_detected() -> bool {
 /// If the slices' lengths do not fit together (a bug in the caller).
 #[inline]
 pub fn gemv(w: &[f32], v: &[f32], bias: &[f32], out: &mut [f32]) {
-    gemv_at(Level::best(), w, v, bias, out);
+    gemv_at(Level::best(), w, v, bias, out, false);
 }
 
-/// [`gemv`] on a chosen path (the scalar one if the CPU lacks it).
-pub fn gemv_at(level: Level, w: &[f32], v: &[f32], bias: &[f32], out: &mut [f32]) {
+/// [`gemv`] visiting the rows last first when `reverse`. Every row's result
+/// is the same either way; what changes is which rows are still in the
+/// cache when the next product starts. A cell whose matrix is about the
+/// size of the cache alternates directions from step to step, so that each
+/// step starts on the rows the previous one read last.
+#[inline]
+pub fn gemv_dir(w: &[f32], v: &[f32], bias: &[f32], out: &mut [f32], reverse: bool) {
+    gemv_at(Level::best(), w, v, bias, out, reverse);
+}
+
+/// [`gemv_dir`] on a chosen path (the scalar one if the CPU lacks it).
+pub fn gemv_at(level: Level, w: &[f32], v: &[f32], bias: &[f32], out: &mut [f32], reverse: bool) {
     let (rows, cols) = (out.len(), v.len());
     assert!(
         w.len() == rows * cols && bias.len() == rows,
@@ -106,12 +116,12 @@ pub fn gemv_at(level: Level, w: &[f32], v: &[f32], bias: &[f32], out: &mut [f32]
         bias.len()
     );
     match level.or_scalar() {
-        Level::Scalar => scalar::gemv(w, v, bias, out),
+        Level::Scalar => scalar::gemv(w, v, bias, out, reverse),
         #[cfg(target_arch = "x86_64")]
         // SAFETY: `or_scalar` checked that the CPU has AVX2 and FMA; lengths checked above.
-        Level::Avx2Fma => unsafe { avx2::gemv(w, v, bias, out) },
+        Level::Avx2Fma => unsafe { avx2::gemv(w, v, bias, out, reverse) },
         #[cfg(not(target_arch = "x86_64"))]
-        Level::Avx2Fma => scalar::gemv(w, v, bias, out),
+        Level::Avx2Fma => scalar::gemv(w, v, bias, out, reverse),
     }
 }
 
@@ -188,9 +198,11 @@ mod cephes {
 pub(crate) mod scalar {
     use super::cephes::*;
 
-    pub fn gemv(w: &[f32], v: &[f32], bias: &[f32], out: &mut [f32]) {
+    pub fn gemv(w: &[f32], v: &[f32], bias: &[f32], out: &mut [f32], reverse: bool) {
         let cols = v.len();
-        for (r, o) in out.iter_mut().enumerate() {
+        let rows = out.len();
+        for k in 0..rows {
+            let r = if reverse { rows - 1 - k } else { k };
             let row = &w[r * cols..(r + 1) * cols];
             // Eight running sums, as the vector paths keep them.
             let mut lanes = [0.0f32; 8];
@@ -205,7 +217,7 @@ pub(crate) mod scalar {
             for c in chunks * 8..cols {
                 sum += row[c] * v[c];
             }
-            *o = sum + bias[r];
+            out[r] = sum + bias[r];
         }
     }
 
@@ -269,99 +281,165 @@ mod avx2 {
     }
 
     /// Caller guarantees AVX2 + FMA and `w.len() == out.len() * v.len()`,
-    /// `bias.len() == out.len()`.
+    /// `bias.len() == out.len()`. With `reverse`, the rows are visited last
+    /// first (each row's result is the same either way).
     #[target_feature(enable = "avx2,fma")]
-    pub unsafe fn gemv(w: &[f32], v: &[f32], bias: &[f32], out: &mut [f32]) {
+    pub unsafe fn gemv(w: &[f32], v: &[f32], bias: &[f32], out: &mut [f32], reverse: bool) {
         let rows = out.len();
-        let cols = v.len();
-        let pairs = cols / 16;
-        let odd = (cols / 8) % 2 == 1;
-        let tail = cols / 8 * 8;
-        let vp = v.as_ptr();
-        let wp = w.as_ptr();
-        let mut r = 0;
+        let g = Geometry::new(v.len());
+        let (vp, wp, bp, op) = (v.as_ptr(), w.as_ptr(), bias.as_ptr(), out.as_mut_ptr());
+        let blocks = rows / 4;
         unsafe {
-            while r + 4 <= rows {
-                let w0 = wp.add(r * cols);
-                let w1 = w0.add(cols);
-                let w2 = w1.add(cols);
-                let w3 = w2.add(cols);
-                let (mut a0, mut a1, mut a2, mut a3) = (
-                    _mm256_setzero_ps(),
-                    _mm256_setzero_ps(),
-                    _mm256_setzero_ps(),
-                    _mm256_setzero_ps(),
-                );
-                let (mut b0, mut b1, mut b2, mut b3) = (
-                    _mm256_setzero_ps(),
-                    _mm256_setzero_ps(),
-                    _mm256_setzero_ps(),
-                    _mm256_setzero_ps(),
-                );
-                for k in 0..pairs {
-                    let c = 16 * k;
-                    let x0 = _mm256_loadu_ps(vp.add(c));
-                    let x1 = _mm256_loadu_ps(vp.add(c + 8));
-                    a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0.add(c)), x0, a0);
-                    a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w1.add(c)), x0, a1);
-                    a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w2.add(c)), x0, a2);
-                    a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w3.add(c)), x0, a3);
-                    b0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0.add(c + 8)), x1, b0);
-                    b1 = _mm256_fmadd_ps(_mm256_loadu_ps(w1.add(c + 8)), x1, b1);
-                    b2 = _mm256_fmadd_ps(_mm256_loadu_ps(w2.add(c + 8)), x1, b2);
-                    b3 = _mm256_fmadd_ps(_mm256_loadu_ps(w3.add(c + 8)), x1, b3);
+            if reverse {
+                for r in (blocks * 4..rows).rev() {
+                    row1(&g, wp, vp, bp, op, r);
                 }
-                if odd {
-                    let c = 16 * pairs;
-                    let x0 = _mm256_loadu_ps(vp.add(c));
-                    a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0.add(c)), x0, a0);
-                    a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w1.add(c)), x0, a1);
-                    a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w2.add(c)), x0, a2);
-                    a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w3.add(c)), x0, a3);
+                for b in (0..blocks).rev() {
+                    block4(&g, wp, vp, bp, op, 4 * b);
                 }
-                let sums = hsum4(
-                    _mm256_add_ps(a0, b0),
-                    _mm256_add_ps(a1, b1),
-                    _mm256_add_ps(a2, b2),
-                    _mm256_add_ps(a3, b3),
-                );
-                let mut s = [0.0f32; 4];
-                _mm_storeu_ps(s.as_mut_ptr(), sums);
-                for (j, sum) in s.iter_mut().enumerate() {
-                    let row = wp.add((r + j) * cols);
-                    for c in tail..cols {
-                        *sum += *row.add(c) * *vp.add(c);
-                    }
-                    *out.get_unchecked_mut(r + j) = *sum + *bias.get_unchecked(r + j);
+            } else {
+                for b in 0..blocks {
+                    block4(&g, wp, vp, bp, op, 4 * b);
                 }
-                r += 4;
+                for r in blocks * 4..rows {
+                    row1(&g, wp, vp, bp, op, r);
+                }
             }
-            while r < rows {
-                let w0 = wp.add(r * cols);
-                let mut a0 = _mm256_setzero_ps();
-                let mut b0 = _mm256_setzero_ps();
-                for k in 0..pairs {
-                    let c = 16 * k;
-                    a0 =
-                        _mm256_fmadd_ps(_mm256_loadu_ps(w0.add(c)), _mm256_loadu_ps(vp.add(c)), a0);
-                    b0 = _mm256_fmadd_ps(
-                        _mm256_loadu_ps(w0.add(c + 8)),
-                        _mm256_loadu_ps(vp.add(c + 8)),
-                        b0,
-                    );
-                }
-                if odd {
-                    let c = 16 * pairs;
-                    a0 =
-                        _mm256_fmadd_ps(_mm256_loadu_ps(w0.add(c)), _mm256_loadu_ps(vp.add(c)), a0);
-                }
-                let mut sum = hsum1(_mm256_add_ps(a0, b0));
+        }
+    }
+
+    /// How a row of `cols` values splits into 16-wide pairs, an odd 8-wide
+    /// chunk and a scalar tail.
+    struct Geometry {
+        cols: usize,
+        pairs: usize,
+        odd: bool,
+        tail: usize,
+    }
+
+    impl Geometry {
+        fn new(cols: usize) -> Geometry {
+            Geometry {
+                cols,
+                pairs: cols / 16,
+                odd: (cols / 8) % 2 == 1,
+                tail: cols / 8 * 8,
+            }
+        }
+    }
+
+    /// Rows `r..r + 4` of the product.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn block4(
+        g: &Geometry,
+        wp: *const f32,
+        vp: *const f32,
+        bp: *const f32,
+        op: *mut f32,
+        r: usize,
+    ) {
+        let Geometry {
+            cols,
+            pairs,
+            odd,
+            tail,
+        } = *g;
+        unsafe {
+            let w0 = wp.add(r * cols);
+            let w1 = w0.add(cols);
+            let w2 = w1.add(cols);
+            let w3 = w2.add(cols);
+            let (mut a0, mut a1, mut a2, mut a3) = (
+                _mm256_setzero_ps(),
+                _mm256_setzero_ps(),
+                _mm256_setzero_ps(),
+                _mm256_setzero_ps(),
+            );
+            let (mut b0, mut b1, mut b2, mut b3) = (
+                _mm256_setzero_ps(),
+                _mm256_setzero_ps(),
+                _mm256_setzero_ps(),
+                _mm256_setzero_ps(),
+            );
+            for k in 0..pairs {
+                let c = 16 * k;
+                let x0 = _mm256_loadu_ps(vp.add(c));
+                let x1 = _mm256_loadu_ps(vp.add(c + 8));
+                a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0.add(c)), x0, a0);
+                a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w1.add(c)), x0, a1);
+                a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w2.add(c)), x0, a2);
+                a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w3.add(c)), x0, a3);
+                b0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0.add(c + 8)), x1, b0);
+                b1 = _mm256_fmadd_ps(_mm256_loadu_ps(w1.add(c + 8)), x1, b1);
+                b2 = _mm256_fmadd_ps(_mm256_loadu_ps(w2.add(c + 8)), x1, b2);
+                b3 = _mm256_fmadd_ps(_mm256_loadu_ps(w3.add(c + 8)), x1, b3);
+            }
+            if odd {
+                let c = 16 * pairs;
+                let x0 = _mm256_loadu_ps(vp.add(c));
+                a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0.add(c)), x0, a0);
+                a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w1.add(c)), x0, a1);
+                a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w2.add(c)), x0, a2);
+                a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w3.add(c)), x0, a3);
+            }
+            let sums = hsum4(
+                _mm256_add_ps(a0, b0),
+                _mm256_add_ps(a1, b1),
+                _mm256_add_ps(a2, b2),
+                _mm256_add_ps(a3, b3),
+            );
+            let mut s = [0.0f32; 4];
+            _mm_storeu_ps(s.as_mut_ptr(), sums);
+            for (j, sum) in s.iter_mut().enumerate() {
+                let row = wp.add((r + j) * cols);
                 for c in tail..cols {
-                    sum += *w0.add(c) * *vp.add(c);
+                    *sum += *row.add(c) * *vp.add(c);
                 }
-                *out.get_unchecked_mut(r) = sum + *bias.get_unchecked(r);
-                r += 1;
+                *op.add(r + j) = *sum + *bp.add(r + j);
             }
+        }
+    }
+
+    /// Row `r` of the product, summed in the same order as in [`block4`].
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn row1(
+        g: &Geometry,
+        wp: *const f32,
+        vp: *const f32,
+        bp: *const f32,
+        op: *mut f32,
+        r: usize,
+    ) {
+        let Geometry {
+            cols,
+            pairs,
+            odd,
+            tail,
+        } = *g;
+        unsafe {
+            let w0 = wp.add(r * cols);
+            let mut a0 = _mm256_setzero_ps();
+            let mut b0 = _mm256_setzero_ps();
+            for k in 0..pairs {
+                let c = 16 * k;
+                a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0.add(c)), _mm256_loadu_ps(vp.add(c)), a0);
+                b0 = _mm256_fmadd_ps(
+                    _mm256_loadu_ps(w0.add(c + 8)),
+                    _mm256_loadu_ps(vp.add(c + 8)),
+                    b0,
+                );
+            }
+            if odd {
+                let c = 16 * pairs;
+                a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0.add(c)), _mm256_loadu_ps(vp.add(c)), a0);
+            }
+            let mut sum = hsum1(_mm256_add_ps(a0, b0));
+            for c in tail..cols {
+                sum += *w0.add(c) * *vp.add(c);
+            }
+            *op.add(r) = sum + *bp.add(r);
         }
     }
 
@@ -491,7 +569,10 @@ mod tests {
                     continue;
                 }
                 let mut out = vec![0.0; rows];
-                gemv_at(level, &w, &v, &bias, &mut out);
+                gemv_at(level, &w, &v, &bias, &mut out, false);
+                let mut reversed = vec![0.0; rows];
+                gemv_at(level, &w, &v, &bias, &mut reversed, true);
+                assert_eq!(out, reversed, "{} either direction", level.name());
                 for (r, (&got, &want)) in out.iter().zip(&want).enumerate() {
                     let err = (f64::from(got) - want).abs();
                     assert!(
@@ -512,7 +593,7 @@ mod tests {
         let bias = values(rows, 6);
         for level in Level::ALL.into_iter().filter(|l| l.available()) {
             let mut whole = vec![0.0; rows];
-            gemv_at(level, &w, &v, &bias, &mut whole);
+            gemv_at(level, &w, &v, &bias, &mut whole, false);
             for start in 0..rows {
                 for end in start + 1..=rows {
                     let mut part = vec![0.0; end - start];
@@ -522,6 +603,7 @@ mod tests {
                         &v,
                         &bias[start..end],
                         &mut part,
+                        end % 2 == 0,
                     );
                     assert_eq!(
                         part,

@@ -122,6 +122,9 @@ pub struct LstmScratch {
     /// The cell state before the step.
     c_prev: Vec<f32>,
     tanh_c: Vec<f32>,
+    /// Read the matrix last row first in this step (alternates; see
+    /// [`kernels::gemv_dir`]).
+    reverse: bool,
 }
 
 impl LstmScratch {
@@ -132,6 +135,7 @@ impl LstmScratch {
             gates: vec![0.0; 4 * hidden],
             c_prev: vec![0.0; hidden],
             tanh_c: vec![0.0; hidden],
+            reverse: false,
         }
     }
 
@@ -158,7 +162,8 @@ pub mod stages {
         s.xh[..w.input].copy_from_slice(x);
         s.xh[w.input..].copy_from_slice(h);
         s.c_prev.copy_from_slice(c);
-        kernels::gemv(&w.w, &s.xh, &w.b, &mut s.pre);
+        s.reverse = !s.reverse;
+        kernels::gemv_dir(&w.w, &s.xh, &w.b, &mut s.pre, s.reverse);
     }
 
     #[inline]

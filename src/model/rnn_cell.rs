@@ -132,6 +132,8 @@ pub struct RnnScratch {
     xh: Vec<f32>,
     /// The weighted sum W_ih x + b_ih + W_hh h + b_hh of the last step.
     pub sum: Vec<f32>,
+    /// Read the matrix last row first in this step (alternates).
+    reverse: bool,
 }
 
 impl RnnScratch {
@@ -139,6 +141,7 @@ impl RnnScratch {
         RnnScratch {
             xh: vec![0.0; input + hidden],
             sum: vec![0.0; hidden],
+            reverse: false,
         }
     }
 }
@@ -152,7 +155,8 @@ pub mod stages {
     pub fn weighted_sum(w: &RnnWeights, x: &[f32], h: &[f32], s: &mut RnnScratch) {
         s.xh[..w.input].copy_from_slice(x);
         s.xh[w.input..].copy_from_slice(h);
-        kernels::gemv(&w.w, &s.xh, &w.b, &mut s.sum);
+        s.reverse = !s.reverse;
+        kernels::gemv_dir(&w.w, &s.xh, &w.b, &mut s.sum, s.reverse);
     }
 
     /// h' = act(a)

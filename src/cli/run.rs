@@ -1,0 +1,189 @@
+//! `nnzoo run QUERY`: runs an entry's model headless, for scripts, tests and
+//! timing.
+
+use super::{Failure, load, runnable, show, warn_problems};
+use crate::catalogue::Catalogue;
+use crate::model::{self, Model, ModelSpec, kernels::Level, view::trace_line, weights};
+use clap::Args;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Runs the model of an entry without the terminal interface.
+///
+/// QUERY is an entry as `nnzoo show` finds it (LSTM, gru-cell, 双向) or a
+/// model key (lstm_cell). With --json, one JSON line per step holds every
+/// named state, input and gate of the model, the step number and the stage;
+/// the same arguments always print the same bytes. Without it, only a short
+/// summary is printed, so that `time nnzoo run ...` measures the model.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// The entry (or model key) to run.
+    #[arg(required = true, num_args = 1.., value_name = "QUERY")]
+    pub query: Vec<String>,
+
+    /// How many steps to run.
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub steps: u64,
+
+    /// The seed of the random weights (and of the noise input).
+    #[arg(long, default_value_t = 0, value_name = "S")]
+    pub seed: u64,
+
+    /// Set a model parameter, e.g. --set hidden=128 (repeatable; `nnzoo run
+    /// QUERY --set help=` lists them).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+
+    /// Trained weights: a safetensors file as PyTorch's
+    /// `safetensors.torch.save_file(module.state_dict(), FILE)` writes it,
+    /// or the same tensors in JSON.
+    #[arg(long, value_name = "FILE")]
+    pub weights: Option<PathBuf>,
+
+    /// Print one JSON line per step with every state, input and gate.
+    #[arg(long)]
+    pub json: bool,
+
+    /// With --json, print a line after every stage (gate by gate), not only
+    /// after every step.
+    #[arg(long, requires = "json")]
+    pub stages: bool,
+}
+
+pub fn run(args: &RunArgs, zoo: Option<&Path>, out: &mut dyn Write) -> Result<(), Failure> {
+    let catalogue = load(zoo)?;
+    warn_problems(&catalogue);
+    let query = args.query.join(" ");
+    let (spec, name) = resolve(&catalogue, &query)?;
+    let mut params = spec.default_params();
+    for assignment in &args.set {
+        params
+            .assign(assignment)
+            .map_err(|e| Failure::bad_input(format!("--set {assignment}: {e}")))?;
+    }
+    let mut model = (spec.build)(&params, args.seed)
+        .map_err(|e| Failure::bad_input(format!("{}: {e}", spec.key)))?;
+    if let Some(path) = &args.weights {
+        let weights = weights::read(path).map_err(|e| Failure::bad_input(e.to_string()))?;
+        model
+            .load_weights(&weights)
+            .map_err(|e| Failure::bad_input(format!("--weights {}: {e}", path.display())))?;
+    }
+    let mut out = BufWriter::with_capacity(1 << 16, out);
+    if args.json {
+        trace(model.as_mut(), args, &mut out)?;
+    } else {
+        summary(model.as_mut(), args, &name, &mut out)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The model `query` names: a model key, or an entry whose model is registered.
+fn resolve(catalogue: &Catalogue, query: &str) -> Result<(&'static ModelSpec, String), Failure> {
+    if let Some(spec) = model::find(query.trim()) {
+        return Ok((spec, spec.name.en.to_string()));
+    }
+    let entry = show::find(catalogue, query)
+        .map_err(|f| Failure::no(format!("{}\n{}", f.message, runnable_list(catalogue))))?;
+    if !runnable(entry) {
+        return Err(Failure::no(format!(
+            "`{}` ({}) has no runnable model yet\n{}",
+            entry.id,
+            entry.name.en,
+            runnable_list(catalogue)
+        )));
+    }
+    let spec = model::find(&entry.model).expect("runnable entries name registered models");
+    Ok((spec, format!("{} ({})", entry.name.en, entry.id)))
+}
+
+/// "runnable: lstm-cell (lstm_cell), ..." for error messages.
+fn runnable_list(catalogue: &Catalogue) -> String {
+    let entries: Vec<String> = catalogue
+        .entries()
+        .iter()
+        .filter(|e| runnable(e))
+        .map(|e| format!("{} ({})", e.id, e.model))
+        .collect();
+    format!(
+        "runnable entries (model key in brackets, either works): {}",
+        entries.join(", ")
+    )
+}
+
+fn trace(model: &mut dyn Model, args: &RunArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    let last = model.stage_count().saturating_sub(1);
+    for _ in 0..args.steps {
+        if args.stages {
+            for _ in 0..model.stage_count() {
+                let index = model.next_stage();
+                model.stage();
+                let label = model.stage_label(index);
+                line(model, &label.en, out)?;
+            }
+        } else {
+            model.step();
+            let label = model.stage_label(last);
+            line(model, &label.en, out)?;
+        }
+    }
+    Ok(())
+}
+
+fn line(model: &dyn Model, stage: &str, out: &mut dyn Write) -> Result<(), Failure> {
+    let value = trace_line(model.steps_done(), stage, &model.views());
+    serde_json::to_writer(&mut *out, &value)
+        .map_err(|e| Failure::no(format!("cannot write JSON: {e}")))?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+fn summary(
+    model: &mut dyn Model,
+    args: &RunArgs,
+    name: &str,
+    out: &mut dyn Write,
+) -> Result<(), Failure> {
+    let start = Instant::now();
+    for _ in 0..args.steps {
+        model.step();
+    }
+    let elapsed = start.elapsed();
+    let params: Vec<String> = model
+        .params()
+        .iter()
+        .map(|(spec, value)| format!("{}={value}", spec.name))
+        .collect();
+    writeln!(out, "{name}: {} (seed {})", params.join(" "), args.seed)?;
+    let per_step = if args.steps > 0 {
+        elapsed.as_secs_f64() / args.steps as f64
+    } else {
+        0.0
+    };
+    writeln!(
+        out,
+        "{} steps in {:.3} s ({:.2} µs per step; {} kernels)",
+        model.steps_done(),
+        elapsed.as_secs_f64(),
+        per_step * 1e6,
+        Level::best().name()
+    )?;
+    for view in model.views() {
+        if let model::ViewContent::Vector { values, .. } = &view.content {
+            writeln!(
+                out,
+                "  {:10} {} ({} values)",
+                view.name,
+                model::recurrent::numbers(values),
+                values.len()
+            )?;
+        }
+    }
+    match model.status() {
+        Some(status) => writeln!(out, "status: {}", status.text.en)?,
+        None => writeln!(out, "status: ok")?,
+    }
+    Ok(())
+}

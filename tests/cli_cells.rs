@@ -1,0 +1,299 @@
+//! `nnzoo run` and `nnzoo eval` as a person or a script uses them.
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn nnzoo(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nnzoo"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("nnzoo runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn fixture(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/torch")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn run_json_traces_every_state_input_and_gate_per_step() {
+    let out = nnzoo(&["run", "LSTM", "--steps", "5", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 5);
+    for (k, line) in lines.iter().enumerate() {
+        assert_eq!(line["step"], k + 1);
+        assert_eq!(line["stage"], "hidden state");
+        for key in ["x", "h", "c", "gate_i", "gate_f", "gate_g", "gate_o"] {
+            assert!(line[key].is_array(), "{key} in {line}");
+        }
+    }
+    let gru = nnzoo(&["run", "GRU", "--steps", "2", "--json"]);
+    let line: Value = serde_json::from_str(stdout(&gru).lines().next().unwrap()).unwrap();
+    for key in ["x", "h", "gate_r", "gate_z", "gate_n"] {
+        assert!(line[key].is_array(), "{key} in {line}");
+    }
+}
+
+#[test]
+fn run_json_is_byte_identical_for_the_same_arguments() {
+    let args = [
+        "run",
+        "gru-cell",
+        "--steps",
+        "20",
+        "--seed",
+        "9",
+        "--set",
+        "hidden=5",
+        "--set",
+        "sequence=noise",
+        "--json",
+    ];
+    let a = nnzoo(&args);
+    let b = nnzoo(&args);
+    assert!(a.status.success(), "{}", stderr(&a));
+    assert_eq!(a.stdout, b.stdout);
+    let other = nnzoo(&[
+        "run",
+        "gru-cell",
+        "--steps",
+        "20",
+        "--seed",
+        "10",
+        "--set",
+        "hidden=5",
+        "--set",
+        "sequence=noise",
+        "--json",
+    ]);
+    assert_ne!(a.stdout, other.stdout);
+}
+
+#[test]
+fn run_by_model_key_and_stage_by_stage() {
+    let out = nnzoo(&["run", "lstm_cell", "--steps", "1", "--json", "--stages"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stages: Vec<String> = stdout(&out)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["stage"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "forget gate",
+            "input gate",
+            "candidate",
+            "cell state",
+            "output gate",
+            "hidden state"
+        ]
+    );
+}
+
+#[test]
+fn run_without_json_prints_a_short_summary() {
+    let out = nnzoo(&[
+        "run",
+        "LSTM",
+        "--set",
+        "input=16",
+        "--set",
+        "hidden=16",
+        "--steps",
+        "1000",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.lines().count() < 20, "{text}");
+    assert!(
+        text.contains("1000 steps") && text.contains("status: ok"),
+        "{text}"
+    );
+}
+
+#[test]
+fn run_errors_say_what_is_allowed() {
+    let out = nnzoo(&["run", "LSTM", "--set", "width=3"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("unknown parameter `width`") && err.contains("hidden"),
+        "{err}"
+    );
+
+    let out = nnzoo(&["run", "LSTM", "--set", "hidden=5000"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("hidden") && err.contains("1 to 1024"), "{err}");
+
+    let out = nnzoo(&["run", "RNN cell", "--set", "nonlinearity=sigmoid"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("tanh, relu"), "{}", stderr(&out));
+
+    let out = nnzoo(&["run", "qqqqqqqqqq"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("qqqqqqqqqq") && err.contains("lstm-cell (lstm_cell)"),
+        "{err}"
+    );
+
+    let out = nnzoo(&["run", "svm"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("no runnable model") && err.contains("gru-cell"),
+        "{err}"
+    );
+}
+
+#[test]
+fn run_loads_weights_and_names_a_wrong_shape() {
+    let good = nnzoo(&[
+        "run",
+        "LSTM",
+        "--set",
+        "input=3",
+        "--set",
+        "hidden=4",
+        "--steps",
+        "3",
+        "--json",
+        "--weights",
+        &fixture("lstm_cell_small.safetensors"),
+    ]);
+    assert!(good.status.success(), "{}", stderr(&good));
+    let json = nnzoo(&[
+        "run",
+        "LSTM",
+        "--set",
+        "input=3",
+        "--set",
+        "hidden=4",
+        "--steps",
+        "3",
+        "--json",
+        "--weights",
+        &fixture("lstm_cell_small.json"),
+    ]);
+    assert!(json.status.success(), "{}", stderr(&json));
+    let bad = nnzoo(&[
+        "run",
+        "LSTM",
+        "--set",
+        "input=10",
+        "--set",
+        "hidden=4",
+        "--weights",
+        &fixture("lstm_cell_small.safetensors"),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = stderr(&bad);
+    assert!(
+        err.contains("`weight_ih`") && err.contains("[16, 3]") && err.contains("[16, 10]"),
+        "{err}"
+    );
+    let missing = nnzoo(&["run", "LSTM", "--weights", "/nonexistent/w.safetensors"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("cannot read"),
+        "{}",
+        stderr(&missing)
+    );
+}
+
+#[test]
+fn eval_prints_what_pytorch_computed_within_1e_5() {
+    for name in [
+        "lstm_cell_batch",
+        "gru_cell_small",
+        "rnn_cell_relu_batch",
+        "bilstm",
+        "bigru",
+        "birnn",
+    ] {
+        let path = fixture(&format!("{name}.json"));
+        let out = nnzoo(&["eval", &path]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let fixture: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let expected = fixture["expected"].as_object().unwrap();
+        assert_eq!(got.as_object().unwrap().len(), expected.len(), "{name}");
+        for (key, want) in expected {
+            assert_eq!(got[key]["shape"], want["shape"], "{name} {key}");
+            let g = got[key]["data"].as_array().unwrap();
+            let w = want["data"].as_array().unwrap();
+            assert_eq!(g.len(), w.len());
+            for (a, b) in g.iter().zip(w) {
+                let err = (a.as_f64().unwrap() - b.as_f64().unwrap()).abs();
+                assert!(err < 1e-5, "{name} {key}: {a} vs {b}");
+            }
+        }
+    }
+}
+
+#[test]
+fn eval_never_reads_expected_and_reports_bad_fixtures() {
+    let dir = tempfile::tempdir().unwrap();
+    // Without `expected` the answer is the same.
+    let text = std::fs::read_to_string(fixture("gru_cell_batch.json")).unwrap();
+    let mut value: Value = serde_json::from_str(&text).unwrap();
+    value.as_object_mut().unwrap().remove("expected");
+    let stripped = dir.path().join("stripped.json");
+    std::fs::write(&stripped, value.to_string()).unwrap();
+    let a = nnzoo(&["eval", &fixture("gru_cell_batch.json")]);
+    let b = nnzoo(&["eval", stripped.to_str().unwrap()]);
+    assert!(b.status.success(), "{}", stderr(&b));
+    assert_eq!(a.stdout, b.stdout);
+    // A safetensors export in place of the params gives the same answer.
+    let c = nnzoo(&[
+        "eval",
+        &fixture("gru_cell_batch.json"),
+        "--weights",
+        &fixture("gru_cell_batch.safetensors"),
+    ]);
+    assert_eq!(a.stdout, c.stdout);
+    // A wrong shape is named.
+    value["params"]["weight_hh"]["shape"] = serde_json::json!([60, 10]);
+    let data_len = value["params"]["weight_hh"]["data"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(data_len, 60 * 20);
+    value["params"]["weight_hh"]["data"] = Value::Array(vec![serde_json::json!(0.0); 600]);
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, value.to_string()).unwrap();
+    let out = nnzoo(&["eval", broken.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("`weight_hh`") && err.contains("[60, 10]") && err.contains("[60, 20]"),
+        "{err}"
+    );
+    // A kind nnzoo does not compute.
+    let out = nnzoo(&["eval", &fixture("README.md")]);
+    assert_eq!(out.status.code(), Some(2));
+}
