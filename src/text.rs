@@ -1,5 +1,6 @@
 //! Text in the two languages nnzoo speaks.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
@@ -28,8 +29,9 @@ impl Lang {
 ///
 /// Used both by catalogue entries (owned strings read from JSON) and by
 /// models (mostly `'static` labels), hence the `Cow`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(description = "The same text in English (`en`) and Chinese (`zh`).")]
 pub struct Bilingual {
     pub en: Cow<'static, str>,
     pub zh: Cow<'static, str>,

@@ -415,6 +415,21 @@ fn related_ids_that_name_nothing_are_reported() {
 }
 
 #[test]
+fn an_abbreviation_two_entries_share_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    write_entry(dir.path(), "my-gru", |v| v["abbreviation"] = json!("gru"));
+    let (_, problems) = load(dir.path());
+    let problem = only_problem(&problems, "my-gru.json");
+    assert_eq!(problem.location.as_deref(), Some("abbreviation"));
+    assert!(
+        problem
+            .message
+            .contains("also the abbreviation of `gru-cell`"),
+        "{problem}"
+    );
+}
+
+#[test]
 fn model_keys_no_model_answers_to_are_reported() {
     let dir = tempfile::tempdir().unwrap();
     write_entry(dir.path(), "dreaming", |v| {

@@ -71,7 +71,8 @@ pub(super) fn entry_problems(source: &str, file_name: Option<&str>, entry: &Entr
 }
 
 /// Problems between entries: related ids that name no entry (or the entry
-/// itself) and model keys no model answers to.
+/// itself), model keys no model answers to, and an abbreviation two entries
+/// share (an exact abbreviation must find one entry).
 pub(super) fn link_problems(entries: &[Entry], sources: &[String]) -> Vec<Problem> {
     let ids: HashMap<&str, usize> = entries
         .iter()
@@ -79,7 +80,24 @@ pub(super) fn link_problems(entries: &[Entry], sources: &[String]) -> Vec<Proble
         .map(|(index, entry)| (entry.id.as_str(), index))
         .collect();
     let mut problems = Vec::new();
+    let mut abbreviations: HashMap<String, &str> = HashMap::new();
     for (entry, source) in entries.iter().zip(sources) {
+        for part in entry.abbreviation.split(['/', ',']) {
+            let key = crate::search::compact(part);
+            if key.is_empty() {
+                continue;
+            }
+            if let Some(first) = abbreviations.insert(key, &entry.id) {
+                problems.push(Problem::new(
+                    source.clone(),
+                    Some("abbreviation".into()),
+                    format!(
+                        "abbreviation `{}` is also the abbreviation of `{first}`: an abbreviation must name one entry",
+                        part.trim()
+                    ),
+                ));
+            }
+        }
         for (index, related) in entry.related.iter().enumerate() {
             let message = if related == &entry.id {
                 format!("`{related}` is this entry itself")

@@ -1,10 +1,13 @@
 //! One entry of the catalogue, exactly as its JSON file spells it.
 
 use crate::text::Bilingual;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// What kind of animal an entry is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Category {
     Cell,
@@ -42,7 +45,7 @@ impl Category {
 }
 
 /// The poster's legend of cell kinds, used to draw an entry's layers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CellKind {
     Input,
@@ -105,30 +108,33 @@ impl CellKind {
 }
 
 /// A run of `count` cells of one kind within a layer of the diagram.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CellGroup {
     pub kind: CellKind,
+    /// How many cells (at least 1).
     pub count: u32,
 }
 
 /// A paper an entry comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reference {
     /// "Hochreiter, S. and Schmidhuber, J."
     pub authors: String,
     pub title: String,
+    /// Year of publication.
     pub year: u16,
     /// Journal, conference or publisher, with volume and pages where known.
     pub venue: String,
 }
 
 /// One animal of the zoo.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
-    /// Stable identifier, lowercase words joined by `-` ("lstm-cell").
+    /// Stable identifier, lowercase letters and digits in words joined by
+    /// `-` ("lstm-cell"); the entry's file is `zoo/<id>.json`.
     pub id: String,
     /// The usual abbreviation ("LSTM"); empty where there is none.
     #[serde(default)]
@@ -136,17 +142,21 @@ pub struct Entry {
     pub category: Category,
     /// English and Chinese names, the Chinese exactly as the source table gives it.
     pub name: Bilingual,
-    /// Pinyin of the Chinese name, syllables separated by spaces, no tones
-    /// ("chang duan qi ji yi shen jing yuan").
+    /// Pinyin of the Chinese name without tone marks, syllables separated by
+    /// spaces ("chang duan qi ji yi shen jing yuan"); Latin words of the name
+    /// stay as they are ("Kohonen wang luo"). Checked by hand: a library's
+    /// first reading is wrong for words like 长短期 (chang, not zhang).
     pub pinyin: String,
-    /// Other names a person may type, including the source's misspellings.
+    /// Other names a person may type, including the source's own
+    /// misspellings ("Long Shart Term Memory"), so that a copied name still
+    /// finds the entry.
     #[serde(default)]
     pub aliases: Vec<String>,
     /// The poster's glyph for the entry in a list row.
     pub glyph: CellKind,
-    /// One line.
+    /// One line in each language.
     pub summary: Bilingual,
-    /// A few sentences.
+    /// A few sentences in each language, in the project's own words.
     pub description: Bilingual,
     /// The key equations, one per line, in plain Unicode.
     #[serde(default)]
@@ -154,13 +164,14 @@ pub struct Entry {
     /// The layers from input to output, each a list of cell groups.
     #[serde(default)]
     pub diagram: Vec<Vec<CellGroup>>,
+    /// The original papers.
     #[serde(default)]
     pub references: Vec<Reference>,
-    /// Ids of related entries.
+    /// Ids of related entries (each must name an entry).
     #[serde(default)]
     pub related: Vec<String>,
-    /// Key of the model that runs this entry (see `model::registry`); empty
-    /// while none does.
+    /// Key of the model that runs this entry (a key of `model::REGISTRY`,
+    /// such as "lstm_cell"); empty while none does.
     #[serde(default)]
     pub model: String,
 }

@@ -23,6 +23,15 @@ use std::fmt;
 use std::path::Path;
 use std::sync::OnceLock;
 
+/// The JSON Schema of an entry file, generated from [`Entry`]; committed as
+/// `zoo/schema.json` (a test keeps the two the same).
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Entry);
+    let mut text = serde_json::to_string_pretty(&schema).expect("a schema is JSON");
+    text.push('\n');
+    text
+}
+
 /// Something wrong with a catalogue file or entry.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Problem {
