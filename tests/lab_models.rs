@@ -61,3 +61,53 @@ snapshots! {
     gru_120x40_english: "gru-cell", 120 x 40, Lang::En;
     gru_120x40_chinese: "gru-cell", 120 x 40, Lang::Zh;
 }
+
+/// The Hopfield lab with the built-in letters, stored by the projection
+/// rule, the probe a corrupted letter.
+fn hopfield_letters() -> Lab {
+    let catalogue = Catalogue::builtin();
+    let entry = catalogue.get("hopfield").expect("the Hopfield entry");
+    let spec = model::find(&entry.model).expect("the Hopfield entry runs a model");
+    let mut params = spec.default_params();
+    params.set("set", "letters").expect("a built-in set");
+    params.set("rule", "projection").expect("a rule");
+    Lab::with_params(entry, spec, &params, 42).expect("builds")
+}
+
+fn plain_screen(lab: &mut Lab, width: u16, height: u16, lang: Lang) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal
+        .draw(|frame| lab.render(frame.area(), frame.buffer_mut(), lang, &Theme::plain()))
+        .expect("draw");
+    terminal.backend().to_string()
+}
+
+#[test]
+fn hopfield_80x24_english_no_colour() {
+    let mut lab = hopfield_letters();
+    insta::assert_snapshot!(plain_screen(&mut lab, 80, 24, Lang::En));
+}
+
+#[test]
+fn hopfield_120x40_chinese_after_a_sweep() {
+    let mut lab = hopfield_letters();
+    press(&mut lab, "n");
+    insta::assert_snapshot!(plain_screen(&mut lab, 120, 40, Lang::Zh));
+}
+
+#[test]
+fn hopfield_recalls_a_corrupted_letter_in_the_lab() {
+    let mut lab = hopfield_letters();
+    let start = plain_screen(&mut lab, 120, 40, Lang::En);
+    assert!(start.contains("probe: pattern A (0) with"), "{start}");
+    // Running: the clock drives the sweeps until the network is still.
+    lab.handle_key(KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE));
+    let mut now = std::time::Instant::now();
+    for _ in 0..20 {
+        now += std::time::Duration::from_millis(200);
+        lab.tick(now);
+    }
+    let end = plain_screen(&mut lab, 120, 40, Lang::En);
+    assert!(end.contains("recalled pattern A (0), the target"), "{end}");
+    assert!(end.contains("pixels differing from the target  0"), "{end}");
+}

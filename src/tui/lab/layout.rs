@@ -16,6 +16,8 @@ use crate::tui::widgets;
 const MIN_COLUMN: u16 = 26;
 /// Blank columns between packed columns.
 const GUTTER: u16 = 1;
+/// Narrowest canvas that gets a figure column (and still leaves room beside it).
+const FIGURE_MIN_WIDTH: u16 = 60;
 
 /// A view's place on the (possibly taller than the screen) canvas.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +59,11 @@ enum Group {
 
 /// Places `views` on a canvas `width` columns wide, aiming to fit in
 /// `height` rows; returns the placements and the canvas height.
+///
+/// A picture (the state a Hopfield network settles in) is the figure the
+/// rest is read against: when there is room, the first one stands in a
+/// column of its own on the left, as large as fits, and the other views
+/// flow beside it.
 pub(super) fn layout(
     views: &[View],
     width: u16,
@@ -66,8 +73,57 @@ pub(super) fn layout(
     if width == 0 || views.is_empty() {
         return (Vec::new(), 0);
     }
+    let figure = views
+        .iter()
+        .position(|v| matches!(v.content, ViewContent::Pixels { .. }));
+    if let Some(f) = figure
+        && width >= FIGURE_MIN_WIDTH
+        && views.len() > 1
+        && let ViewContent::Pixels {
+            width: w,
+            height: h,
+            ..
+        } = views[f].content
+    {
+        let geometry =
+            widgets::pixel_geometry(w, h, width * 2 / 5, height.saturating_sub(1).max(1));
+        let (cols, rows) = geometry.size(w, h);
+        let figure_w = (cols as u16).max(MIN_COLUMN.min(width * 2 / 5));
+        let figure_h = (rows as u16).saturating_add(1);
+        let rest: Vec<usize> = (0..views.len()).filter(|&i| i != f).collect();
+        let right = width - figure_w - GUTTER;
+        let (mut placements, total) = flow(views, &rest, right, height, colour);
+        for p in &mut placements {
+            p.x += figure_w + GUTTER;
+        }
+        placements.push(Placement {
+            view: f,
+            x: 0,
+            y: 0,
+            width: figure_w,
+            height: figure_h,
+        });
+        return (placements, total.max(figure_h));
+    }
+    let all: Vec<usize> = (0..views.len()).collect();
+    flow(views, &all, width, height, colour)
+}
+
+/// Lays out the views `members` (indices into `views`) as described in the
+/// module's header.
+fn flow(
+    views: &[View],
+    members: &[usize],
+    width: u16,
+    height: u16,
+    colour: bool,
+) -> (Vec<Placement>, u16) {
+    if width == 0 || members.is_empty() {
+        return (Vec::new(), 0);
+    }
     let mut groups: Vec<Group> = Vec::new();
-    for (i, view) in views.iter().enumerate() {
+    for &i in members {
+        let view = &views[i];
         if is_wide(view) {
             groups.push(Group::Wide(i));
         } else if let Some(Group::Columns(run)) = groups.last_mut() {
@@ -96,8 +152,14 @@ pub(super) fn layout(
     }
     let candidates: Vec<Vec<u16>> = views
         .iter()
-        .zip(&view_width)
-        .map(|(view, &w)| widgets::heights(view, w, colour))
+        .enumerate()
+        .map(|(i, view)| {
+            if members.contains(&i) {
+                widgets::heights(view, view_width[i], colour)
+            } else {
+                vec![0]
+            }
+        })
         .collect();
     let mut level = vec![0usize; views.len()];
     let height_of = |level: &[usize]| {
@@ -119,7 +181,9 @@ pub(super) fn layout(
     while height_of(&level) > height {
         // Make a view more compact: the least telling kinds first, the
         // tallest of them first.
-        let tallest = (0..views.len())
+        let tallest = members
+            .iter()
+            .copied()
             .filter(|&i| level[i] + 1 < candidates[i].len())
             .max_by_key(|&i| {
                 (
@@ -133,14 +197,18 @@ pub(super) fn layout(
         };
         // Views of the same kind and shape change together, so that the
         // gates of a cell look alike.
-        let group: Vec<usize> = (0..views.len()).filter(|&j| alike(i, j, &level)).collect();
+        let group: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&j| alike(i, j, &level))
+            .collect();
         for j in group {
             level[j] += 1;
         }
     }
     // Compacting a group at a time can overshoot: give back what still
     // fits, the most telling views first, alike views together.
-    let mut order: Vec<usize> = (0..views.len()).collect();
+    let mut order: Vec<usize> = members.to_vec();
     order.sort_by_key(|&i| (std::cmp::Reverse(keep_rank(&views[i])), i));
     let mut changed = true;
     while changed {
@@ -150,7 +218,7 @@ pub(super) fn layout(
                 continue;
             }
             let mut trial = level.clone();
-            for j in (0..views.len()).filter(|&j| alike(i, j, &level)) {
+            for j in members.iter().copied().filter(|&j| alike(i, j, &level)) {
                 trial[j] -= 1;
             }
             if height_of(&trial) <= height {
