@@ -5,10 +5,7 @@ use clap::Args;
 use std::io::Write;
 use std::path::Path;
 
-/// Checks the built-in catalogue and the --zoo folder, if given, and
-/// reports every problem found (not only the first), each with its file,
-/// the place in it (line and column or JSON path) and what is wrong. Exits
-/// with 1 if there is any.
+/// Arguments of `nnzoo check`.
 #[derive(Debug, Clone, Default, Args)]
 pub struct CheckArgs {
     /// Print the problems as a JSON array of {source, location, message}.

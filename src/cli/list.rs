@@ -8,9 +8,7 @@ use std::io::Write;
 use std::path::Path;
 use unicode_width::UnicodeWidthStr;
 
-/// Lists the entries, grouped by category (cells, layers, networks,
-/// concepts) and sorted by English name; runnable entries are marked with
-/// their model key.
+/// Arguments of `nnzoo list`.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ListArgs {
     /// Only entries of this category: cell, layer, network or concept.

@@ -37,10 +37,24 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List the entries of the catalogue.
+    ///
+    /// Grouped by category (cells, layers, networks, concepts) and sorted by
+    /// English name; an entry that runs is marked with `▶` and its model key.
     List(list::ListArgs),
     /// Show one entry, found by id, abbreviation, name, pinyin or alias.
+    ///
+    /// QUERY is anything the search understands: an id (lstm-cell), an
+    /// abbreviation (LSTM), an English or Chinese name or part of one
+    /// (长短期), pinyin in full or by initials (changduanqi, cdqj), an alias,
+    /// even with a typo (hopfied). An exact id or abbreviation always wins.
+    /// When the best matches are equally good (`recurrent` starts two names)
+    /// the candidates are listed on stderr and the exit code is 1.
     Show(show::ShowArgs),
     /// Check the catalogue (and a --zoo folder) and report every problem.
+    ///
+    /// Every problem found is listed (not only the first), each with its
+    /// file, the place in it (line and column, or a JSON path such as
+    /// references[0].year) and what is wrong. Exits with 1 if there is any.
     Check(check::CheckArgs),
     /// Measure the Hopfield network's storage capacity: final overlap against the load α = P/N.
     Capacity(capacity::CapacityArgs),

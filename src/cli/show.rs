@@ -8,15 +8,7 @@ use clap::Args;
 use std::io::Write;
 use std::path::Path;
 
-/// Shows one entry: names, summary, description, equations, diagram,
-/// references, related entries and the model that runs it.
-///
-/// QUERY is anything the search understands: an id (lstm-cell), an
-/// abbreviation (LSTM), an English or Chinese name or part of one (长短期),
-/// pinyin in full or by initials (changduanqi, cdqj), an alias, even with a
-/// typo (hopfied). When the best matches are equally good (the query is
-/// part of several names, say) the candidates are listed and the exit code
-/// is 1.
+/// Arguments of `nnzoo show`.
 #[derive(Debug, Clone, Args)]
 pub struct ShowArgs {
     /// What to look up.
