@@ -1,4 +1,6 @@
-//! The command line: `nnzoo [--zoo DIR] [COMMAND]`.
+//! The command line: `nnzoo [--zoo DIR] [COMMAND]`. Without a command, in a
+//! terminal, it opens the terminal UI (printed to a pipe, it lists the
+//! catalogue instead, as `nnzoo list` does).
 //!
 //! Each subcommand lives in its own file with its arguments and its `run`.
 //! Output goes to stdout, errors to stderr; exit codes: 0 success, 1 the
@@ -16,7 +18,7 @@ pub mod show;
 use crate::catalogue::{Catalogue, Category};
 use crate::text::Lang;
 use clap::{Parser, Subcommand, ValueEnum};
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -29,6 +31,10 @@ pub struct Cli {
     /// with the same id (see zoo/README.md for the format).
     #[arg(long, global = true, value_name = "DIR")]
     pub zoo: Option<PathBuf>,
+
+    /// The language the terminal UI opens in (L switches it there).
+    #[arg(long, value_enum, value_name = "LANG")]
+    pub lang: Option<LangArg>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -137,8 +143,12 @@ impl From<io::Error> for Failure {
     }
 }
 
+/// When the program started, for `NNZOO_TIMING`.
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 /// Parses the command line, runs it and gives the exit code.
 pub fn main() -> ExitCode {
+    STARTED.get_or_init(std::time::Instant::now);
     let cli = Cli::parse();
     let stdout = io::stdout();
     let mut out = stdout.lock();
@@ -163,8 +173,43 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         Some(Command::Capacity(args)) => capacity::run(&args, out),
         Some(Command::Run(args)) => run::run(&args, cli.zoo.as_deref(), out),
         Some(Command::Eval(args)) => eval::run(&args, out),
-        None => list::run(&list::ListArgs::default(), cli.zoo.as_deref(), out),
+        None if io::stdout().is_terminal() && io::stdin().is_terminal() => {
+            open_tui(cli.zoo.as_deref(), cli.lang.unwrap_or_default().into())
+        }
+        None => {
+            let args = list::ListArgs {
+                lang: cli.lang.unwrap_or_default(),
+                ..list::ListArgs::default()
+            };
+            list::run(&args, cli.zoo.as_deref(), out)
+        }
     }
+}
+
+/// Runs the terminal UI until the person quits. With `NNZOO_TIMING` set it
+/// then tells on stderr how long the first frame took to reach the screen
+/// after the program started, and when (Unix time) it got there, so that a
+/// launcher can measure from before the process existed.
+fn open_tui(zoo: Option<&Path>, lang: Lang) -> Result<(), Failure> {
+    let started = *STARTED.get_or_init(std::time::Instant::now);
+    let catalogue = load(zoo)?;
+    // Printed on the normal screen, which is there again after the UI quits.
+    warn_problems(&catalogue);
+    let timing = crate::tui::run(catalogue, lang, started)
+        .map_err(|error| Failure::no(format!("the terminal: {error}")))?;
+    if std::env::var_os("NNZOO_TIMING").is_some() {
+        let at = timing
+            .first_frame_at
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        eprintln!(
+            "nnzoo: first frame {:.2} ms after start, at unix time {}.{:06}",
+            timing.first_frame.as_secs_f64() * 1e3,
+            at.as_secs(),
+            at.subsec_micros()
+        );
+    }
+    Ok(())
 }
 
 /// The built-in catalogue with the `--zoo` folder's entries added. A folder

@@ -1,0 +1,226 @@
+//! End to end: the real `nnzoo` binary in a real terminal (tmux, 120x40).
+//! Searches by Chinese, pinyin and English, opens a card, switches the
+//! language, quits, and checks the terminal was given back: the shell after
+//! it prints its exit status on the normal screen.
+//!
+//! Needs tmux (`.ci/run` installs it). Each run uses its own tmux server
+//! (`tmux -L`), so it never touches a person's sessions.
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(command: &str, width: u16, height: u16) -> Tmux {
+        let socket = format!("nnzoo-test-{}-{}", std::process::id(), width);
+        let tmux = Tmux { socket };
+        let output = tmux.run(&[
+            "new-session",
+            "-d",
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+            command,
+        ]);
+        assert!(
+            output.status.success(),
+            "tmux new-session failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        tmux
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        match Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+        {
+            Ok(output) => output,
+            Err(error) => panic!(
+                "this test needs tmux on the PATH (apt-get install tmux; .ci/run installs it): {error}"
+            ),
+        }
+    }
+
+    /// Presses keys by tmux's names (`Enter`, `Escape`, `q`).
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "0"];
+        args.extend(keys);
+        assert!(self.run(&args).status.success());
+    }
+
+    /// Types `text` literally (UTF-8, as an input method delivers it).
+    fn type_text(&self, text: &str) {
+        assert!(
+            self.run(&["send-keys", "-t", "0", "-l", text])
+                .status
+                .success()
+        );
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "0"]).stdout).into_owned()
+    }
+
+    /// Waits until the screen shows every one of `texts`, and returns it.
+    fn wait_for(&self, texts: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let screen = self.screen();
+            if texts.iter().all(|text| screen.contains(text)) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {texts:?}; the screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    /// Waits until the screen no longer shows `text`.
+    fn wait_gone(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let screen = self.screen();
+            if !screen.contains(text) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {text:?} to go; the screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+/// The first screen line that contains `text`.
+fn line_with<'a>(screen: &'a str, text: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|line| line.contains(text))
+        .unwrap_or("")
+}
+
+#[test]
+fn browse_search_switch_language_and_quit_in_a_real_terminal() {
+    let binary = env!("CARGO_BIN_EXE_nnzoo");
+    let tmux = Tmux::start(
+        &format!("sh -c '{binary}; echo EXITED $?; sleep 30'"),
+        120,
+        40,
+    );
+    // The catalogue opens on the first cell, in English.
+    tmux.wait_for(&[
+        "nnzoo",
+        "Neural Network Zoo",
+        "Catalogue",
+        "Cells",
+        "Basic Neural Network Cell",
+    ]);
+
+    // Chinese, as an input method types it: 长短期 finds the LSTM cell first.
+    tmux.keys(&["/"]);
+    tmux.type_text("长短期");
+    let screen = tmux.wait_for(&["/ 长短期", "┌ LSTM "]);
+    let first_hit = screen.lines().nth(3).unwrap_or("");
+    assert!(
+        first_hit.contains("LSTM") && first_hit.contains("Long Short-Term Memory Cell"),
+        "{screen}"
+    );
+    tmux.keys(&["Escape"]);
+    tmux.wait_gone("/ 长短期");
+
+    // Pinyin: the match is shown with the row.
+    tmux.keys(&["/"]);
+    tmux.type_text("xunhuan");
+    let screen = tmux.wait_for(&["/ xunhuan", "pinyin:"]);
+    assert!(
+        line_with(&screen, "pinyin:").contains("xun huan"),
+        "{screen}"
+    );
+    tmux.keys(&["Escape"]);
+    tmux.wait_gone("/ xunhuan");
+
+    // English with a typo, kept with Enter, then the card opened with Enter.
+    tmux.keys(&["/"]);
+    tmux.type_text("hopfied");
+    tmux.wait_for(&["/ hopfied", "┌ HN "]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&["Tab next pane"]);
+    tmux.keys(&["Tab"]);
+    let card = tmux.wait_for(&["scroll down", "Hopfield Network", "Equations", "References"]);
+    assert!(
+        card.contains("Hebbian") || card.contains("energy"),
+        "{card}"
+    );
+
+    // The language cycles: Chinese, then both.
+    tmux.keys(&["L"]);
+    tmux.wait_for(&[
+        "神经网络动物园",
+        "L: 中文",
+        "霍普菲尔网络",
+        "公式",
+        "向下滚动",
+    ]);
+    tmux.keys(&["L"]);
+    tmux.wait_for(&["Neural Network Zoo / 神经网络动物园", "L: EN+中文"]);
+
+    // Help, from the same tables the keys dispatch from.
+    tmux.keys(&["?"]);
+    tmux.wait_for(&["Keys / 按键", "Everywhere / 全局"]);
+    tmux.keys(&["Escape"]);
+    tmux.wait_gone("Keys / 按键");
+
+    // A runnable entry: Enter opens its lab, Esc comes back.
+    tmux.keys(&["L"]);
+    tmux.wait_for(&["L: EN "]);
+    tmux.keys(&["/"]);
+    tmux.type_text("lstm");
+    tmux.wait_for(&["/ lstm", "┌ LSTM ", "Runnable: Enter opens its lab"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&["Tab next pane"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&[
+        "Long Short-Term Memory Cell (LSTM)",
+        "forget gate",
+        "paused",
+    ]);
+    tmux.keys(&["Escape"]);
+    tmux.wait_for(&["Catalogue", "┌ LSTM "]);
+
+    // Quit: the shell gets the terminal back.
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for(&["EXITED 0"]);
+    assert!(
+        !screen.contains("Catalogue"),
+        "the alternate screen was left:\n{screen}"
+    );
+    let alternate = tmux.run(&["display-message", "-p", "-t", "0", "#{alternate_on}"]);
+    assert_eq!(String::from_utf8_lossy(&alternate.stdout).trim(), "0");
+}
+
+#[test]
+fn a_tiny_window_says_it_is_too_small_and_quits_cleanly() {
+    let binary = env!("CARGO_BIN_EXE_nnzoo");
+    let tmux = Tmux::start(
+        &format!("sh -c '{binary}; echo EXITED $?; sleep 30'"),
+        30,
+        8,
+    );
+    tmux.wait_for(&["Window too small", "30x8 < 40x10"]);
+    tmux.keys(&["q"]);
+    tmux.wait_for(&["EXITED 0"]);
+}
