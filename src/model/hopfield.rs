@@ -1346,10 +1346,7 @@ impl Model for Hopfield {
             ),
             View::new(
                 "overlap",
-                Bilingual::new(
-                    "overlap m_μ with each stored pattern",
-                    "与各存储模式的重叠 m_μ",
-                ),
+                Bilingual::new("overlap m_μ with each pattern", "与各模式的重叠 m_μ"),
                 ViewContent::Vector {
                     values: self.net.overlaps(),
                     range: (-1.0, 1.0),
@@ -1357,7 +1354,7 @@ impl Model for Hopfield {
             ),
             View::new(
                 "hamming",
-                Bilingual::new("pixels differing from the target", "与目标不同的像素数"),
+                Bilingual::new("distance to target", "与目标的距离"),
                 ViewContent::Scalar {
                     value: self.hamming() as f64,
                 },
@@ -1365,8 +1362,8 @@ impl Model for Hopfield {
             View::new(
                 "target",
                 Bilingual::owned(
-                    format!("target pattern: {}", self.name(self.target)),
-                    format!("目标模式：{}", self.name(self.target)),
+                    format!("target: {}", self.name(self.target)),
+                    format!("目标：{}", self.name(self.target)),
                 ),
                 ViewContent::Scalar {
                     value: self.target as f64,
@@ -1374,7 +1371,7 @@ impl Model for Hopfield {
             ),
             View::new(
                 "flips",
-                Bilingual::new("neurons flipped in the last sweep", "上一轮翻转的神经元数"),
+                Bilingual::new("flips last sweep", "上一轮翻转数"),
                 ViewContent::Scalar {
                     value: self.last_flips.unwrap_or(self.flips_in_sweep) as f64,
                 },
@@ -1604,29 +1601,31 @@ impl Model for Hopfield {
                 ),
             ));
         }
-        let sweeps = self.last_change;
+        let sweeps_zh = self.last_change;
+        let sweeps = match self.last_change {
+            1 => "1 sweep".to_string(),
+            k => format!("{k} sweeps"),
+        };
         let d_best = ((1.0 - m.abs()) * self.n() as f32 / 2.0).round() as usize;
         if m == 1.0 {
             if best == self.target {
                 Some(info(
-                    format!("recalled pattern {best_name}, the target, after {sweeps} sweeps"),
-                    format!("经过 {sweeps} 轮回忆出模式 {best_name}（目标）"),
+                    format!("recalled pattern {best_name}, the target, after {sweeps}"),
+                    format!("经过 {sweeps_zh} 轮回忆出模式 {best_name}（目标）"),
                 ))
             } else {
                 Some(warn(
-                    format!(
-                        "recalled pattern {best_name} after {sweeps} sweeps, not the target {target}"
-                    ),
-                    format!("经过 {sweeps} 轮回忆出模式 {best_name}，不是目标 {target}"),
+                    format!("recalled pattern {best_name} after {sweeps}, not the target {target}"),
+                    format!("经过 {sweeps_zh} 轮回忆出模式 {best_name}，不是目标 {target}"),
                 ))
             }
         } else if m == -1.0 {
             Some(warn(
                 format!(
-                    "settled after {sweeps} sweeps in the reversed pattern {best_name}: every pixel inverted (−ξ is stored too)"
+                    "settled after {sweeps} in the reversed pattern {best_name}: every pixel inverted (−ξ is stored too)"
                 ),
                 format!(
-                    "经过 {sweeps} 轮停在反转的模式 {best_name}：每个像素都相反（−ξ 也是稳定态）"
+                    "经过 {sweeps_zh} 轮停在反转的模式 {best_name}：每个像素都相反（−ξ 也是稳定态）"
                 ),
             ))
         } else if m.abs() >= 0.9 {
@@ -1639,10 +1638,10 @@ impl Model for Hopfield {
             };
             Some(level(
                 format!(
-                    "settled after {sweeps} sweeps near {rev}pattern {best_name}, {d_best} pixels off (m = {m:+.3})"
+                    "settled after {sweeps} near {rev}pattern {best_name}, {d_best} pixels off (m = {m:+.3})"
                 ),
                 format!(
-                    "经过 {sweeps} 轮停在{rev_zh}模式 {best_name} 附近，差 {d_best} 个像素（m = {m:+.3}）"
+                    "经过 {sweeps_zh} 轮停在{rev_zh}模式 {best_name} 附近，差 {d_best} 个像素（m = {m:+.3}）"
                 ),
             ))
         } else {
@@ -1661,8 +1660,8 @@ impl Model for Hopfield {
                 mixed.join(", ")
             };
             Some(warn(
-                format!("stuck in a spurious state after {sweeps} sweeps, mixing patterns {mixed}"),
-                format!("经过 {sweeps} 轮陷入伪稳态，混合了模式 {mixed}"),
+                format!("stuck in a spurious state after {sweeps}, mixing patterns {mixed}"),
+                format!("经过 {sweeps_zh} 轮陷入伪稳态，混合了模式 {mixed}"),
             ))
         }
     }
