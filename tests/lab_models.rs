@@ -109,5 +109,5 @@ fn hopfield_recalls_a_corrupted_letter_in_the_lab() {
     }
     let end = plain_screen(&mut lab, 120, 40, Lang::En);
     assert!(end.contains("recalled pattern A (0), the target"), "{end}");
-    assert!(end.contains("pixels differing from the target  0"), "{end}");
+    assert!(end.contains("distance to target  0"), "{end}");
 }
