@@ -5,8 +5,12 @@
 //! 640 activations; at that size the activations cost as much as the product,
 //! so both are written by hand on `std::arch` with one path per instruction
 //! set, picked once at run time:
+//! - AVX-512F (16 lanes), where the CPU has it;
 //! - AVX2 + FMA (8 lanes), where the CPU has both;
 //! - a scalar path that runs anywhere (and on every other architecture).
+//!
+//! A vector path is only chosen after it has passed a check against the
+//! scalar path on this CPU at first use (see [`Level::best`]).
 //!
 //! The exponential is the Cephes single-precision `expf` polynomial (Moshier,
 //! *Methods and Programs for Mathematical Functions*, 1989), evaluated only
@@ -27,17 +31,20 @@ pub enum Level {
     Scalar,
     /// x86-64 AVX2 with fused multiply-add.
     Avx2Fma,
+    /// x86-64 AVX-512 Foundation.
+    Avx512,
 }
 
 impl Level {
     /// Every path, slowest first.
-    pub const ALL: [Level; 2] = [Level::Scalar, Level::Avx2Fma];
+    pub const ALL: [Level; 3] = [Level::Scalar, Level::Avx2Fma, Level::Avx512];
 
     /// Whether this CPU can run the path.
     pub fn available(self) -> bool {
         match self {
             Level::Scalar => true,
             Level::Avx2Fma => avx2_fma_detected(),
+            Level::Avx512 => avx512_detected(),
         }
     }
 
@@ -45,25 +52,69 @@ impl Level {
         match self {
             Level::Scalar => "scalar",
             Level::Avx2Fma => "avx2+fma",
+            Level::Avx512 => "avx512f",
         }
     }
 
-    /// The fastest path this CPU runs (detected once).
+    /// The fastest path this CPU runs, chosen once: the first of AVX-512,
+    /// AVX2 + FMA that the CPU has and that agrees with the scalar path on a
+    /// small product and the activations, else scalar. Setting the
+    /// environment variable `NNZOO_KERNELS` to `scalar`, `avx2+fma` or
+    /// `avx512f` caps the choice (to compare paths).
     pub fn best() -> Level {
         static BEST: AtomicU8 = AtomicU8::new(u8::MAX);
         match BEST.load(Ordering::Relaxed) {
             0 => Level::Scalar,
             1 => Level::Avx2Fma,
+            2 => Level::Avx512,
             _ => {
-                let level = if Level::Avx2Fma.available() {
-                    Level::Avx2Fma
-                } else {
-                    Level::Scalar
-                };
+                let cap = std::env::var("NNZOO_KERNELS").ok();
+                let cap = Level::ALL
+                    .into_iter()
+                    .find(|l| cap.as_deref() == Some(l.name()))
+                    .unwrap_or(Level::Avx512);
+                let level = [Level::Avx512, Level::Avx2Fma]
+                    .into_iter()
+                    .filter(|&l| l as u8 <= cap as u8)
+                    .find(|&l| l.available() && l.agrees_with_scalar())
+                    .unwrap_or(Level::Scalar);
                 BEST.store(level as u8, Ordering::Relaxed);
                 level
             }
         }
+    }
+
+    /// Whether this path computes what the scalar path computes (to within
+    /// rounding) on a product with every remainder size and on activations
+    /// across their range, on this CPU.
+    pub fn agrees_with_scalar(self) -> bool {
+        if !self.available() {
+            return false;
+        }
+        let (rows, cols) = (7, 53);
+        let w: Vec<f32> = (0..rows * cols)
+            .map(|i| ((i * 37 % 101) as f32 - 50.0) / 64.0)
+            .collect();
+        let v: Vec<f32> = (0..cols)
+            .map(|i| ((i * 13 % 29) as f32 - 14.0) / 16.0)
+            .collect();
+        let bias: Vec<f32> = (0..rows).map(|i| i as f32 / 8.0 - 0.5).collect();
+        let (mut want, mut got) = (vec![0.0; rows], vec![0.0; rows]);
+        gemv_at(Level::Scalar, &w, &v, &bias, &mut want, false);
+        gemv_at(self, &w, &v, &bias, &mut got, false);
+        let close =
+            |a: &[f32], b: &[f32], tol: f32| a.iter().zip(b).all(|(a, b)| (a - b).abs() <= tol);
+        if !close(&want, &got, 1e-4) {
+            return false;
+        }
+        let xs: Vec<f32> = (0..67).map(|i| (i as f32 - 33.0) * 0.61).collect();
+        let (mut s_want, mut s_got) = (xs.clone(), xs.clone());
+        sigmoid_at(Level::Scalar, &mut s_want);
+        sigmoid_at(self, &mut s_got);
+        let (mut t_want, mut t_got) = (xs.clone(), xs);
+        tanh_at(Level::Scalar, &mut t_want);
+        tanh_at(self, &mut t_got);
+        close(&s_want, &s_got, 1e-6) && close(&t_want, &t_got, 1e-6)
     }
 
     /// `self` if this CPU runs it, else the scalar path.
@@ -83,6 +134,16 @@ fn avx2_fma_detected() -> bool {
 
 #[cfg(not(target_arch = "x86_64"))]
 fn avx2_fma_detected() -> bool {
+    false
+}
+
+#[cfg(target_arch = "x86_64")]
+fn avx512_detected() -> bool {
+    is_x86_feature_detected!("avx512f")
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn avx512_detected() -> bool {
     false
 }
 
@@ -120,8 +181,11 @@ pub fn gemv_at(level: Level, w: &[f32], v: &[f32], bias: &[f32], out: &mut [f32]
         #[cfg(target_arch = "x86_64")]
         // SAFETY: `or_scalar` checked that the CPU has AVX2 and FMA; lengths checked above.
         Level::Avx2Fma => unsafe { avx2::gemv(w, v, bias, out, reverse) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `or_scalar` checked that the CPU has AVX-512F; lengths checked above.
+        Level::Avx512 => unsafe { avx512::gemv(w, v, bias, out, reverse) },
         #[cfg(not(target_arch = "x86_64"))]
-        Level::Avx2Fma => scalar::gemv(w, v, bias, out, reverse),
+        Level::Avx2Fma | Level::Avx512 => scalar::gemv(w, v, bias, out, reverse),
     }
 }
 
@@ -138,8 +202,11 @@ pub fn sigmoid_at(level: Level, values: &mut [f32]) {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: the CPU has AVX2 and FMA.
         Level::Avx2Fma => unsafe { avx2::sigmoid(values) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU has AVX-512F.
+        Level::Avx512 => unsafe { avx512::sigmoid(values) },
         #[cfg(not(target_arch = "x86_64"))]
-        Level::Avx2Fma => values.iter_mut().for_each(|v| *v = scalar::sigmoid(*v)),
+        Level::Avx2Fma | Level::Avx512 => values.iter_mut().for_each(|v| *v = scalar::sigmoid(*v)),
     }
 }
 
@@ -156,8 +223,11 @@ pub fn tanh_at(level: Level, values: &mut [f32]) {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: the CPU has AVX2 and FMA.
         Level::Avx2Fma => unsafe { avx2::tanh(values) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU has AVX-512F.
+        Level::Avx512 => unsafe { avx512::tanh(values) },
         #[cfg(not(target_arch = "x86_64"))]
-        Level::Avx2Fma => values.iter_mut().for_each(|v| *v = scalar::tanh(*v)),
+        Level::Avx2Fma | Level::Avx512 => values.iter_mut().for_each(|v| *v = scalar::tanh(*v)),
     }
 }
 
@@ -519,6 +589,217 @@ mod avx2 {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use super::cephes::*;
+    use std::arch::x86_64::*;
+
+    /// Caller guarantees AVX-512F and `w.len() == out.len() * v.len()`,
+    /// `bias.len() == out.len()`. With `reverse`, the rows are visited last
+    /// first.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn gemv(w: &[f32], v: &[f32], bias: &[f32], out: &mut [f32], reverse: bool) {
+        let rows = out.len();
+        let cols = v.len();
+        let (vp, wp, bp, op) = (v.as_ptr(), w.as_ptr(), bias.as_ptr(), out.as_mut_ptr());
+        let blocks = rows / 4;
+        unsafe {
+            if reverse {
+                for r in (blocks * 4..rows).rev() {
+                    row1(cols, wp, vp, bp, op, r);
+                }
+                for b in (0..blocks).rev() {
+                    block4(cols, wp, vp, bp, op, 4 * b);
+                }
+            } else {
+                for b in 0..blocks {
+                    block4(cols, wp, vp, bp, op, 4 * b);
+                }
+                for r in blocks * 4..rows {
+                    row1(cols, wp, vp, bp, op, r);
+                }
+            }
+        }
+    }
+
+    /// One row's sum from its two accumulators and its scalar tail, in the
+    /// same order for [`block4`] and [`row1`].
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn finish(a: __m512, b: __m512, row: *const f32, vp: *const f32, cols: usize) -> f32 {
+        let mut sum = _mm512_reduce_add_ps(_mm512_add_ps(a, b));
+        for c in cols / 16 * 16..cols {
+            sum += unsafe { *row.add(c) * *vp.add(c) };
+        }
+        sum
+    }
+
+    /// Rows `r..r + 4` of the product.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn block4(
+        cols: usize,
+        wp: *const f32,
+        vp: *const f32,
+        bp: *const f32,
+        op: *mut f32,
+        r: usize,
+    ) {
+        let pairs = cols / 32;
+        let odd = (cols / 16) % 2 == 1;
+        unsafe {
+            let w0 = wp.add(r * cols);
+            let w1 = w0.add(cols);
+            let w2 = w1.add(cols);
+            let w3 = w2.add(cols);
+            let z = _mm512_setzero_ps();
+            let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
+            let (mut b0, mut b1, mut b2, mut b3) = (z, z, z, z);
+            for k in 0..pairs {
+                let c = 32 * k;
+                let x0 = _mm512_loadu_ps(vp.add(c));
+                let x1 = _mm512_loadu_ps(vp.add(c + 16));
+                a0 = _mm512_fmadd_ps(_mm512_loadu_ps(w0.add(c)), x0, a0);
+                a1 = _mm512_fmadd_ps(_mm512_loadu_ps(w1.add(c)), x0, a1);
+                a2 = _mm512_fmadd_ps(_mm512_loadu_ps(w2.add(c)), x0, a2);
+                a3 = _mm512_fmadd_ps(_mm512_loadu_ps(w3.add(c)), x0, a3);
+                b0 = _mm512_fmadd_ps(_mm512_loadu_ps(w0.add(c + 16)), x1, b0);
+                b1 = _mm512_fmadd_ps(_mm512_loadu_ps(w1.add(c + 16)), x1, b1);
+                b2 = _mm512_fmadd_ps(_mm512_loadu_ps(w2.add(c + 16)), x1, b2);
+                b3 = _mm512_fmadd_ps(_mm512_loadu_ps(w3.add(c + 16)), x1, b3);
+            }
+            if odd {
+                let c = 32 * pairs;
+                let x0 = _mm512_loadu_ps(vp.add(c));
+                a0 = _mm512_fmadd_ps(_mm512_loadu_ps(w0.add(c)), x0, a0);
+                a1 = _mm512_fmadd_ps(_mm512_loadu_ps(w1.add(c)), x0, a1);
+                a2 = _mm512_fmadd_ps(_mm512_loadu_ps(w2.add(c)), x0, a2);
+                a3 = _mm512_fmadd_ps(_mm512_loadu_ps(w3.add(c)), x0, a3);
+            }
+            *op.add(r) = finish(a0, b0, w0, vp, cols) + *bp.add(r);
+            *op.add(r + 1) = finish(a1, b1, w1, vp, cols) + *bp.add(r + 1);
+            *op.add(r + 2) = finish(a2, b2, w2, vp, cols) + *bp.add(r + 2);
+            *op.add(r + 3) = finish(a3, b3, w3, vp, cols) + *bp.add(r + 3);
+        }
+    }
+
+    /// Row `r` of the product, summed as in [`block4`].
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn row1(
+        cols: usize,
+        wp: *const f32,
+        vp: *const f32,
+        bp: *const f32,
+        op: *mut f32,
+        r: usize,
+    ) {
+        let pairs = cols / 32;
+        let odd = (cols / 16) % 2 == 1;
+        unsafe {
+            let w0 = wp.add(r * cols);
+            let (mut a0, mut b0) = (_mm512_setzero_ps(), _mm512_setzero_ps());
+            for k in 0..pairs {
+                let c = 32 * k;
+                a0 = _mm512_fmadd_ps(_mm512_loadu_ps(w0.add(c)), _mm512_loadu_ps(vp.add(c)), a0);
+                b0 = _mm512_fmadd_ps(
+                    _mm512_loadu_ps(w0.add(c + 16)),
+                    _mm512_loadu_ps(vp.add(c + 16)),
+                    b0,
+                );
+            }
+            if odd {
+                let c = 32 * pairs;
+                a0 = _mm512_fmadd_ps(_mm512_loadu_ps(w0.add(c)), _mm512_loadu_ps(vp.add(c)), a0);
+            }
+            *op.add(r) = finish(a0, b0, w0, vp, cols) + *bp.add(r);
+        }
+    }
+
+    /// `-|x|`, by setting the sign bit (AVX-512F has no float `or`).
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn neg_abs(x: __m512) -> __m512 {
+        _mm512_castsi512_ps(_mm512_or_si512(
+            _mm512_castps_si512(x),
+            _mm512_set1_epi32(i32::MIN),
+        ))
+    }
+
+    /// `e^x` for lanes `<= 0`; NaN lanes give NaN.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn exp_neg(x: __m512) -> __m512 {
+        // max(lo, x) returns x when x is NaN, so NaN propagates.
+        let x = _mm512_max_ps(_mm512_set1_ps(EXP_LO), x);
+        let t = _mm512_fmadd_ps(x, _mm512_set1_ps(LOG2E), _mm512_set1_ps(0.5));
+        let nf = _mm512_roundscale_ps::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(t);
+        let r = _mm512_fnmadd_ps(nf, _mm512_set1_ps(C1), x);
+        let r = _mm512_fnmadd_ps(nf, _mm512_set1_ps(C2), r);
+        let mut y = _mm512_set1_ps(P0);
+        y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(P1));
+        y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(P2));
+        y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(P3));
+        y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(P4));
+        y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(P5));
+        let r2 = _mm512_mul_ps(r, r);
+        y = _mm512_fmadd_ps(y, r2, _mm512_add_ps(r, _mm512_set1_ps(1.0)));
+        let n = _mm512_cvttps_epi32(nf);
+        let pow2 = _mm512_slli_epi32::<23>(_mm512_add_epi32(n, _mm512_set1_epi32(127)));
+        _mm512_mul_ps(y, _mm512_castsi512_ps(pow2))
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn sigmoid16(x: __m512) -> __m512 {
+        let e = exp_neg(neg_abs(x));
+        let one = _mm512_set1_ps(1.0);
+        let inv = _mm512_div_ps(one, _mm512_add_ps(one, e));
+        let below = _mm512_mul_ps(e, inv);
+        let nonneg = _mm512_cmp_ps_mask::<_CMP_GE_OQ>(x, _mm512_setzero_ps());
+        _mm512_mask_blend_ps(nonneg, below, inv)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn tanh16(x: __m512) -> __m512 {
+        let na = neg_abs(x);
+        let e = exp_neg(_mm512_add_ps(na, na));
+        let one = _mm512_set1_ps(1.0);
+        let t = _mm512_div_ps(_mm512_sub_ps(one, e), _mm512_add_ps(one, e));
+        let sign = _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32(i32::MIN));
+        _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(t), sign))
+    }
+
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn sigmoid(values: &mut [f32]) {
+        let mut chunks = values.chunks_exact_mut(16);
+        for chunk in &mut chunks {
+            unsafe {
+                let p = chunk.as_mut_ptr();
+                _mm512_storeu_ps(p, sigmoid16(_mm512_loadu_ps(p)));
+            }
+        }
+        for v in chunks.into_remainder() {
+            *v = super::scalar::sigmoid(*v);
+        }
+    }
+
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn tanh(values: &mut [f32]) {
+        let mut chunks = values.chunks_exact_mut(16);
+        for chunk in &mut chunks {
+            unsafe {
+                let p = chunk.as_mut_ptr();
+                _mm512_storeu_ps(p, tanh16(_mm512_loadu_ps(p)));
+            }
+        }
+        for v in chunks.into_remainder() {
+            *v = super::scalar::tanh(*v);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -691,12 +972,36 @@ mod tests {
     }
 
     #[test]
-    fn the_best_path_is_detected() {
+    fn the_best_path_is_detected_and_checked() {
         let best = Level::best();
         assert!(best.available());
-        #[cfg(target_arch = "x86_64")]
-        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-            assert_eq!(best, Level::Avx2Fma);
+        for level in Level::ALL {
+            eprintln!(
+                "{}: {}",
+                level.name(),
+                if !level.available() {
+                    "not on this CPU"
+                } else if level.agrees_with_scalar() {
+                    "on this CPU, agrees with scalar"
+                } else {
+                    "on this CPU, DISAGREES with scalar"
+                }
+            );
+            // Every path this CPU runs passes the start-up check.
+            assert_eq!(
+                level.available(),
+                level.agrees_with_scalar(),
+                "{}",
+                level.name()
+            );
+        }
+        if std::env::var_os("NNZOO_KERNELS").is_none() {
+            let fastest = Level::ALL
+                .into_iter()
+                .rev()
+                .find(|l| l.available())
+                .unwrap();
+            assert_eq!(best, fastest);
         }
     }
 }
