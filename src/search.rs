@@ -23,8 +23,9 @@
 //!    distance from strsim: one edit from 4 letters, two from 7, three from
 //!    10), so `Long Shart Term Memory` and `generayive` still land right.
 //!
-//! Within a tier, a key the query covers more of ranks higher, then the
-//! field (id and abbreviation, then names, aliases, pinyin, initials), then
+//! Within a tier, a key the query covers more of ranks higher (for typo
+//! matches: fewer edits, then fewer words of the name left unmatched), then
+//! the field (id and abbreviation, then names, aliases, pinyin, initials), then
 //! catalogue order. An entry is only looked at by a later tier when no
 //! earlier one matched it.
 //!
@@ -277,8 +278,9 @@ impl Key {
 struct Word {
     text: Box<str>,
     mask: u64,
-    /// The entries it is a word of, with the field it was found in.
-    postings: Vec<(u32, Field)>,
+    /// The entries it is a word of, each with the field of fewest words it
+    /// was found in and that field's number of words.
+    postings: Vec<(u32, Field, u8)>,
 }
 
 /// The normalised search keys of a catalogue's entries, built once.
@@ -369,10 +371,12 @@ impl SearchIndex {
                     continue;
                 }
                 // Numbers are left out: nobody mistypes them into a name.
-                for word in text
+                let field_words: Vec<&str> = text
                     .split(|c: char| !c.is_ascii_alphanumeric())
                     .filter(|word| !word.is_empty() && !word.bytes().any(|b| b.is_ascii_digit()))
-                {
+                    .collect();
+                let count = field_words.len().min(u8::MAX as usize) as u8;
+                for word in field_words {
                     let word = word.to_ascii_lowercase();
                     let id = *word_ids.entry(word.clone()).or_insert_with(|| {
                         words.push(Word {
@@ -383,8 +387,13 @@ impl SearchIndex {
                         words.len() - 1
                     });
                     let postings = &mut words[id].postings;
-                    if postings.last().is_none_or(|&(last, _)| last != index) {
-                        postings.push((index, field));
+                    match postings.last_mut() {
+                        Some(last) if last.0 == index => {
+                            if count < last.2 {
+                                *last = (index, field, count);
+                            }
+                        }
+                        _ => postings.push((index, field, count)),
                     }
                 }
             }
@@ -509,7 +518,9 @@ impl SearchIndex {
         let inner = &*self.inner;
         // Per entry: how many query words matched so far, their total
         // distance, and the field of the first match.
-        let mut matched = vec![(0u32, 0u32, Field::Id); best.len()];
+        // Per entry: how many query words matched so far, their total edit
+        // distance, and the field and its word count of the first one.
+        let mut matched = vec![(0u32, 0u32, Field::Id, 0u8); best.len()];
         for (number, query_word) in query_words.iter().enumerate() {
             let number = number as u32;
             let len = query_word.len();
@@ -539,19 +550,25 @@ impl SearchIndex {
             // Closest words first, so an entry counts its closest word.
             candidates.sort_by_key(|&(distance, _)| distance);
             for (distance, word) in candidates {
-                for &(entry, field) in &word.postings {
+                for &(entry, field, count) in &word.postings {
                     let state = &mut matched[entry as usize];
                     if state.0 == number {
-                        let field = if number == 0 { field } else { state.2 };
-                        *state = (number + 1, state.1 + distance, field);
+                        let (field, count) = if number == 0 {
+                            (field, count)
+                        } else {
+                            (state.2, state.3)
+                        };
+                        *state = (number + 1, state.1 + distance, field, count);
                     }
                 }
             }
         }
         let all = query_words.len() as u32;
-        for (index, &(count, distance, field)) in matched.iter().enumerate() {
+        for (index, &(count, distance, field, words)) in matched.iter().enumerate() {
             if count == all && best[index].is_none() {
-                let quality = 9999u32.saturating_sub(1000 * distance);
+                // Fewer edits first, then names with fewer words left over.
+                let extra = u32::from(words).saturating_sub(all).min(9);
+                let quality = 9999u32.saturating_sub(1000 * distance + 100 * extra);
                 offer(&mut best[index], index, MatchKind::Typo, quality, field);
             }
         }
@@ -602,13 +619,20 @@ pub enum Resolution {
     NotFound,
 }
 
+/// How much better (in [`Hit::score`]) the best typo match must be than the
+/// next to be taken: one edit fewer, or one word fewer left over in the
+/// name it matched.
+const TYPO_MARGIN: u32 = 1000;
+
 /// How many candidates an ambiguous query lists at most.
 pub const MAX_CANDIDATES: usize = 12;
 
 /// Resolves `query` to one entry. The best hit is taken when it matched in
 /// a better way ([`MatchKind`]) than every other hit: an id or
-/// abbreviation beats a whole name, which beats a prefix, and so on. When
-/// the two best hits matched in the same way (`recurrent` starts both the
+/// abbreviation beats a whole name, which beats a prefix, and so on. Among
+/// typo matches, one that needs fewer edits, or matched a name with fewer
+/// words left over, is taken too. When the two best hits matched in the
+/// same way otherwise (`recurrent` starts both the
 /// recurrent cell's and the recurrent network's names), the query is
 /// ambiguous and the hits that matched that way are the candidates. An
 /// empty query names nothing.
@@ -621,6 +645,11 @@ pub fn resolve(catalogue: &Catalogue, query: &str) -> Resolution {
         [] => Resolution::NotFound,
         [only] => Resolution::Found(*only),
         [first, second, ..] if first.kind < second.kind => Resolution::Found(*first),
+        [first, second, ..]
+            if first.kind == MatchKind::Typo && first.score >= second.score + TYPO_MARGIN =>
+        {
+            Resolution::Found(*first)
+        }
         [first, ..] => Resolution::Ambiguous(
             hits.iter()
                 .take_while(|hit| hit.kind == first.kind)

@@ -166,6 +166,9 @@ fn a_query_matching_several_entries_equally_is_ambiguous() {
         other => panic!("`recurrent` should be ambiguous: {other:?}"),
     }
     assert_eq!(resolve(&catalogue, "zzzzqqqq"), Resolution::NotFound);
+    // Typo matches: the name with fewer words left over is taken (the
+    // Boltzmann machine is also a "stochastic Hopfield network").
+    assert_eq!(found(&catalogue, "hopfeild net"), "hopfield");
 }
 
 #[test]

@@ -220,6 +220,10 @@ pub fn load(zoo: Option<&Path>) -> Result<Catalogue, Failure> {
     match zoo {
         None => Ok(catalogue),
         Some(dir) if dir.is_dir() => Ok(catalogue.with_dir(dir)),
+        Some(dir) if dir.exists() => Err(Failure::bad_input(format!(
+            "--zoo {}: not a folder (give the folder that holds the entry files)",
+            dir.display()
+        ))),
         Some(dir) => Err(Failure::bad_input(format!(
             "--zoo {}: no such folder",
             dir.display()
