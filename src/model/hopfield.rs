@@ -587,12 +587,45 @@ fn update(net: &mut Network, i: usize, temperature: f64, rng: &mut StdRng) -> bo
 #[inline(always)]
 fn sweep(net: &mut Network, order: &[u32], temperature: f64, rng: &mut StdRng) -> usize {
     let mut flips = 0;
-    for &i in order {
+    for (k, &i) in order.iter().enumerate() {
+        // The order is random, so the hardware cannot guess the next row:
+        // ask for it while this one is computed.
+        if let Some(&next) = order.get(k + PREFETCH_AHEAD) {
+            prefetch_row(net, next as usize);
+        }
         if update(net, i as usize, temperature, rng) {
             flips += 1;
         }
     }
     flips
+}
+
+/// How many neurons ahead of the current one the sweep fetches its row.
+const PREFETCH_AHEAD: usize = 2;
+
+/// Asks the cache for the row of neuron `i` (its patterns, or for the
+/// projection rule its ζ row). A hint only: it never faults.
+#[inline(always)]
+fn prefetch_row(net: &Network, i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        let stride = net.memory.stride;
+        let (start, bytes) = match &net.memory.projection {
+            None => (net.memory.xi[i * stride..].as_ptr().cast::<i8>(), stride),
+            Some(proj) => (
+                proj.zeta[i * stride..].as_ptr().cast::<i8>(),
+                stride * std::mem::size_of::<f32>(),
+            ),
+        };
+        for offset in (0..bytes).step_by(64) {
+            // SAFETY: prefetching is a hint that never faults; the address is
+            // inside the row anyway (offset < the row's length in bytes).
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(start.add(offset)) };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (net, i);
 }
 
 #[cfg(target_arch = "x86_64")]
