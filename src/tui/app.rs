@@ -831,11 +831,12 @@ impl App {
         self.card_scroll = self.card_scroll.min(max);
     }
 
-    /// The help lines for what is on screen now: the footer's hints.
-    pub(crate) fn footer_hints(&self) -> Vec<KeyHelp> {
+    /// The footer's hints for what is on screen now: the place's own, and
+    /// the keys that work everywhere (minus any the place binds itself).
+    pub(crate) fn footer_hints(&self) -> (Vec<KeyHelp>, Vec<KeyHelp>) {
         if self.lab.is_some() && self.popup.is_none() {
             // The lab shows its own keys in its own footer.
-            return keys::footer(keymap::GLOBAL);
+            return (Vec::new(), keys::footer(keymap::GLOBAL));
         }
         let own = if self.popup.is_some() {
             keymap::POPUP
@@ -844,16 +845,16 @@ impl App {
         } else {
             self.focus_table()
         };
-        let mut hints = keys::footer(own);
+        let mut global = Vec::new();
         if self.mode != Mode::Search || self.popup.is_some() {
             // A global key the place binds itself does the place's thing.
-            let global = keymap::GLOBAL.iter().filter(|binding| {
+            let unshadowed = keymap::GLOBAL.iter().filter(|binding| {
                 !binding
                     .keys
                     .iter()
                     .any(|key| own.iter().any(|b| b.keys.contains(key)))
             });
-            hints.extend(global.filter(|b| b.in_footer).filter_map(|b| {
+            global.extend(unshadowed.filter(|b| b.in_footer).filter_map(|b| {
                 b.keys.first().map(|key| KeyHelp {
                     keys: key.name().into(),
                     label: b.label.clone(),
@@ -861,7 +862,7 @@ impl App {
                 })
             }));
         }
-        hints
+        (keys::footer(own), global)
     }
 }
 

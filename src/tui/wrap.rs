@@ -7,7 +7,7 @@
 //! over a border.
 
 use ratatui::style::Style;
-use ratatui::text::Span;
+use ratatui::text::{Line, Span};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// `text` wrapped to lines of at most `width` columns. Breaks between
@@ -45,6 +45,26 @@ pub fn truncate(text: &str, width: usize) -> &str {
         used += w;
     }
     text
+}
+
+/// `spans` cut to `width` columns, never through a wide character, and
+/// nothing after the cut (ratatui would fill a column left by a wide
+/// character with the start of the next span).
+pub fn fit(spans: Vec<Span<'static>>, width: usize) -> Line<'static> {
+    let mut used = 0;
+    let mut out = Vec::with_capacity(spans.len());
+    for span in spans {
+        let w = span.content.width();
+        if used + w <= width {
+            used += w;
+            out.push(span);
+        } else {
+            let cut = truncate(&span.content, width - used).to_string();
+            out.push(Span::styled(cut, span.style));
+            break;
+        }
+    }
+    Line::from(out)
 }
 
 /// `text` as spans, the chars at `indices` (char positions, ascending) in
@@ -107,6 +127,15 @@ mod tests {
         assert_eq!(truncate("长短期", 5), "长短");
         assert_eq!(truncate("ab长", 3), "ab");
         assert_eq!(truncate("abc", 10), "abc");
+    }
+
+    #[test]
+    fn fitting_spans_stops_at_the_first_character_that_does_not_fit() {
+        let spans = vec![Span::raw("拼音: "), Span::raw("shuang")];
+        // 拼 fits in 3 columns, 音 does not: nothing after it may fill the gap.
+        assert_eq!(fit(spans.clone(), 3).to_string(), "拼");
+        assert_eq!(fit(spans.clone(), 7).to_string(), "拼音: s");
+        assert_eq!(fit(spans, 40).to_string(), "拼音: shuang");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::tui::app::{App, Focus};
 use crate::tui::diagram;
 use crate::tui::strings as s;
 use crate::tui::theme::Theme;
-use crate::tui::wrap::{truncate, wrap};
+use crate::tui::wrap::{fit, truncate, wrap};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -215,24 +215,6 @@ fn push_bilingual(
             lines.push(Line::from(Span::styled(line, style)));
         }
     }
-}
-
-/// `spans` cut to `width` columns, never through a wide character.
-fn fit(spans: Vec<Span<'static>>, width: usize) -> Line<'static> {
-    let mut used = 0;
-    let mut out = Vec::with_capacity(spans.len());
-    for span in spans {
-        let w = span.content.width();
-        if used + w <= width {
-            used += w;
-            out.push(span);
-        } else {
-            let cut = truncate(&span.content, width - used).to_string();
-            out.push(Span::styled(cut, span.style));
-            break;
-        }
-    }
-    Line::from(out)
 }
 
 /// One related entry as drawn: where, and which.

@@ -8,7 +8,7 @@ use crate::text::Lang;
 use crate::tui::app::{App, Focus, Mode, Row};
 use crate::tui::diagram;
 use crate::tui::strings as s;
-use crate::tui::wrap::{highlighted, truncate};
+use crate::tui::wrap::{fit, highlighted, truncate};
 use ratatui::buffer::Buffer;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -93,7 +93,7 @@ pub fn render(app: &App, areas: &Areas, buf: &mut Buffer) {
                 theme.selected,
             );
         }
-        let mut line = Line::from(spans);
+        let mut line = fit(spans, rows.width as usize);
         if selected {
             line = line.patch_style(theme.selected);
         }

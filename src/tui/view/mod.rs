@@ -176,6 +176,7 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
 /// The last line: a message, or the key hints of the focused place.
 fn footer(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
+    let width = area.width as usize;
     let mut spans = Vec::new();
     if let Some(message) = &app.message {
         spans.push(Span::styled(
@@ -183,13 +184,31 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
             theme.warning,
         ));
     }
-    spans.extend(hint_spans(
-        &app.footer_hints(),
+    let used: usize = spans.iter().map(|span| span.content.width()).sum();
+    // The keys that work everywhere (help, quit) keep their place; the
+    // place's own hints fill what is left, first ones first.
+    let (own, global) = app.footer_hints();
+    let global_width: usize = global.iter().map(|hint| hint_width(hint, app.lang)).sum();
+    let own_spans = hint_spans(
+        &own,
         app.lang,
         theme,
-        area.width as usize,
+        width.saturating_sub(used + global_width),
+    );
+    let own_width: usize = own_spans.iter().map(|span| span.content.width()).sum();
+    spans.extend(own_spans);
+    spans.extend(hint_spans(
+        &global,
+        app.lang,
+        theme,
+        width.saturating_sub(used + own_width),
     ));
     buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+}
+
+/// Columns one hint takes in the footer.
+fn hint_width(hint: &KeyHelp, lang: Lang) -> usize {
+    1 + hint.keys.width() + 1 + hint.label.get(lang).width() + 1
 }
 
 /// Hints as "key label" pairs, as many whole ones as fit in `width`.
@@ -203,7 +222,7 @@ pub fn hint_spans(
     let mut used = 0;
     for hint in hints {
         let label = hint.label.get(lang);
-        let cost = 1 + hint.keys.width() + 1 + label.width() + 1;
+        let cost = hint_width(hint, lang);
         if used + cost > width {
             break;
         }
