@@ -73,5 +73,38 @@ fn render(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, render);
+/// The largest picture the Hopfield lab is meant to run without lag:
+/// N = 16384 (128x128) with 1000 random patterns. A running frame is a
+/// sweep, the model's views, and the drawing.
+fn hopfield(c: &mut Criterion) {
+    let catalogue = Catalogue::builtin();
+    let entry = catalogue.get("hopfield").expect("the Hopfield entry");
+    let spec = model::find("hopfield").expect("the Hopfield model");
+    let mut params = spec.default_params();
+    params.set("n", "16384").expect("n in bounds");
+    params.set("patterns", "1000").expect("patterns in bounds");
+    let mut lab = Lab::with_params(entry, spec, &params, 42).expect("builds");
+    let theme = Theme::coloured();
+    let mut buf = Buffer::empty(Rect::new(0, 0, 200, 60));
+    let mut group = c.benchmark_group("lab");
+    group.sample_size(20);
+    group.bench_function("render Hopfield N=16384 P=1000 200x60", |b| {
+        b.iter(|| {
+            buf.reset();
+            lab.render(buf.area, &mut buf, Lang::En, &theme);
+            black_box(&buf);
+        })
+    });
+    group.bench_function("Hopfield N=16384 P=1000 sweep + views + render", |b| {
+        b.iter(|| {
+            lab.handle_key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE));
+            buf.reset();
+            lab.render(buf.area, &mut buf, Lang::En, &theme);
+            black_box(&buf);
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, render, hopfield);
 criterion_main!(benches);

@@ -111,3 +111,88 @@ fn hopfield_recalls_a_corrupted_letter_in_the_lab() {
     assert!(end.contains("recalled pattern A (0), the target"), "{end}");
     assert!(end.contains("distance to target  0"), "{end}");
 }
+
+/// Random keys, clicks, pastes, clock ticks and sizes on every runnable
+/// entry's lab: nothing panics. (The Hopfield lab's `a`, its capacity
+/// experiment, is left out: it takes seconds in a debug build.)
+mod random_use {
+    use super::*;
+    use proptest::prelude::*;
+    use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    use std::time::{Duration, Instant};
+
+    #[derive(Debug, Clone)]
+    enum Event {
+        Key(KeyCode),
+        Click(u16, u16),
+        Paste(String),
+        Tick(u64),
+        Render(u16, u16),
+    }
+
+    fn any_event() -> impl Strategy<Value = Event> {
+        let keys: Vec<KeyCode> = " nmrR+-e[]pcxoshjkli0123456789.-E"
+            .chars()
+            .map(KeyCode::Char)
+            .chain([
+                KeyCode::Esc,
+                KeyCode::Enter,
+                KeyCode::Tab,
+                KeyCode::Backspace,
+                KeyCode::Left,
+                KeyCode::Right,
+                KeyCode::Up,
+                KeyCode::Down,
+            ])
+            .collect();
+        prop_oneof![
+            8 => prop::sample::select(keys).prop_map(Event::Key),
+            1 => (0u16..120, 0u16..40).prop_map(|(x, y)| Event::Click(x, y)),
+            1 => "[0-9., e\\-]{0,10}".prop_map(Event::Paste),
+            2 => (0u64..500).prop_map(Event::Tick),
+            2 => (1u16..130, 1u16..45).prop_map(|(w, h)| Event::Render(w, h)),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        #[test]
+        fn no_model_lab_panics(events in prop::collection::vec(any_event(), 1..100)) {
+            let catalogue = Catalogue::builtin();
+            for entry in catalogue.entries().iter().filter(|e| !e.model.is_empty()) {
+                let spec = model::find(&entry.model).expect("runnable entries have models");
+                let mut lab = Lab::open(entry, spec, 3).expect("builds at its defaults");
+                let mut now = Instant::now();
+                for (i, event) in events.iter().enumerate() {
+                    match event {
+                        Event::Key(code) => {
+                            lab.handle_key(KeyEvent::new(*code, KeyModifiers::NONE));
+                        }
+                        Event::Click(x, y) => {
+                            lab.handle_mouse(MouseEvent {
+                                kind: MouseEventKind::Down(MouseButton::Left),
+                                column: *x,
+                                row: *y,
+                                modifiers: KeyModifiers::NONE,
+                            });
+                        }
+                        Event::Paste(text) => {
+                            lab.handle_paste(text);
+                        }
+                        Event::Tick(ms) => {
+                            now += Duration::from_millis(*ms);
+                            lab.tick(now);
+                        }
+                        Event::Render(w, h) => {
+                            let lang = [Lang::En, Lang::Zh, Lang::Both][i % 3];
+                            screen(&mut lab, *w, *h, lang);
+                        }
+                    }
+                }
+                screen(&mut lab, 1, 1, Lang::Zh);
+                screen(&mut lab, 80, 24, Lang::En);
+            }
+        }
+    }
+}
