@@ -880,7 +880,11 @@ impl Lab {
             };
             say(buf, &text.get(lang), style);
         }
-        if let Some(status) = self.model.status() {
+        let status = self.model.status();
+        let model_warns = status
+            .as_ref()
+            .is_some_and(|s| s.level == StatusLevel::Warning);
+        if let Some(status) = status {
             let style = if status.level == StatusLevel::Warning {
                 theme.warning
             } else {
@@ -888,7 +892,8 @@ impl Lab {
             };
             say(buf, &status.text.get(lang), style);
         }
-        if let Some((step, view)) = &self.overflow {
+        // The lab's own note, unless the model already warns in its words.
+        if let Some((step, view)) = self.overflow.as_ref().filter(|_| !model_warns) {
             let text = Bilingual::owned(
                 format!("overflow: `{view}` holds NaN or inf since step {step}"),
                 format!("溢出：{view} 自第 {step} 步起含 NaN 或无穷大"),
