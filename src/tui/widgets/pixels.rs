@@ -249,7 +249,16 @@ pub(super) fn gallery_heights(width: usize, height: usize, count: usize, cols: u
     let per_row = per_row.max(1);
     let rows = count.div_ceil(per_row).max(1);
     let item_h = h + 1;
-    vec![clamp_rows(1 + rows * item_h), clamp_rows(1 + item_h)]
+    let mut hs = vec![clamp_rows(1 + rows * item_h), clamp_rows(1 + item_h)];
+    // Large thumbnails (not letters) may shrink to half size when room is short.
+    if h >= 8 {
+        let half = PixelGeometry {
+            scale: 1,
+            shrink: geometry.shrink * 2,
+        };
+        hs.push(clamp_rows(1 + half.size(width, height).1 + 1));
+    }
+    hs
 }
 
 /// Thumbnails are drawn at one pixel per half-cell, shrunk if wider than the area.
@@ -273,7 +282,13 @@ pub(super) fn draw_gallery(
     buf: &mut Buffer,
     ctx: &DrawContext,
 ) {
-    let geometry = thumbnail_geometry(width, height, area.width);
+    let mut geometry = thumbnail_geometry(width, height, area.width);
+    // Shrink until a row of thumbnails and their labels fits the height.
+    while geometry.size(width, height).1 + 1 > usize::from(area.height)
+        && geometry.shrink < width.max(height).max(1)
+    {
+        geometry.shrink += 1;
+    }
     let (w, h) = geometry.size(width, height);
     let (w, h) = (
         w.min(usize::from(u16::MAX)) as u16,

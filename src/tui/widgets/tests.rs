@@ -299,7 +299,77 @@ fn equations_mark_the_current_line_and_keep_it_in_sight() {
 
 #[test]
 fn nothing_is_drawn_outside_the_area_at_any_size() {
-    let view = vector(vec![0.5; 50], (-1.0, 1.0));
+    let picture = vec![1.0; 400];
+    let views = [
+        vector(vec![0.5; 50], (-1.0, 1.0)),
+        vector(vec![-0.5, f32::NAN, 0.25], (0.0, 1.0)),
+        View::new(
+            "g",
+            Bilingual::new("模式", "模式"),
+            ViewContent::Gallery {
+                width: 20,
+                height: 20,
+                items: vec![picture.clone(); 5],
+                marked: Some(2),
+            },
+        ),
+        View::new(
+            "p",
+            Bilingual::new("p", "p"),
+            ViewContent::Pixels {
+                width: 20,
+                height: 20,
+                values: picture,
+            },
+        ),
+        View::new(
+            "h",
+            Bilingual::new("h", "h"),
+            ViewContent::History {
+                rows: 30,
+                cols: 9,
+                values: vec![0.3; 270],
+                range: (-1.0, 1.0),
+            },
+        ),
+        View::new(
+            "m",
+            Bilingual::new("m", "m"),
+            ViewContent::Matrix {
+                rows: 9,
+                cols: 30,
+                values: vec![-0.3; 270],
+            },
+        ),
+        View::new(
+            "t",
+            Bilingual::new("t", "t"),
+            ViewContent::Text {
+                text: Bilingual::new("a long line of English text", "一段很长的中文说明文字"),
+            },
+        ),
+        View::new(
+            "e",
+            Bilingual::new("e", "e"),
+            ViewContent::Equations {
+                lines: vec!["h = tanh(W x + b) = [0.1 0.2 0.3]".into(); 4],
+                current: Some(3),
+            },
+        ),
+        View::new(
+            "s",
+            Bilingual::new("s", "s"),
+            ViewContent::Series {
+                values: vec![1.0, f64::INFINITY, -2.0],
+            },
+        ),
+    ];
+    for view in &views {
+        assert_stays_inside(view);
+    }
+}
+
+fn assert_stays_inside(view: &View) {
     for w in 0..12 {
         for h in 0..5 {
             let mut buf = Buffer::empty(Rect::new(0, 0, 14, 7));
@@ -308,12 +378,17 @@ fn nothing_is_drawn_outside_the_area_at_any_size() {
                 theme: &plain(),
                 cursor: Some(3),
             };
-            draw(&view, Rect::new(1, 1, w, h), &mut buf, &ctx);
+            draw(view, Rect::new(1, 1, w, h), &mut buf, &ctx);
             for y in 0..7 {
                 for x in 0..14 {
                     let inside = x >= 1 && x < 1 + w && y >= 1 && y < 1 + h;
                     if !inside {
-                        assert_eq!(buf[(x, y)].symbol(), " ", "({x}, {y}) at {w}x{h}");
+                        assert_eq!(
+                            buf[(x, y)].symbol(),
+                            " ",
+                            "{} ({x}, {y}) at {w}x{h}",
+                            view.name
+                        );
                     }
                 }
             }
