@@ -25,7 +25,14 @@ use std::process::ExitCode;
 /// A terminal field guide to the neural network zoo, in English and Chinese,
 /// where every animal runs.
 #[derive(Debug, Parser)]
-#[command(name = "nnzoo", version, about, long_about = None)]
+#[command(
+    name = "nnzoo",
+    version,
+    about,
+    long_about = None,
+    after_help = "Without a command, nnzoo opens its terminal UI (printed to a pipe, it lists \
+                  the catalogue instead); press ? there for the keys."
+)]
 pub struct Cli {
     /// Add entries from the JSON files in DIR, replacing built-in entries
     /// with the same id (see zoo/README.md for the format).
