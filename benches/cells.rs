@@ -81,7 +81,8 @@ fn gru(c: &mut Criterion) {
 }
 
 /// The parts of the LSTM step at 128 on their own, on every path this CPU
-/// runs: where the time goes.
+/// runs: where the time goes, and what the packed layout gains over the
+/// row-major one (both reading the rows in alternating order).
 fn parts(c: &mut Criterion) {
     let mut group = c.benchmark_group("kernels_128");
     let n = 128;
@@ -90,8 +91,22 @@ fn parts(c: &mut Criterion) {
     let bias = input(4 * n);
     let mut out = vec![0.0f32; 4 * n];
     for level in Level::ALL.into_iter().filter(|l| l.available()) {
-        group.bench_function(BenchmarkId::new("gemv_512x256", level.name()), |b| {
-            b.iter(|| kernels::gemv_at(level, &w, black_box(&v), &bias, &mut out, false))
+        let mut reverse = false;
+        group.bench_function(
+            BenchmarkId::new("gemv_512x256_row_major", level.name()),
+            |b| {
+                b.iter(|| {
+                    reverse = !reverse;
+                    kernels::gemv_at(level, &w, black_box(&v), &bias, &mut out, reverse)
+                })
+            },
+        );
+        let packed = kernels::Packed::for_level(level, &w, 4 * n, 2 * n);
+        group.bench_function(BenchmarkId::new("gemv_512x256_packed", level.name()), |b| {
+            b.iter(|| {
+                reverse = !reverse;
+                kernels::gemv_packed(&packed, black_box(&v), &bias, &mut out, reverse)
+            })
         });
         let mut acts = input(5 * n);
         group.bench_function(BenchmarkId::new("640_activations", level.name()), |b| {

@@ -14,10 +14,11 @@
 //! together with its bias. The r and z rows of both matrices are fused into
 //! one `[2H, I + H]` matrix times `[x; h]`; the n rows stay apart.
 
+use super::kernels::{self, Packed};
 use super::lstm_cell::infer_shape;
 use super::recurrent::{self, Cell, Ring, Stepper};
 use super::weights::{reject_unexpected, take};
-use super::{Model, ModelError, ModelSpec, Params, View, Weights, kernels};
+use super::{Model, ModelError, ModelSpec, Params, View, Weights};
 use crate::text::Bilingual;
 use rand::rngs::StdRng;
 
@@ -27,14 +28,14 @@ pub struct GruWeights {
     pub input: usize,
     pub hidden: usize,
     /// `[2H, I + H]`: the r and z rows of `weight_ih` and `weight_hh`.
-    w_rz: Vec<f32>,
+    w_rz: Packed,
     /// `[2H]`: the r and z parts of `bias_ih + bias_hh`.
     b_rz: Vec<f32>,
     /// `[H, I]` and `[H]`: the n rows of `weight_ih`, `bias_ih`.
-    w_in: Vec<f32>,
+    w_in: Packed,
     b_in: Vec<f32>,
     /// `[H, H]` and `[H]`: the n rows of `weight_hh`, `bias_hh`.
-    w_hn: Vec<f32>,
+    w_hn: Packed,
     b_hn: Vec<f32>,
 }
 
@@ -62,11 +63,15 @@ impl GruWeights {
         GruWeights {
             input,
             hidden,
-            w_rz: recurrent::fuse(&w_ih[..rz * input], &w_hh[..rz * hidden], rz, input, hidden),
+            w_rz: Packed::new(
+                &recurrent::fuse(&w_ih[..rz * input], &w_hh[..rz * hidden], rz, input, hidden),
+                rz,
+                input + hidden,
+            ),
             b_rz: recurrent::add(&b_ih[..rz], &b_hh[..rz]),
-            w_in: w_ih[rz * input..].to_vec(),
+            w_in: Packed::new(&w_ih[rz * input..], hidden, input),
             b_in: b_ih[rz..].to_vec(),
-            w_hn: w_hh[rz * hidden..].to_vec(),
+            w_hn: Packed::new(&w_hh[rz * hidden..], hidden, hidden),
             b_hn: b_hh[rz..].to_vec(),
         }
     }
@@ -156,13 +161,13 @@ pub mod stages {
         s.xh[w.input..].copy_from_slice(h);
         s.reverse = !s.reverse;
         if s.reverse {
-            kernels::gemv_dir(&w.w_hn, h, &w.b_hn, &mut s.a_hn, true);
-            kernels::gemv_dir(&w.w_in, x, &w.b_in, &mut s.a_in, true);
-            kernels::gemv_dir(&w.w_rz, &s.xh, &w.b_rz, &mut s.pre_rz, true);
+            kernels::gemv_packed(&w.w_hn, h, &w.b_hn, &mut s.a_hn, true);
+            kernels::gemv_packed(&w.w_in, x, &w.b_in, &mut s.a_in, true);
+            kernels::gemv_packed(&w.w_rz, &s.xh, &w.b_rz, &mut s.pre_rz, true);
         } else {
-            kernels::gemv_dir(&w.w_rz, &s.xh, &w.b_rz, &mut s.pre_rz, false);
-            kernels::gemv_dir(&w.w_in, x, &w.b_in, &mut s.a_in, false);
-            kernels::gemv_dir(&w.w_hn, h, &w.b_hn, &mut s.a_hn, false);
+            kernels::gemv_packed(&w.w_rz, &s.xh, &w.b_rz, &mut s.pre_rz, false);
+            kernels::gemv_packed(&w.w_in, x, &w.b_in, &mut s.a_in, false);
+            kernels::gemv_packed(&w.w_hn, h, &w.b_hn, &mut s.a_hn, false);
         }
     }
 

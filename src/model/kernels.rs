@@ -48,6 +48,14 @@ impl Level {
         }
     }
 
+    /// Values per vector register (the scalar path mimics eight lanes).
+    pub fn lanes(self) -> usize {
+        match self {
+            Level::Scalar | Level::Avx2Fma => 8,
+            Level::Avx512 => 16,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Level::Scalar => "scalar",
@@ -105,6 +113,12 @@ impl Level {
         let close =
             |a: &[f32], b: &[f32], tol: f32| a.iter().zip(b).all(|(a, b)| (a - b).abs() <= tol);
         if !close(&want, &got, 1e-4) {
+            return false;
+        }
+        let packed = Packed::for_level(self, &w, rows, cols);
+        let mut from_packed = vec![0.0; rows];
+        gemv_packed(&packed, &v, &bias, &mut from_packed, true);
+        if from_packed != got {
             return false;
         }
         let xs: Vec<f32> = (0..67).map(|i| (i as f32 - 33.0) * 0.61).collect();
@@ -186,6 +200,115 @@ pub fn gemv_at(level: Level, w: &[f32], v: &[f32], bias: &[f32], out: &mut [f32]
         Level::Avx512 => unsafe { avx512::gemv(w, v, bias, out, reverse) },
         #[cfg(not(target_arch = "x86_64"))]
         Level::Avx2Fma | Level::Avx512 => scalar::gemv(w, v, bias, out, reverse),
+    }
+}
+
+/// A matrix laid out for one path's product: each block of four rows is
+/// stored chunk by chunk (the four rows' first `lanes` values, then their
+/// next `lanes` values, ...; then the four rows' last `cols % lanes`
+/// values), so that the product reads one stream instead of four. The rows
+/// after the last whole block stay row-major. Each row sums in the same order
+/// as in [`gemv_at`] on the same path, so the results are the same bits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Packed {
+    level: Level,
+    rows: usize,
+    cols: usize,
+    data: Vec<f32>,
+}
+
+impl Packed {
+    /// The row-major `rows x cols` matrix `w`, packed for the fastest path.
+    pub fn new(w: &[f32], rows: usize, cols: usize) -> Packed {
+        Packed::for_level(Level::best(), w, rows, cols)
+    }
+
+    /// `w` packed for `level` (the scalar one if the CPU lacks it).
+    ///
+    /// # Panics
+    /// If `w` does not hold `rows * cols` values (a bug in the caller).
+    pub fn for_level(level: Level, w: &[f32], rows: usize, cols: usize) -> Packed {
+        assert_eq!(w.len(), rows * cols, "packing a {rows} x {cols} matrix");
+        let level = level.or_scalar();
+        let lanes = level.lanes();
+        let (chunks, tail) = (cols / lanes, cols % lanes);
+        let mut data = Vec::with_capacity(w.len());
+        for block in 0..rows / 4 {
+            let row = |j: usize| &w[(4 * block + j) * cols..(4 * block + j + 1) * cols];
+            for k in 0..chunks {
+                for j in 0..4 {
+                    data.extend_from_slice(&row(j)[k * lanes..(k + 1) * lanes]);
+                }
+            }
+            for j in 0..4 {
+                data.extend_from_slice(&row(j)[cols - tail..]);
+            }
+        }
+        data.extend_from_slice(&w[rows / 4 * 4 * cols..]);
+        Packed {
+            level,
+            rows,
+            cols,
+            data,
+        }
+    }
+
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    /// The path it is packed for.
+    pub fn level(&self) -> Level {
+        self.level
+    }
+
+    /// Value `(r, c)`.
+    pub fn get(&self, r: usize, c: usize) -> f32 {
+        let lanes = self.level.lanes();
+        let (chunks, tail) = (self.cols / lanes, self.cols % lanes);
+        if r >= self.rows / 4 * 4 {
+            return self.data[r * self.cols + c];
+        }
+        let (block, j) = (r / 4, r % 4);
+        let base = 4 * block * self.cols;
+        if c < chunks * lanes {
+            self.data[base + (c / lanes) * 4 * lanes + j * lanes + c % lanes]
+        } else {
+            self.data[base + chunks * 4 * lanes + j * tail + (c - chunks * lanes)]
+        }
+    }
+}
+
+/// `out = W v + bias` for a [`Packed`] `W`, visiting the rows last first
+/// when `reverse` (see [`gemv_dir`]).
+///
+/// # Panics
+/// If the lengths do not fit the matrix (a bug in the caller).
+#[inline]
+pub fn gemv_packed(w: &Packed, v: &[f32], bias: &[f32], out: &mut [f32], reverse: bool) {
+    assert!(
+        v.len() == w.cols && out.len() == w.rows && bias.len() == w.rows,
+        "gemv: a {} x {} matrix with {} inputs, {} biases, {} outputs",
+        w.rows,
+        w.cols,
+        v.len(),
+        bias.len(),
+        out.len()
+    );
+    match w.level {
+        Level::Scalar => scalar::gemv_packed(&w.data, v, bias, out, reverse),
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `Packed::for_level` only packs for a path the CPU has; lengths checked above.
+        Level::Avx2Fma => unsafe { avx2::gemv_packed(&w.data, v, bias, out, reverse) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        Level::Avx512 => unsafe { avx512::gemv_packed(&w.data, v, bias, out, reverse) },
+        #[cfg(not(target_arch = "x86_64"))]
+        Level::Avx2Fma | Level::Avx512 => scalar::gemv_packed(&w.data, v, bias, out, reverse),
     }
 }
 
@@ -288,6 +411,45 @@ pub(crate) mod scalar {
                 sum += row[c] * v[c];
             }
             out[r] = sum + bias[r];
+        }
+    }
+
+    /// [`gemv`] on a matrix packed with 8 lanes (see `Packed`).
+    pub fn gemv_packed(w: &[f32], v: &[f32], bias: &[f32], out: &mut [f32], reverse: bool) {
+        let cols = v.len();
+        let rows = out.len();
+        let (chunks, tail) = (cols / 8, cols % 8);
+        let blocks = rows / 4;
+        let block = |b: usize, out: &mut [f32]| {
+            let base = &w[4 * b * cols..4 * (b + 1) * cols];
+            for j in 0..4 {
+                let mut lanes = [0.0f32; 8];
+                for k in 0..chunks {
+                    let chunk = &base[k * 32 + j * 8..k * 32 + j * 8 + 8];
+                    for l in 0..8 {
+                        lanes[l] += chunk[l] * v[8 * k + l];
+                    }
+                }
+                let mut sum = ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5]))
+                    + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]));
+                let tails = &base[chunks * 32 + j * tail..chunks * 32 + (j + 1) * tail];
+                for (c, t) in tails.iter().enumerate() {
+                    sum += t * v[chunks * 8 + c];
+                }
+                out[4 * b + j] = sum + bias[4 * b + j];
+            }
+        };
+        let rest = blocks * 4;
+        if reverse {
+            gemv(&w[rest * cols..], v, &bias[rest..], &mut out[rest..], true);
+            for b in (0..blocks).rev() {
+                block(b, out);
+            }
+        } else {
+            for b in 0..blocks {
+                block(b, out);
+            }
+            gemv(&w[rest * cols..], v, &bias[rest..], &mut out[rest..], false);
         }
     }
 
@@ -394,6 +556,95 @@ mod avx2 {
                 pairs: cols / 16,
                 odd: (cols / 8) % 2 == 1,
                 tail: cols / 8 * 8,
+            }
+        }
+    }
+
+    /// [`gemv`] on a matrix packed with 8 lanes (see `Packed`).
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn gemv_packed(w: &[f32], v: &[f32], bias: &[f32], out: &mut [f32], reverse: bool) {
+        let rows = out.len();
+        let g = Geometry::new(v.len());
+        let (vp, wp, bp, op) = (v.as_ptr(), w.as_ptr(), bias.as_ptr(), out.as_mut_ptr());
+        let blocks = rows / 4;
+        unsafe {
+            if reverse {
+                for r in (blocks * 4..rows).rev() {
+                    row1(&g, wp, vp, bp, op, r);
+                }
+                for b in (0..blocks).rev() {
+                    packed4(&g, wp, vp, bp, op, 4 * b);
+                }
+            } else {
+                for b in 0..blocks {
+                    packed4(&g, wp, vp, bp, op, 4 * b);
+                }
+                for r in blocks * 4..rows {
+                    row1(&g, wp, vp, bp, op, r);
+                }
+            }
+        }
+    }
+
+    /// Rows `r..r + 4` of a packed matrix, summed as in [`block4`].
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn packed4(
+        g: &Geometry,
+        wp: *const f32,
+        vp: *const f32,
+        bp: *const f32,
+        op: *mut f32,
+        r: usize,
+    ) {
+        let Geometry {
+            cols,
+            pairs,
+            odd,
+            tail,
+        } = *g;
+        unsafe {
+            let mut p = wp.add(r * cols);
+            let z = _mm256_setzero_ps();
+            let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
+            let (mut b0, mut b1, mut b2, mut b3) = (z, z, z, z);
+            for k in 0..pairs {
+                let c = 16 * k;
+                let x0 = _mm256_loadu_ps(vp.add(c));
+                let x1 = _mm256_loadu_ps(vp.add(c + 8));
+                a0 = _mm256_fmadd_ps(_mm256_loadu_ps(p), x0, a0);
+                a1 = _mm256_fmadd_ps(_mm256_loadu_ps(p.add(8)), x0, a1);
+                a2 = _mm256_fmadd_ps(_mm256_loadu_ps(p.add(16)), x0, a2);
+                a3 = _mm256_fmadd_ps(_mm256_loadu_ps(p.add(24)), x0, a3);
+                b0 = _mm256_fmadd_ps(_mm256_loadu_ps(p.add(32)), x1, b0);
+                b1 = _mm256_fmadd_ps(_mm256_loadu_ps(p.add(40)), x1, b1);
+                b2 = _mm256_fmadd_ps(_mm256_loadu_ps(p.add(48)), x1, b2);
+                b3 = _mm256_fmadd_ps(_mm256_loadu_ps(p.add(56)), x1, b3);
+                p = p.add(64);
+            }
+            if odd {
+                let x0 = _mm256_loadu_ps(vp.add(16 * pairs));
+                a0 = _mm256_fmadd_ps(_mm256_loadu_ps(p), x0, a0);
+                a1 = _mm256_fmadd_ps(_mm256_loadu_ps(p.add(8)), x0, a1);
+                a2 = _mm256_fmadd_ps(_mm256_loadu_ps(p.add(16)), x0, a2);
+                a3 = _mm256_fmadd_ps(_mm256_loadu_ps(p.add(24)), x0, a3);
+                p = p.add(32);
+            }
+            let sums = hsum4(
+                _mm256_add_ps(a0, b0),
+                _mm256_add_ps(a1, b1),
+                _mm256_add_ps(a2, b2),
+                _mm256_add_ps(a3, b3),
+            );
+            let mut s = [0.0f32; 4];
+            _mm_storeu_ps(s.as_mut_ptr(), sums);
+            let n_tail = cols - tail;
+            for (j, sum) in s.iter_mut().enumerate() {
+                let row_tail = p.add(j * n_tail);
+                for c in 0..n_tail {
+                    *sum += *row_tail.add(c) * *vp.add(tail + c);
+                }
+                *op.add(r + j) = *sum + *bp.add(r + j);
             }
         }
     }
@@ -632,6 +883,84 @@ mod avx512 {
             sum += unsafe { *row.add(c) * *vp.add(c) };
         }
         sum
+    }
+
+    /// [`gemv`] on a matrix packed with 16 lanes (see `Packed`).
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn gemv_packed(w: &[f32], v: &[f32], bias: &[f32], out: &mut [f32], reverse: bool) {
+        let rows = out.len();
+        let cols = v.len();
+        let (vp, wp, bp, op) = (v.as_ptr(), w.as_ptr(), bias.as_ptr(), out.as_mut_ptr());
+        let blocks = rows / 4;
+        unsafe {
+            if reverse {
+                for r in (blocks * 4..rows).rev() {
+                    row1(cols, wp, vp, bp, op, r);
+                }
+                for b in (0..blocks).rev() {
+                    packed4(cols, wp, vp, bp, op, 4 * b);
+                }
+            } else {
+                for b in 0..blocks {
+                    packed4(cols, wp, vp, bp, op, 4 * b);
+                }
+                for r in blocks * 4..rows {
+                    row1(cols, wp, vp, bp, op, r);
+                }
+            }
+        }
+    }
+
+    /// Rows `r..r + 4` of a packed matrix, summed as in [`block4`].
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn packed4(
+        cols: usize,
+        wp: *const f32,
+        vp: *const f32,
+        bp: *const f32,
+        op: *mut f32,
+        r: usize,
+    ) {
+        let pairs = cols / 32;
+        let odd = (cols / 16) % 2 == 1;
+        let whole = cols / 16 * 16;
+        unsafe {
+            let mut p = wp.add(r * cols);
+            let z = _mm512_setzero_ps();
+            let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
+            let (mut b0, mut b1, mut b2, mut b3) = (z, z, z, z);
+            for k in 0..pairs {
+                let c = 32 * k;
+                let x0 = _mm512_loadu_ps(vp.add(c));
+                let x1 = _mm512_loadu_ps(vp.add(c + 16));
+                a0 = _mm512_fmadd_ps(_mm512_loadu_ps(p), x0, a0);
+                a1 = _mm512_fmadd_ps(_mm512_loadu_ps(p.add(16)), x0, a1);
+                a2 = _mm512_fmadd_ps(_mm512_loadu_ps(p.add(32)), x0, a2);
+                a3 = _mm512_fmadd_ps(_mm512_loadu_ps(p.add(48)), x0, a3);
+                b0 = _mm512_fmadd_ps(_mm512_loadu_ps(p.add(64)), x1, b0);
+                b1 = _mm512_fmadd_ps(_mm512_loadu_ps(p.add(80)), x1, b1);
+                b2 = _mm512_fmadd_ps(_mm512_loadu_ps(p.add(96)), x1, b2);
+                b3 = _mm512_fmadd_ps(_mm512_loadu_ps(p.add(112)), x1, b3);
+                p = p.add(128);
+            }
+            if odd {
+                let x0 = _mm512_loadu_ps(vp.add(32 * pairs));
+                a0 = _mm512_fmadd_ps(_mm512_loadu_ps(p), x0, a0);
+                a1 = _mm512_fmadd_ps(_mm512_loadu_ps(p.add(16)), x0, a1);
+                a2 = _mm512_fmadd_ps(_mm512_loadu_ps(p.add(32)), x0, a2);
+                a3 = _mm512_fmadd_ps(_mm512_loadu_ps(p.add(48)), x0, a3);
+                p = p.add(64);
+            }
+            let n_tail = cols - whole;
+            // `finish` reads a row's tail at `row + whole ..`; here each
+            // row's tail sits at `p + j * n_tail`.
+            let tail_row = |j: usize| p.add(j * n_tail).sub(whole);
+            *op.add(r) = finish(a0, b0, tail_row(0), vp, cols) + *bp.add(r);
+            *op.add(r + 1) = finish(a1, b1, tail_row(1), vp, cols) + *bp.add(r + 1);
+            *op.add(r + 2) = finish(a2, b2, tail_row(2), vp, cols) + *bp.add(r + 2);
+            *op.add(r + 3) = finish(a3, b3, tail_row(3), vp, cols) + *bp.add(r + 3);
+        }
     }
 
     /// Rows `r..r + 4` of the product.
@@ -890,6 +1219,49 @@ mod tests {
                         part,
                         whole[start..end],
                         "{} rows {start}..{end}",
+                        level.name()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_packed_matrix_gives_the_same_bits_as_the_row_major_one() {
+        for &(rows, cols) in &[
+            (1, 3),
+            (4, 8),
+            (5, 16),
+            (8, 33),
+            (13, 40),
+            (12, 71),
+            (512, 256),
+        ] {
+            let w = values(rows * cols, 7);
+            let v = values(cols, 8);
+            let bias = values(rows, 9);
+            for level in Level::ALL.into_iter().filter(|l| l.available()) {
+                let packed = Packed::for_level(level, &w, rows, cols);
+                assert_eq!(packed.level(), level);
+                for r in 0..rows {
+                    for c in 0..cols {
+                        assert_eq!(
+                            packed.get(r, c),
+                            w[r * cols + c],
+                            "{} ({r}, {c})",
+                            level.name()
+                        );
+                    }
+                }
+                let mut plain = vec![0.0; rows];
+                gemv_at(level, &w, &v, &bias, &mut plain, false);
+                for reverse in [false, true] {
+                    let mut out = vec![0.0; rows];
+                    gemv_packed(&packed, &v, &bias, &mut out, reverse);
+                    assert_eq!(
+                        out,
+                        plain,
+                        "{} {rows}x{cols} reverse={reverse}",
                         level.name()
                     );
                 }

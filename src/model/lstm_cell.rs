@@ -14,9 +14,10 @@
 //! order i, f, g, o. Here both matrices are fused into one `[4H, I + H]`
 //! matrix times `[x; h]`, so one pass computes every gate.
 
+use super::kernels::{self, Packed};
 use super::recurrent::{self, Cell, Ring, Stepper};
 use super::weights::{reject_unexpected, take};
-use super::{Model, ModelError, ModelSpec, Params, View, Weights, kernels};
+use super::{Model, ModelError, ModelSpec, Params, View, Weights};
 use crate::text::Bilingual;
 use rand::rngs::StdRng;
 
@@ -26,7 +27,7 @@ pub struct LstmWeights {
     pub input: usize,
     pub hidden: usize,
     /// `[4H, I + H]`: `weight_ih` and `weight_hh` side by side.
-    w: Vec<f32>,
+    w: Packed,
     /// `[4H]`: `bias_ih + bias_hh`.
     b: Vec<f32>,
 }
@@ -54,7 +55,11 @@ impl LstmWeights {
         LstmWeights {
             input,
             hidden,
-            w: recurrent::fuse(w_ih, w_hh, 4 * hidden, input, hidden),
+            w: Packed::new(
+                &recurrent::fuse(w_ih, w_hh, 4 * hidden, input, hidden),
+                4 * hidden,
+                input + hidden,
+            ),
             b: recurrent::add(b_ih, b_hh),
         }
     }
@@ -163,7 +168,7 @@ pub mod stages {
         s.xh[w.input..].copy_from_slice(h);
         s.c_prev.copy_from_slice(c);
         s.reverse = !s.reverse;
-        kernels::gemv_dir(&w.w, &s.xh, &w.b, &mut s.pre, s.reverse);
+        kernels::gemv_packed(&w.w, &s.xh, &w.b, &mut s.pre, s.reverse);
     }
 
     #[inline]
@@ -266,7 +271,11 @@ impl LstmCell {
             weights: LstmWeights {
                 input,
                 hidden,
-                w: vec![0.0; 4 * hidden * (input + hidden)],
+                w: Packed::new(
+                    &vec![0.0; 4 * hidden * (input + hidden)],
+                    4 * hidden,
+                    input + hidden,
+                ),
                 b: vec![0.0; 4 * hidden],
             },
             h: vec![0.0; hidden],

@@ -7,10 +7,11 @@
 //! ```
 //! Both matrices are fused into one `[H, I + H]` matrix times `[x; h]`.
 
+use super::kernels::{self, Packed};
 use super::lstm_cell::infer_shape;
 use super::recurrent::{self, Cell, Ring, Stepper};
 use super::weights::{reject_unexpected, take};
-use super::{Model, ModelError, ModelSpec, Params, View, Weights, kernels};
+use super::{Model, ModelError, ModelSpec, Params, View, Weights};
 use crate::text::Bilingual;
 use rand::rngs::StdRng;
 
@@ -56,7 +57,7 @@ pub struct RnnWeights {
     pub hidden: usize,
     pub nonlinearity: Nonlinearity,
     /// `[H, I + H]`: `weight_ih` and `weight_hh` side by side.
-    w: Vec<f32>,
+    w: Packed,
     /// `bias_ih + bias_hh`.
     b: Vec<f32>,
 }
@@ -78,7 +79,11 @@ impl RnnWeights {
             input,
             hidden,
             nonlinearity,
-            w: recurrent::fuse(&w_ih, &w_hh, hidden, input, hidden),
+            w: Packed::new(
+                &recurrent::fuse(&w_ih, &w_hh, hidden, input, hidden),
+                hidden,
+                input + hidden,
+            ),
             b: recurrent::add(&b_ih, &b_hh),
         }
     }
@@ -101,12 +106,16 @@ impl RnnWeights {
             input,
             hidden,
             nonlinearity,
-            w: recurrent::fuse(
-                take(weights, &w_ih, &[hidden, input])?,
-                take(weights, &w_hh, &[hidden, hidden])?,
+            w: Packed::new(
+                &recurrent::fuse(
+                    take(weights, &w_ih, &[hidden, input])?,
+                    take(weights, &w_hh, &[hidden, hidden])?,
+                    hidden,
+                    input,
+                    hidden,
+                ),
                 hidden,
-                input,
-                hidden,
+                input + hidden,
             ),
             b: recurrent::add(
                 take(weights, &b_ih, &[hidden])?,
@@ -156,7 +165,7 @@ pub mod stages {
         s.xh[..w.input].copy_from_slice(x);
         s.xh[w.input..].copy_from_slice(h);
         s.reverse = !s.reverse;
-        kernels::gemv_dir(&w.w, &s.xh, &w.b, &mut s.sum, s.reverse);
+        kernels::gemv_packed(&w.w, &s.xh, &w.b, &mut s.sum, s.reverse);
     }
 
     /// h' = act(a)
@@ -194,7 +203,11 @@ impl RnnCell {
                 input,
                 hidden,
                 nonlinearity,
-                w: vec![0.0; hidden * (input + hidden)],
+                w: Packed::new(
+                    &vec![0.0; hidden * (input + hidden)],
+                    hidden,
+                    input + hidden,
+                ),
                 b: vec![0.0; hidden],
             },
             h: vec![0.0; hidden],
