@@ -220,6 +220,7 @@ pub fn plot(points: &[CapacityPoint]) -> String {
                 "   "
             });
         }
+        out.truncate(out.trim_end().len());
         out.push('\n');
     }
     out.push_str("     +");
