@@ -196,3 +196,23 @@ mod random_use {
         }
     }
 }
+
+#[test]
+fn hopfield_brackets_choose_the_target_within_the_stored_patterns() {
+    let mut lab = hopfield_letters();
+    press(&mut lab, "]");
+    let screen = plain_screen(&mut lab, 120, 40, Lang::En);
+    assert!(screen.contains("probe: pattern B (1)"), "{screen}");
+    press(&mut lab, "[[");
+    let screen = plain_screen(&mut lab, 120, 40, Lang::En);
+    assert!(
+        screen.contains("probe: pattern A (0)"),
+        "at the lower bound: {screen}"
+    );
+    // Past the last stored pattern the model refuses; the lab keeps the
+    // last one that built and says why.
+    press(&mut lab, &"]".repeat(12));
+    let screen = plain_screen(&mut lab, 120, 40, Lang::En);
+    assert!(screen.contains("only 12 patterns are stored"), "{screen}");
+    assert!(screen.contains("probe: pattern L (11)"), "{screen}");
+}
