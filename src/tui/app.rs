@@ -871,3 +871,265 @@ fn plain(key: &KeyEvent) -> bool {
     !key.modifiers
         .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::crossterm::event::KeyEventState;
+
+    fn app() -> App {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/zoo");
+        let catalogue = Catalogue::default().with_dir(&dir);
+        App::new(
+            catalogue,
+            Lang::En,
+            Theme::plain(),
+            Rect::new(0, 0, 120, 40),
+        )
+    }
+
+    fn press(app: &mut App, code: KeyCode) -> bool {
+        app.handle(&Event::Key(KeyEvent {
+            code,
+            modifiers: KeyModifiers::NONE,
+            kind: KeyEventKind::Press,
+            state: KeyEventState::NONE,
+        }))
+    }
+
+    fn typed(app: &mut App, text: &str) {
+        for c in text.chars() {
+            press(app, KeyCode::Char(c));
+        }
+    }
+
+    fn mouse(app: &mut App, kind: MouseEventKind, column: u16, row: u16) -> bool {
+        app.handle(&Event::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        }))
+    }
+
+    fn selected_id(app: &App) -> &str {
+        &app.selected_entry().expect("an entry is selected").id
+    }
+
+    #[test]
+    fn the_list_groups_entries_under_category_headings_and_skips_them() {
+        let mut app = app();
+        assert_eq!(app.rows[0], Row::Heading(Category::Cell));
+        assert_eq!(app.cursor, 1);
+        press(&mut app, KeyCode::Char('G'));
+        assert_eq!(selected_id(&app), "relu");
+        press(&mut app, KeyCode::Char('k'));
+        // Up from the concepts' first entry skips their heading.
+        assert!(matches!(app.rows[app.cursor], Row::Entry { .. }));
+        press(&mut app, KeyCode::Char('g'));
+        assert_eq!(app.cursor, 1);
+    }
+
+    #[test]
+    fn searching_selects_the_best_hit_and_esc_keeps_it_selected_in_the_full_list() {
+        let mut app = app();
+        typed(&mut app, "/长短期");
+        assert_eq!(app.mode, Mode::Search);
+        assert_eq!(selected_id(&app), "lstm-cell");
+        assert!(app.rows.len() >= 2 && app.rows.iter().all(|r| matches!(r, Row::Entry { .. })));
+        press(&mut app, KeyCode::Backspace);
+        assert_eq!(app.query, "长短");
+        press(&mut app, KeyCode::Esc);
+        assert_eq!(app.mode, Mode::Browse);
+        assert!(app.query.is_empty());
+        assert_eq!(selected_id(&app), "lstm-cell");
+        assert!(app.rows.contains(&Row::Heading(Category::Network)));
+        // Letters typed while searching are text, not commands.
+        typed(&mut app, "/qLj");
+        assert_eq!(app.query, "qLj");
+        assert!(!app.should_quit());
+        assert_eq!(app.lang(), Lang::En);
+    }
+
+    #[test]
+    fn a_paste_searches_and_a_chinese_character_starts_a_search() {
+        let mut app = app();
+        app.handle(&Event::Paste("霍普菲尔\n".into()));
+        assert_eq!(app.query, "霍普菲尔 ");
+        assert_eq!(selected_id(&app), "hopfield");
+        press(&mut app, KeyCode::Esc);
+        typed(&mut app, "循环");
+        assert_eq!(app.mode, Mode::Search);
+        assert_eq!(app.query, "循环");
+    }
+
+    #[test]
+    fn related_entries_jump_and_esc_comes_back() {
+        let mut app = app();
+        typed(&mut app, "/gru");
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(selected_id(&app), "gru-cell");
+        press(&mut app, KeyCode::Tab);
+        assert_eq!(app.focus, Focus::Card);
+        press(&mut app, KeyCode::Tab);
+        assert_eq!(app.focus, Focus::Related);
+        let related = app.related(app.selected_entry().unwrap());
+        press(&mut app, KeyCode::Right);
+        press(&mut app, KeyCode::Enter);
+        let target = &app.catalogue.entries()[related[1]].id.clone();
+        assert_eq!(selected_id(&app), target);
+        // The jump left the search (the target was not among its hits) or kept it.
+        press(&mut app, KeyCode::Esc);
+        assert_eq!(selected_id(&app), "gru-cell");
+        press(&mut app, KeyCode::Esc);
+        assert_eq!(app.focus, Focus::List);
+    }
+
+    #[test]
+    fn the_language_cycles_and_help_and_legend_open_and_close() {
+        let mut app = app();
+        press(&mut app, KeyCode::Char('L'));
+        assert_eq!(app.lang(), Lang::Zh);
+        press(&mut app, KeyCode::Char('L'));
+        assert_eq!(app.lang(), Lang::Both);
+        press(&mut app, KeyCode::Char('L'));
+        assert_eq!(app.lang(), Lang::En);
+        press(&mut app, KeyCode::Char('?'));
+        assert_eq!(app.popup, Some(Popup::Help { scroll: 0 }));
+        press(&mut app, KeyCode::Char('G'));
+        let Some(Popup::Help { scroll }) = app.popup else {
+            panic!("help stays open")
+        };
+        assert!(
+            scroll > 0 && scroll < 200,
+            "scrolled to the end, not past it: {scroll}"
+        );
+        press(&mut app, KeyCode::Esc);
+        assert_eq!(app.popup, None);
+        press(&mut app, KeyCode::Char('d'));
+        assert_eq!(app.popup, Some(Popup::Legend { scroll: 0 }));
+        press(&mut app, KeyCode::Char('d'));
+        assert_eq!(app.popup, None);
+        press(&mut app, KeyCode::Char('q'));
+        assert!(app.should_quit());
+    }
+
+    #[test]
+    fn the_mouse_selects_rows_scrolls_the_card_and_follows_related_links() {
+        let mut app = app();
+        let areas = app.areas(app.size);
+        // The third row of the list (under the Cells heading).
+        let row = areas.rows.y + 3;
+        assert!(mouse(
+            &mut app,
+            MouseEventKind::Down(MouseButton::Left),
+            areas.rows.x + 2,
+            row
+        ));
+        assert_eq!(app.cursor, 3);
+        let before = app.card_scroll;
+        mouse(
+            &mut app,
+            MouseEventKind::ScrollDown,
+            areas.card.x + 5,
+            areas.card.y + 5,
+        );
+        assert_eq!(app.card_scroll, before + WHEEL_LINES);
+        mouse(
+            &mut app,
+            MouseEventKind::ScrollUp,
+            areas.card.x + 5,
+            areas.card.y + 5,
+        );
+        assert_eq!(app.card_scroll, before);
+        // A click on the first related entry goes there.
+        let areas = app.areas(app.size);
+        let chips = view::related_chips(&app, areas.related_text);
+        let first = chips
+            .first()
+            .expect("the entry has related entries")
+            .clone();
+        mouse(
+            &mut app,
+            MouseEventKind::Down(MouseButton::Left),
+            first.area.x + 1,
+            first.area.y,
+        );
+        assert_eq!(app.selected(), Some(first.index));
+        // Nothing happens to clicks outside everything, or in a tiny window.
+        assert!(!mouse(
+            &mut app,
+            MouseEventKind::Down(MouseButton::Right),
+            0,
+            0
+        ));
+        app.handle(&Event::Resize(10, 5));
+        assert!(!mouse(
+            &mut app,
+            MouseEventKind::Down(MouseButton::Left),
+            2,
+            2
+        ));
+    }
+
+    #[test]
+    fn the_card_scrolls_within_its_text_and_resizing_keeps_it_there() {
+        let mut app = app();
+        typed(&mut app, "/lstm");
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Char('G'));
+        let areas = app.areas(app.size);
+        let lines = view::card_line_count(&app, areas.card_text.width) as u16;
+        assert_eq!(app.card_scroll, lines - areas.card_text.height);
+        app.handle(&Event::Resize(200, 60));
+        let areas = app.areas(app.size);
+        let lines = view::card_line_count(&app, areas.card_text.width) as u16;
+        assert_eq!(
+            app.card_scroll,
+            lines.saturating_sub(areas.card_text.height)
+        );
+    }
+
+    #[test]
+    fn enter_on_an_entry_no_model_backs_says_so() {
+        let mut app = app();
+        // The fixtures' entries name no model.
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.focus, Focus::Card);
+        press(&mut app, KeyCode::Enter);
+        assert!(app.lab.is_none());
+        assert_eq!(app.message, Some(s::NOT_RUNNABLE));
+        // The message goes with the next key.
+        press(&mut app, KeyCode::Char('j'));
+        assert_eq!(app.message, None);
+    }
+
+    #[test]
+    fn enter_on_a_runnable_entry_opens_its_lab_and_esc_closes_it() {
+        let catalogue = Catalogue::builtin();
+        let mut app = App::new(
+            catalogue,
+            Lang::En,
+            Theme::plain(),
+            Rect::new(0, 0, 120, 40),
+        );
+        typed(&mut app, "/LSTM");
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(selected_id(&app), "lstm-cell");
+        assert!(App::runnable(app.selected_entry().unwrap()));
+        press(&mut app, KeyCode::Enter);
+        assert!(app.lab_open());
+        // Paused: nothing to wake up for.
+        assert_eq!(app.next_wake(), None);
+        press(&mut app, KeyCode::Char(' '));
+        app.tick(Instant::now());
+        assert!(app.next_wake().is_some(), "a running lab asks to be woken");
+        // The app's own keys still work in the lab.
+        press(&mut app, KeyCode::Char('L'));
+        assert_eq!(app.lang(), Lang::Zh);
+        press(&mut app, KeyCode::Esc);
+        assert!(!app.lab_open());
+        assert_eq!(app.next_wake(), None);
+    }
+}
