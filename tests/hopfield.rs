@@ -307,6 +307,8 @@ fn the_trace_carries_state_energy_overlap_and_target() {
     assert_eq!(line["overlap"].as_array().unwrap().len(), 10);
     assert_eq!(line["target"].as_f64(), Some(3.0));
     assert!(line["hamming"].as_f64().is_some());
+    // What does not change per step stays out of the trace.
+    assert!(line.get("patterns").is_none() && line.get("energy_trace").is_none());
 }
 
 #[test]

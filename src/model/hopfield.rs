@@ -1355,12 +1355,14 @@ impl Model for Hopfield {
                     items: self.gallery.clone(),
                     marked: target_marked,
                 },
-            ),
+            )
+            .untraced(),
             View::new(
                 "stored",
                 Bilingual::new("memory", "记忆"),
                 ViewContent::Text { text: stored_text },
-            ),
+            )
+            .untraced(),
             View::new(
                 "state",
                 Bilingual::new("state s (the probe as it settles)", "状态 s（探针的演化）"),
@@ -1384,7 +1386,8 @@ impl Model for Hopfield {
                 ViewContent::Series {
                     values: self.energy_trace.clone(),
                 },
-            ),
+            )
+            .untraced(),
             View::new(
                 "overlap",
                 Bilingual::new("overlap m_μ with each pattern", "与各模式的重叠 m_μ"),

@@ -18,6 +18,10 @@ pub struct View {
     /// Whether a person may change its values through [`super::Model::edit`]
     /// (an input vector's values, a probe's pixels).
     pub editable: bool,
+    /// Whether the view goes into the JSON trace. Views that do not change
+    /// from step to step and can be large (a gallery of stored patterns)
+    /// are shown but left out of it.
+    pub traced: bool,
 }
 
 /// The shapes a view can take.
@@ -77,7 +81,14 @@ impl View {
             label,
             content,
             editable: false,
+            traced: true,
         }
+    }
+
+    /// Leaves the view out of the JSON trace (see [`View::traced`]).
+    pub fn untraced(mut self) -> View {
+        self.traced = false;
+        self
     }
 
     /// Marks the view as one a person may edit.
@@ -87,8 +98,11 @@ impl View {
     }
 
     /// The view's values as JSON for the headless trace; `None` for views that
-    /// carry no state worth tracing (equations).
+    /// carry no state worth tracing (equations) or are marked untraced.
     pub fn to_json(&self) -> Option<Value> {
+        if !self.traced {
+            return None;
+        }
         Some(match &self.content {
             ViewContent::Vector { values, .. } => floats(values),
             ViewContent::Matrix { rows, cols, values } => chunked(values, *rows, *cols),
