@@ -239,8 +239,9 @@ fn typo_limit(len: usize) -> usize {
     }
 }
 
-/// A bit per ASCII letter and digit, and one for everything else: a key can
-/// only contain a query's characters if it has all of the query's bits.
+/// A bit per ASCII letter and digit, and 28 bits shared by all other
+/// characters (by code point): a key can only contain a query's characters
+/// if it has all of the query's bits.
 fn char_mask(text: &str) -> u64 {
     text.chars().fold(0, |mask, c| mask | char_bit(c))
 }
@@ -249,7 +250,7 @@ fn char_bit(c: char) -> u64 {
     match c {
         'a'..='z' => 1 << (c as u32 - 'a' as u32),
         '0'..='9' => 1 << (26 + c as u32 - '0' as u32),
-        _ => 1 << 63,
+        _ => 1 << (36 + c as u32 % 28),
     }
 }
 
@@ -261,7 +262,6 @@ struct Key {
     start: u32,
     end: u32,
     char_len: u32,
-    mask: u64,
 }
 
 impl Key {
@@ -299,8 +299,12 @@ struct Inner {
     /// Entry `i`'s keys matched as subsequences are
     /// `keys[entry_keys[i]..fuzzy_end[i]]`.
     fuzzy_end: Vec<u32>,
-    /// Union of each entry's key masks.
-    entry_masks: Vec<u64>,
+    /// [`char_mask`] of each key, and its byte range in `buffer`, parallel
+    /// to `keys` (kept apart so that rejecting a key reads 8 bytes).
+    key_masks: Vec<u64>,
+    spans: Vec<(u32, u32)>,
+    /// Union of the masks of each entry's keys matched as subsequences.
+    fuzzy_masks: Vec<u64>,
     /// Distinct lowercase ASCII words of all entries.
     words: Vec<Word>,
 }
@@ -308,7 +312,7 @@ struct Inner {
 impl fmt::Debug for SearchIndex {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SearchIndex")
-            .field("entries", &self.inner.entry_masks.len())
+            .field("entries", &self.inner.fuzzy_masks.len())
             .field("keys", &self.inner.keys.len())
             .field("words", &self.inner.words.len())
             .finish()
@@ -321,7 +325,9 @@ impl SearchIndex {
         let mut buffer = String::new();
         let mut keys = Vec::new();
         let mut entry_keys = Vec::with_capacity(entries.len() + 1);
-        let mut entry_masks = Vec::with_capacity(entries.len());
+        let mut key_masks = Vec::new();
+        let mut spans = Vec::new();
+        let mut fuzzy_masks = Vec::with_capacity(entries.len());
         let mut fuzzy_end = Vec::with_capacity(entries.len());
         let mut words: Vec<Word> = Vec::new();
         let mut word_ids: std::collections::HashMap<String, usize> =
@@ -342,27 +348,30 @@ impl SearchIndex {
             fields.push((Field::Pinyin, &entry.pinyin));
             let initials = initials(&entry.pinyin);
             fields.push((Field::PinyinInitials, &initials));
-            let mut entry_mask = 0;
+            let mut fuzzy_mask = 0;
             for &(field, text) in &fields {
                 let text = compact(text);
                 if text.is_empty() {
                     continue;
                 }
                 let mask = char_mask(&text);
-                entry_mask |= mask;
+                if !matches!(field, Field::Pinyin | Field::PinyinInitials) {
+                    fuzzy_mask |= mask;
+                }
                 let start = buffer.len() as u32;
                 buffer.push_str(&text);
+                key_masks.push(mask);
+                spans.push((start, buffer.len() as u32));
                 keys.push(Key {
                     field,
                     entry: index,
                     start,
                     end: buffer.len() as u32,
                     char_len: text.chars().count() as u32,
-                    mask,
                 });
                 buffer.push('\n');
             }
-            entry_masks.push(entry_mask);
+            fuzzy_masks.push(fuzzy_mask);
             let first = *entry_keys.last().expect("pushed above") as usize;
             let fuzzy = keys[first..].iter().take_while(|key| key.fuzzy()).count();
             fuzzy_end.push((first + fuzzy) as u32);
@@ -405,7 +414,9 @@ impl SearchIndex {
                 keys,
                 entry_keys,
                 fuzzy_end,
-                entry_masks,
+                key_masks,
+                spans,
+                fuzzy_masks,
                 words,
             }),
         }
@@ -414,7 +425,7 @@ impl SearchIndex {
     /// See [`search`].
     pub fn search(&self, query: &str) -> Vec<Hit> {
         let inner = &*self.inner;
-        let entry_count = inner.entry_masks.len();
+        let entry_count = inner.fuzzy_masks.len();
         let needle = compact(query);
         if needle.is_empty() {
             return (0..entry_count)
@@ -426,7 +437,7 @@ impl SearchIndex {
                 })
                 .collect();
         }
-        let mut best: Vec<Option<Hit>> = vec![None; entry_count];
+        let mut best = Best::new(entry_count);
         let needle_len = needle.chars().count();
 
         // Exact, prefix and substring matches: one scan of all keys.
@@ -451,7 +462,7 @@ impl SearchIndex {
                 _ => 0,
             };
             let index = key.entry as usize;
-            offer(&mut best[index], index, kind, quality, key.field);
+            best.offer(index, kind, quality, key.field);
         }
 
         // Fuzzy subsequence matches, for entries without a better one. A
@@ -467,25 +478,31 @@ impl SearchIndex {
             MATCHER.with_borrow_mut(|matcher| {
                 let pattern = Utf32String::from(needle.as_str());
                 let mut chars = Vec::new();
-                for (index, slot) in best.iter_mut().enumerate() {
-                    if slot.is_some() || needle_mask & !inner.entry_masks[index] != 0 {
+                for index in 0..entry_count {
+                    if best.has(index) || needle_mask & !inner.fuzzy_masks[index] != 0 {
                         continue;
                     }
-                    let keys = &inner.keys
-                        [inner.entry_keys[index] as usize..inner.fuzzy_end[index] as usize];
-                    for key in keys {
-                        if needle_mask & !key.mask != 0 || (key.char_len as usize) < needle_len {
+                    let range = inner.entry_keys[index] as usize..inner.fuzzy_end[index] as usize;
+                    for (number, &mask) in inner.key_masks[range.clone()].iter().enumerate() {
+                        if needle_mask & !mask != 0 {
                             continue;
                         }
-                        let text = &inner.buffer[key.start as usize..key.end as usize];
-                        if !is_subsequence(needle.as_bytes(), text.as_bytes()) {
+                        let (start, end) = inner.spans[range.start + number];
+                        // Bytes are at least as many as chars: a cheap length test.
+                        if ((end - start) as usize) < needle_len {
                             continue;
                         }
+                        let bytes = &inner.buffer.as_bytes()[start as usize..end as usize];
+                        if !is_subsequence(needle.as_bytes(), bytes) {
+                            continue;
+                        }
+                        let key = &inner.keys[range.start + number];
+                        let text = &inner.buffer[start as usize..end as usize];
                         let haystack = Utf32Str::new(text, &mut chars);
                         if let Some(score) = matcher.fuzzy_match_greedy(haystack, pattern.slice(..))
                         {
                             let quality = u32::from(score).min(9999);
-                            offer(slot, index, MatchKind::Fuzzy, quality, key.field);
+                            best.offer(index, MatchKind::Fuzzy, quality, key.field);
                         }
                     }
                 }
@@ -494,16 +511,14 @@ impl SearchIndex {
 
         self.typos(query, &mut best);
 
-        let mut hits: Vec<Hit> = best.into_iter().flatten().collect();
-        hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.index.cmp(&b.index)));
-        hits
+        best.hits()
     }
 
     /// Word matches for entries without a better one: every word of the
     /// query is a word of the entry's id, abbreviation, English name or
     /// aliases, starts one (three letters or more), or is within a few
     /// edits of one ([`typo_limit`]; four letters or more), in any order.
-    fn typos(&self, query: &str, best: &mut [Option<Hit>]) {
+    fn typos(&self, query: &str, best: &mut Best) {
         if !query.is_ascii() {
             return;
         }
@@ -520,7 +535,7 @@ impl SearchIndex {
         // distance, and the field of the first match.
         // Per entry: how many query words matched so far, their total edit
         // distance, and the field and its word count of the first one.
-        let mut matched = vec![(0u32, 0u32, Field::Id, 0u8); best.len()];
+        let mut matched = vec![(0u32, 0u32, Field::Id, 0u8); best.scores.len()];
         for (number, query_word) in query_words.iter().enumerate() {
             let number = number as u32;
             let len = query_word.len();
@@ -565,28 +580,26 @@ impl SearchIndex {
         }
         let all = query_words.len() as u32;
         for (index, &(count, distance, field, words)) in matched.iter().enumerate() {
-            if count == all && best[index].is_none() {
+            if count == all && !best.has(index) {
                 // Fewer edits first, then names with fewer words left over.
                 let extra = u32::from(words).saturating_sub(all).min(9);
                 let quality = 9999u32.saturating_sub(1000 * distance + 100 * extra);
-                offer(&mut best[index], index, MatchKind::Typo, quality, field);
+                best.offer(index, MatchKind::Typo, quality, field);
             }
         }
     }
 }
 
-/// Whether the bytes of `needle` (not empty) appear in order in `haystack`.
+/// Whether the bytes of `needle` appear in order in `haystack`.
 fn is_subsequence(needle: &[u8], haystack: &[u8]) -> bool {
-    let mut next = 0;
-    for &byte in haystack {
-        if byte == needle[next] {
-            next += 1;
-            if next == needle.len() {
-                return true;
-            }
+    let mut rest = haystack;
+    for &byte in needle {
+        match memchr::memchr(byte, rest) {
+            Some(at) => rest = &rest[at + 1..],
+            None => return false,
         }
     }
-    false
+    true
 }
 
 /// How many distinct characters of the query (by mask bit) `mask` lacks: a
@@ -595,15 +608,51 @@ fn missing(query_mask: u64, mask: u64) -> usize {
     (query_mask & !mask).count_ones() as usize
 }
 
-fn offer(best: &mut Option<Hit>, index: usize, kind: MatchKind, quality: u32, field: Field) {
-    let score = kind.base() + quality.min(9999) * 10 + field.weight();
-    if best.is_none_or(|hit| hit.score < score) {
-        *best = Some(Hit {
-            index,
-            score,
-            field,
-            kind,
-        });
+/// The best match so far of every entry: the scores (what the scans test,
+/// 4 bytes an entry, 0 for none) apart from how each matched.
+struct Best {
+    scores: Vec<u32>,
+    how: Vec<(Field, MatchKind)>,
+}
+
+impl Best {
+    fn new(entries: usize) -> Best {
+        Best {
+            scores: vec![0; entries],
+            how: vec![(Field::Id, MatchKind::All); entries],
+        }
+    }
+
+    fn has(&self, index: usize) -> bool {
+        self.scores[index] != 0
+    }
+
+    /// Keeps this match if it is the entry's best.
+    fn offer(&mut self, index: usize, kind: MatchKind, quality: u32, field: Field) {
+        let score = kind.base() + quality.min(9999) * 10 + field.weight();
+        if score > self.scores[index] {
+            self.scores[index] = score;
+            self.how[index] = (field, kind);
+        }
+    }
+
+    /// The hits, best first, then in catalogue order.
+    fn hits(self) -> Vec<Hit> {
+        let mut hits: Vec<Hit> = self
+            .scores
+            .iter()
+            .zip(&self.how)
+            .enumerate()
+            .filter(|(_, (score, _))| **score != 0)
+            .map(|(index, (&score, &(field, kind)))| Hit {
+                index,
+                score,
+                field,
+                kind,
+            })
+            .collect();
+        hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.index.cmp(&b.index)));
+        hits
     }
 }
 

@@ -19,6 +19,7 @@ pub use entry::{Category, CellGroup, CellKind, Entry, Reference};
 pub use load::MAX_FILE_BYTES;
 
 use crate::search::SearchIndex;
+use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -79,6 +80,8 @@ pub struct Catalogue {
     /// `file_problems` plus the problems between entries (related ids,
     /// model keys), recomputed whenever entries change.
     problems: Vec<Problem>,
+    /// Index into `entries` by id.
+    ids: HashMap<String, usize>,
     /// Search keys, built on the first search.
     index: OnceLock<SearchIndex>,
 }
@@ -107,22 +110,20 @@ impl Catalogue {
     pub fn with_dir(mut self, dir: &Path) -> Catalogue {
         let (files, problems) = load::read_dir(dir);
         self.file_problems.extend(problems);
-        let mut seen_here = std::collections::HashSet::new();
+        // Ids defined by this folder, with their file.
+        let mut here: HashMap<String, String> = HashMap::new();
         for (source, file_name, bytes) in files {
             let (entry, problems) = load::parse_file(&source, &file_name, &bytes);
             self.file_problems.extend(problems);
-            if let Some(entry) = entry {
-                if !seen_here.insert(entry.id.clone()) {
-                    let first = &self.sources[self.position(&entry.id).unwrap_or_default()];
-                    self.file_problems.push(Problem::new(
-                        source,
-                        Some("id".into()),
-                        format!("duplicate id `{}`: already defined in {first}", entry.id),
-                    ));
-                    continue;
-                }
-                self.insert(entry, source, true);
+            let Some(entry) = entry else { continue };
+            if let Some(first) = here.get(&entry.id) {
+                let message = format!("duplicate id `{}`: already defined in {first}", entry.id);
+                self.file_problems
+                    .push(Problem::new(source, Some("id".into()), message));
+                continue;
             }
+            here.insert(entry.id.clone(), source.clone());
+            self.insert(entry, source, true);
         }
         self.finish();
         self
@@ -169,7 +170,7 @@ impl Catalogue {
     }
 
     fn position(&self, id: &str) -> Option<usize> {
-        self.entries.iter().position(|entry| entry.id == id)
+        self.ids.get(id).copied()
     }
 
     /// Adds `entry`; a second entry with the same id replaces the first when
@@ -189,6 +190,7 @@ impl Catalogue {
                     .push(Problem::new(source, Some("id".into()), message));
             }
             None => {
+                self.ids.insert(entry.id.clone(), self.entries.len());
                 self.entries.push(entry);
                 self.sources.push(source);
             }
@@ -218,6 +220,12 @@ impl Catalogue {
             self.entries.extend(entries[index].take());
             self.sources.extend(sources[index].take());
         }
+        self.ids = self
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(index, entry)| (entry.id.clone(), index))
+            .collect();
         self.problems = self.file_problems.clone();
         self.problems
             .extend(check::link_problems(&self.entries, &self.sources));
