@@ -1,4 +1,5 @@
-//! Drawing a full 200x60 frame of the browser (target: at most 1 ms median),
+//! Drawing a full 200x60 frame of the browser (target: at most 1 ms median):
+//! a redraw, and a key that selects another entry followed by the redraw;
 //! next to a peer measured in the same run: ratatui filling the same screen
 //! with one bordered Paragraph of the same card text, which is about the
 //! least any full-screen ratatui frame costs.
@@ -45,6 +46,30 @@ fn frame(c: &mut Criterion) {
         let mut buffer = Buffer::empty(area);
         group.bench_function(name, |b| {
             b.iter(|| {
+                buffer.reset();
+                app.render(area, &mut buffer);
+                black_box(&buffer);
+            })
+        });
+    }
+    // A key that selects another entry, then the frame: the card is wrapped
+    // anew every time (a redraw of an unchanged card reuses its wrapping).
+    for (lang, name) in [
+        (Lang::En, "move_and_draw_en"),
+        (Lang::Zh, "move_and_draw_zh"),
+    ] {
+        let mut app = app(lang, area);
+        let mut buffer = Buffer::empty(area);
+        let mut down = true;
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let code = if down {
+                    KeyCode::Char('j')
+                } else {
+                    KeyCode::Char('k')
+                };
+                down = !down;
+                app.handle(&Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
                 buffer.reset();
                 app.render(area, &mut buffer);
                 black_box(&buffer);

@@ -90,6 +90,10 @@ pub struct App {
     pub(crate) message: Option<Bilingual>,
     /// The lab of the selected entry, while open: it then has the screen.
     pub(crate) lab: Option<Box<Lab>>,
+    /// The selected entry's card as last wrapped: a memo, not state (it is
+    /// keyed by everything the card depends on, so drawing stays a function
+    /// of the state).
+    pub(crate) card_cache: view::CardCache,
     quit: bool,
 }
 
@@ -120,6 +124,7 @@ impl App {
             history: Vec::new(),
             message: None,
             lab: None,
+            card_cache: Default::default(),
             quit: false,
         };
         app.rebuild_rows();

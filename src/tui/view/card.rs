@@ -15,6 +15,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
+use std::rc::Rc;
 use unicode_width::UnicodeWidthStr;
 
 pub fn render(app: &App, areas: &Areas, buf: &mut Buffer) {
@@ -26,13 +27,7 @@ pub fn render(app: &App, areas: &Areas, buf: &mut Buffer) {
         super::block(app, Line::default(), false).render(areas.card, buf);
         return;
     };
-    let lines = card_lines(
-        entry,
-        App::runnable(entry),
-        app.lang,
-        theme,
-        areas.card_text.width,
-    );
+    let lines = selected_card(app, areas.card_text.width);
     let title = entry_title(entry, areas.card.width.saturating_sub(2) as usize);
     let focused = app.focus == Focus::Card && app.popup.is_none();
     let mut block = super::block(app, Line::from(Span::styled(title, theme.title)), focused);
@@ -183,10 +178,45 @@ pub fn card_lines(
 
 /// How many lines the selected entry's card has at `width`.
 pub fn card_line_count(app: &App, width: u16) -> usize {
-    app.selected_entry()
-        .map(|entry| card_lines(entry, App::runnable(entry), app.lang, &app.theme, width).len())
-        .unwrap_or(0)
+    selected_card(app, width).len()
 }
+
+/// The selected entry's card at `width`, wrapped once per entry, language
+/// and width: the event handler (clamping the scroll) and every redraw
+/// after it share one wrapping.
+fn selected_card(app: &App, width: u16) -> Rc<[Line<'static>]> {
+    let Some(index) = app.selected() else {
+        return Rc::from(Vec::new());
+    };
+    let key = CardKey {
+        index,
+        lang: app.lang,
+        width,
+    };
+    let mut cache = app.card_cache.borrow_mut();
+    match &*cache {
+        Some((cached, lines)) if *cached == key => Rc::clone(lines),
+        _ => {
+            let entry = &app.catalogue.entries()[index];
+            let lines: Rc<[Line<'static>]> =
+                card_lines(entry, App::runnable(entry), app.lang, &app.theme, width).into();
+            *cache = Some((key, Rc::clone(&lines)));
+            lines
+        }
+    }
+}
+
+/// What a wrapped card depends on (the theme and the catalogue are fixed
+/// for an [`App`]'s life).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CardKey {
+    index: usize,
+    lang: Lang,
+    width: u16,
+}
+
+/// The last card wrapped, see [`selected_card`].
+pub type CardCache = std::cell::RefCell<Option<(CardKey, Rc<[Line<'static>]>)>>;
 
 /// A heading line.
 fn heading(text: &Bilingual, lang: Lang, theme: &Theme, width: usize) -> Line<'static> {

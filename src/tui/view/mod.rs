@@ -5,7 +5,7 @@ mod card;
 mod list;
 mod popup;
 
-pub use card::{RelatedChip, card_line_count, card_lines, related_chips};
+pub use card::{CardCache, RelatedChip, card_line_count, card_lines, related_chips};
 pub use popup::{clear_wide_edges, popup_area, popup_max_scroll};
 
 use super::app::{App, Focus, MIN_HEIGHT, MIN_WIDTH};
