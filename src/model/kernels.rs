@@ -209,13 +209,22 @@ pub fn gemv_at(level: Level, w: &[f32], v: &[f32], bias: &[f32], out: &mut [f32]
 /// values), so that the product reads one stream instead of four. The rows
 /// after the last whole block stay row-major. Each row sums in the same order
 /// as in [`gemv_at`] on the same path, so the results are the same bits.
+///
+/// A matrix much larger than a core's L2 cache streams from L3 or memory,
+/// where the single stream measured no faster than four row streams here
+/// (slower under load): such a matrix stays row-major.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Packed {
     level: Level,
     rows: usize,
     cols: usize,
+    /// Whether `data` is in blocks of four rows (else row-major).
+    interleaved: bool,
     data: Vec<f32>,
 }
+
+/// Matrices up to this many values (4 MiB of f32) are interleaved.
+pub const INTERLEAVE_MAX: usize = 1 << 20;
 
 impl Packed {
     /// The row-major `rows x cols` matrix `w`, packed for the fastest path.
@@ -230,6 +239,15 @@ impl Packed {
     pub fn for_level(level: Level, w: &[f32], rows: usize, cols: usize) -> Packed {
         assert_eq!(w.len(), rows * cols, "packing a {rows} x {cols} matrix");
         let level = level.or_scalar();
+        if w.len() > INTERLEAVE_MAX {
+            return Packed {
+                level,
+                rows,
+                cols,
+                interleaved: false,
+                data: w.to_vec(),
+            };
+        }
         let lanes = level.lanes();
         let (chunks, tail) = (cols / lanes, cols % lanes);
         let mut data = Vec::with_capacity(w.len());
@@ -249,6 +267,7 @@ impl Packed {
             level,
             rows,
             cols,
+            interleaved: true,
             data,
         }
     }
@@ -270,7 +289,7 @@ impl Packed {
     pub fn get(&self, r: usize, c: usize) -> f32 {
         let lanes = self.level.lanes();
         let (chunks, tail) = (self.cols / lanes, self.cols % lanes);
-        if r >= self.rows / 4 * 4 {
+        if !self.interleaved || r >= self.rows / 4 * 4 {
             return self.data[r * self.cols + c];
         }
         let (block, j) = (r / 4, r % 4);
@@ -299,6 +318,9 @@ pub fn gemv_packed(w: &Packed, v: &[f32], bias: &[f32], out: &mut [f32], reverse
         bias.len(),
         out.len()
     );
+    if !w.interleaved {
+        return gemv_at(w.level, &w.data, v, bias, out, reverse);
+    }
     match w.level {
         Level::Scalar => scalar::gemv_packed(&w.data, v, bias, out, reverse),
         #[cfg(target_arch = "x86_64")]
@@ -1236,6 +1258,7 @@ mod tests {
             (13, 40),
             (12, 71),
             (512, 256),
+            (2048, 1024),
         ] {
             let w = values(rows * cols, 7);
             let v = values(cols, 8);
@@ -1243,7 +1266,7 @@ mod tests {
             for level in Level::ALL.into_iter().filter(|l| l.available()) {
                 let packed = Packed::for_level(level, &w, rows, cols);
                 assert_eq!(packed.level(), level);
-                for r in 0..rows {
+                for r in (0..rows).step_by(rows.div_ceil(64)) {
                     for c in 0..cols {
                         assert_eq!(
                             packed.get(r, c),
