@@ -268,12 +268,17 @@ pub fn verdict(points: &[CapacityPoint]) -> String {
     format!("{held} and {fell} (Amit, Gutfreund and Sompolinsky: 0.138 as N → ∞)")
 }
 
-/// A short summary for the lab: the table and where the overlap drops.
-pub fn summary(points: &[CapacityPoint]) -> String {
-    let mut out = table(points);
-    out.push_str(&verdict(points));
-    out.push('\n');
-    out
+/// [`verdict`] in Chinese.
+pub fn verdict_zh(points: &[CapacityPoint]) -> String {
+    let held = match last_recalling(points, 0.95) {
+        Some(alpha) => format!("平均重叠在 α ≤ {alpha:.3} 时保持 ≥ 0.95"),
+        None => "平均重叠从第一个负载起就低于 0.95".to_string(),
+    };
+    let fell = match drop_point(points) {
+        Some(alpha) => format!("在 α ≈ {alpha:.3} 处降到 0.5 以下"),
+        None => "在此范围内没有降到 0.5 以下".to_string(),
+    };
+    format!("{held}，{fell}（Amit、Gutfreund 与 Sompolinsky：N → ∞ 时为 0.138）")
 }
 
 #[cfg(test)]

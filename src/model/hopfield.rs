@@ -1457,10 +1457,10 @@ impl Model for Hopfield {
                 },
             ));
             views.push(View::new(
-                "capacity_table",
+                "capacity_result",
                 Bilingual::new("capacity experiment", "容量实验"),
                 ViewContent::Text {
-                    text: Bilingual::same(capacity::summary(points)),
+                    text: Bilingual::owned(capacity::verdict(points), capacity::verdict_zh(points)),
                 },
             ));
         }
@@ -1936,7 +1936,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(views.iter().any(|v| v.name == "capacity_table"));
+        assert!(views.iter().any(|v| v.name == "capacity_result"));
         m.step();
         assert!(
             m.views().iter().any(|v| v.name == "capacity"),
