@@ -43,6 +43,8 @@ fn run_json_traces_every_state_input_and_gate_per_step() {
         for key in ["x", "h", "c", "gate_i", "gate_f", "gate_g", "gate_o"] {
             assert!(line[key].is_array(), "{key} in {line}");
         }
+        // The histories repeat earlier lines: they stay out.
+        assert!(line.get("h_history").is_none() && line.get("c_history").is_none());
     }
     let gru = nnzoo(&["run", "GRU", "--steps", "2", "--json"]);
     let line: Value = serde_json::from_str(stdout(&gru).lines().next().unwrap()).unwrap();

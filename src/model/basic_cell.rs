@@ -151,18 +151,21 @@ impl Cell for BasicCell {
             &self.y,
             self.output_range(),
         ));
-        out.push(View::new(
-            "y_history",
-            Bilingual::new("output over time", "输出随时间变化"),
-            ViewContent::Series {
-                values: self
-                    .y_history
-                    .oldest_first()
-                    .into_iter()
-                    .map(f64::from)
-                    .collect(),
-            },
-        ));
+        out.push(
+            View::new(
+                "y_history",
+                Bilingual::new("output over time", "输出随时间变化"),
+                ViewContent::Series {
+                    values: self
+                        .y_history
+                        .oldest_first()
+                        .into_iter()
+                        .map(f64::from)
+                        .collect(),
+                },
+            )
+            .untraced(),
+        );
         let activation = format!("y = {}(z)", self.activation);
         out.push(recurrent::equations(
             &[("z = w · x + b", &self.z), (&activation, &self.y)],

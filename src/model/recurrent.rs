@@ -297,7 +297,8 @@ impl Ring {
         out
     }
 
-    /// A history view of the rows kept.
+    /// A history view of the rows kept. It stays out of the JSON trace,
+    /// whose earlier lines hold the same states.
     pub fn view(&self, name: &str, label: Bilingual, range: (f32, f32)) -> View {
         View::new(
             name,
@@ -309,6 +310,7 @@ impl Ring {
                 range,
             },
         )
+        .untraced()
     }
 }
 
