@@ -71,13 +71,40 @@ impl fmt::Display for PatternError {
 
 impl std::error::Error for PatternError {}
 
+/// The largest pattern file read: more than the most pixels a set can hold
+/// (4000 pictures, 2²⁶ pixels in all) with its line ends and names.
+pub const MAX_FILE_BYTES: u64 = 1 << 27;
+
 /// Reads a pattern file from disk.
 pub fn load(path: &Path, limits: Limits) -> Result<PatternSet, PatternError> {
+    use std::io::Read;
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| PatternError {
+    let cannot = |what: String| PatternError {
         file: file.clone(),
         line: None,
-        what: format!("cannot read the pattern file: {e}"),
+        what,
+    };
+    let handle = std::fs::File::open(path)
+        .map_err(|e| cannot(format!("cannot read the pattern file: {e}")))?;
+    let mut bytes = Vec::new();
+    handle
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| cannot(format!("cannot read the pattern file: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(cannot(format!(
+            "the file is larger than {} MiB; no pattern set needs that much",
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        PatternError {
+            file: file.clone(),
+            line: Some(line),
+            what: "not text: a byte sequence that is not UTF-8".into(),
+        }
     })?;
     parse(&file, &text, limits)
 }
@@ -321,6 +348,20 @@ mod tests {
             e.to_string().starts_with("/no/such/dir/p.txt: cannot read"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn binary_files_and_folders_are_errors() {
+        let dir = std::env::temp_dir().join(format!("nnzoo-patterns-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let e = load(&dir, LIMITS).unwrap_err();
+        assert!(e.what.starts_with("cannot read"), "{e}");
+        let file = dir.join("bin.txt");
+        std::fs::write(&file, b"##\n##\n\xff\xfe\n").unwrap();
+        let e = load(&file, LIMITS).unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
+        assert!(e.what.contains("not UTF-8"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
