@@ -319,6 +319,9 @@ pub fn gemv_packed(w: &Packed, v: &[f32], bias: &[f32], out: &mut [f32], reverse
         out.len()
     );
     if !w.interleaved {
+        if w.data.len() >= SPLIT_MIN && split::gemv(w.level, &w.data, v, bias, out, reverse) {
+            return;
+        }
         return gemv_at(w.level, &w.data, v, bias, out, reverse);
     }
     match w.level {
@@ -331,6 +334,127 @@ pub fn gemv_packed(w: &Packed, v: &[f32], bias: &[f32], out: &mut [f32], reverse
         Level::Avx512 => unsafe { avx512::gemv_packed(&w.data, v, bias, out, reverse) },
         #[cfg(not(target_arch = "x86_64"))]
         Level::Avx2Fma | Level::Avx512 => scalar::gemv_packed(&w.data, v, bias, out, reverse),
+    }
+}
+
+/// Matrices of at least this many values (4 MiB of f32) are multiplied by
+/// two threads, each reading half of the rows: a product this large is
+/// bound by how fast one core reads from L3 or memory, and a second core
+/// doubles that. (Set `NNZOO_THREADS=1` to keep to one.)
+pub const SPLIT_MIN: usize = 1 << 20;
+
+/// A second thread that computes the lower half of large products.
+mod split {
+    use super::{Level, gemv_at};
+    use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+    use std::sync::{Mutex, OnceLock};
+
+    /// The lower rows of one product, as raw parts: the caller keeps the
+    /// slices borrowed until the worker says it is done.
+    struct Job {
+        level: Level,
+        w: *const f32,
+        v: *const f32,
+        cols: usize,
+        bias: *const f32,
+        out: *mut f32,
+        rows: usize,
+        reverse: bool,
+    }
+
+    // SAFETY: a job's pointers are only used while the thread that sent it
+    // waits for the worker's answer, holding the borrows they came from.
+    unsafe impl Send for Job {}
+
+    struct Worker {
+        jobs: SyncSender<Job>,
+        /// Locked for the whole of a split product, so one product at a
+        /// time uses the worker; others run on their own thread.
+        done: Mutex<Receiver<()>>,
+    }
+
+    fn worker() -> Option<&'static Worker> {
+        static WORKER: OnceLock<Option<Worker>> = OnceLock::new();
+        WORKER
+            .get_or_init(|| {
+                let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+                let allowed = std::env::var("NNZOO_THREADS").map_or(true, |v| v.trim() != "1");
+                if cores < 2 || !allowed {
+                    return None;
+                }
+                let (jobs, job_rx) = sync_channel::<Job>(1);
+                let (done_tx, done) = sync_channel::<()>(1);
+                std::thread::Builder::new()
+                    .name("nnzoo-gemv".into())
+                    .spawn(move || {
+                        while let Ok(job) = job_rx.recv() {
+                            // SAFETY: the sender built these from live slices of
+                            // these lengths and waits below for `done`.
+                            let (w, v, bias, out) = unsafe {
+                                (
+                                    std::slice::from_raw_parts(job.w, job.rows * job.cols),
+                                    std::slice::from_raw_parts(job.v, job.cols),
+                                    std::slice::from_raw_parts(job.bias, job.rows),
+                                    std::slice::from_raw_parts_mut(job.out, job.rows),
+                                )
+                            };
+                            gemv_at(job.level, w, v, bias, out, job.reverse);
+                            if done_tx.send(()).is_err() {
+                                break;
+                            }
+                        }
+                    })
+                    .ok()?;
+                Some(Worker {
+                    jobs,
+                    done: Mutex::new(done),
+                })
+            })
+            .as_ref()
+    }
+
+    /// The product with the lower rows on the worker thread; false (nothing
+    /// done) if there is no worker or it is busy with another product.
+    pub fn gemv(
+        level: Level,
+        w: &[f32],
+        v: &[f32],
+        bias: &[f32],
+        out: &mut [f32],
+        reverse: bool,
+    ) -> bool {
+        let Some(worker) = worker() else {
+            return false;
+        };
+        let Ok(done) = worker.done.try_lock() else {
+            return false;
+        };
+        let (rows, cols) = (out.len(), v.len());
+        let upper = rows / 8 * 4;
+        let (w_up, w_low) = w.split_at(upper * cols);
+        let (b_up, b_low) = bias.split_at(upper);
+        let (o_up, o_low) = out.split_at_mut(upper);
+        let job = Job {
+            level,
+            w: w_low.as_ptr(),
+            v: v.as_ptr(),
+            cols,
+            bias: b_low.as_ptr(),
+            out: o_low.as_mut_ptr(),
+            rows: rows - upper,
+            reverse,
+        };
+        if worker.jobs.send(job).is_err() {
+            return false;
+        }
+        gemv_at(level, w_up, v, b_up, o_up, reverse);
+        // Wait for the worker before the borrows end, whatever happens.
+        if done.recv().is_err() {
+            // The worker is gone (it cannot touch the slices any more):
+            // compute its half here.
+            gemv_at(level, w_low, v, b_low, o_low, reverse);
+        }
+        true
     }
 }
 
@@ -1259,6 +1383,7 @@ mod tests {
             (12, 71),
             (512, 256),
             (2048, 1024),
+            (1029, 1021),
         ] {
             let w = values(rows * cols, 7);
             let v = values(cols, 8);
