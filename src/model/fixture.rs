@@ -213,11 +213,7 @@ pub fn to_json(outputs: &Outputs) -> Value {
         let data: Vec<Value> = tensor
             .data
             .iter()
-            .map(|&v| {
-                // The shortest decimal that reads back as the same f32.
-                let shortest: f64 = format!("{v}").parse().unwrap_or(f64::NAN);
-                super::view::number(shortest)
-            })
+            .map(|&v| super::view::number_f32(v))
             .collect();
         map.insert(name.clone(), json!({"shape": tensor.shape, "data": data}));
     }

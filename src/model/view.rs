@@ -141,8 +141,14 @@ pub fn number(v: f64) -> Value {
     }
 }
 
+/// An f32 as JSON, written as the shortest decimal that reads back as the
+/// same f32 (`0.56666666`, not the f64 widening `0.5666666626930237`).
+pub fn number_f32(v: f32) -> Value {
+    number(format!("{v}").parse().unwrap_or(f64::NAN))
+}
+
 fn floats(values: &[f32]) -> Value {
-    Value::Array(values.iter().map(|&v| number(f64::from(v))).collect())
+    Value::Array(values.iter().map(|&v| number_f32(v)).collect())
 }
 
 fn chunked(values: &[f32], rows: usize, cols: usize) -> Value {
@@ -163,4 +169,21 @@ pub fn trace_line(step: u64, stage: &str, views: &[View]) -> Value {
         }
     }
     Value::Object(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn f32_values_are_written_as_their_shortest_decimal() {
+        assert_eq!(number_f32(0.56666666).to_string(), "0.56666666");
+        assert_eq!(number_f32(-1.0).to_string(), "-1.0");
+        assert_eq!(number_f32(f32::NAN), json!("NaN"));
+        assert_eq!(number_f32(f32::NEG_INFINITY), json!("-inf"));
+        // Reads back as the very same f32.
+        let v = 0.1f32 + 0.2f32;
+        let back = number_f32(v).as_f64().unwrap() as f32;
+        assert_eq!(back.to_bits(), v.to_bits());
+    }
 }
