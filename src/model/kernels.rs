@@ -318,63 +318,142 @@ pub fn gemv_packed(w: &Packed, v: &[f32], bias: &[f32], out: &mut [f32], reverse
         bias.len(),
         out.len()
     );
-    if !w.interleaved {
-        if w.data.len() >= SPLIT_MIN && split::gemv(w.level, &w.data, v, bias, out, reverse) {
-            return;
-        }
-        return gemv_at(w.level, &w.data, v, bias, out, reverse);
+    if w.data.len() >= SPLIT_MIN
+        && split::gemv(w.level, w.interleaved, &w.data, v, bias, out, reverse)
+    {
+        return;
     }
-    match w.level {
-        Level::Scalar => scalar::gemv_packed(&w.data, v, bias, out, reverse),
+    gemv_rows(w.level, w.interleaved, &w.data, v, bias, out, reverse);
+}
+
+/// The product of the rows held in `data`, laid out as a [`Packed`] of
+/// `level` lays them out (interleaved or row-major). A block of rows that
+/// starts at a multiple of four is laid out the same way on its own, so it
+/// can be computed alone with the same bits.
+fn gemv_rows(
+    level: Level,
+    interleaved: bool,
+    data: &[f32],
+    v: &[f32],
+    bias: &[f32],
+    out: &mut [f32],
+    reverse: bool,
+) {
+    if !interleaved {
+        return gemv_at(level, data, v, bias, out, reverse);
+    }
+    assert!(data.len() == out.len() * v.len() && bias.len() == out.len());
+    match level.or_scalar() {
+        Level::Scalar => scalar::gemv_packed(data, v, bias, out, reverse),
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: `Packed::for_level` only packs for a path the CPU has; lengths checked above.
-        Level::Avx2Fma => unsafe { avx2::gemv_packed(&w.data, v, bias, out, reverse) },
+        // SAFETY: `or_scalar` checked that the CPU has AVX2 and FMA; lengths checked above.
+        Level::Avx2Fma => unsafe { avx2::gemv_packed(data, v, bias, out, reverse) },
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: as above.
-        Level::Avx512 => unsafe { avx512::gemv_packed(&w.data, v, bias, out, reverse) },
+        // SAFETY: `or_scalar` checked that the CPU has AVX-512F; lengths checked above.
+        Level::Avx512 => unsafe { avx512::gemv_packed(data, v, bias, out, reverse) },
         #[cfg(not(target_arch = "x86_64"))]
-        Level::Avx2Fma | Level::Avx512 => scalar::gemv_packed(&w.data, v, bias, out, reverse),
+        Level::Avx2Fma | Level::Avx512 => scalar::gemv_packed(data, v, bias, out, reverse),
     }
 }
 
-/// Matrices of at least this many values (4 MiB of f32) are multiplied by
-/// two threads, each reading half of the rows: a product this large is
-/// bound by how fast one core reads from L3 or memory, and a second core
-/// doubles that. (Set `NNZOO_THREADS=1` to keep to one.)
-pub const SPLIT_MIN: usize = 1 << 20;
+/// Matrices of at least this many values (512 KiB of f32, a whole L2 cache
+/// of the Zen 3 cores this was tuned on) are multiplied by two threads, the
+/// caller always taking the upper half of the rows and one persistent worker
+/// thread the lower half. Alone, such a matrix does not fit one core's L2
+/// and streams from L3 at every product; split, each core's half stays in
+/// its own L2 from one product to the next (an LSTM step at hidden size 128
+/// went from about 10 µs to about 4). Smaller matrices already stay in L2,
+/// and handing work to another core costs more than it saves.
+/// (Set `NNZOO_THREADS=1` to keep to one thread.)
+pub const SPLIT_MIN: usize = 1 << 17;
 
-/// A second thread that computes the lower half of large products.
+/// How many lower halves the worker thread has computed so far (the others
+/// were taken back by their caller, or ran alone).
+pub fn worker_halves() -> u64 {
+    split::HALVES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The worker thread that computes the lower half of large products.
+///
+/// The caller never waits for the worker to be scheduled: it posts the job,
+/// computes its own half, then tries to take the worker's half back with a
+/// compare-and-swap. If the worker has not claimed the job yet, the caller
+/// computes the lower half itself (at worst, the speed of one thread); if it
+/// has, the worker is already computing and the caller spins until it is
+/// done. No lock is held across any computation.
+///
+/// The worker spins while it waits for a job, and parks after
+/// [`IDLE_SPIN`] without one, so an idle program uses no CPU; the next
+/// product unparks it. It is a detached thread, which does not keep the
+/// process from exiting.
 mod split {
-    use super::{Level, gemv_at};
-    use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-    use std::sync::{Mutex, OnceLock};
+    use super::{Level, gemv_rows};
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, AtomicU64, AtomicUsize, Ordering};
+    use std::thread::Thread;
+    use std::time::{Duration, Instant};
 
-    /// The lower rows of one product, as raw parts: the caller keeps the
-    /// slices borrowed until the worker says it is done.
-    struct Job {
-        level: Level,
-        w: *const f32,
-        v: *const f32,
-        cols: usize,
-        bias: *const f32,
-        out: *mut f32,
-        rows: usize,
-        reverse: bool,
+    /// How long the worker spins without a job before it parks.
+    const IDLE_SPIN: Duration = Duration::from_micros(100);
+
+    /// No job; the caller holding `busy` may write one.
+    const IDLE: u8 = 0;
+    /// A job is posted and nobody has claimed it.
+    const POSTED: u8 = 1;
+    /// The worker claimed the job and is computing it.
+    const CLAIMED: u8 = 2;
+    /// The worker finished the job.
+    const DONE: u8 = 3;
+    /// The worker's computation panicked; the caller redoes the half.
+    const FAILED: u8 = 4;
+
+    /// The state shared by the callers and the worker. The job's fields are
+    /// written only by the caller holding `busy` while `state` is `IDLE`,
+    /// and read only by the worker after it has moved `state` from `POSTED`
+    /// to `CLAIMED` (release/acquire on `state` orders them).
+    struct Shared {
+        /// Held by the one caller whose product uses the worker; a caller
+        /// that finds it held multiplies alone.
+        busy: AtomicBool,
+        state: AtomicU8,
+        /// Set by the worker while it is parked (or about to park).
+        sleeping: AtomicBool,
+        /// Jobs posted so far.
+        posts: AtomicU64,
+        level: AtomicU8,
+        interleaved: AtomicBool,
+        reverse: AtomicBool,
+        w: AtomicPtr<f32>,
+        v: AtomicPtr<f32>,
+        bias: AtomicPtr<f32>,
+        out: AtomicPtr<f32>,
+        rows: AtomicUsize,
+        cols: AtomicUsize,
     }
 
-    // SAFETY: a job's pointers are only used while the thread that sent it
-    // waits for the worker's answer, holding the borrows they came from.
-    unsafe impl Send for Job {}
+    static SHARED: Shared = Shared {
+        busy: AtomicBool::new(false),
+        state: AtomicU8::new(IDLE),
+        sleeping: AtomicBool::new(false),
+        posts: AtomicU64::new(0),
+        level: AtomicU8::new(0),
+        interleaved: AtomicBool::new(false),
+        reverse: AtomicBool::new(false),
+        w: AtomicPtr::new(std::ptr::null_mut()),
+        v: AtomicPtr::new(std::ptr::null_mut()),
+        bias: AtomicPtr::new(std::ptr::null_mut()),
+        out: AtomicPtr::new(std::ptr::null_mut()),
+        rows: AtomicUsize::new(0),
+        cols: AtomicUsize::new(0),
+    };
 
-    struct Worker {
-        jobs: SyncSender<Job>,
-        /// Locked for the whole of a split product, so one product at a
-        /// time uses the worker; others run on their own thread.
-        done: Mutex<Receiver<()>>,
-    }
+    /// Lower halves computed by the worker.
+    pub static HALVES: AtomicU64 = AtomicU64::new(0);
 
-    fn worker() -> Option<&'static Worker> {
-        static WORKER: OnceLock<Option<Worker>> = OnceLock::new();
+    /// The worker thread, started at the first large product; `None` on a
+    /// single core or with `NNZOO_THREADS=1`.
+    fn worker() -> Option<&'static Thread> {
+        static WORKER: OnceLock<Option<Thread>> = OnceLock::new();
         WORKER
             .get_or_init(|| {
                 let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -382,78 +461,164 @@ mod split {
                 if cores < 2 || !allowed {
                     return None;
                 }
-                let (jobs, job_rx) = sync_channel::<Job>(1);
-                let (done_tx, done) = sync_channel::<()>(1);
-                std::thread::Builder::new()
+                let handle = std::thread::Builder::new()
                     .name("nnzoo-gemv".into())
-                    .spawn(move || {
-                        while let Ok(job) = job_rx.recv() {
-                            // SAFETY: the sender built these from live slices of
-                            // these lengths and waits below for `done`.
-                            let (w, v, bias, out) = unsafe {
-                                (
-                                    std::slice::from_raw_parts(job.w, job.rows * job.cols),
-                                    std::slice::from_raw_parts(job.v, job.cols),
-                                    std::slice::from_raw_parts(job.bias, job.rows),
-                                    std::slice::from_raw_parts_mut(job.out, job.rows),
-                                )
-                            };
-                            gemv_at(job.level, w, v, bias, out, job.reverse);
-                            if done_tx.send(()).is_err() {
-                                break;
-                            }
-                        }
-                    })
+                    .spawn(run)
                     .ok()?;
-                Some(Worker {
-                    jobs,
-                    done: Mutex::new(done),
-                })
+                Some(handle.thread().clone())
             })
             .as_ref()
     }
 
-    /// The product with the lower rows on the worker thread; false (nothing
-    /// done) if there is no worker or it is busy with another product.
+    fn level_of(code: u8) -> Level {
+        match code {
+            2 => Level::Avx512,
+            1 => Level::Avx2Fma,
+            _ => Level::Scalar,
+        }
+    }
+
+    /// The worker's loop: wait for a posted job (spinning, then parked),
+    /// claim it, compute it, say it is done.
+    fn run() {
+        let s = &SHARED;
+        let (mut seen, mut since, mut spins) = (0u64, Instant::now(), 0u32);
+        loop {
+            while s.state.load(Ordering::Acquire) != POSTED {
+                std::hint::spin_loop();
+                spins = spins.wrapping_add(1);
+                if spins % 64 != 0 {
+                    continue;
+                }
+                // Idle means no job posted for IDLE_SPIN, not IDLE_SPIN of
+                // wall time: the worker may have been descheduled meanwhile
+                // while its caller kept posting (and taking jobs back).
+                let posts = s.posts.load(Ordering::Relaxed);
+                if posts != seen {
+                    (seen, since) = (posts, Instant::now());
+                } else if since.elapsed() > IDLE_SPIN {
+                    // Announce the nap before the last look at `state`; a
+                    // caller posts before it looks at `sleeping`. Both are
+                    // SeqCst, so either the caller sees `sleeping` and
+                    // unparks, or this sees the job and does not park.
+                    s.sleeping.store(true, Ordering::SeqCst);
+                    if s.state.load(Ordering::SeqCst) != POSTED {
+                        std::thread::park();
+                    }
+                    s.sleeping.store(false, Ordering::SeqCst);
+                    since = Instant::now();
+                }
+            }
+            if s.state
+                .compare_exchange(POSTED, CLAIMED, Ordering::Acquire, Ordering::Relaxed)
+                .is_err()
+            {
+                // The caller took its job back.
+                continue;
+            }
+            let (rows, cols) = (
+                s.rows.load(Ordering::Relaxed),
+                s.cols.load(Ordering::Relaxed),
+            );
+            let level = level_of(s.level.load(Ordering::Relaxed));
+            let interleaved = s.interleaved.load(Ordering::Relaxed);
+            let reverse = s.reverse.load(Ordering::Relaxed);
+            // SAFETY: the caller that posted the job built these pointers
+            // from live slices of exactly these lengths (`out` from a `&mut`
+            // it does not touch meanwhile) and does not return, so the
+            // borrows last, until it has seen DONE or FAILED below. The
+            // caller's own half of `out` is disjoint from this one.
+            let (w, v, bias, out) = unsafe {
+                (
+                    std::slice::from_raw_parts(s.w.load(Ordering::Relaxed), rows * cols),
+                    std::slice::from_raw_parts(s.v.load(Ordering::Relaxed), cols),
+                    std::slice::from_raw_parts(s.bias.load(Ordering::Relaxed), rows),
+                    std::slice::from_raw_parts_mut(s.out.load(Ordering::Relaxed), rows),
+                )
+            };
+            let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                gemv_rows(level, interleaved, w, v, bias, out, reverse)
+            }))
+            .is_ok();
+            HALVES.fetch_add(1, Ordering::Relaxed);
+            s.state
+                .store(if ok { DONE } else { FAILED }, Ordering::Release);
+        }
+    }
+
+    /// The product with the lower rows offered to the worker thread; false
+    /// (nothing done) if there is no worker or another product is using it.
     pub fn gemv(
         level: Level,
+        interleaved: bool,
         w: &[f32],
         v: &[f32],
         bias: &[f32],
         out: &mut [f32],
         reverse: bool,
     ) -> bool {
-        let Some(worker) = worker() else {
+        let Some(thread) = worker() else {
             return false;
         };
-        let Ok(done) = worker.done.try_lock() else {
+        let s = &SHARED;
+        if s.busy
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
             return false;
-        };
+        }
         let (rows, cols) = (out.len(), v.len());
+        // A multiple of four, so that the lower half starts a block of an
+        // interleaved layout.
         let upper = rows / 8 * 4;
         let (w_up, w_low) = w.split_at(upper * cols);
         let (b_up, b_low) = bias.split_at(upper);
         let (o_up, o_low) = out.split_at_mut(upper);
-        let job = Job {
-            level,
-            w: w_low.as_ptr(),
-            v: v.as_ptr(),
-            cols,
-            bias: b_low.as_ptr(),
-            out: o_low.as_mut_ptr(),
-            rows: rows - upper,
-            reverse,
-        };
-        if worker.jobs.send(job).is_err() {
-            return false;
+        s.level.store(level as u8, Ordering::Relaxed);
+        s.interleaved.store(interleaved, Ordering::Relaxed);
+        s.reverse.store(reverse, Ordering::Relaxed);
+        s.w.store(w_low.as_ptr().cast_mut(), Ordering::Relaxed);
+        s.v.store(v.as_ptr().cast_mut(), Ordering::Relaxed);
+        s.bias.store(b_low.as_ptr().cast_mut(), Ordering::Relaxed);
+        s.out.store(o_low.as_mut_ptr(), Ordering::Relaxed);
+        s.rows.store(rows - upper, Ordering::Relaxed);
+        s.cols.store(cols, Ordering::Relaxed);
+        s.state.store(POSTED, Ordering::SeqCst);
+        s.posts.fetch_add(1, Ordering::Relaxed);
+        // Only the first caller to see the nap pays for the unpark.
+        if s.sleeping.swap(false, Ordering::SeqCst) {
+            thread.unpark();
         }
-        gemv_at(level, w_up, v, b_up, o_up, reverse);
-        // Wait for the worker before the borrows end, whatever happens.
-        if done.recv().is_err() {
-            // The worker is gone (it cannot touch the slices any more):
-            // compute its half here.
-            gemv_at(level, w_low, v, b_low, o_low, reverse);
+        gemv_rows(level, interleaved, w_up, v, b_up, o_up, reverse);
+        match s
+            .state
+            .compare_exchange(POSTED, IDLE, Ordering::Acquire, Ordering::Acquire)
+        {
+            // Taken back before the worker claimed it: the worker will not
+            // touch it now.
+            Ok(_) => gemv_rows(level, interleaved, w_low, v, b_low, o_low, reverse),
+            Err(_) => {
+                // Claimed: wait for the worker's answer before the borrows
+                // end (spinning briefly, then yielding in case the worker
+                // shares this core).
+                let mut spins = 0u32;
+                let last = loop {
+                    match s.state.load(Ordering::Acquire) {
+                        state @ (DONE | FAILED) => break state,
+                        _ if spins < 4096 => {
+                            spins += 1;
+                            std::hint::spin_loop();
+                        }
+                        _ => std::thread::yield_now(),
+                    }
+                };
+                if last == FAILED {
+                    gemv_rows(level, interleaved, w_low, v, b_low, o_low, reverse);
+                }
+                s.state.store(IDLE, Ordering::Relaxed);
+            }
         }
+        s.busy.store(false, Ordering::Release);
         true
     }
 }
@@ -1415,6 +1580,44 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn products_split_between_threads_give_the_same_bits_every_time() {
+        // Sizes at and above the split threshold, in both layouts, computed
+        // many times (the worker or the caller computes the lower half,
+        // whichever wins) and by several threads at once (one of them uses
+        // the worker, the others multiply alone).
+        let cases: Vec<(usize, usize)> = vec![(512, 256), (516, 260), (1028, 1021)];
+        let before = worker_halves();
+        std::thread::scope(|scope| {
+            for t in 0..3u32 {
+                let cases = &cases;
+                scope.spawn(move || {
+                    for (i, &(rows, cols)) in cases.iter().enumerate() {
+                        let seed = 10 + t + 3 * i as u32;
+                        let w = values(rows * cols, seed);
+                        let v = values(cols, seed + 1);
+                        let bias = values(rows, seed + 2);
+                        let level = Level::best();
+                        let packed = Packed::for_level(level, &w, rows, cols);
+                        assert!(packed.rows() * packed.cols() >= SPLIT_MIN);
+                        let mut alone = vec![0.0; rows];
+                        gemv_at(level, &w, &v, &bias, &mut alone, false);
+                        let mut out = vec![f32::NAN; rows];
+                        for k in 0..300 {
+                            out.fill(f32::NAN);
+                            gemv_packed(&packed, &v, &bias, &mut out, k % 2 == 1);
+                            assert_eq!(out, alone, "{rows}x{cols} thread {t} product {k}");
+                        }
+                    }
+                });
+            }
+        });
+        eprintln!(
+            "the worker computed {} of the lower halves",
+            worker_halves() - before
+        );
     }
 
     fn grid() -> Vec<f32> {
