@@ -7,111 +7,10 @@
 //! socket name), so it never touches a person's sessions. Waits poll the
 //! screen with a timeout instead of sleeping.
 
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+#[path = "support/tmux.rs"]
+mod tmux;
 
-static SESSIONS: AtomicUsize = AtomicUsize::new(0);
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn start(width: u16, height: u16) -> Tmux {
-        let socket = format!(
-            "nnzoo-lab-{}-{}",
-            std::process::id(),
-            SESSIONS.fetch_add(1, Ordering::SeqCst)
-        );
-        let tmux = Tmux { socket };
-        let binary = env!("CARGO_BIN_EXE_nnzoo");
-        let output = tmux.run(&[
-            "new-session",
-            "-d",
-            "-x",
-            &width.to_string(),
-            "-y",
-            &height.to_string(),
-            binary,
-        ]);
-        assert!(
-            output.status.success(),
-            "tmux new-session failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        tmux
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        match Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-        {
-            Ok(output) => output,
-            Err(error) => panic!("this test needs tmux on the PATH: {error}"),
-        }
-    }
-
-    /// Presses keys by tmux's names (`Enter`, `Escape`, `Down`, `m`).
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "0"];
-        args.extend(keys);
-        assert!(self.run(&args).status.success());
-    }
-
-    /// Types `text` literally.
-    fn type_text(&self, text: &str) {
-        assert!(
-            self.run(&["send-keys", "-t", "0", "-l", text])
-                .status
-                .success()
-        );
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "0"]).stdout).into_owned()
-    }
-
-    /// Waits until the screen shows every one of `texts`, and returns it.
-    fn wait_for(&self, texts: &[&str]) -> String {
-        self.wait_until(&format!("{texts:?}"), |screen| {
-            texts.iter().all(|text| screen.contains(text))
-        })
-    }
-
-    fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let screen = self.screen();
-            if done(&screen) {
-                return screen;
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for {what}; the screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(30));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
-
-/// The first screen line containing `text`, trimmed.
-fn line_with(screen: &str, text: &str) -> String {
-    screen
-        .lines()
-        .find(|line| line.contains(text))
-        .unwrap_or("")
-        .trim()
-        .to_string()
-}
+use tmux::{Tmux, line_with};
 
 /// Searches for `query` and opens the first hit's lab.
 fn open_lab(tmux: &Tmux, query: &str, header: &str) -> String {
@@ -128,7 +27,7 @@ fn open_lab(tmux: &Tmux, query: &str, header: &str) -> String {
 
 #[test]
 fn the_lstm_lab_steps_gate_by_gate() {
-    let tmux = Tmux::start(120, 40);
+    let tmux = Tmux::start(env!("CARGO_BIN_EXE_nnzoo"), 120, 40);
     let screen = open_lab(&tmux, "LSTM", "Long Short-Term Memory Cell (LSTM)");
     assert!(screen.contains("next 1/6 forget gate"), "{screen}");
     assert!(screen.contains("forget gate f [8]"), "{screen}");
@@ -174,7 +73,7 @@ fn the_lstm_lab_steps_gate_by_gate() {
 
 #[test]
 fn the_hopfield_lab_recalls_a_corrupted_letter() {
-    let tmux = Tmux::start(120, 40);
+    let tmux = Tmux::start(env!("CARGO_BIN_EXE_nnzoo"), 120, 40);
     open_lab(&tmux, "hopfield", "Hopfield Network (HN)");
 
     // Parameters: the built-in letters, stored by the projection rule.
