@@ -8,9 +8,9 @@
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use ndarray::{Array1, Array2, s};
-use nnzoo::model::gru_cell::{self, GruScratch, GruWeights};
-use nnzoo::model::kernels::{self, Level};
-use nnzoo::model::lstm_cell::{self, LstmScratch, LstmWeights};
+use nnzoo::kernels::{self, Level};
+use nnzoo::model::cells::gru_cell::{self, GruScratch, GruWeights};
+use nnzoo::model::cells::lstm_cell::{self, LstmScratch, LstmWeights};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::hint::black_box;

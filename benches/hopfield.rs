@@ -8,7 +8,9 @@
 //! `benches/hopfield_numpy.py` times the same sweeps in NumPy.
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use nnzoo::model::hopfield::{Memory, Network, Rule, flip_random, random_patterns, shuffled_order};
+use nnzoo::model::energy::hopfield::{
+    Memory, Network, Rule, flip_random, random_patterns, shuffled_order,
+};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use std::hint::black_box;

@@ -13,6 +13,7 @@
 
 pub mod catalogue;
 pub mod cli;
+pub mod kernels;
 pub mod model;
 pub mod search;
 pub mod text;

@@ -1,6 +1,6 @@
 //! The Hopfield network's dynamics and its lab model, from outside the crate.
 
-use nnzoo::model::hopfield::{
+use nnzoo::model::energy::hopfield::{
     Hopfield, Memory, Network, Rule, flip_random, random_patterns, shuffled_order,
 };
 use nnzoo::model::view::trace_line;

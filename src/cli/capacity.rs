@@ -1,7 +1,7 @@
 //! `nnzoo capacity`: the Hopfield network's storage capacity, measured.
 
 use super::Failure;
-use crate::model::capacity::{self, CapacityConfig};
+use crate::model::energy::capacity::{self, CapacityConfig};
 use crate::model::view::number;
 use clap::Args;
 use serde_json::json;

@@ -3,7 +3,8 @@
 
 use super::{Failure, load, runnable, show, warn_problems};
 use crate::catalogue::Catalogue;
-use crate::model::{self, Model, ModelSpec, kernels::Level, view::trace_line, weights};
+use crate::kernels::Level;
+use crate::model::{self, Model, ModelSpec, view::trace_line, weights};
 use clap::Args;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -176,7 +177,7 @@ fn summary(
                 out,
                 "  {:10} {} ({} values)",
                 view.name,
-                model::recurrent::numbers(values),
+                model::cells::recurrent::numbers(values),
                 values.len()
             )?;
         }

@@ -10,10 +10,10 @@
 //! bidirectional layers `output`, `h_n` (and `c_n`). The `expected` part of a
 //! fixture is never read here.
 
-use super::bidirectional::{self, CellType, Direction};
-use super::gru_cell::{self, GruScratch, GruWeights};
-use super::lstm_cell::{self, LstmScratch, LstmWeights};
-use super::rnn_cell::{self, Nonlinearity, RnnScratch, RnnWeights};
+use super::cells::bidirectional::{self, CellType, Direction};
+use super::cells::gru_cell::{self, GruScratch, GruWeights};
+use super::cells::lstm_cell::{self, LstmScratch, LstmWeights};
+use super::cells::rnn_cell::{self, Nonlinearity, RnnScratch, RnnWeights};
 use super::weights::{self, tensor_from_json};
 use super::{ModelError, Tensor, Weights};
 use serde_json::{Map, Value, json};

@@ -14,19 +14,10 @@
 //! model is and the paper it comes from, implement [`Model`], and add a
 //! [`ModelSpec`] to [`REGISTRY`]. No front-end code changes.
 
-pub mod basic_cell;
-pub mod bidirectional;
-pub mod capacity;
+pub mod cells;
+pub mod energy;
 pub mod fixture;
-pub mod gru_cell;
-pub mod hopfield;
-pub mod inputs;
-pub mod kernels;
-pub mod lstm_cell;
 pub mod params;
-pub mod patterns;
-pub mod recurrent;
-pub mod rnn_cell;
 pub mod view;
 pub mod weights;
 
@@ -188,14 +179,14 @@ impl ModelSpec {
 
 /// Every model nnzoo can run.
 pub static REGISTRY: &[ModelSpec] = &[
-    basic_cell::SPEC,
-    rnn_cell::SPEC,
-    lstm_cell::SPEC,
-    gru_cell::SPEC,
-    bidirectional::BIRNN,
-    bidirectional::BILSTM,
-    bidirectional::BIGRU,
-    hopfield::SPEC,
+    cells::basic_cell::SPEC,
+    cells::rnn_cell::SPEC,
+    cells::lstm_cell::SPEC,
+    cells::gru_cell::SPEC,
+    cells::bidirectional::BIRNN,
+    cells::bidirectional::BILSTM,
+    cells::bidirectional::BIGRU,
+    energy::hopfield::SPEC,
 ];
 
 /// The model answering to `key`.

@@ -8,8 +8,8 @@
 //! by stage and stepping at once give the same bits.
 
 use super::inputs::{self, Feed};
-use super::params::{ParamKind, ParamSpec, ParamValue, Params};
-use super::{Model, ModelError, Status, StatusLevel, View, ViewContent, Weights};
+use crate::model::params::{ParamKind, ParamSpec, ParamValue, Params};
+use crate::model::{Model, ModelError, Status, StatusLevel, View, ViewContent, Weights};
 use crate::text::Bilingual;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

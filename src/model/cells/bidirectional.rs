@@ -21,13 +21,13 @@
 
 use super::gru_cell::{self, GruScratch, GruWeights};
 use super::inputs::Feed;
-use super::kernels;
 use super::lstm_cell::{self, LstmScratch, LstmWeights};
-use super::params::{ParamKind, ParamSpec, ParamValue};
 use super::recurrent;
 use super::rnn_cell::{self, Nonlinearity, RnnScratch, RnnWeights};
-use super::weights::reject_unexpected;
-use super::{
+use crate::kernels;
+use crate::model::params::{ParamKind, ParamSpec, ParamValue};
+use crate::model::weights::reject_unexpected;
+use crate::model::{
     Model, ModelError, ModelSpec, Params, Status, StatusLevel, View, ViewContent, Weights,
 };
 use crate::text::Bilingual;

@@ -14,10 +14,10 @@
 //! order i, f, g, o. Here both matrices are fused into one `[4H, I + H]`
 //! matrix times `[x; h]`, so one pass computes every gate.
 
-use super::kernels::{self, Packed};
 use super::recurrent::{self, Cell, Ring, Stepper};
-use super::weights::{reject_unexpected, take};
-use super::{Model, ModelError, ModelSpec, Params, View, Weights};
+use crate::kernels::{self, Packed};
+use crate::model::weights::{reject_unexpected, take};
+use crate::model::{Model, ModelError, ModelSpec, Params, View, Weights};
 use crate::text::Bilingual;
 use rand::rngs::StdRng;
 
@@ -422,7 +422,7 @@ impl Cell for LstmCell {
     }
 }
 
-fn params() -> Vec<super::ParamSpec> {
+fn params() -> Vec<crate::model::ParamSpec> {
     let mut specs = recurrent::size_specs(4, 8);
     specs.extend(recurrent::feed_specs());
     specs

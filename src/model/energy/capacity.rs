@@ -13,11 +13,11 @@
 //! derived from the experiment's seed, the load and the trial number, so the
 //! result does not depend on the number of threads.
 
-use super::ModelError;
 use super::hopfield::{
     MAX_NEURONS, MAX_PATTERNS, MAX_WEIGHTS, MIN_NEURONS, Memory, Network, Rule, flip_random,
     random_patterns, shuffled_order, splitmix,
 };
+use crate::model::ModelError;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;

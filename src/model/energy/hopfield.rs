@@ -22,11 +22,11 @@
 //! ξ_i: h_i = ζ_i · M − W_ii s_i.
 
 use super::patterns::{self, Limits};
-use super::{
+use crate::model::energy::capacity::{self, CapacityConfig, CapacityPoint};
+use crate::model::{
     Action, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue, Params,
     Status, StatusLevel, View, ViewContent,
 };
-use crate::model::capacity::{self, CapacityConfig, CapacityPoint};
 use crate::text::Bilingual;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;

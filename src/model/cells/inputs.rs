@@ -5,7 +5,7 @@
 //! component, so a reset replays it exactly and filling the next input never
 //! allocates. The sine wave is tabulated once, since it repeats.
 
-use super::params::{ParamKind, ParamRole, ParamSpec, ParamValue};
+use crate::model::params::{ParamKind, ParamRole, ParamSpec, ParamValue};
 use crate::text::Bilingual;
 
 /// The names of the sequences, as `--set sequence=...` takes them.

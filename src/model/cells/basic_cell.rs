@@ -13,10 +13,11 @@
 //! As `torch.nn.Linear(input, 1)` followed by the activation; its default
 //! initialisation draws w and b from U(-1/sqrt(input), 1/sqrt(input)).
 
-use super::params::{ParamKind, ParamSpec, ParamValue};
 use super::recurrent::{self, Cell, Ring, Stepper};
-use super::weights::{reject_unexpected, take};
-use super::{Model, ModelError, ModelSpec, Params, View, ViewContent, Weights, kernels};
+use crate::kernels;
+use crate::model::params::{ParamKind, ParamSpec, ParamValue};
+use crate::model::weights::{reject_unexpected, take};
+use crate::model::{Model, ModelError, ModelSpec, Params, View, ViewContent, Weights};
 use crate::text::Bilingual;
 use rand::rngs::StdRng;
 

@@ -46,8 +46,14 @@ pub struct Limits {
 
 /// The built-in sets, by name.
 pub const BUILT_IN: &[(&str, &str)] = &[
-    ("letters", include_str!("../../assets/patterns/letters.txt")),
-    ("digits", include_str!("../../assets/patterns/digits.txt")),
+    (
+        "letters",
+        include_str!("../../../assets/patterns/letters.txt"),
+    ),
+    (
+        "digits",
+        include_str!("../../../assets/patterns/digits.txt"),
+    ),
 ];
 
 /// A pattern file that cannot be used, with where and why.

@@ -7,11 +7,11 @@
 //! ```
 //! Both matrices are fused into one `[H, I + H]` matrix times `[x; h]`.
 
-use super::kernels::{self, Packed};
 use super::lstm_cell::infer_shape;
 use super::recurrent::{self, Cell, Ring, Stepper};
-use super::weights::{reject_unexpected, take};
-use super::{Model, ModelError, ModelSpec, Params, View, Weights};
+use crate::kernels::{self, Packed};
+use crate::model::weights::{reject_unexpected, take};
+use crate::model::{Model, ModelError, ModelSpec, Params, View, Weights};
 use crate::text::Bilingual;
 use rand::rngs::StdRng;
 
@@ -304,7 +304,7 @@ impl Cell for RnnCell {
     }
 }
 
-fn params() -> Vec<super::ParamSpec> {
+fn params() -> Vec<crate::model::ParamSpec> {
     let mut specs = recurrent::size_specs(4, 8);
     specs.push(recurrent::nonlinearity_spec());
     specs.extend(recurrent::feed_specs());

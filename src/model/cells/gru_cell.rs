@@ -14,11 +14,11 @@
 //! together with its bias. The r and z rows of both matrices are fused into
 //! one `[2H, I + H]` matrix times `[x; h]`; the n rows stay apart.
 
-use super::kernels::{self, Packed};
 use super::lstm_cell::infer_shape;
 use super::recurrent::{self, Cell, Ring, Stepper};
-use super::weights::{reject_unexpected, take};
-use super::{Model, ModelError, ModelSpec, Params, View, Weights};
+use crate::kernels::{self, Packed};
+use crate::model::weights::{reject_unexpected, take};
+use crate::model::{Model, ModelError, ModelSpec, Params, View, Weights};
 use crate::text::Bilingual;
 use rand::rngs::StdRng;
 
@@ -352,7 +352,7 @@ impl Cell for GruCell {
     }
 }
 
-fn params() -> Vec<super::ParamSpec> {
+fn params() -> Vec<crate::model::ParamSpec> {
     let mut specs = recurrent::size_specs(4, 8);
     specs.extend(recurrent::feed_specs());
     specs
