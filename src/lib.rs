@@ -6,6 +6,9 @@
 //!   their loading and checking;
 //! - [`cli`]: the command line (`nnzoo list`, `show`, `check`);
 //! - [`search`]: one ranked search over every name an entry answers to;
+//! - [`nn`]: layers that learn (forward, backward and inference passes by
+//!   hand), losses and optimisers, held to PyTorch's numbers;
+//! - [`data`]: the built-in data sets and a person's own CSV files;
 //! - [`model`]: the runnable models behind the entries, each describing its own
 //!   state as named views that any front end can draw;
 //! - [`tui`]: the terminal user interface, which draws entries and models from
@@ -13,8 +16,10 @@
 
 pub mod catalogue;
 pub mod cli;
+pub mod data;
 pub mod kernels;
 pub mod model;
+pub mod nn;
 pub mod search;
 pub mod text;
 pub mod tui;

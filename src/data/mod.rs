@@ -1,0 +1,1 @@
+//! Data sets the models learn from (to be written).
