@@ -103,7 +103,7 @@ pub trait Layer: Send {
 
     /// Sets every gradient to zero (before a new backward pass).
     fn zero_grad(&mut self) {
-        self.visit_params_mut(&mut |p| p.grad.fill(0.0));
+        self.visit_params_mut(&mut |mut p| p.grad.fill(0.0));
     }
 
     /// How many learnable numbers the layer holds.
