@@ -17,6 +17,7 @@
 pub mod catalogue;
 pub mod cli;
 pub mod data;
+pub mod eval;
 pub mod kernels;
 pub mod model;
 pub mod nn;

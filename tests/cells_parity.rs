@@ -51,7 +51,7 @@ fn expected(fixture: &Value, name: &str) -> (Vec<usize>, Vec<f64>) {
 
 /// Largest error over every expected tensor; fails on a missing or
 /// misshapen one.
-fn max_error(fixture: &Value, outputs: &fixture::Outputs) -> f64 {
+fn max_error(fixture: &Value, outputs: &eval::Outputs) -> f64 {
     let names: Vec<&String> = fixture["expected"].as_object().unwrap().keys().collect();
     assert_eq!(
         names.len(),
@@ -80,7 +80,7 @@ fn max_error(fixture: &Value, outputs: &fixture::Outputs) -> f64 {
 fn every_fixture_matches_pytorch_from_its_json_params() {
     for name in FIXTURES {
         let fixture = load(name);
-        let outputs = fixture::evaluate(&fixture, None).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let outputs = eval::evaluate(&fixture, None).unwrap_or_else(|e| panic!("{name}: {e}"));
         let worst = max_error(&fixture, &outputs);
         eprintln!("{name:22} json params:  max abs error {worst:.3e}");
     }
@@ -92,7 +92,7 @@ fn every_fixture_matches_pytorch_from_its_safetensors_export() {
         let fixture = load(name);
         let weights = weights::read(&path(name, "safetensors")).unwrap();
         let outputs =
-            fixture::evaluate(&fixture, Some(&weights)).unwrap_or_else(|e| panic!("{name}: {e}"));
+            eval::evaluate(&fixture, Some(&weights)).unwrap_or_else(|e| panic!("{name}: {e}"));
         let worst = max_error(&fixture, &outputs);
         eprintln!("{name:22} safetensors: max abs error {worst:.3e}");
     }

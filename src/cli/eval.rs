@@ -2,7 +2,8 @@
 //! with nnzoo, to hold nnzoo against PyTorch.
 
 use super::Failure;
-use crate::model::{fixture, weights};
+use crate::eval;
+use crate::model::weights;
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
@@ -36,9 +37,9 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), Failure> {
         Some(file) => Some(weights::read(file).map_err(|e| Failure::bad_input(e.to_string()))?),
         None => None,
     };
-    let outputs = fixture::evaluate(&value, weights.as_ref())
+    let outputs = eval::evaluate(&value, weights.as_ref())
         .map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))?;
-    serde_json::to_writer(&mut *out, &fixture::to_json(&outputs))
+    serde_json::to_writer(&mut *out, &eval::to_json(&outputs))
         .map_err(|e| Failure::no(format!("cannot write JSON: {e}")))?;
     writeln!(out)?;
     Ok(())

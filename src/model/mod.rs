@@ -16,7 +16,6 @@
 
 pub mod cells;
 pub mod energy;
-pub mod fixture;
 pub mod params;
 pub mod view;
 pub mod weights;

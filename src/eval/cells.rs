@@ -1,49 +1,28 @@
-//! Computing a PyTorch reference fixture's module from its parameters and
-//! inputs alone, for `nnzoo eval` and the parity tests.
-//!
-//! A fixture (see `tests/fixtures/torch/README.md`) names a `kind`
-//! (`rnn_cell`, `lstm_cell`, `gru_cell`, `birnn`, `bilstm`, `bigru`), the
-//! module's `params` under their `state_dict` names and its `inputs`: `x` of
-//! shape `[T, B, I]` (time first), `h0` and `c0` of shape `[B, H]`. The
-//! result holds the tensors PyTorch reports, by the fixture's names: for the
-//! cells the state after every step and the activated gates, for the
-//! bidirectional layers `output`, `h_n` (and `c_n`). The `expected` part of a
-//! fixture is never read here.
+//! The recurrent cells and bidirectional layers of a fixture: kinds
+//! `rnn_cell`, `lstm_cell`, `gru_cell`, `birnn`, `bilstm`, `bigru`. The
+//! fixture holds the module's `params` under their `state_dict` names and its
+//! `inputs`: `x` of shape `[T, B, I]` (time first), `h0` and `c0` of shape
+//! `[B, H]`. The result holds the tensors PyTorch reports, by the fixture's
+//! names: for the cells the state after every step and the activated gates,
+//! for the bidirectional layers `output`, `h_n` (and `c_n`).
 
-use super::cells::bidirectional::{self, CellType, Direction};
-use super::cells::gru_cell::{self, GruScratch, GruWeights};
-use super::cells::lstm_cell::{self, LstmScratch, LstmWeights};
-use super::cells::rnn_cell::{self, Nonlinearity, RnnScratch, RnnWeights};
-use super::weights::{self, tensor_from_json};
-use super::{ModelError, Tensor, Weights};
-use serde_json::{Map, Value, json};
+use super::Outputs;
+use crate::model::cells::bidirectional::{self, CellType, Direction};
+use crate::model::cells::gru_cell::{self, GruScratch, GruWeights};
+use crate::model::cells::lstm_cell::{self, LstmScratch, LstmWeights};
+use crate::model::cells::rnn_cell::{self, Nonlinearity, RnnScratch, RnnWeights};
+use crate::model::weights::{self, tensor_from_json};
+use crate::model::{ModelError, Tensor, Weights};
+use serde_json::{Map, Value};
 
-/// The kinds of fixture nnzoo computes.
-pub const KINDS: &[&str] = &[
-    "rnn_cell",
-    "lstm_cell",
-    "gru_cell",
-    "birnn",
-    "bilstm",
-    "bigru",
-];
-
-/// Computed tensors by name, in a stable order.
-pub type Outputs = Vec<(String, Tensor)>;
-
-/// Computes the module `fixture` describes. With `weights`, those replace
-/// the fixture's `params` (to check a safetensors export of the same module).
-pub fn evaluate(fixture: &Value, weights: Option<&Weights>) -> Result<Outputs, ModelError> {
-    let kind = fixture
-        .get("kind")
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid("the fixture has no `kind`".into()))?;
-    if !KINDS.contains(&kind) {
-        return Err(invalid(format!(
-            "fixture kind `{kind}` is not one nnzoo computes; it computes: {}",
-            KINDS.join(", ")
-        )));
-    }
+/// Computes a cell or bidirectional fixture of kind `kind`. With `weights`,
+/// those replace the fixture's `params` (to check a safetensors export of
+/// the same module).
+pub fn evaluate(
+    kind: &str,
+    fixture: &Value,
+    weights: Option<&Weights>,
+) -> Result<Outputs, ModelError> {
     let owned;
     let weights = match weights {
         Some(w) => w,
@@ -204,20 +183,6 @@ pub fn evaluate(fixture: &Value, weights: Option<&Weights>) -> Result<Outputs, M
             Ok(outs)
         }
     }
-}
-
-/// The computed tensors as one JSON object `{"name": {"shape", "data"}}`.
-pub fn to_json(outputs: &Outputs) -> Value {
-    let mut map = Map::new();
-    for (name, tensor) in outputs {
-        let data: Vec<Value> = tensor
-            .data
-            .iter()
-            .map(|&v| super::view::number_f32(v))
-            .collect();
-        map.insert(name.clone(), json!({"shape": tensor.shape, "data": data}));
-    }
-    Value::Object(map)
 }
 
 fn invalid(msg: String) -> ModelError {
