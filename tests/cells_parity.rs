@@ -3,7 +3,8 @@
 //! step) to 1e-5 absolute, with the weights from the fixture's JSON params
 //! and from its safetensors export.
 
-use nnzoo::model::{self, ViewContent, fixture, weights};
+use nnzoo::eval;
+use nnzoo::model::{self, ViewContent, weights};
 use serde_json::Value;
 use std::path::PathBuf;
 
