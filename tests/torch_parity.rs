@@ -1,0 +1,95 @@
+//! The learning core against its references: for every fixture below,
+//! `nnzoo::eval` computes the module from the fixture's `params`, `options`
+//! and `inputs` alone, and every tensor of the fixture's `expected` must
+//! agree as its README says: |got - want| <= tol * max(1, max |want|), with
+//! integer results exact. (The recurrent cells have their own test,
+//! `cells_parity`, which also loads their safetensors exports.)
+
+use nnzoo::eval;
+use serde_json::Value;
+use std::path::PathBuf;
+
+/// (fixture, tolerance) for every kind the learning core computes.
+const FIXTURES: &[(&str, f64)] = &[];
+
+fn load(name: &str) -> Value {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/torch/{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).expect("fixture is JSON")
+}
+
+/// The expected value `name` as (shape, flat data): a tensor object, a
+/// plain number or a (nested) list of numbers.
+fn expected(value: &Value) -> (Vec<usize>, Vec<f64>) {
+    if let (Some(shape), Some(data)) = (value.get("shape"), value.get("data")) {
+        let shape = shape
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_u64().unwrap() as usize)
+            .collect();
+        let data = data
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        return (shape, data);
+    }
+    fn flatten(value: &Value, shape: &mut Vec<usize>, depth: usize, data: &mut Vec<f64>) {
+        match value {
+            Value::Array(items) => {
+                if shape.len() == depth {
+                    shape.push(items.len());
+                }
+                for item in items {
+                    flatten(item, shape, depth + 1, data);
+                }
+            }
+            other => data.push(other.as_f64().expect("a number")),
+        }
+    }
+    let mut shape = Vec::new();
+    let mut data = Vec::new();
+    flatten(value, &mut shape, 0, &mut data);
+    (shape, data)
+}
+
+/// Checks every expected tensor of fixture `name`; returns the worst error
+/// relative to max(1, max |want|).
+fn check(name: &str, tolerance: f64) -> f64 {
+    let fixture = load(name);
+    let outputs = eval::evaluate(&fixture, None).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let wanted = fixture["expected"].as_object().expect("`expected` object");
+    let mut worst = 0.0f64;
+    for (key, value) in wanted {
+        let (shape, want) = expected(value);
+        let (_, got) = outputs
+            .iter()
+            .find(|(n, _)| n == key)
+            .unwrap_or_else(|| panic!("{name}: `{key}` not computed"));
+        assert_eq!(got.data.len(), want.len(), "{name}: size of `{key}`");
+        if !shape.is_empty() {
+            assert_eq!(got.shape, shape, "{name}: shape of `{key}`");
+        }
+        let scale = want.iter().fold(1.0f64, |m, w| m.max(w.abs()));
+        for (i, (&g, &w)) in got.data.iter().zip(&want).enumerate() {
+            let err = (f64::from(g) - w).abs() / scale;
+            assert!(
+                err <= tolerance,
+                "{name}: `{key}`[{i}] = {g}, PyTorch {w} (tolerance {tolerance} x {scale})"
+            );
+            worst = worst.max(err);
+        }
+    }
+    worst
+}
+
+#[test]
+fn every_learning_core_fixture_matches_its_reference() {
+    for &(name, tolerance) in FIXTURES {
+        let worst = check(name, tolerance);
+        println!("{name}: worst relative error {worst:.2e}");
+    }
+}
