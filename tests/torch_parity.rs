@@ -10,7 +10,21 @@ use serde_json::Value;
 use std::path::PathBuf;
 
 /// (fixture, tolerance) for every kind the learning core computes.
-const FIXTURES: &[(&str, f64)] = &[];
+const FIXTURES: &[(&str, f64)] = &[
+    ("conv2d_backward_plain", 1e-5),
+    ("conv2d_backward_stride2_pad1", 1e-5),
+    ("conv2d_backward_dilation2", 1e-5),
+    ("conv2d_backward_stride2_dilation2", 1e-5),
+    ("conv_transpose2d", 1e-5),
+    ("conv_transpose2d_backward_plain", 1e-5),
+    ("conv_transpose2d_backward_stride2_pad1_outpad1", 1e-5),
+    ("conv_transpose2d_backward_k4_stride2_pad1", 1e-5),
+    ("time_delay_conv1d", 1e-5),
+    ("pool_interp", 1e-5),
+    ("pool_backward", 1e-5),
+    ("residual_block", 1e-5),
+    ("residual_block_backward", 1e-5),
+];
 
 fn load(name: &str) -> Value {
     let path =

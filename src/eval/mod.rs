@@ -8,6 +8,7 @@
 //! `expected` part of a fixture is never read here.
 
 pub mod cells;
+pub mod conv;
 
 use crate::model::{ModelError, Tensor, Weights};
 use serde_json::{Map, Value, json};
@@ -27,6 +28,14 @@ const KINDS: &[(&str, Evaluate)] = &[
     ("birnn", cells::evaluate),
     ("bilstm", cells::evaluate),
     ("bigru", cells::evaluate),
+    ("conv2d_backward", conv::evaluate),
+    ("conv_transpose2d", conv::evaluate),
+    ("conv_transpose2d_backward", conv::evaluate),
+    ("time_delay", conv::evaluate),
+    ("pool_interp", conv::evaluate),
+    ("pool_backward", conv::evaluate),
+    ("residual_block", conv::evaluate),
+    ("residual_block_backward", conv::evaluate),
 ];
 
 /// The kinds of fixture nnzoo computes.
