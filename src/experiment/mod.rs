@@ -31,8 +31,11 @@ pub struct Experiment {
     /// Its settings, with defaults and bounds (sizes, epochs, ...).
     pub settings: fn() -> Vec<ParamSpec>,
     /// Runs it with valid settings and a seed, telling `progress` how far it is.
-    pub run: fn(&Params, u64, &mut dyn FnMut(Progress)) -> Result<Report, ModelError>,
+    pub run: RunExperiment,
 }
+
+/// Runs an experiment with valid settings and a seed, telling the callback how far it is.
+pub type RunExperiment = fn(&Params, u64, &mut dyn FnMut(Progress)) -> Result<Report, ModelError>;
 
 impl Experiment {
     /// The settings at their defaults.
