@@ -10,7 +10,7 @@
 //! least α = 0.10 and the mean overlap halves between 0.13 and 0.20.
 //! The trials are [`crate::model::energy::capacity`]'s.
 
-use super::{Claim, Experiment, Progress, Reference, Report};
+use super::{Claim, Experiment, Progress, Reference, Report, setting as spec};
 use crate::model::energy::capacity::{self, CapacityConfig};
 use crate::model::energy::hopfield::{MAX_NEURONS, MIN_NEURONS};
 use crate::model::{ModelError, ParamKind, ParamSpec, ParamValue, Params};
@@ -26,14 +26,6 @@ pub static EXPERIMENT: Experiment = Experiment {
 };
 
 fn settings() -> Vec<ParamSpec> {
-    let spec = |name, en, zh, kind, default| ParamSpec {
-        name,
-        label: Bilingual::new(name, name),
-        help: Bilingual::new(en, zh),
-        kind,
-        default,
-        role: Default::default(),
-    };
     vec![
         spec(
             "neurons",
