@@ -1,5 +1,5 @@
 //! The parameter popup: every parameter with its value, bounds and help;
-//! values change within their bounds, and Enter rebuilds the model.
+//! values change within their bounds, and Enter applies them: live values to the running model, the rest by rebuilding it.
 
 use crate::model::{ParamKind, ParamValue, Params};
 use crate::text::{Bilingual, Lang};
