@@ -10,7 +10,17 @@ use serde_json::Value;
 use std::path::PathBuf;
 
 /// (fixture, tolerance) for every kind the learning core computes.
-const FIXTURES: &[(&str, f64)] = &[];
+const FIXTURES: &[(&str, f64)] = &[
+    ("mlp_train_step", 1e-5),
+    ("losses_mse", 1e-5),
+    ("losses_cross_entropy", 1e-5),
+    ("losses_bce_with_logits", 1e-5),
+    ("losses_bce_sigmoid_sum", 1e-5),
+    ("losses_kl_normal", 1e-5),
+    ("optim_steps_sgd_momentum", 1e-5),
+    ("optim_steps_adam", 1e-5),
+    ("optim_steps_adam_weight_decay", 1e-5),
+];
 
 fn load(name: &str) -> Value {
     let path =

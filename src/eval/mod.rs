@@ -8,6 +8,7 @@
 //! `expected` part of a fixture is never read here.
 
 pub mod cells;
+pub mod dense;
 
 use crate::model::{ModelError, Tensor, Weights};
 use serde_json::{Map, Value, json};
@@ -27,6 +28,9 @@ const KINDS: &[(&str, Evaluate)] = &[
     ("birnn", cells::evaluate),
     ("bilstm", cells::evaluate),
     ("bigru", cells::evaluate),
+    ("mlp_train_step", dense::evaluate),
+    ("losses", dense::evaluate),
+    ("optim_steps", dense::evaluate),
 ];
 
 /// The kinds of fixture nnzoo computes.
