@@ -149,7 +149,8 @@ fn toy_sets_have_their_classes() {
 fn toy_functions_follow_their_rng() {
     use rand::SeedableRng;
     use rand::rngs::StdRng;
-    let makers: [(&str, fn(usize, f32, &mut StdRng) -> Dataset); 6] = [
+    type MakeToy = fn(usize, f32, &mut StdRng) -> Dataset;
+    let makers: [(&str, MakeToy); 6] = [
         ("blobs", data::toy::blobs),
         ("moons", data::toy::moons),
         ("circles", data::toy::circles),

@@ -83,6 +83,9 @@ mod tests {
     #[test]
     fn empty_picture_gives_zeros() {
         let image = Array2::<f32>::zeros((0, 3));
-        assert_eq!(resize_bilinear(image.view(), 2, 2), Array2::<f32>::zeros((2, 2)));
+        assert_eq!(
+            resize_bilinear(image.view(), 2, 2),
+            Array2::<f32>::zeros((2, 2))
+        );
     }
 }
