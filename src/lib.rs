@@ -18,6 +18,8 @@ pub mod catalogue;
 pub mod cli;
 pub mod data;
 pub mod eval;
+pub mod experiment;
+pub mod files;
 pub mod kernels;
 pub mod model;
 pub mod nn;

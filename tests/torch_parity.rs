@@ -24,6 +24,15 @@ const FIXTURES: &[(&str, f64)] = &[
     ("pool_backward", 1e-5),
     ("residual_block", 1e-5),
     ("residual_block_backward", 1e-5),
+    ("mlp_train_step", 1e-5),
+    ("losses_mse", 1e-5),
+    ("losses_cross_entropy", 1e-5),
+    ("losses_bce_with_logits", 1e-5),
+    ("losses_bce_sigmoid_sum", 1e-5),
+    ("losses_kl_normal", 1e-5),
+    ("optim_steps_sgd_momentum", 1e-5),
+    ("optim_steps_adam", 1e-5),
+    ("optim_steps_adam_weight_decay", 1e-5),
 ];
 
 fn load(name: &str) -> Value {

@@ -148,6 +148,16 @@ pub trait Model: Send {
         ))
     }
 
+    /// Takes new values of its live parameters ([`ParamRole::Live`]) without
+    /// rebuilding, keeping what it has learnt; `params` differs from
+    /// [`Model::params`] in live parameters only.
+    fn retune(&mut self, params: &Params) -> Result<(), ModelError> {
+        let _ = params;
+        Err(ModelError::Unsupported(
+            "this model has no live parameters".into(),
+        ))
+    }
+
     /// The model's condition in a line, if it has something to say
     /// (recalled pattern 2 after 3 sweeps; overflow at step 12).
     fn status(&self) -> Option<Status> {
