@@ -37,6 +37,7 @@ pub mod conv2d;
 pub mod conv_transpose2d;
 pub mod gradcheck;
 pub mod init;
+pub mod lenet;
 pub mod linear;
 pub mod loss;
 pub mod optim;
