@@ -528,3 +528,63 @@ fn gradients_accumulate_until_zeroed() {
     assert!(convt.weight.iter().all(|w| w.abs() < bound));
     assert!(convt.weight.iter().any(|w| w.abs() > 0.8 * bound));
 }
+
+#[test]
+fn lenet_names_its_parameters_as_the_pytorch_module_and_keeps_every_stage() {
+    use nnzoo::nn::lenet::{self, LeNet};
+    let f = fixture("lenet_shapes");
+    let mut net = LeNet::new(&mut rng(3));
+    let mut names = Vec::new();
+    net.visit_params(&mut |p| names.push((p.name.to_string(), p.value.shape().to_vec())));
+    let wanted: Vec<(String, Vec<usize>)> = f["params"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), shape(v)))
+        .collect();
+    // The module's order is state_dict order; the JSON object is read sorted.
+    assert_eq!(names[0].0, "conv1.weight");
+    names.sort();
+    assert_eq!(names, wanted);
+    assert_eq!(
+        net.param_count(),
+        6 * 25 + 6 + 12 * 150 + 12 + 192 * 120 + 120 + 120 * 60 + 60 + 60 * 10 + 10
+    );
+    assert!(
+        net.describe()
+            .contains("(pool2): MaxPool2d(kernel_size=2, stride=2)")
+    );
+    // Every stage's output has the shape of the seed's table.
+    let x = random(&[2, 1, 28, 28], 1);
+    let logits = net.forward(x.view());
+    assert_eq!(logits.shape(), &[2, lenet::CLASSES]);
+    let table: Vec<Vec<usize>> = f["shape_table"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            row[1]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d.as_u64().unwrap() as usize)
+                .collect()
+        })
+        .collect();
+    for (want, stage) in table[1..].iter().zip([
+        "relu1", "pool1", "relu2", "pool2", "flatten", "relu3", "relu4", "out",
+    ]) {
+        let k = lenet::STAGES.iter().position(|s| *s == stage).unwrap();
+        assert_eq!(net.outputs()[k].shape(), &want[..], "{stage}");
+    }
+    assert_eq!(net.infer(x.view()), logits);
+    let grad_x = net.backward(ArrayD::ones(logits.raw_dim()).view());
+    assert_eq!(grad_x.shape(), x.shape());
+    // A refusal names the stage: 12x12 leaves conv2 a 4x4 map, 20x20
+    // gives fc1 48 features instead of 192.
+    let e = net.output_shape(&[2, 1, 12, 12]).unwrap_err();
+    assert!(e.layer.starts_with("LeNet.conv2: Conv2d(6, 12"), "{e}");
+    assert!(e.message.contains("smaller than the kernel"), "{e}");
+    let e = net.output_shape(&[2, 1, 20, 20]).unwrap_err();
+    assert!(e.layer.starts_with("LeNet.fc1: "), "{e}");
+}

@@ -2,7 +2,10 @@
 //! `conv_transpose2d`, `conv_transpose2d_backward`, `time_delay` (a dilated
 //! `Conv1d`), `pool_interp` and `pool_backward` (max and average pooling,
 //! nearest and bilinear upsampling), `residual_block` and
-//! `residual_block_backward` (relu(x + conv2(relu(conv1(x))))). Each is
+//! `residual_block_backward` (relu(x + conv2(relu(conv1(x))))), `lenet`
+//! (every stage of the seed's LeNet, its softmax, entropy and argmax) and
+//! `lenet_train_step` (its mean cross-entropy, gradients, and one SGD
+//! step). Each is
 //! computed by the `nn` layers' own passes from the fixture's `params` (or
 //! the weights given instead), `options` and `inputs`; the result holds the
 //! tensors the reference reports, under the fixture's names. For the
@@ -13,12 +16,18 @@ use super::Outputs;
 use crate::model::weights::{self, tensor_from_json};
 use crate::model::{ModelError, Tensor, Weights};
 use crate::nn::Layer;
+use crate::nn::activation::softmax_rows;
 use crate::nn::conv_transpose2d::{ConvTranspose2d, ConvTranspose2dOptions};
 use crate::nn::conv1d::{Conv1d, Conv1dOptions};
 use crate::nn::conv2d::{Conv2d, Conv2dOptions};
+use crate::nn::lenet::{self, LeNet};
+use crate::nn::loss;
+use crate::nn::optim::{Optimizer, Sgd};
 use crate::nn::pool::{AvgPool2d, MaxPool2d};
 use crate::nn::upsample::{Upsample, UpsampleMode};
-use ndarray::{Array, Array1, ArrayD, Dimension, IxDyn};
+use ndarray::{Array, Array1, Array2, ArrayD, Dimension, Ix2, IxDyn};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
 use serde_json::Value;
 
 /// Computes a convolution-family fixture of kind `kind`. With `weights`,
@@ -174,7 +183,111 @@ pub fn evaluate(
             }
             Ok(out)
         }
+        "lenet" | "lenet_train_step" => {
+            let mut net = LeNet::new(&mut StdRng::seed_from_u64(0));
+            load_state_dict(&mut net, weights)?;
+            let x = fx.input("x")?;
+            let logits = fx
+                .forward(&mut net, &x)?
+                .into_dimensionality::<Ix2>()
+                .expect("LeNet gives [batch, classes]");
+            if kind == "lenet" {
+                return Ok(lenet_stages(&net, &x, logits));
+            }
+            let labels = fx.labels(logits.nrows())?;
+            let lr = fx.number("lr")?;
+            // Mean cross-entropy, its gradient back through every stage, then
+            // p -= lr * dL/dp.
+            let (loss, grad_logits) = loss::cross_entropy(logits.view(), &labels);
+            net.zero_grad();
+            net.backward(grad_logits.into_dyn().view());
+            let mut out = vec![
+                output("logits", logits),
+                output("loss", Array1::from(vec![loss])),
+            ];
+            net.visit_params(&mut |p| {
+                out.push(output(&format!("grad_{}", p.name), p.grad.to_owned()))
+            });
+            Sgd::new(lr).step(&mut net);
+            net.visit_params(&mut |p| {
+                out.push(output(&format!("after_{}", p.name), p.value.to_owned()))
+            });
+            Ok(out)
+        }
         other => Err(invalid(format!("`{other}` is not a convolution kind"))),
+    }
+}
+
+/// Every stage of LeNet's last training pass under the fixture's names,
+/// then the softmax of the logits, its entropy in nats (0·ln 0 taken as 0)
+/// and the most likely class of each row.
+fn lenet_stages(net: &LeNet, x: &ArrayD<f32>, logits: Array2<f32>) -> Outputs {
+    let mut out = vec![output("identity", x.clone())];
+    // The fixture reports each stage after its activation.
+    let reported = [
+        ("conv1_relu", "relu1"),
+        ("pool1", "pool1"),
+        ("conv2_relu", "relu2"),
+        ("pool2", "pool2"),
+        ("flatten", "flatten"),
+        ("fc1_relu", "relu3"),
+        ("fc2_relu", "relu4"),
+    ];
+    for (name, stage) in reported {
+        let k = lenet::STAGES
+            .iter()
+            .position(|s| *s == stage)
+            .expect("a LeNet stage");
+        out.push(output(name, net.outputs()[k].clone()));
+    }
+    let softmax = softmax_rows(logits.view());
+    let entropy: Array1<f32> = softmax
+        .rows()
+        .into_iter()
+        .map(|p| {
+            -p.iter()
+                .filter(|&&p| p > 0.0)
+                .map(|&p| p * p.ln())
+                .sum::<f32>()
+        })
+        .collect();
+    let argmax: Array1<f32> = softmax
+        .rows()
+        .into_iter()
+        .map(|p| {
+            // The first of equal maxima, as torch.argmax.
+            let best = p
+                .iter()
+                .enumerate()
+                .fold(0, |best, (k, &v)| if v > p[best] { k } else { best });
+            best as f32
+        })
+        .collect();
+    out.push(output("logits", logits));
+    out.push(output("softmax", softmax));
+    out.push(output("entropy_nats", entropy));
+    out.push(output("argmax", argmax));
+    out
+}
+
+/// Sets every parameter of `layer` from the tensor of the same name, or says
+/// which is missing or misshapen; tensors the layer does not have are an
+/// error too, so another network's file is not half-loaded.
+fn load_state_dict(layer: &mut dyn Layer, weights: &Weights) -> Result<(), ModelError> {
+    let mut names = Vec::new();
+    let mut failure = None;
+    layer.visit_params_mut(&mut |mut p| {
+        names.push(p.name.to_string());
+        match weights::take(weights, p.name, p.value.shape()) {
+            Ok(data) => p.value.iter_mut().zip(data).for_each(|(v, &d)| *v = d),
+            Err(e) => {
+                failure.get_or_insert(e);
+            }
+        }
+    });
+    match failure {
+        Some(e) => Err(e),
+        None => weights::reject_unexpected(weights, &names),
     }
 }
 
@@ -307,6 +420,41 @@ impl Fixture<'_> {
     fn only(&self, names: &[&str]) -> Result<(), ModelError> {
         let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
         weights::reject_unexpected(self.weights, &names)
+    }
+
+    /// Integer class labels `inputs.labels`, one per row of a batch of `rows`.
+    fn labels(&self, rows: usize) -> Result<Vec<usize>, ModelError> {
+        let labels = self
+            .fixture
+            .pointer("/inputs/labels")
+            .and_then(Value::as_array)
+            .ok_or_else(|| invalid("the fixture's inputs have no `labels` list".into()))?
+            .iter()
+            .map(|v| v.as_u64().map(|l| l as usize))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| invalid("`labels` must hold non-negative integers".into()))?;
+        if labels.len() != rows {
+            return Err(invalid(format!(
+                "{} labels for a batch of {rows}",
+                labels.len()
+            )));
+        }
+        if let Some(&bad) = labels.iter().find(|&&l| l >= lenet::CLASSES) {
+            return Err(invalid(format!(
+                "label {bad} is not a class 0..{}",
+                lenet::CLASSES
+            )));
+        }
+        Ok(labels)
+    }
+
+    /// A plain number `name` of the inputs, or else of the options.
+    fn number(&self, name: &str) -> Result<f32, ModelError> {
+        ["inputs", "options"]
+            .iter()
+            .find_map(|part| self.fixture.get(part)?.get(name)?.as_f64())
+            .map(|v| v as f32)
+            .ok_or_else(|| invalid(format!("the fixture gives no number `{name}`")))
     }
 
     /// Input tensor `name`.

@@ -37,6 +37,8 @@ const KINDS: &[(&str, Evaluate)] = &[
     ("pool_backward", conv::evaluate),
     ("residual_block", conv::evaluate),
     ("residual_block_backward", conv::evaluate),
+    ("lenet", conv::evaluate),
+    ("lenet_train_step", conv::evaluate),
     ("mlp_train_step", dense::evaluate),
     ("losses", dense::evaluate),
     ("optim_steps", dense::evaluate),
