@@ -25,4 +25,5 @@ pub mod model;
 pub mod nn;
 pub mod search;
 pub mod text;
+pub mod train;
 pub mod tui;

@@ -62,13 +62,16 @@ fn settings() -> Vec<ParamSpec> {
             "passes over the training set",
             "训练集遍历次数（周期）",
             ParamKind::Int { min: 1, max: 1000 },
-            ParamValue::Int(20),
+            ParamValue::Int(30),
         ),
         setting(
             "lr",
             "learning rate of plain SGD",
             "普通随机梯度下降的学习率",
-            ParamKind::Float { min: 1e-6, max: 10.0 },
+            ParamKind::Float {
+                min: 1e-6,
+                max: 10.0,
+            },
             ParamValue::Float(0.1),
         ),
     ]

@@ -13,6 +13,7 @@
 //! settings are [`ParamSpec`]s, as a model's parameters are, so `--set`
 //! checks them the same way) and add it to [`REGISTRY`].
 
+pub mod ffnn_digits;
 pub mod hopfield_capacity;
 
 use crate::model::view::number;
@@ -265,7 +266,7 @@ fn param_json(value: &crate::model::ParamValue) -> Value {
 }
 
 /// Every experiment nnzoo runs.
-pub static REGISTRY: &[&Experiment] = &[&hopfield_capacity::EXPERIMENT];
+pub static REGISTRY: &[&Experiment] = &[&ffnn_digits::EXPERIMENT, &hopfield_capacity::EXPERIMENT];
 
 /// The experiment named `name`.
 pub fn find(name: &str) -> Option<&'static Experiment> {

@@ -16,6 +16,7 @@
 
 pub mod cells;
 pub mod energy;
+pub mod feed_forward;
 pub mod params;
 pub mod view;
 pub mod weights;

@@ -12,7 +12,8 @@
 use super::{Layer, ParamMut, ParamRef, ShapeError, init};
 use ndarray::linalg::general_mat_mul;
 use ndarray::{
-    Array1, Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewD, ArrayViewMut1, ArrayViewMut2, IxDyn,
+    Array1, Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewD, ArrayViewMut1, ArrayViewMut2,
+    CowArray, Ix2, IxDyn,
 };
 use rand::Rng;
 
@@ -133,13 +134,19 @@ impl Linear {
 }
 
 /// `x` `[*, features]` viewed as `[rows, features]`.
-fn as_rows<'a>(x: &'a ArrayViewD<'_, f32>) -> ArrayView2<'a, f32> {
+fn as_rows<'a>(x: &'a ArrayViewD<'_, f32>) -> CowArray<'a, f32, Ix2> {
     let features = x.shape().last().copied().unwrap_or(1);
     let rows = x.len().checked_div(features).unwrap_or(0);
     match x.view().into_shape_with_order((rows, features)) {
-        Ok(v) => v,
-        // Only a non-contiguous view lands here; activations never are.
-        Err(_) => panic!("Linear: input must be in standard (row-major) layout"),
+        Ok(v) => v.into(),
+        // A non-contiguous view (a transposed input) cannot be reshaped in
+        // place, so it is copied into row-major order first.
+        Err(_) => x
+            .as_standard_layout()
+            .into_owned()
+            .into_shape_with_order((rows, features))
+            .expect("the same number of values")
+            .into(),
     }
 }
 
@@ -186,6 +193,7 @@ impl Layer for Linear {
 
     fn forward(&mut self, x: ArrayViewD<'_, f32>) -> ArrayD<f32> {
         let rows = as_rows(&x);
+        let rows = rows.view();
         // Reuse the cache's memory when the batch has not changed size.
         if self.input.dim() == rows.dim() {
             self.input.assign(&rows);
@@ -209,6 +217,7 @@ impl Layer for Linear {
             .chain([self.in_features()])
             .collect();
         let grad_y = as_rows(&grad_y);
+        let grad_y = grad_y.view();
         accumulate_param_grads(
             self.input.view(),
             grad_y,
@@ -221,7 +230,7 @@ impl Layer for Linear {
 
     fn infer(&self, x: ArrayViewD<'_, f32>) -> ArrayD<f32> {
         let y = forward(
-            as_rows(&x),
+            as_rows(&x).view(),
             self.weight.view(),
             self.bias.as_ref().map(|b| b.view()),
         );
@@ -314,6 +323,16 @@ mod tests {
         assert!(layer.grad_weight.iter().all(|&g| g == 0.0));
         assert_eq!(layer.param_count(), 15);
         assert_eq!(layer.describe(), "Linear(4, 3)");
+    }
+
+    #[test]
+    fn a_transposed_input_is_read_in_its_logical_order() {
+        let mut rng = StdRng::seed_from_u64(4);
+        let layer = Linear::new(3, 2, true, &mut rng);
+        let x = array![[1.0f32, 2.0], [3.0, 4.0], [5.0, 6.0]];
+        let from_view = layer.infer(x.t().into_dyn());
+        let from_copy = layer.infer(x.t().to_owned().into_dyn().view());
+        assert_eq!(from_view, from_copy);
     }
 
     #[test]

@@ -12,6 +12,7 @@
 
 use super::{Layer, ParamMut, ParamRef, ShapeError};
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
+use std::fmt::Write;
 
 /// Layers applied one after the other; the backward pass runs them in reverse.
 #[derive(Default)]
@@ -150,9 +151,13 @@ impl Layer for Sequential {
     }
 
     fn visit_params_mut(&mut self, visit: &mut dyn FnMut(ParamMut<'_>)) {
+        // One name buffer for the whole visit, so an optimiser step does
+        // not allocate a string per parameter.
+        let mut name = String::new();
         for (i, layer) in self.layers.iter_mut().enumerate() {
             layer.visit_params_mut(&mut |p| {
-                let name = format!("{i}.{}", p.name);
+                name.clear();
+                let _ = write!(name, "{i}.{}", p.name);
                 visit(ParamMut {
                     name: &name,
                     value: p.value,
@@ -163,9 +168,13 @@ impl Layer for Sequential {
     }
 
     fn visit_params(&self, visit: &mut dyn FnMut(ParamRef<'_>)) {
+        // One name buffer for the whole visit, so an optimiser step does
+        // not allocate a string per parameter.
+        let mut name = String::new();
         for (i, layer) in self.layers.iter().enumerate() {
             layer.visit_params(&mut |p| {
-                let name = format!("{i}.{}", p.name);
+                name.clear();
+                let _ = write!(name, "{i}.{}", p.name);
                 visit(ParamRef {
                     name: &name,
                     value: p.value,
