@@ -21,7 +21,7 @@ pub mod view;
 pub mod weights;
 
 pub use params::{ParamError, ParamKind, ParamRole, ParamSpec, ParamValue, Params};
-pub use view::{View, ViewContent};
+pub use view::{Axis, Curve, Field, Mark, PlanePoint, Segment, View, ViewContent};
 
 use crate::text::Bilingual;
 use std::collections::BTreeMap;

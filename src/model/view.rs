@@ -4,6 +4,13 @@
 //! it is drawn. The same views give the headless `--json` trace, keyed by
 //! [`View::name`].
 
+mod plane;
+mod plot;
+mod table;
+
+pub use plane::{Field, PlanePoint, Segment};
+pub use plot::{Axis, Curve, Mark};
+
 use crate::text::Bilingual;
 use serde_json::{Map, Value, json};
 
@@ -37,20 +44,29 @@ pub enum ViewContent {
         cols: usize,
         values: Vec<f32>,
     },
-    /// A picture of `width` x `height` pixels in row-major order, each in
-    /// -1..=1 (−1 off, +1 on), drawn with square pixels.
+    /// A grey-scale picture of `width` x `height` pixels in row-major order,
+    /// drawn with square pixels, dark at `range.0` and bright at `range.1`
+    /// (a digit in (0, 1)). A range that spans zero other than (-1, 1) is
+    /// drawn on the diverging scale, blue below zero and red above (a weight
+    /// filter in (-0.3, 0.3)); (-1, 1) stays grey, the convention of ±1
+    /// binary pictures (Hopfield: −1 off, +1 on) and of tanh-valued images.
     Pixels {
         width: usize,
         height: usize,
         values: Vec<f32>,
+        range: (f32, f32),
     },
-    /// Several small pictures of the same size (stored patterns), one of them
-    /// perhaps marked (the target).
+    /// Several small pictures of the same size (stored patterns, filters),
+    /// one of them perhaps marked (the target), each drawn as [`ViewContent::Pixels`]
+    /// with `range`. `captions` is empty (the items are numbered) or holds one
+    /// caption per item, shown under it.
     Gallery {
         width: usize,
         height: usize,
         items: Vec<Vec<f32>>,
         marked: Option<usize>,
+        captions: Vec<String>,
+        range: (f32, f32),
     },
     /// A quantity over time, oldest first (energy per sweep).
     Series { values: Vec<f64> },
@@ -70,6 +86,37 @@ pub enum ViewContent {
     /// are known; `current` is the line of the stage that runs next or just ran.
     Equations {
         lines: Vec<String>,
+        current: Option<usize>,
+    },
+    /// Labelled curves on shared axes (loss and accuracy per epoch, a
+    /// capacity curve). A range left `None` is taken from the data; `marks`
+    /// are reference lines (the capacity alpha = 0.138), `now` a vertical
+    /// marker at this x (the current epoch).
+    Plot {
+        curves: Vec<Curve>,
+        x_label: Bilingual,
+        y_label: Bilingual,
+        x_range: Option<(f64, f64)>,
+        y_range: Option<(f64, f64)>,
+        marks: Vec<Mark>,
+        now: Option<f64>,
+    },
+    /// Points of a 2-D data set by class (`classes` names them), perhaps over
+    /// a background `field` (a classifier's decision regions), with line
+    /// segments and arrows (a weight vector, a step of gradient descent).
+    Plane {
+        points: Vec<PlanePoint>,
+        classes: Vec<String>,
+        field: Option<Field>,
+        lines: Vec<Segment>,
+        x_range: (f64, f64),
+        y_range: (f64, f64),
+    },
+    /// Rows of text under a header (a confusion matrix, a data set's
+    /// records); `current` is the row being looked at.
+    Table {
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
         current: Option<usize>,
     },
 }
@@ -110,6 +157,7 @@ impl View {
                 width,
                 height,
                 values,
+                ..
             } => chunked(values, *height, *width),
             ViewContent::Gallery { items, .. } => {
                 Value::Array(items.iter().map(|item| floats(item)).collect())
@@ -123,6 +171,19 @@ impl View {
             ViewContent::Scalar { value } => number(*value),
             ViewContent::Text { text } => json!(text.en),
             ViewContent::Equations { .. } => return None,
+            ViewContent::Plot {
+                curves,
+                x_label,
+                y_label,
+                ..
+            } => plot::to_json(curves, x_label, y_label),
+            ViewContent::Plane {
+                points,
+                classes,
+                lines,
+                ..
+            } => plane::to_json(points, classes, lines),
+            ViewContent::Table { header, rows, .. } => table::to_json(header, rows),
         })
     }
 }

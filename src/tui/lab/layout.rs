@@ -1,9 +1,10 @@
 //! Where each view goes: a layout that adapts to how many views there are,
 //! what kinds they are and how much room there is.
 //!
-//! Wide views (equations, text, series, histories, galleries) take the full
-//! width, one under the other; runs of narrow views (vectors, scalars,
-//! pictures, matrices) between them are packed into columns, each view into
+//! Wide views (equations, text, series, histories, galleries, plots, tables
+//! wider than a column) take the full width, one under the other; runs of
+//! narrow views (vectors, scalars, pictures, matrices, planes, narrow
+//! tables) between them are packed into columns, each view into
 //! the column that is shortest so far. Every view starts at its richest
 //! height; while the whole does not fit the height available, the tallest
 //! view that can be drawn more compactly is. What still does not fit
@@ -31,14 +32,21 @@ pub(super) struct Placement {
 }
 
 fn is_wide(view: &View) -> bool {
-    matches!(
-        view.content,
+    match &view.content {
         ViewContent::Equations { .. }
-            | ViewContent::Text { .. }
-            | ViewContent::Series { .. }
-            | ViewContent::History { .. }
-            | ViewContent::Gallery { .. }
-    )
+        | ViewContent::Text { .. }
+        | ViewContent::Series { .. }
+        | ViewContent::History { .. }
+        | ViewContent::Gallery { .. }
+        | ViewContent::Plot { .. } => true,
+        // A table too wide for a packed column gets the full width.
+        ViewContent::Table { header, rows, .. } => widgets::table_width(header, rows) > MIN_COLUMN,
+        ViewContent::Vector { .. }
+        | ViewContent::Matrix { .. }
+        | ViewContent::Pixels { .. }
+        | ViewContent::Scalar { .. }
+        | ViewContent::Plane { .. } => false,
+    }
 }
 
 /// How long a view keeps its richest form when room is short: higher
@@ -46,9 +54,9 @@ fn is_wide(view: &View) -> bool {
 fn keep_rank(view: &View) -> u8 {
     match view.content {
         ViewContent::Matrix { .. } | ViewContent::Series { .. } | ViewContent::Text { .. } => 0,
-        ViewContent::History { .. } | ViewContent::Gallery { .. } => 1,
-        ViewContent::Vector { .. } | ViewContent::Scalar { .. } => 2,
-        ViewContent::Equations { .. } | ViewContent::Pixels { .. } => 3,
+        ViewContent::History { .. } | ViewContent::Gallery { .. } | ViewContent::Table { .. } => 1,
+        ViewContent::Vector { .. } | ViewContent::Scalar { .. } | ViewContent::Plot { .. } => 2,
+        ViewContent::Equations { .. } | ViewContent::Pixels { .. } | ViewContent::Plane { .. } => 3,
     }
 }
 
