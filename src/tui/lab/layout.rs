@@ -50,13 +50,18 @@ fn is_wide(view: &View) -> bool {
 }
 
 /// How long a view keeps its richest form when room is short: higher
-/// keeps it longer (the equations and the picture being recalled say most).
+/// keeps it longer (the equations, the picture being recalled, a learning
+/// model's curves and data say most).
 fn keep_rank(view: &View) -> u8 {
     match view.content {
         ViewContent::Matrix { .. } | ViewContent::Series { .. } | ViewContent::Text { .. } => 0,
         ViewContent::History { .. } | ViewContent::Gallery { .. } | ViewContent::Table { .. } => 1,
-        ViewContent::Vector { .. } | ViewContent::Scalar { .. } | ViewContent::Plot { .. } => 2,
-        ViewContent::Equations { .. } | ViewContent::Pixels { .. } | ViewContent::Plane { .. } => 3,
+        ViewContent::Vector { .. } | ViewContent::Scalar { .. } => 2,
+        // A learning model is read from its curves and its data.
+        ViewContent::Equations { .. }
+        | ViewContent::Pixels { .. }
+        | ViewContent::Plot { .. }
+        | ViewContent::Plane { .. } => 3,
     }
 }
 
