@@ -112,6 +112,13 @@ pub enum ViewContent {
         x_range: (f64, f64),
         y_range: (f64, f64),
     },
+    /// How a set of values is distributed (a layer's weights, its
+    /// activations), drawn as counts in bins across `range`, or across the
+    /// values' own span when `range` is `None`.
+    Histogram {
+        values: Vec<f32>,
+        range: Option<(f32, f32)>,
+    },
     /// Rows of text under a header (a confusion matrix, a data set's
     /// records); `current` is the row being looked at.
     Table {
@@ -184,6 +191,7 @@ impl View {
                 ..
             } => plane::to_json(points, classes, lines),
             ViewContent::Table { header, rows, .. } => table::to_json(header, rows),
+            ViewContent::Histogram { values, range } => histogram_json(values, *range),
         })
     }
 }
@@ -219,6 +227,60 @@ fn chunked(values: &[f32], rows: usize, cols: usize) -> Value {
     Value::Array(values.chunks(cols).map(floats).collect())
 }
 
+/// Bins of a histogram in the trace (the drawing picks its own by width).
+pub const HISTOGRAM_BINS: usize = 20;
+
+/// `{"range": [lo, hi], "counts": [...]}`: the values counted in
+/// [`HISTOGRAM_BINS`] equal bins across the range (the values' span when the
+/// view has none), the last bin closed; values outside or not finite are
+/// left out, so the counts say what the drawing shows.
+fn histogram_json(values: &[f32], range: Option<(f32, f32)>) -> Value {
+    let (lo, hi) = histogram_range(values, range);
+    json!({
+        "range": [number_f32(lo), number_f32(hi)],
+        "counts": histogram_counts(values, (lo, hi), HISTOGRAM_BINS),
+    })
+}
+
+/// The range a histogram spans: the view's if finite and not empty, else
+/// the finite values' span, widened by one around a single value.
+pub fn histogram_range(values: &[f32], range: Option<(f32, f32)>) -> (f32, f32) {
+    if let Some((lo, hi)) = range
+        && lo.is_finite()
+        && hi.is_finite()
+        && lo < hi
+    {
+        return (lo, hi);
+    }
+    let finite = values.iter().copied().filter(|v| v.is_finite());
+    let lo = finite.clone().fold(f32::INFINITY, f32::min);
+    let hi = finite.fold(f32::NEG_INFINITY, f32::max);
+    if lo > hi {
+        (0.0, 1.0)
+    } else if lo == hi || !(hi - lo).is_finite() {
+        (lo.max(-f32::MAX / 2.0) - 1.0, hi.min(f32::MAX / 2.0) + 1.0)
+    } else {
+        (lo, hi)
+    }
+}
+
+/// How many of `values` fall in each of `bins` equal bins across `range`.
+pub fn histogram_counts(values: &[f32], (lo, hi): (f32, f32), bins: usize) -> Vec<usize> {
+    let mut counts = vec![0; bins];
+    if bins == 0 {
+        return counts;
+    }
+    let width = f64::from(hi) - f64::from(lo);
+    for &v in values {
+        if !v.is_finite() || v < lo || v > hi || width <= 0.0 {
+            continue;
+        }
+        let t = (f64::from(v) - f64::from(lo)) / width;
+        counts[((t * bins as f64) as usize).min(bins - 1)] += 1;
+    }
+    counts
+}
+
 /// The JSON trace line for one state: every view by name, plus the step and stage.
 pub fn trace_line(step: u64, stage: &str, views: &[View]) -> Value {
     let mut line = Map::new();
@@ -235,6 +297,23 @@ pub fn trace_line(step: u64, stage: &str, views: &[View]) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_histogram_is_traced_as_counts_in_equal_bins() {
+        let values = [0.0, 0.1, 0.5, 1.0, 2.0, f32::NAN];
+        assert_eq!(histogram_counts(&values, (0.0, 1.0), 2), vec![2, 2]);
+        assert_eq!(histogram_range(&values, None), (0.0, 2.0));
+        assert_eq!(histogram_range(&[3.0], Some((1.0, 1.0))), (2.0, 4.0));
+        assert_eq!(histogram_range(&[], None), (0.0, 1.0));
+        let json = histogram_json(&values, Some((0.0, 1.0)));
+        assert_eq!(json["range"], json!([0.0, 1.0]));
+        assert_eq!(json["counts"].as_array().unwrap().len(), HISTOGRAM_BINS);
+        // 0.0, 0.1 and 0.5 in their bins, 1.0 in the last (closed) one; 2.0
+        // is outside and NaN is no number.
+        for (bin, count) in [(0, 1), (2, 1), (10, 1), (19, 1), (1, 0)] {
+            assert_eq!(json["counts"][bin], json!(count), "bin {bin}");
+        }
+    }
 
     #[test]
     fn f32_values_are_written_as_their_shortest_decimal() {

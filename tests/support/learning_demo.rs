@@ -2,8 +2,9 @@
 //! logistic classifier fitted to two classes of 2-D points by stochastic
 //! gradient descent, one sample per step. It shows a plot (loss and
 //! accuracy), a plane (the data, the decision regions, the weight vector),
-//! a table (scores per class), a grey picture and a captioned gallery, so
-//! the lab draws every new kind of view. Test scaffolding only.
+//! a table (scores per class), a histogram of the margins, a grey picture
+//! and a captioned gallery, so the lab draws every new kind of view. Test
+//! scaffolding only.
 
 #![allow(dead_code)]
 
@@ -251,6 +252,18 @@ impl Model for Learning {
                     height: 1,
                     values: weights.clone(),
                     range: (-scale, scale),
+                },
+            ),
+            View::new(
+                "margins",
+                Bilingual::new("margins w·x + b", "间隔 w·x + b"),
+                ViewContent::Histogram {
+                    values: self
+                        .data
+                        .iter()
+                        .map(|d| (self.w[0] * d.0 + self.w[1] * d.1 + self.w[2]) as f32)
+                        .collect(),
+                    range: None,
                 },
             ),
             View::new(

@@ -39,6 +39,7 @@ fn is_wide(view: &View) -> bool {
         | ViewContent::History { .. }
         | ViewContent::Gallery { .. }
         | ViewContent::Plot { .. } => true,
+        ViewContent::Histogram { .. } => false,
         // A table too wide for a packed column gets the full width.
         ViewContent::Table { header, rows, .. } => widgets::table_width(header, rows) > MIN_COLUMN,
         ViewContent::Vector { .. }
@@ -55,7 +56,10 @@ fn is_wide(view: &View) -> bool {
 fn keep_rank(view: &View) -> u8 {
     match view.content {
         ViewContent::Matrix { .. } | ViewContent::Series { .. } | ViewContent::Text { .. } => 0,
-        ViewContent::History { .. } | ViewContent::Gallery { .. } | ViewContent::Table { .. } => 1,
+        ViewContent::History { .. }
+        | ViewContent::Gallery { .. }
+        | ViewContent::Table { .. }
+        | ViewContent::Histogram { .. } => 1,
         ViewContent::Vector { .. } | ViewContent::Scalar { .. } => 2,
         // A learning model is read from its curves and its data.
         ViewContent::Equations { .. }

@@ -10,6 +10,7 @@
 mod axes;
 mod bars;
 mod heatmap;
+mod histogram;
 mod pixels;
 mod plane;
 mod plot;
@@ -68,6 +69,7 @@ pub fn heights(view: &View, width: u16, colour: bool) -> Vec<u16> {
         ViewContent::Plot { curves, .. } => plot::heights(curves.len()),
         ViewContent::Plane { .. } => plane::heights(width),
         ViewContent::Table { rows, .. } => table::heights(rows.len()),
+        ViewContent::Histogram { .. } => histogram::heights(),
     };
     hs.retain(|&h| h >= 1);
     hs.sort_unstable_by(|a, b| b.cmp(a));
@@ -110,6 +112,9 @@ pub fn draw(view: &View, area: Rect, buf: &mut Buffer, ctx: &DrawContext) {
         ViewContent::Table { .. } => table_of(&view.content)
             .map(|t| table::title_suffix(&t, ctx.lang))
             .unwrap_or_default(),
+        ViewContent::Histogram { values, range } => {
+            histogram::title_suffix(values, *range, ctx.lang)
+        }
         _ => String::new(),
     };
     draw_title(view, &suffix, area, buf, ctx);
@@ -176,6 +181,7 @@ pub fn draw(view: &View, area: Rect, buf: &mut Buffer, ctx: &DrawContext) {
                 table::draw(&t, body, buf, ctx);
             }
         }
+        ViewContent::Histogram { values, range } => histogram::draw(values, *range, body, buf, ctx),
         ViewContent::Scalar { .. } => {}
     }
 }
