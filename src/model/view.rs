@@ -119,6 +119,12 @@ pub enum ViewContent {
         values: Vec<f32>,
         range: Option<(f32, f32)>,
     },
+    /// Spikes of many units over time: `spikes[t]` lists the units (below
+    /// `units`) that fired at step `t`, oldest first.
+    Raster {
+        units: usize,
+        spikes: Vec<Vec<usize>>,
+    },
     /// Rows of text under a header (a confusion matrix, a data set's
     /// records); `current` is the row being looked at.
     Table {
@@ -192,6 +198,7 @@ impl View {
             } => plane::to_json(points, classes, lines),
             ViewContent::Table { header, rows, .. } => table::to_json(header, rows),
             ViewContent::Histogram { values, range } => histogram_json(values, *range),
+            ViewContent::Raster { units, spikes } => json!({ "units": units, "spikes": spikes }),
         })
     }
 }

@@ -2,9 +2,9 @@
 //! logistic classifier fitted to two classes of 2-D points by stochastic
 //! gradient descent, one sample per step. It shows a plot (loss and
 //! accuracy), a plane (the data, the decision regions, the weight vector),
-//! a table (scores per class), a histogram of the margins, a grey picture
-//! and a captioned gallery, so the lab draws every new kind of view. Test
-//! scaffolding only.
+//! a table (scores per class), a histogram of the margins, a raster of the
+//! samples visited, a grey picture and a captioned gallery, so the lab
+//! draws every new kind of view. Test scaffolding only.
 
 #![allow(dead_code)]
 
@@ -264,6 +264,16 @@ impl Model for Learning {
                         .map(|d| (self.w[0] * d.0 + self.w[1] * d.1 + self.w[2]) as f32)
                         .collect(),
                     range: None,
+                },
+            ),
+            View::new(
+                "visits",
+                Bilingual::new("samples visited", "访问过的样本"),
+                ViewContent::Raster {
+                    units: SAMPLES,
+                    spikes: (0..self.steps as usize)
+                        .map(|t| vec![t % SAMPLES])
+                        .collect(),
                 },
             ),
             View::new(

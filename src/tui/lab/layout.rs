@@ -38,7 +38,8 @@ fn is_wide(view: &View) -> bool {
         | ViewContent::Series { .. }
         | ViewContent::History { .. }
         | ViewContent::Gallery { .. }
-        | ViewContent::Plot { .. } => true,
+        | ViewContent::Plot { .. }
+        | ViewContent::Raster { .. } => true,
         ViewContent::Histogram { .. } => false,
         // A table too wide for a packed column gets the full width.
         ViewContent::Table { header, rows, .. } => widgets::table_width(header, rows) > MIN_COLUMN,
@@ -59,7 +60,8 @@ fn keep_rank(view: &View) -> u8 {
         ViewContent::History { .. }
         | ViewContent::Gallery { .. }
         | ViewContent::Table { .. }
-        | ViewContent::Histogram { .. } => 1,
+        | ViewContent::Histogram { .. }
+        | ViewContent::Raster { .. } => 1,
         ViewContent::Vector { .. } | ViewContent::Scalar { .. } => 2,
         // A learning model is read from its curves and its data.
         ViewContent::Equations { .. }

@@ -1051,9 +1051,10 @@ fn has_non_finite(view: &View) -> bool {
                 || field.as_ref().is_some_and(|f| bad32(&f.values))
         }
         ViewContent::Histogram { values, .. } => bad32(values),
-        ViewContent::Text { .. } | ViewContent::Equations { .. } | ViewContent::Table { .. } => {
-            false
-        }
+        ViewContent::Text { .. }
+        | ViewContent::Equations { .. }
+        | ViewContent::Table { .. }
+        | ViewContent::Raster { .. } => false,
     }
 }
 

@@ -14,6 +14,7 @@ mod histogram;
 mod pixels;
 mod plane;
 mod plot;
+mod raster;
 mod series;
 mod table;
 mod text;
@@ -70,6 +71,7 @@ pub fn heights(view: &View, width: u16, colour: bool) -> Vec<u16> {
         ViewContent::Plane { .. } => plane::heights(width),
         ViewContent::Table { rows, .. } => table::heights(rows.len()),
         ViewContent::Histogram { .. } => histogram::heights(),
+        ViewContent::Raster { units, .. } => raster::heights(*units),
     };
     hs.retain(|&h| h >= 1);
     hs.sort_unstable_by(|a, b| b.cmp(a));
@@ -115,6 +117,7 @@ pub fn draw(view: &View, area: Rect, buf: &mut Buffer, ctx: &DrawContext) {
         ViewContent::Histogram { values, range } => {
             histogram::title_suffix(values, *range, ctx.lang)
         }
+        ViewContent::Raster { units, spikes } => raster::title_suffix(*units, spikes, ctx.lang),
         _ => String::new(),
     };
     draw_title(view, &suffix, area, buf, ctx);
@@ -182,6 +185,7 @@ pub fn draw(view: &View, area: Rect, buf: &mut Buffer, ctx: &DrawContext) {
             }
         }
         ViewContent::Histogram { values, range } => histogram::draw(values, *range, body, buf, ctx),
+        ViewContent::Raster { units, spikes } => raster::draw(*units, spikes, body, buf, ctx),
         ViewContent::Scalar { .. } => {}
     }
 }
