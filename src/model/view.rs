@@ -125,6 +125,15 @@ pub enum ViewContent {
         units: usize,
         spikes: Vec<Vec<usize>>,
     },
+    /// A small network (up to about 20 units): each node with its label and
+    /// value (scaled to `range`), and weighted edges `(from, to, weight)`
+    /// between nodes, drawn with the nodes on a circle.
+    Graph {
+        labels: Vec<String>,
+        values: Vec<f32>,
+        range: (f32, f32),
+        edges: Vec<(usize, usize, f32)>,
+    },
     /// Rows of text under a header (a confusion matrix, a data set's
     /// records); `current` is the row being looked at.
     Table {
@@ -199,6 +208,13 @@ impl View {
             ViewContent::Table { header, rows, .. } => table::to_json(header, rows),
             ViewContent::Histogram { values, range } => histogram_json(values, *range),
             ViewContent::Raster { units, spikes } => json!({ "units": units, "spikes": spikes }),
+            ViewContent::Graph { values, edges, .. } => json!({
+                "values": floats(values),
+                "edges": edges
+                    .iter()
+                    .map(|&(from, to, w)| json!([from, to, number_f32(w)]))
+                    .collect::<Vec<_>>(),
+            }),
         })
     }
 }

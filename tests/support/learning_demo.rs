@@ -3,8 +3,8 @@
 //! gradient descent, one sample per step. It shows a plot (loss and
 //! accuracy), a plane (the data, the decision regions, the weight vector),
 //! a table (scores per class), a histogram of the margins, a raster of the
-//! samples visited, a grey picture and a captioned gallery, so the lab
-//! draws every new kind of view. Test scaffolding only.
+//! samples visited, the classifier as a graph, a grey picture and a
+//! captioned gallery, so the lab draws every new kind of view. Test scaffolding only.
 
 #![allow(dead_code)]
 
@@ -274,6 +274,19 @@ impl Model for Learning {
                     spikes: (0..self.steps as usize)
                         .map(|t| vec![t % SAMPLES])
                         .collect(),
+                },
+            ),
+            View::new(
+                "network",
+                Bilingual::new("the classifier as a network", "分类器的网络"),
+                ViewContent::Graph {
+                    labels: vec!["x".into(), "y".into(), "1".into(), "p".into()],
+                    values: {
+                        let (x, y, _) = self.data[current];
+                        vec![x as f32, y as f32, 1.0, self.probability(x, y) as f32]
+                    },
+                    range: (-1.0, 1.0),
+                    edges: (0..3).map(|i| (i, 3, self.w[i] as f32)).collect(),
                 },
             ),
             View::new(

@@ -40,7 +40,7 @@ fn is_wide(view: &View) -> bool {
         | ViewContent::Gallery { .. }
         | ViewContent::Plot { .. }
         | ViewContent::Raster { .. } => true,
-        ViewContent::Histogram { .. } => false,
+        ViewContent::Histogram { .. } | ViewContent::Graph { .. } => false,
         // A table too wide for a packed column gets the full width.
         ViewContent::Table { header, rows, .. } => widgets::table_width(header, rows) > MIN_COLUMN,
         ViewContent::Vector { .. }
@@ -62,7 +62,7 @@ fn keep_rank(view: &View) -> u8 {
         | ViewContent::Table { .. }
         | ViewContent::Histogram { .. }
         | ViewContent::Raster { .. } => 1,
-        ViewContent::Vector { .. } | ViewContent::Scalar { .. } => 2,
+        ViewContent::Vector { .. } | ViewContent::Scalar { .. } | ViewContent::Graph { .. } => 2,
         // A learning model is read from its curves and its data.
         ViewContent::Equations { .. }
         | ViewContent::Pixels { .. }

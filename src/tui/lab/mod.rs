@@ -1050,7 +1050,7 @@ fn has_non_finite(view: &View) -> bool {
             points.iter().any(|p| !p.x.is_finite() || !p.y.is_finite())
                 || field.as_ref().is_some_and(|f| bad32(&f.values))
         }
-        ViewContent::Histogram { values, .. } => bad32(values),
+        ViewContent::Histogram { values, .. } | ViewContent::Graph { values, .. } => bad32(values),
         ViewContent::Text { .. }
         | ViewContent::Equations { .. }
         | ViewContent::Table { .. }

@@ -9,6 +9,7 @@
 
 mod axes;
 mod bars;
+mod graph;
 mod heatmap;
 mod histogram;
 mod pixels;
@@ -72,6 +73,7 @@ pub fn heights(view: &View, width: u16, colour: bool) -> Vec<u16> {
         ViewContent::Table { rows, .. } => table::heights(rows.len()),
         ViewContent::Histogram { .. } => histogram::heights(),
         ViewContent::Raster { units, .. } => raster::heights(*units),
+        ViewContent::Graph { .. } => graph::heights(),
     };
     hs.retain(|&h| h >= 1);
     hs.sort_unstable_by(|a, b| b.cmp(a));
@@ -118,6 +120,9 @@ pub fn draw(view: &View, area: Rect, buf: &mut Buffer, ctx: &DrawContext) {
             histogram::title_suffix(values, *range, ctx.lang)
         }
         ViewContent::Raster { units, spikes } => raster::title_suffix(*units, spikes, ctx.lang),
+        ViewContent::Graph { .. } => graph_of(&view.content)
+            .map(|g| graph::title_suffix(&g, ctx.lang))
+            .unwrap_or_default(),
         _ => String::new(),
     };
     draw_title(view, &suffix, area, buf, ctx);
@@ -186,7 +191,30 @@ pub fn draw(view: &View, area: Rect, buf: &mut Buffer, ctx: &DrawContext) {
         }
         ViewContent::Histogram { values, range } => histogram::draw(values, *range, body, buf, ctx),
         ViewContent::Raster { units, spikes } => raster::draw(*units, spikes, body, buf, ctx),
+        ViewContent::Graph { .. } => {
+            if let Some(g) = graph_of(&view.content) {
+                graph::draw(&g, body, buf, ctx);
+            }
+        }
         ViewContent::Scalar { .. } => {}
+    }
+}
+
+/// The graph widget over a [`ViewContent::Graph`]'s fields.
+fn graph_of(content: &ViewContent) -> Option<graph::Graph<'_>> {
+    match content {
+        ViewContent::Graph {
+            labels,
+            values,
+            range,
+            edges,
+        } => Some(graph::Graph {
+            labels,
+            values,
+            range: *range,
+            edges,
+        }),
+        _ => None,
     }
 }
 
