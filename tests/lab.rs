@@ -1,11 +1,16 @@
 //! The lab, driven as a person would: keys, mouse, paste and the clock,
 //! checked through what it draws. Uses a small test model that shows one
-//! view of every kind (tests/support/demo.rs).
+//! view of every kind (tests/support/demo.rs), and a small learning model
+//! for the kinds learning needs: plots, planes, tables, grey pictures
+//! (tests/support/learning_demo.rs).
 
 #[path = "support/demo.rs"]
 mod demo;
+#[path = "support/learning_demo.rs"]
+mod learning_demo;
 
 use demo::{DEMO, demo_entry};
+use learning_demo::{LEARNING_DEMO, learning_entry};
 use nnzoo::text::Lang;
 use nnzoo::tui::lab::{Lab, LabOutcome};
 use nnzoo::tui::theme::Theme;
@@ -21,6 +26,10 @@ use std::time::{Duration, Instant};
 
 fn open() -> Lab {
     Lab::open(&demo_entry(), &DEMO, 7).expect("the demo model builds")
+}
+
+fn open_learning() -> Lab {
+    Lab::open(&learning_entry(), &LEARNING_DEMO, 7).expect("the learning demo builds")
 }
 
 fn key(code: KeyCode) -> KeyEvent {
@@ -80,6 +89,46 @@ fn snapshot_120x40_english() {
 fn snapshot_120x40_chinese() {
     let mut lab = mid_run();
     insta::assert_snapshot!(screen(&mut lab, 120, 40, Lang::Zh, &Theme::plain()));
+}
+
+#[test]
+fn snapshot_learning_80x24_no_colour() {
+    let mut lab = open_learning();
+    press(&mut lab, "nnnnnnnnnnnn");
+    insta::assert_snapshot!(screen(&mut lab, 80, 24, Lang::En, &Theme::plain()));
+}
+
+#[test]
+fn snapshot_learning_120x40_chinese() {
+    let mut lab = open_learning();
+    press(&mut lab, "nnnnnnnnnnnn");
+    insta::assert_snapshot!(screen(&mut lab, 120, 40, Lang::Zh, &Theme::coloured()));
+}
+
+#[test]
+fn the_learning_views_follow_the_steps() {
+    let mut lab = open_learning();
+    let before = text(&mut lab, 120, 40);
+    assert!(before.contains("(no points yet)"), "{before}");
+    press(&mut lab, "nnnn");
+    let after = text(&mut lab, 120, 40);
+    assert!(
+        after.contains("* loss") && after.contains("+ accuracy"),
+        "{after}"
+    );
+    assert!(after.contains("chance"), "{after}");
+    assert!(
+        after.contains("o below") && after.contains("x above"),
+        "{after}"
+    );
+    assert!(after.contains("class 0"), "{after}");
+    // The current sample's class row is marked (its class right-aligned).
+    let marked = after
+        .lines()
+        .filter_map(|l| l.split_once("> ").map(|(_, rest)| rest.trim_start()))
+        .filter(|rest| rest.starts_with("0 ") || rest.starts_with("1 "))
+        .count();
+    assert_eq!(marked, 1, "{after}");
 }
 
 #[test]
@@ -361,14 +410,17 @@ fn the_wheel_scrolls_views_that_overflow() {
 
 #[test]
 fn every_size_draws_without_panicking() {
-    let mut lab = mid_run();
-    for width in 0..=40 {
-        for height in 0..=14 {
-            text(&mut lab, width.max(1), height.max(1));
+    let mut learning = open_learning();
+    press(&mut learning, "nnn");
+    for mut lab in [mid_run(), learning] {
+        for width in 0..=40 {
+            for height in 0..=14 {
+                text(&mut lab, width.max(1), height.max(1));
+            }
         }
+        // A size larger than the views need leaves no scroll bar.
+        text(&mut lab, 250, 80);
     }
-    // A size larger than the views need leaves no scroll bar.
-    text(&mut lab, 250, 80);
 }
 
 /// Anything a person can do to the lab.
@@ -427,7 +479,12 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
-    fn no_sequence_of_events_panics(events in prop::collection::vec(any_event(), 1..200)) {
+    fn no_sequence_of_events_panics(
+        learning in any::<bool>(),
+        events in prop::collection::vec(any_event(), 1..200),
+    ) {
+        // Either demo: between them they show every kind of view.
+        let open = || if learning { open_learning() } else { open() };
         let mut lab = open();
         let mut now = Instant::now();
         let themes = [Theme::coloured(), Theme::plain()];

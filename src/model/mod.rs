@@ -22,7 +22,10 @@ pub mod view;
 pub mod weights;
 
 pub use params::{ParamError, ParamKind, ParamRole, ParamSpec, ParamValue, Params};
-pub use view::{View, ViewContent};
+pub use view::{
+    Axis, Curve, Field, Mark, PlanePoint, Segment, View, ViewContent, histogram_counts,
+    histogram_range,
+};
 
 use crate::text::Bilingual;
 use std::collections::BTreeMap;

@@ -7,6 +7,7 @@
 //! carry shapes.
 
 use ratatui::style::{Color, Modifier, Style};
+use ratatui::symbols::Marker;
 
 /// The styles the UI draws with.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,16 +25,26 @@ pub struct Theme {
     pub key: Style,
     pub warning: Style,
     pub error: Style,
+    /// How curves and lines are drawn in dots finer than a cell: braille
+    /// (2x4 dots, in most fonts) unless `NNZOO_DOTS` asks for ratatui's
+    /// `octant`, `sextant` or `quadrant` blocks, or `halfblock` (▀▄█, in
+    /// every font) where braille shows as boxes.
+    pub dots: Marker,
 }
 
 impl Theme {
     /// The theme for this environment: plain when `NO_COLOR` is set and not empty.
     pub fn from_env() -> Theme {
         let no_colour = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        if no_colour {
+        let theme = if no_colour {
             Theme::plain()
         } else {
             Theme::coloured()
+        };
+        let dots = std::env::var("NNZOO_DOTS").unwrap_or_default();
+        Theme {
+            dots: dots_marker(&dots),
+            ..theme
         }
     }
 
@@ -55,6 +66,7 @@ impl Theme {
             key: Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
             warning: Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
             error: Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+            dots: Marker::Braille,
         }
     }
 
@@ -74,6 +86,7 @@ impl Theme {
             key: bold,
             warning: bold,
             error: bold,
+            dots: Marker::Braille,
         }
     }
 
@@ -119,9 +132,28 @@ impl Theme {
     }
 }
 
+/// The marker `NNZOO_DOTS` names; braille for anything else.
+fn dots_marker(name: &str) -> Marker {
+    match name.trim().to_ascii_lowercase().as_str() {
+        "octant" => Marker::Octant,
+        "sextant" => Marker::Sextant,
+        "quadrant" => Marker::Quadrant,
+        "halfblock" | "half-block" | "block" => Marker::HalfBlock,
+        _ => Marker::Braille,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dots_are_braille_unless_a_known_marker_is_named() {
+        assert_eq!(dots_marker(""), Marker::Braille);
+        assert_eq!(dots_marker("Octant"), Marker::Octant);
+        assert_eq!(dots_marker(" halfblock "), Marker::HalfBlock);
+        assert_eq!(dots_marker("sparkles"), Marker::Braille);
+    }
 
     #[test]
     fn diverging_map_runs_from_blue_through_grey_to_red() {

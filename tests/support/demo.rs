@@ -299,6 +299,7 @@ impl Model for Demo {
                     width: PICTURE_W,
                     height: PICTURE_H,
                     values: self.picture.clone(),
+                    range: (-1.0, 1.0),
                 },
             )
             .editable(),
@@ -327,6 +328,8 @@ impl Model for Demo {
                     height: PICTURE_H,
                     items: self.patterns.clone(),
                     marked: Some(1),
+                    captions: Vec::new(),
+                    range: (-1.0, 1.0),
                 },
             ),
             View::new(

@@ -1354,6 +1354,8 @@ impl Model for Hopfield {
                     height: self.height,
                     items: self.gallery.clone(),
                     marked: target_marked,
+                    captions: Vec::new(),
+                    range: (-1.0, 1.0),
                 },
             )
             .untraced(),
@@ -1370,6 +1372,7 @@ impl Model for Hopfield {
                     width: self.width,
                     height: self.height,
                     values: self.pixels(&self.net.state),
+                    range: (-1.0, 1.0),
                 },
             )
             .editable(),
@@ -1813,6 +1816,7 @@ mod tests {
                 width,
                 height,
                 values,
+                ..
             } => {
                 assert_eq!((*width, *height), (6, 5));
                 assert_eq!(values.len(), 30);

@@ -1,9 +1,10 @@
 //! Where each view goes: a layout that adapts to how many views there are,
 //! what kinds they are and how much room there is.
 //!
-//! Wide views (equations, text, series, histories, galleries) take the full
-//! width, one under the other; runs of narrow views (vectors, scalars,
-//! pictures, matrices) between them are packed into columns, each view into
+//! Wide views (equations, text, series, histories, galleries, plots, tables
+//! wider than a column) take the full width, one under the other; runs of
+//! narrow views (vectors, scalars, pictures, matrices, planes, narrow
+//! tables) between them are packed into columns, each view into
 //! the column that is shortest so far. Every view starts at its richest
 //! height; while the whole does not fit the height available, the tallest
 //! view that can be drawn more compactly is. What still does not fit
@@ -31,24 +32,42 @@ pub(super) struct Placement {
 }
 
 fn is_wide(view: &View) -> bool {
-    matches!(
-        view.content,
+    match &view.content {
         ViewContent::Equations { .. }
-            | ViewContent::Text { .. }
-            | ViewContent::Series { .. }
-            | ViewContent::History { .. }
-            | ViewContent::Gallery { .. }
-    )
+        | ViewContent::Text { .. }
+        | ViewContent::Series { .. }
+        | ViewContent::History { .. }
+        | ViewContent::Gallery { .. }
+        | ViewContent::Plot { .. }
+        | ViewContent::Raster { .. } => true,
+        ViewContent::Histogram { .. } | ViewContent::Graph { .. } => false,
+        // A table too wide for a packed column gets the full width.
+        ViewContent::Table { header, rows, .. } => widgets::table_width(header, rows) > MIN_COLUMN,
+        ViewContent::Vector { .. }
+        | ViewContent::Matrix { .. }
+        | ViewContent::Pixels { .. }
+        | ViewContent::Scalar { .. }
+        | ViewContent::Plane { .. } => false,
+    }
 }
 
 /// How long a view keeps its richest form when room is short: higher
-/// keeps it longer (the equations and the picture being recalled say most).
+/// keeps it longer (the equations, the picture being recalled, a learning
+/// model's curves and data say most).
 fn keep_rank(view: &View) -> u8 {
     match view.content {
         ViewContent::Matrix { .. } | ViewContent::Series { .. } | ViewContent::Text { .. } => 0,
-        ViewContent::History { .. } | ViewContent::Gallery { .. } => 1,
-        ViewContent::Vector { .. } | ViewContent::Scalar { .. } => 2,
-        ViewContent::Equations { .. } | ViewContent::Pixels { .. } => 3,
+        ViewContent::History { .. }
+        | ViewContent::Gallery { .. }
+        | ViewContent::Table { .. }
+        | ViewContent::Histogram { .. }
+        | ViewContent::Raster { .. } => 1,
+        ViewContent::Vector { .. } | ViewContent::Scalar { .. } | ViewContent::Graph { .. } => 2,
+        // A learning model is read from its curves and its data.
+        ViewContent::Equations { .. }
+        | ViewContent::Pixels { .. }
+        | ViewContent::Plot { .. }
+        | ViewContent::Plane { .. } => 3,
     }
 }
 

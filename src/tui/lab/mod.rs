@@ -740,7 +740,7 @@ impl Lab {
     fn value_at(&self, name: &str, index: usize) -> Option<(f32, (f32, f32))> {
         match &self.view(name)?.content {
             ViewContent::Vector { values, range } => values.get(index).map(|v| (*v, *range)),
-            ViewContent::Pixels { values, .. } => values.get(index).map(|v| (*v, (-1.0, 1.0))),
+            ViewContent::Pixels { values, range, .. } => values.get(index).map(|v| (*v, *range)),
             ViewContent::Matrix { values, .. } => values.get(index).map(|v| (*v, (-1.0, 1.0))),
             ViewContent::Scalar { value } => (index == 0).then_some((*value as f32, (-1.0, 1.0))),
             _ => None,
@@ -1052,7 +1052,19 @@ fn has_non_finite(view: &View) -> bool {
         ViewContent::Gallery { items, .. } => items.iter().any(|i| bad32(i)),
         ViewContent::Series { values } => values.iter().any(|v| !v.is_finite()),
         ViewContent::Scalar { value } => !value.is_finite(),
-        ViewContent::Text { .. } | ViewContent::Equations { .. } => false,
+        ViewContent::Plot { curves, .. } => curves
+            .iter()
+            .flat_map(|c| &c.points)
+            .any(|(x, y)| !x.is_finite() || !y.is_finite()),
+        ViewContent::Plane { points, field, .. } => {
+            points.iter().any(|p| !p.x.is_finite() || !p.y.is_finite())
+                || field.as_ref().is_some_and(|f| bad32(&f.values))
+        }
+        ViewContent::Histogram { values, .. } | ViewContent::Graph { values, .. } => bad32(values),
+        ViewContent::Text { .. }
+        | ViewContent::Equations { .. }
+        | ViewContent::Table { .. }
+        | ViewContent::Raster { .. } => false,
     }
 }
 

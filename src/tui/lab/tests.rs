@@ -68,3 +68,69 @@ fn with_room_every_view_is_drawn_richest_and_short_of_room_it_shrinks() {
     // The equations keep all their lines.
     assert_eq!(placements[0].height, 7);
 }
+
+#[test]
+fn plots_and_wide_tables_take_the_full_width_planes_are_packed() {
+    use crate::model::{Curve, PlanePoint};
+    let table = |columns: usize| {
+        View::new(
+            format!("t{columns}"),
+            Bilingual::same("t"),
+            ViewContent::Table {
+                header: vec!["column".into(); columns],
+                rows: vec![vec!["0.5".into(); columns]; 3],
+                current: None,
+            },
+        )
+    };
+    let plane = |name: &str| {
+        View::new(
+            name,
+            Bilingual::same(name),
+            ViewContent::Plane {
+                points: vec![PlanePoint {
+                    x: 0.0,
+                    y: 0.0,
+                    class: 0,
+                    highlight: true,
+                }],
+                classes: vec!["a".into()],
+                field: None,
+                lines: vec![],
+                x_range: (-1.0, 1.0),
+                y_range: (-1.0, 1.0),
+            },
+        )
+    };
+    let vs = vec![
+        View::new(
+            "plot",
+            Bilingual::same("plot"),
+            ViewContent::Plot {
+                curves: vec![Curve {
+                    label: Bilingual::same("loss"),
+                    points: vec![(0.0, 1.0), (1.0, 0.5)],
+                }],
+                x_label: Bilingual::same("epoch"),
+                y_label: Bilingual::same("loss"),
+                x_range: None,
+                y_range: None,
+                marks: vec![],
+                now: None,
+            },
+        ),
+        plane("p1"),
+        table(2),
+        plane("p2"),
+        table(6),
+    ];
+    let (placements, _) = layout(&vs, 120, 200, true);
+    let at = |i: usize| placements.iter().find(|p| p.view == i).unwrap();
+    assert_eq!(at(0).width, 120, "a plot is wide");
+    assert!(at(1).width < 60, "a plane is packed: {:?}", at(1));
+    assert!(at(2).width < 60, "a narrow table is packed: {:?}", at(2));
+    assert_eq!(at(2).y, at(1).y, "beside the plane");
+    assert_eq!(at(4).width, 120, "a wide table is wide");
+    // Richest first: the plot with its full chart.
+    assert_eq!(at(0).height, 18);
+}

@@ -7,15 +7,27 @@
 //! shapes), shows NaN and infinities as such, and never writes outside its
 //! area, whatever the area's size.
 
+mod axes;
 mod bars;
+mod graph;
 mod heatmap;
+mod histogram;
 mod pixels;
+mod plane;
+mod plot;
+mod raster;
 mod series;
+mod table;
 mod text;
 
 pub(crate) use pixels::pixel_at;
 pub use pixels::{PixelGeometry, pixel_geometry};
 pub(crate) use text::wrap;
+
+/// Columns a table takes with nothing cut (see [`table::natural_width`]).
+pub(crate) fn table_width(header: &[String], rows: &[Vec<String>]) -> u16 {
+    table::natural_width(header, rows)
+}
 
 use crate::model::{View, ViewContent};
 use crate::text::Lang;
@@ -56,6 +68,12 @@ pub fn heights(view: &View, width: u16, colour: bool) -> Vec<u16> {
         ViewContent::Scalar { .. } => vec![1],
         ViewContent::Text { text } => text::text_heights(text, width),
         ViewContent::Equations { lines, .. } => text::equation_heights(lines, width),
+        ViewContent::Plot { curves, .. } => plot::heights(curves.len()),
+        ViewContent::Plane { .. } => plane::heights(width),
+        ViewContent::Table { rows, .. } => table::heights(rows.len()),
+        ViewContent::Histogram { .. } => histogram::heights(),
+        ViewContent::Raster { units, .. } => raster::heights(*units),
+        ViewContent::Graph { .. } => graph::heights(),
     };
     hs.retain(|&h| h >= 1);
     hs.sort_unstable_by(|a, b| b.cmp(a));
@@ -82,12 +100,29 @@ pub fn draw(view: &View, area: Rect, buf: &mut Buffer, ctx: &DrawContext) {
             width,
             height,
             values,
-        } => pixels::title_suffix(*width, *height, values, ctx),
+            range,
+        } => pixels::title_suffix(*width, *height, values, *range, ctx),
         ViewContent::Series { values } => series::title_suffix(values, ctx.lang),
         ViewContent::History {
             rows, cols, range, ..
         } => heatmap::history_suffix(*rows, *cols, *range, ctx.lang),
         ViewContent::Matrix { rows, cols, values } => heatmap::matrix_suffix(*rows, *cols, values),
+        ViewContent::Plot { .. } => plot_of(&view.content)
+            .map(|p| plot::title_suffix(&p, ctx.lang))
+            .unwrap_or_default(),
+        ViewContent::Plane { .. } => plane_of(&view.content)
+            .map(|p| plane::title_suffix(&p, ctx.lang))
+            .unwrap_or_default(),
+        ViewContent::Table { .. } => table_of(&view.content)
+            .map(|t| table::title_suffix(&t, ctx.lang))
+            .unwrap_or_default(),
+        ViewContent::Histogram { values, range } => {
+            histogram::title_suffix(values, *range, ctx.lang)
+        }
+        ViewContent::Raster { units, spikes } => raster::title_suffix(*units, spikes, ctx.lang),
+        ViewContent::Graph { .. } => graph_of(&view.content)
+            .map(|g| graph::title_suffix(&g, ctx.lang))
+            .unwrap_or_default(),
         _ => String::new(),
     };
     draw_title(view, &suffix, area, buf, ctx);
@@ -114,19 +149,134 @@ pub fn draw(view: &View, area: Rect, buf: &mut Buffer, ctx: &DrawContext) {
             width,
             height,
             values,
-        } => pixels::draw(*width, *height, values, body, buf, ctx),
+            range,
+        } => pixels::draw(*width, *height, values, *range, body, buf, ctx),
         ViewContent::Gallery {
             width,
             height,
             items,
             marked,
-        } => pixels::draw_gallery(*width, *height, items, *marked, body, buf, ctx),
+            captions,
+            range,
+        } => {
+            let gallery = pixels::Gallery {
+                width: *width,
+                height: *height,
+                items,
+                marked: *marked,
+                captions,
+                range: *range,
+            };
+            pixels::draw_gallery(&gallery, body, buf, ctx)
+        }
         ViewContent::Series { values } => series::draw(values, body, buf, ctx),
         ViewContent::Text { text } => text::draw_text(text, body, buf, ctx),
         ViewContent::Equations { lines, current } => {
             text::draw_equations(lines, *current, body, buf, ctx)
         }
+        ViewContent::Plot { .. } => {
+            if let Some(p) = plot_of(&view.content) {
+                plot::draw(&p, body, buf, ctx);
+            }
+        }
+        ViewContent::Plane { .. } => {
+            if let Some(p) = plane_of(&view.content) {
+                plane::draw(&p, body, buf, ctx);
+            }
+        }
+        ViewContent::Table { .. } => {
+            if let Some(t) = table_of(&view.content) {
+                table::draw(&t, body, buf, ctx);
+            }
+        }
+        ViewContent::Histogram { values, range } => histogram::draw(values, *range, body, buf, ctx),
+        ViewContent::Raster { units, spikes } => raster::draw(*units, spikes, body, buf, ctx),
+        ViewContent::Graph { .. } => {
+            if let Some(g) = graph_of(&view.content) {
+                graph::draw(&g, body, buf, ctx);
+            }
+        }
         ViewContent::Scalar { .. } => {}
+    }
+}
+
+/// The graph widget over a [`ViewContent::Graph`]'s fields.
+fn graph_of(content: &ViewContent) -> Option<graph::Graph<'_>> {
+    match content {
+        ViewContent::Graph {
+            labels,
+            values,
+            range,
+            edges,
+        } => Some(graph::Graph {
+            labels,
+            values,
+            range: *range,
+            edges,
+        }),
+        _ => None,
+    }
+}
+
+/// The plot widget over a [`ViewContent::Plot`]'s fields.
+fn plot_of(content: &ViewContent) -> Option<plot::Plot<'_>> {
+    match content {
+        ViewContent::Plot {
+            curves,
+            x_label,
+            y_label,
+            x_range,
+            y_range,
+            marks,
+            now,
+        } => Some(plot::Plot {
+            curves,
+            x_label,
+            y_label,
+            x_range: *x_range,
+            y_range: *y_range,
+            marks,
+            now: *now,
+        }),
+        _ => None,
+    }
+}
+
+/// The plane widget over a [`ViewContent::Plane`]'s fields.
+fn plane_of(content: &ViewContent) -> Option<plane::Plane<'_>> {
+    match content {
+        ViewContent::Plane {
+            points,
+            classes,
+            field,
+            lines,
+            x_range,
+            y_range,
+        } => Some(plane::Plane {
+            points,
+            classes,
+            field: field.as_ref(),
+            lines,
+            x_range: *x_range,
+            y_range: *y_range,
+        }),
+        _ => None,
+    }
+}
+
+/// The table widget over a [`ViewContent::Table`]'s fields.
+fn table_of(content: &ViewContent) -> Option<table::Table<'_>> {
+    match content {
+        ViewContent::Table {
+            header,
+            rows,
+            current,
+        } => Some(table::Table {
+            header,
+            rows,
+            current: *current,
+        }),
+        _ => None,
     }
 }
 

@@ -2,12 +2,20 @@
 //!
 //! A character cell is about twice as tall as it is wide, so one cell holds
 //! two pixels, one above the other: `▀` with the upper pixel as foreground
-//! and the lower as background. Without colour the cell's glyph says which
-//! of the two are on: `█` both, `▀` the upper, `▄` the lower, blank neither.
-//! Small pictures are scaled up by whole pixels, large ones are shrunk by
-//! averaging blocks.
+//! and the lower as background. Grey levels run from dark at the low end of
+//! the picture's range to bright at the high end; a range across zero (a
+//! weight filter) uses the diverging map instead, except (-1, 1), the ±1
+//! binary picture. Without colour a binary picture's glyph says which of
+//! the two pixels are on: `█` both, `▀` the upper, `▄` the lower, blank
+//! neither; any other picture shades each cell by the mean of its two
+//! pixels, `░▒▓█` up from the low end (and `.:-=` below zero on the
+//! diverging scale). Small pictures are scaled up by whole pixels, large
+//! ones are shrunk by averaging blocks. Galleries put a caption (or the
+//! item's number) under each thumbnail.
 
-use super::{DrawContext, non_finite_style, put, set_cell};
+use super::text::truncate;
+use super::{DrawContext, format_value, heatmap, non_finite_style, put, set_cell, span_of};
+use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -90,13 +98,22 @@ pub(super) fn title_suffix(
     width: usize,
     height: usize,
     values: &[f32],
+    range: (f32, f32),
     ctx: &DrawContext,
 ) -> String {
     let mut s = format!("{width}×{height}");
+    if Scale::of(range, values) != Scale::Binary {
+        let (lo, hi) = usable_range(range, values);
+        s.push_str(&format!(" {}..{}", format_value(lo), format_value(hi)));
+    }
     if let Some(i) = ctx.cursor
         && let Some(v) = values.get(i)
     {
-        let state = if *v > 0.0 { "+1" } else { "-1" };
+        let state = match Scale::of(range, values) {
+            Scale::Binary if *v > 0.0 => "+1".to_string(),
+            Scale::Binary => "-1".to_string(),
+            _ => format_value(*v),
+        };
         s.push_str(&format!(
             " ({}, {}) = {state}",
             i % width.max(1),
@@ -132,13 +149,91 @@ fn block_value(
     Some(sum / count as f32)
 }
 
-/// A grey for a pixel value in -1..=1 (off dark, on bright).
-fn grey(v: f32) -> Color {
+/// How a picture's values become colours and glyphs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Scale {
+    /// ±1 pixels (Hopfield's states): off dark, on bright; without colour a
+    /// pixel is on or off.
+    Binary,
+    /// Dark at the low end of the range, bright at the high end.
+    Grey((f32, f32)),
+    /// Blue below zero, red above (a weight filter).
+    Diverging((f32, f32)),
+}
+
+impl Scale {
+    fn of(range: (f32, f32), values: &[f32]) -> Scale {
+        if range == (-1.0, 1.0) {
+            return Scale::Binary;
+        }
+        let (lo, hi) = usable_range(range, values);
+        if lo < 0.0 && hi > 0.0 {
+            Scale::Diverging((lo, hi))
+        } else {
+            Scale::Grey((lo, hi))
+        }
+    }
+
+    fn colour(self, v: f32, theme: &Theme) -> Color {
+        if !v.is_finite() {
+            return Color::Magenta;
+        }
+        match self {
+            Scale::Binary => grey(v, (-1.0, 1.0)),
+            Scale::Grey(range) => grey(v, range),
+            Scale::Diverging(range) => theme.diverging(v, range).unwrap_or_else(|| grey(v, range)),
+        }
+    }
+
+    /// The glyph without colour for a cell whose two pixels are `top` and
+    /// `bottom` (`None` below the picture's last row).
+    fn glyph(self, top: Option<f32>, bottom: Option<f32>) -> &'static str {
+        if let Scale::Binary = self {
+            let on = |v: Option<f32>| v.is_some_and(|v| v > 0.0);
+            return match (on(top), on(bottom)) {
+                (true, true) => "█",
+                (true, false) => "▀",
+                (false, true) => "▄",
+                (false, false) => " ",
+            };
+        }
+        let v = match (top, bottom) {
+            (Some(a), Some(b)) => (a + b) / 2.0,
+            (Some(a), None) | (None, Some(a)) => a,
+            (None, None) => return " ",
+        };
+        match self {
+            Scale::Diverging(range) => heatmap::shade(v, range),
+            Scale::Grey((lo, hi)) if v.is_finite() => {
+                const RAMP: [&str; 5] = [" ", "░", "▒", "▓", "█"];
+                let t = ((v - lo) / (hi - lo)).clamp(0.0, 1.0);
+                RAMP[(t * 4.0).round() as usize]
+            }
+            _ => "!",
+        }
+    }
+}
+
+/// The range to scale by: the view's when it is a finite, non-empty span,
+/// otherwise the span of the values.
+fn usable_range(range: (f32, f32), values: &[f32]) -> (f32, f32) {
+    let (lo, hi) = range;
+    if lo.is_finite() && hi.is_finite() && lo < hi {
+        range
+    } else {
+        span_of(values.iter().copied())
+    }
+}
+
+/// A grey from dark (237) at the low end of `range` to bright (255) at the
+/// high end; the ±1 pictures have always been drawn with these 19 greys.
+fn grey(v: f32, (lo, hi): (f32, f32)) -> Color {
     if !v.is_finite() {
         return Color::Magenta;
     }
-    let t = ((v.clamp(-1.0, 1.0) + 1.0) / 2.0 * 18.0).round() as u8;
-    Color::Indexed(237 + t)
+    let t = ((v - lo) / (hi - lo)).clamp(0.0, 1.0);
+    let t = if t.is_nan() { 0.0 } else { t };
+    Color::Indexed(237 + (t * 18.0).round() as u8)
 }
 
 /// Draws one picture with its top-left at the area's; `cursor` is a pixel
@@ -148,6 +243,7 @@ fn draw_picture(
     width: usize,
     height: usize,
     values: &[f32],
+    scale: Scale,
     geometry: PixelGeometry,
     cursor: Option<usize>,
     tint: bool,
@@ -167,8 +263,8 @@ fn draw_picture(
                     Color::Indexed(136)
                 }
             }
-            Some(v) if tint && v > 0.0 => Color::Indexed(229),
-            Some(v) => grey(v),
+            Some(v) if tint && scale == Scale::Binary && v > 0.0 => Color::Indexed(229),
+            Some(v) => scale.colour(v, ctx.theme),
         }
     };
     for row in 0..rows.min(usize::from(area.height)) {
@@ -199,13 +295,7 @@ fn draw_picture(
             } else if bad {
                 set_cell(buf, area, x, y, "!", non_finite_style(ctx.theme));
             } else {
-                let on = |v: Option<f32>| v.is_some_and(|v| v > 0.0);
-                let glyph = match (on(top), on(bottom)) {
-                    (true, true) => "█",
-                    (true, false) => "▀",
-                    (false, true) => "▄",
-                    (false, false) => " ",
-                };
+                let glyph = scale.glyph(top, bottom);
                 let mut style = ctx.theme.text;
                 if top_cursor || bottom_cursor {
                     style = style.add_modifier(Modifier::REVERSED);
@@ -220,13 +310,15 @@ pub(super) fn draw(
     width: usize,
     height: usize,
     values: &[f32],
+    range: (f32, f32),
     area: Rect,
     buf: &mut Buffer,
     ctx: &DrawContext,
 ) {
     let geometry = pixel_geometry(width, height, area.width, area.height);
+    let scale = Scale::of(range, values);
     draw_picture(
-        width, height, values, geometry, ctx.cursor, false, area, buf, ctx,
+        width, height, values, scale, geometry, ctx.cursor, false, area, buf, ctx,
     );
 }
 
@@ -273,15 +365,27 @@ fn thumbnail_geometry(width: usize, height: usize, cols: u16) -> PixelGeometry {
     g
 }
 
-pub(super) fn draw_gallery(
-    width: usize,
-    height: usize,
-    items: &[Vec<f32>],
-    marked: Option<usize>,
-    area: Rect,
-    buf: &mut Buffer,
-    ctx: &DrawContext,
-) {
+/// A gallery's pictures and how to label and scale them.
+pub(super) struct Gallery<'a> {
+    pub width: usize,
+    pub height: usize,
+    pub items: &'a [Vec<f32>],
+    pub marked: Option<usize>,
+    pub captions: &'a [String],
+    pub range: (f32, f32),
+}
+
+pub(super) fn draw_gallery(gallery: &Gallery, area: Rect, buf: &mut Buffer, ctx: &DrawContext) {
+    let Gallery {
+        width,
+        height,
+        items,
+        marked,
+        captions,
+        range,
+    } = *gallery;
+    // One scale for all items, so that their greys compare.
+    let scale = Scale::of(range, &items.concat());
     let mut geometry = thumbnail_geometry(width, height, area.width);
     // Shrink until a row of thumbnails and their labels fits the height.
     while geometry.size(width, height).1 + 1 > usize::from(area.height)
@@ -311,15 +415,23 @@ pub(super) fn draw_gallery(
         let is_marked = marked == Some(i);
         let thumb = Rect::new(x, y, w, h).intersection(area);
         draw_picture(
-            width, height, item, geometry, None, is_marked, thumb, buf, ctx,
+            width, height, item, scale, geometry, None, is_marked, thumb, buf, ctx,
         );
-        let (label, style) = if is_marked {
-            (
+        let (label, style) = match captions.get(i) {
+            // A caption is cut to its thumbnail, so that neighbours stay apart.
+            Some(caption) => {
+                let label = truncate(caption, usize::from(w.max(1))).into_owned();
+                if is_marked {
+                    (label, ctx.theme.highlight.add_modifier(Modifier::REVERSED))
+                } else {
+                    (label, ctx.theme.dim)
+                }
+            }
+            None if is_marked => (
                 format!("[{i}]"),
                 ctx.theme.highlight.add_modifier(Modifier::REVERSED),
-            )
-        } else {
-            (format!(" {i} "), ctx.theme.dim)
+            ),
+            None => (format!(" {i} "), ctx.theme.dim),
         };
         put(buf, area, x, y + h, &label, style);
     }
@@ -336,5 +448,113 @@ pub(super) fn draw_gallery(
                 ctx.theme.dim,
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod view_tests {
+    use super::super::tests::{screen, stays_inside};
+    use super::*;
+    use crate::model::{View, ViewContent};
+    use crate::text::Bilingual;
+
+    /// An 8 x 8 "digit" in (0, 1): a ring, brighter at the top.
+    fn digit() -> Vec<f32> {
+        (0..64)
+            .map(|i| {
+                let (x, y) = ((i % 8) as f32 - 3.5, (i / 8) as f32 - 3.5);
+                let r = (x * x + y * y).sqrt();
+                if (2.0..3.6).contains(&r) {
+                    1.0 - (i / 8) as f32 / 10.0
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+
+    fn pixels(values: Vec<f32>, range: (f32, f32)) -> View {
+        View::new(
+            "p",
+            Bilingual::new("input", "输入"),
+            ViewContent::Pixels {
+                width: 8,
+                height: 8,
+                values,
+                range,
+            },
+        )
+    }
+
+    #[test]
+    fn greys_follow_the_range() {
+        let theme = Theme::coloured();
+        let grey = Scale::of((0.0, 1.0), &[]);
+        assert_eq!(grey.colour(0.0, &theme), Color::Indexed(237));
+        assert_eq!(grey.colour(1.0, &theme), Color::Indexed(255));
+        assert_eq!(grey.colour(0.5, &theme), Color::Indexed(246));
+        // A filter across zero is diverging: blue below, red above.
+        let filter = Scale::of((-0.3, 0.3), &[]);
+        assert_eq!(filter.colour(0.3, &theme), Color::Indexed(196));
+        assert_eq!(filter.colour(-0.3, &theme), Color::Indexed(33));
+        // ±1 pictures keep their look.
+        assert_eq!(Scale::of((-1.0, 1.0), &[]), Scale::Binary);
+        assert_eq!(Scale::Binary.colour(1.0, &theme), Color::Indexed(255));
+        // An empty range falls back to the values' span.
+        assert_eq!(Scale::of((1.0, 1.0), &[0.0, 2.0]), Scale::Grey((0.0, 2.0)));
+        assert_eq!(grey.colour(f32::NAN, &theme), Color::Magenta);
+        // Without colour: shades of the cell's mean.
+        assert_eq!(grey.glyph(Some(1.0), Some(1.0)), "█");
+        assert_eq!(grey.glyph(Some(0.0), Some(0.5)), "░");
+        assert_eq!(grey.glyph(Some(f32::NAN), None), "!");
+        assert_eq!(filter.glyph(Some(-0.3), Some(-0.3)), "=");
+    }
+
+    #[test]
+    fn snapshot_digit_80x24() {
+        insta::assert_snapshot!(screen(
+            &pixels(digit(), (0.0, 1.0)),
+            80,
+            24,
+            &Theme::plain()
+        ));
+    }
+
+    #[test]
+    fn snapshot_filter_tiny() {
+        let filter = digit().iter().map(|v| (v - 0.5) * 0.6).collect();
+        insta::assert_snapshot!(screen(&pixels(filter, (-0.3, 0.3)), 10, 4, &Theme::plain()));
+    }
+
+    #[test]
+    fn snapshot_gallery_with_captions() {
+        let view = View::new(
+            "filters",
+            Bilingual::new("filters", "滤波器"),
+            ViewContent::Gallery {
+                width: 8,
+                height: 8,
+                items: vec![digit(); 4],
+                marked: Some(2),
+                captions: vec![
+                    "zero".into(),
+                    "a very long caption".into(),
+                    "two".into(),
+                    "三".into(),
+                ],
+                range: (0.0, 1.0),
+            },
+        );
+        let text = screen(&view, 80, 24, &Theme::plain());
+        // Cut to the thumbnail's 8 columns.
+        assert!(text.contains("a very …"), "{text}");
+        insta::assert_snapshot!(text);
+        stays_inside(&view);
+    }
+
+    #[test]
+    fn odd_pictures_stay_inside() {
+        stays_inside(&pixels(vec![f32::NAN, f32::INFINITY, 0.5], (f32::NAN, 1.0)));
+        stays_inside(&pixels(digit(), (0.5, 0.5)));
     }
 }

@@ -1,5 +1,6 @@
 use super::*;
 use crate::text::Bilingual;
+use ratatui::buffer::Cell;
 use ratatui::style::Color;
 
 fn plain() -> Theme {
@@ -149,6 +150,7 @@ fn pixels_are_half_blocks_with_and_without_colour() {
             width: 2,
             height: 2,
             values: vec![1.0, -1.0, -1.0, 1.0],
+            range: (-1.0, 1.0),
         },
     );
     // Two columns and one row: one pixel per half-cell.
@@ -212,6 +214,8 @@ fn no_colour_means_no_colour_anywhere() {
                 height: 2,
                 items: vec![vec![1.0, -1.0, 1.0, -1.0]; 3],
                 marked: Some(1),
+                captions: Vec::new(),
+                range: (-1.0, 1.0),
             },
         ),
     ];
@@ -260,6 +264,8 @@ fn a_gallery_marks_its_target() {
             height: 2,
             items: vec![vec![1.0; 4], vec![-1.0; 4], vec![1.0; 4]],
             marked: Some(1),
+            captions: Vec::new(),
+            range: (-1.0, 1.0),
         },
     );
     let buf = render(&view, 20, 3, &plain());
@@ -311,6 +317,8 @@ fn nothing_is_drawn_outside_the_area_at_any_size() {
                 height: 20,
                 items: vec![picture.clone(); 5],
                 marked: Some(2),
+                captions: Vec::new(),
+                range: (-1.0, 1.0),
             },
         ),
         View::new(
@@ -320,6 +328,7 @@ fn nothing_is_drawn_outside_the_area_at_any_size() {
                 width: 20,
                 height: 20,
                 values: picture,
+                range: (-1.0, 1.0),
             },
         ),
         View::new(
@@ -389,6 +398,41 @@ fn assert_stays_inside(view: &View) {
                             "{} ({x}, {y}) at {w}x{h}",
                             view.name
                         );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The symbols of `view` drawn in a `width` x `height` area, a line per
+/// row, for snapshots.
+pub(super) fn screen(view: &View, width: u16, height: u16, theme: &Theme) -> String {
+    let buf = render(view, width, height, theme);
+    (0..height)
+        .map(|y| row(&buf, y).trim_end().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Asserts that `view` draws inside its area at every size up to 12 x 5,
+/// in both themes.
+pub(super) fn stays_inside(view: &View) {
+    assert_stays_inside(view);
+    for w in 0..12 {
+        for h in 0..5 {
+            let mut buf = Buffer::empty(Rect::new(0, 0, 14, 7));
+            let ctx = DrawContext {
+                lang: Lang::En,
+                theme: &Theme::coloured(),
+                cursor: None,
+            };
+            draw(view, Rect::new(1, 1, w, h), &mut buf, &ctx);
+            for y in 0..7 {
+                for x in 0..14 {
+                    let inside = x >= 1 && x < 1 + w && y >= 1 && y < 1 + h;
+                    if !inside {
+                        assert_eq!(buf[(x, y)], Cell::default(), "({x}, {y}) at {w}x{h}");
                     }
                 }
             }
