@@ -232,6 +232,17 @@ impl Packed {
         Packed::for_level(Level::best(), w, rows, cols)
     }
 
+    /// The matrix `w`, of any memory layout, packed for the fastest path.
+    pub fn from_array(w: ndarray::ArrayView2<'_, f32>) -> Packed {
+        let (rows, cols) = w.dim();
+        let w = w.as_standard_layout();
+        Packed::new(
+            w.as_slice().expect("a standard-layout array is one slice"),
+            rows,
+            cols,
+        )
+    }
+
     /// `w` packed for `level` (the scalar one if the CPU lacks it).
     ///
     /// # Panics
