@@ -90,6 +90,9 @@ pub enum MatchKind {
     Prefix,
     /// A key contains the query.
     Substring,
+    /// The query is an id or abbreviation with two neighbouring letters
+    /// swapped (`lsmt`, `GUR`): the commonest slip in typing one.
+    Transposed,
     /// The query's characters appear in order in a key.
     Fuzzy,
     /// Each word of the query is a word of the entry, starts one, or is a
@@ -106,6 +109,7 @@ impl MatchKind {
             MatchKind::Exact => 5_000_000,
             MatchKind::Prefix => 4_000_000,
             MatchKind::Substring => 3_000_000,
+            MatchKind::Transposed => 2_500_000,
             MatchKind::Fuzzy => 2_000_000,
             MatchKind::Typo => 1_000_000,
             MatchKind::All => 0,
@@ -465,6 +469,23 @@ impl SearchIndex {
             best.offer(index, kind, quality, key.field);
         }
 
+        // Ids and abbreviations of three letters or more with two
+        // neighbouring letters swapped.
+        if needle_len >= 3 && needle.is_ascii() {
+            for key in &inner.keys {
+                if !matches!(key.field, Field::Id | Field::Abbreviation)
+                    || key.char_len as usize != needle_len
+                    || best.has(key.entry as usize)
+                {
+                    continue;
+                }
+                let text = &inner.buffer[key.start as usize..key.end as usize];
+                if is_transposition(text.as_bytes(), needle.as_bytes()) {
+                    best.offer(key.entry as usize, MatchKind::Transposed, 0, key.field);
+                }
+            }
+        }
+
         // Fuzzy subsequence matches, for entries without a better one. A
         // byte subsequence test (implied by a char subsequence) rules out
         // most keys before nucleo scores the rest.
@@ -588,6 +609,20 @@ impl SearchIndex {
             }
         }
     }
+}
+
+/// Whether `a` becomes `b` by swapping one pair of neighbouring bytes.
+fn is_transposition(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let Some(first) = a.iter().zip(b).position(|(x, y)| x != y) else {
+        return false;
+    };
+    first + 1 < a.len()
+        && a[first] == b[first + 1]
+        && a[first + 1] == b[first]
+        && a[first + 2..] == b[first + 2..]
 }
 
 /// Whether the bytes of `needle` appear in order in `haystack`.

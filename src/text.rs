@@ -73,3 +73,36 @@ impl Bilingual {
         }
     }
 }
+
+/// `text` with every control character (C0 such as ESC, BEL, CR, backspace
+/// and NUL, DEL, and the C1 range) written out as `\u{1b}`, so that text
+/// read from a file or typed on the command line can be shown on a terminal
+/// without sending it commands.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod escape_tests {
+    use super::escape_controls;
+
+    #[test]
+    fn control_characters_are_made_visible() {
+        assert_eq!(escape_controls("plain 中文"), "plain 中文");
+        assert_eq!(
+            escape_controls("a\u{1b}[31mb\u{7}\r\u{8}\0\u{9b}"),
+            "a\\u{1b}[31mb\\u{7}\\u{d}\\u{8}\\u{0}\\u{9b}"
+        );
+    }
+}

@@ -78,7 +78,7 @@ fn the_hopfield_lab_recalls_a_corrupted_letter() {
 
     // Parameters: the built-in letters, stored by the projection rule.
     tmux.keys(&["p"]);
-    tmux.wait_for(&["parameters: Enter rebuilds"]);
+    tmux.wait_for(&["parameters: Enter applies"]);
     tmux.type_text("letters");
     tmux.wait_for(&["letters_"]);
     // set -> n -> patterns -> target -> noise -> rule

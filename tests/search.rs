@@ -102,7 +102,7 @@ fn typos_are_forgiven_without_aliases() {
     let catalogue = Catalogue::from_entries(entries);
     for (query, id, kind) in [
         ("hopfied", "hopfield", MatchKind::Fuzzy),
-        ("hopfeild", "hopfield", MatchKind::Typo),
+        ("hopfeild", "hopfield", MatchKind::Transposed),
         ("Long Shart Term Memory", "lstm-cell", MatchKind::Typo),
         ("Generayive", "gan", MatchKind::Typo),
         ("boltzman", "boltzmann-machine", MatchKind::Prefix),
@@ -209,5 +209,51 @@ proptest! {
         let indices = match_indices(&text, &query);
         prop_assert!(indices.iter().all(|&i| i < count));
         prop_assert!(indices.windows(2).all(|w| w[0] < w[1]));
+    }
+}
+
+#[test]
+fn swapped_letters_in_an_abbreviation_find_it_first() {
+    let catalogue = Catalogue::builtin();
+    for (query, id) in [
+        ("lsmt", "lstm-cell"),
+        ("LTSM", "lstm-cell"),
+        ("GUR", "gru-cell"),
+        ("rgu", "gru-cell"),
+        ("BRM", "rbm"),
+    ] {
+        let hits = search(&catalogue, query);
+        assert_eq!(catalogue.entries()[hits[0].index].id, id, "{query}");
+        assert_eq!(hits[0].kind, MatchKind::Transposed, "{query}");
+        match resolve(&catalogue, query) {
+            Resolution::Found(hit) => {
+                assert_eq!(catalogue.entries()[hit.index].id, id, "{query}")
+            }
+            other => panic!("{query}: {other:?}"),
+        }
+    }
+    // Two letters apart is not a swap.
+    assert!(
+        search(&catalogue, "msl")
+            .iter()
+            .all(|h| h.kind != MatchKind::Transposed)
+    );
+}
+
+#[test]
+fn the_usual_chinese_variants_find_their_entries() {
+    let catalogue = Catalogue::builtin();
+    for (query, id) in [
+        ("自编码器", "autoencoder"),
+        ("马尔科夫", "markov-chain"),
+        ("霍普菲尔德", "hopfield"),
+        ("受限玻尔兹曼机器", "rbm"),
+        ("门控循环单元", "gru-cell"),
+        ("感知器", "perceptron"),
+        ("深度置信网络", "dbn"),
+    ] {
+        let hits = search(&catalogue, query);
+        assert!(!hits.is_empty(), "{query}");
+        assert_eq!(catalogue.entries()[hits[0].index].id, id, "{query}");
     }
 }

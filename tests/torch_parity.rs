@@ -6,11 +6,37 @@
 //! `cells_parity`, which also loads their safetensors exports.)
 
 use nnzoo::eval;
+use nnzoo::model::{Weights, weights};
 use serde_json::Value;
 use std::path::PathBuf;
 
 /// (fixture, tolerance) for every kind the learning core computes.
-const FIXTURES: &[(&str, f64)] = &[];
+const FIXTURES: &[(&str, f64)] = &[
+    ("conv2d_backward_plain", 1e-5),
+    ("conv2d_backward_stride2_pad1", 1e-5),
+    ("conv2d_backward_dilation2", 1e-5),
+    ("conv2d_backward_stride2_dilation2", 1e-5),
+    ("conv_transpose2d", 1e-5),
+    ("conv_transpose2d_backward_plain", 1e-5),
+    ("conv_transpose2d_backward_stride2_pad1_outpad1", 1e-5),
+    ("conv_transpose2d_backward_k4_stride2_pad1", 1e-5),
+    ("time_delay_conv1d", 1e-5),
+    ("pool_interp", 1e-5),
+    ("pool_backward", 1e-5),
+    ("residual_block", 1e-5),
+    ("residual_block_backward", 1e-5),
+    ("lenet_shapes", 1e-4),
+    ("lenet_train_step", 1e-4),
+    ("mlp_train_step", 1e-5),
+    ("losses_mse", 1e-5),
+    ("losses_cross_entropy", 1e-5),
+    ("losses_bce_with_logits", 1e-5),
+    ("losses_bce_sigmoid_sum", 1e-5),
+    ("losses_kl_normal", 1e-5),
+    ("optim_steps_sgd_momentum", 1e-5),
+    ("optim_steps_adam", 1e-5),
+    ("optim_steps_adam_weight_decay", 1e-5),
+];
 
 fn load(name: &str) -> Value {
     let path =
@@ -59,8 +85,13 @@ fn expected(value: &Value) -> (Vec<usize>, Vec<f64>) {
 /// Checks every expected tensor of fixture `name`; returns the worst error
 /// relative to max(1, max |want|).
 fn check(name: &str, tolerance: f64) -> f64 {
+    check_with(name, tolerance, None)
+}
+
+/// [`check`], with `weights` in place of the fixture's `params` if given.
+fn check_with(name: &str, tolerance: f64, weights: Option<&Weights>) -> f64 {
     let fixture = load(name);
-    let outputs = eval::evaluate(&fixture, None).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let outputs = eval::evaluate(&fixture, weights).unwrap_or_else(|e| panic!("{name}: {e}"));
     let wanted = fixture["expected"].as_object().expect("`expected` object");
     let mut worst = 0.0f64;
     for (key, value) in wanted {
@@ -91,5 +122,27 @@ fn every_learning_core_fixture_matches_its_reference() {
     for &(name, tolerance) in FIXTURES {
         let worst = check(name, tolerance);
         println!("{name}: worst relative error {worst:.2e}");
+    }
+}
+
+/// The fixtures whose module has a `state_dict`, computed from its
+/// safetensors export (float32, PyTorch's names) instead of the JSON params.
+const SAFETENSORS: &[(&str, f64)] = &[
+    ("conv2d_backward_stride2_dilation2", 1e-5),
+    ("conv_transpose2d", 1e-5),
+    ("conv_transpose2d_backward_k4_stride2_pad1", 1e-5),
+    ("residual_block_backward", 1e-5),
+    ("lenet_shapes", 1e-4),
+    ("lenet_train_step", 1e-4),
+];
+
+#[test]
+fn safetensors_exports_load_by_their_state_dict_names() {
+    for &(name, tolerance) in SAFETENSORS {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("tests/fixtures/torch/{name}.safetensors"));
+        let weights = weights::read(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let worst = check_with(name, tolerance, Some(&weights));
+        println!("{name} (safetensors): worst relative error {worst:.2e}");
     }
 }

@@ -1,6 +1,9 @@
-//! `nnzoo capacity`: the Hopfield network's storage capacity, measured.
+//! `nnzoo capacity`: the Hopfield network's storage capacity, measured; the
+//! experiment `hopfield-capacity` runs the same trials and holds them to the
+//! paper.
 
 use super::Failure;
+use crate::experiment::hopfield_capacity;
 use crate::model::energy::capacity::{self, CapacityConfig};
 use crate::model::view::number;
 use clap::Args;
@@ -38,8 +41,8 @@ pub struct CapacityArgs {
     #[arg(long, default_value_t = 100)]
     pub max_sweeps: usize,
 
-    /// Threads to run the trials on (the result does not depend on it);
-    /// default: the number of cores.
+    /// Threads to run the trials on, at most the number of cores (the result
+    /// does not depend on it); default: the number of cores.
     #[arg(long)]
     pub threads: Option<usize>,
 
@@ -54,45 +57,13 @@ pub struct Alphas(pub Vec<f64>);
 
 /// Parses `0.1,0.14` or `0.02:0.3:0.02`.
 pub fn parse_alphas(text: &str) -> Result<Alphas, String> {
-    parse_alpha_list(text).map(Alphas)
-}
-
-fn parse_alpha_list(text: &str) -> Result<Vec<f64>, String> {
-    let number = |s: &str| -> Result<f64, String> {
-        let v: f64 = s
-            .trim()
-            .parse()
-            .map_err(|_| format!("`{s}` is not a number"))?;
-        if v.is_finite() && v > 0.0 {
-            Ok(v)
-        } else {
-            Err(format!("load `{s}` must be a number above 0"))
-        }
-    };
-    let parts: Vec<&str> = text.split(':').collect();
-    match parts.as_slice() {
-        [from, to, step] => {
-            let (from, to, step) = (number(from)?, number(to)?, number(step)?);
-            if to < from {
-                return Err(format!("range {text}: the end is below the start"));
-            }
-            let count = ((to - from) / step + 1e-9).floor() as usize + 1;
-            if count > 1000 {
-                return Err(format!("range {text} has {count} loads; at most 1000"));
-            }
-            Ok((0..count).map(|k| from + k as f64 * step).collect())
-        }
-        [_] => text.split(',').map(number).collect(),
-        _ => Err(format!(
-            "`{text}`: give a list like 0.1,0.14,0.2 or a range like 0.02:0.3:0.02"
-        )),
-    }
+    hopfield_capacity::parse_alphas(text).map(Alphas)
 }
 
 pub fn run(args: &CapacityArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    // More threads than cores only adds switching: the trials are all compute.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = args.threads.unwrap_or(cores).clamp(1, cores);
     let config = CapacityConfig {
         neurons: args.n,
         alphas: args
@@ -137,22 +108,4 @@ pub fn run(args: &CapacityArgs, out: &mut dyn Write) -> Result<(), Failure> {
     out.write_all(capacity::plot(&points).as_bytes())?;
     writeln!(out, "\n{}", capacity::verdict(&points))?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn alpha_lists_and_ranges() {
-        assert_eq!(parse_alphas("0.1,0.2").unwrap().0, [0.1, 0.2]);
-        let r = parse_alphas("0.02:0.1:0.02").unwrap().0;
-        assert_eq!(r.len(), 5);
-        assert!((r[4] - 0.1).abs() < 1e-12);
-        assert!(parse_alphas("0.1,x").is_err());
-        assert!(parse_alphas("0.3:0.1:0.1").is_err());
-        assert!(parse_alphas("0:1:0.1").is_err());
-        assert!(parse_alphas("1:2").is_err());
-        assert!(parse_alphas("0.001:1:0.0001").is_err());
-    }
 }

@@ -3,7 +3,9 @@
 
 use super::Failure;
 use crate::eval;
+use crate::files::{MAX_FILE_BYTES, read_capped};
 use crate::model::weights;
+use crate::text::escape_controls;
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
@@ -25,22 +27,78 @@ pub struct EvalArgs {
     /// fixture's `params`.
     #[arg(long, value_name = "FILE")]
     pub weights: Option<PathBuf>,
+
+    /// Compare with the fixture's `expected` instead of printing: the
+    /// largest error of every tensor, relative to max(1, max |expected|);
+    /// the exit code is 1 if one is above --tolerance.
+    #[arg(long)]
+    pub check: bool,
+
+    /// With --check: the largest relative error allowed.
+    #[arg(long, default_value_t = 1e-5, requires = "check")]
+    pub tolerance: f64,
 }
 
 pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), Failure> {
     let path = &args.fixture;
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::bad_input(format!("cannot read {}: {e}", path.display())))?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| Failure::bad_input(format!("{}: not valid JSON: {e}", path.display())))?;
+    let shown = escape_controls(&path.display().to_string()).into_owned();
+    let bytes = read_capped(path, MAX_FILE_BYTES).map_err(Failure::bad_input)?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| Failure::bad_input(format!("{shown}: not valid JSON: {e}")))?;
     let weights = match &args.weights {
         Some(file) => Some(weights::read(file).map_err(|e| Failure::bad_input(e.to_string()))?),
         None => None,
     };
     let outputs = eval::evaluate(&value, weights.as_ref())
-        .map_err(|e| Failure::bad_input(format!("{}: {e}", path.display())))?;
+        .map_err(|e| Failure::bad_input(format!("{shown}: {}", escape_controls(&e.to_string()))))?;
+    if args.check {
+        return check(&value, &outputs, args.tolerance, &shown, out);
+    }
     serde_json::to_writer(&mut *out, &eval::to_json(&outputs))
         .map_err(|e| Failure::no(format!("cannot write JSON: {e}")))?;
     writeln!(out)?;
     Ok(())
+}
+
+/// Prints every expected tensor's largest error against what nnzoo computed.
+fn check(
+    fixture: &serde_json::Value,
+    outputs: &eval::Outputs,
+    tolerance: f64,
+    shown: &str,
+    out: &mut dyn Write,
+) -> Result<(), Failure> {
+    let rows = eval::compare(fixture, outputs)
+        .map_err(|e| Failure::bad_input(format!("{shown}: {}", escape_controls(&e.to_string()))))?;
+    let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(0);
+    let mut failed = 0;
+    for row in &rows {
+        let verdict = match row.error {
+            Some(e) if e <= tolerance => "ok",
+            _ => {
+                failed += 1;
+                "FAIL"
+            }
+        };
+        let error = match row.error {
+            Some(e) => format!("{e:.2e}"),
+            None => row.problem.clone(),
+        };
+        writeln!(
+            out,
+            "{:<width$}  {:<16}  {error:>10}  {verdict}",
+            escape_controls(&row.name),
+            format!("{:?}", row.shape)
+        )?;
+    }
+    writeln!(
+        out,
+        "{} tensors, {failed} above {tolerance:e} (error relative to max(1, max |expected|))",
+        rows.len()
+    )?;
+    if failed > 0 {
+        Err(Failure::no(String::new()))
+    } else {
+        Ok(())
+    }
 }

@@ -11,6 +11,7 @@
 pub mod capacity;
 pub mod check;
 pub mod eval;
+pub mod experiment;
 pub mod list;
 pub mod run;
 pub mod show;
@@ -69,8 +70,10 @@ pub enum Command {
     /// file, the place in it (line and column, or a JSON path such as
     /// references[0].year) and what is wrong. Exits with 1 if there is any.
     Check(check::CheckArgs),
-    /// Measure the Hopfield network's storage capacity: final overlap against the load α = P/N.
+    /// Measure the Hopfield network's storage capacity (the same as `nnzoo experiment hopfield-capacity`).
     Capacity(capacity::CapacityArgs),
+    /// List the experiments, or run one: a paper's number reproduced, with a verdict.
+    Experiment(experiment::ExperimentArgs),
     /// Run an entry's model headless: a JSON trace per step or a summary.
     Run(run::RunArgs),
     /// Compute a PyTorch reference fixture's module and print its outputs.
@@ -178,6 +181,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         Some(Command::Show(args)) => show::run(&args, cli.zoo.as_deref(), out),
         Some(Command::Check(args)) => check::run(&args, cli.zoo.as_deref(), out),
         Some(Command::Capacity(args)) => capacity::run(&args, out),
+        Some(Command::Experiment(args)) => experiment::run(&args, out),
         Some(Command::Run(args)) => run::run(&args, cli.zoo.as_deref(), out),
         Some(Command::Eval(args)) => eval::run(&args, out),
         None if io::stdout().is_terminal() && io::stdin().is_terminal() => {

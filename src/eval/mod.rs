@@ -8,6 +8,8 @@
 //! `expected` part of a fixture is never read here.
 
 pub mod cells;
+pub mod conv;
+pub mod dense;
 
 use crate::model::{ModelError, Tensor, Weights};
 use serde_json::{Map, Value, json};
@@ -27,6 +29,19 @@ const KINDS: &[(&str, Evaluate)] = &[
     ("birnn", cells::evaluate),
     ("bilstm", cells::evaluate),
     ("bigru", cells::evaluate),
+    ("conv2d_backward", conv::evaluate),
+    ("conv_transpose2d", conv::evaluate),
+    ("conv_transpose2d_backward", conv::evaluate),
+    ("time_delay", conv::evaluate),
+    ("pool_interp", conv::evaluate),
+    ("pool_backward", conv::evaluate),
+    ("residual_block", conv::evaluate),
+    ("residual_block_backward", conv::evaluate),
+    ("lenet", conv::evaluate),
+    ("lenet_train_step", conv::evaluate),
+    ("mlp_train_step", dense::evaluate),
+    ("losses", dense::evaluate),
+    ("optim_steps", dense::evaluate),
 ];
 
 /// The kinds of fixture nnzoo computes.
@@ -62,4 +77,102 @@ pub fn to_json(outputs: &Outputs) -> Value {
         map.insert(name.clone(), json!({"shape": tensor.shape, "data": data}));
     }
     Value::Object(map)
+}
+
+/// How far one computed tensor is from the fixture's `expected` one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    pub name: String,
+    /// The expected shape.
+    pub shape: Vec<usize>,
+    /// The largest |computed - expected| over max(1, max |expected|), or
+    /// `None` when the tensor could not be compared.
+    pub error: Option<f64>,
+    /// Why it could not be compared (not computed, another size).
+    pub problem: String,
+}
+
+/// Compares every tensor of the fixture's `expected` (tensors, plain
+/// numbers or nested lists of numbers) with `outputs`.
+pub fn compare(fixture: &Value, outputs: &Outputs) -> Result<Vec<Comparison>, ModelError> {
+    let expected = fixture
+        .get("expected")
+        .and_then(Value::as_object)
+        .ok_or_else(|| ModelError::Invalid("the fixture has no `expected` object".into()))?;
+    let mut rows = Vec::new();
+    for (name, value) in expected {
+        let (shape, want) = flatten(value)
+            .ok_or_else(|| ModelError::Invalid(format!("expected `{name}` is not numbers")))?;
+        let mut row = Comparison {
+            name: name.clone(),
+            shape,
+            error: None,
+            problem: String::new(),
+        };
+        match outputs.iter().find(|(n, _)| n == name) {
+            None => row.problem = "not computed".into(),
+            Some((_, got)) if got.data.len() != want.len() => {
+                row.problem = format!("{} values, {} expected", got.data.len(), want.len())
+            }
+            Some((_, got)) => {
+                let scale = want.iter().fold(1.0f64, |m, w| m.max(w.abs()));
+                let worst = got
+                    .data
+                    .iter()
+                    .zip(&want)
+                    .map(|(&g, &w)| {
+                        let e = (f64::from(g) - w).abs();
+                        if e.is_nan() { f64::INFINITY } else { e }
+                    })
+                    .fold(0.0f64, f64::max);
+                row.error = Some(worst / scale);
+            }
+        }
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// A tensor `{"shape", "data"}`, a number or a nested list of numbers as
+/// (shape, row-major data).
+fn flatten(value: &Value) -> Option<(Vec<usize>, Vec<f64>)> {
+    if let (Some(shape), Some(data)) = (value.get("shape"), value.get("data")) {
+        let shape = shape
+            .as_array()?
+            .iter()
+            .map(|d| d.as_u64().map(|d| d as usize))
+            .collect::<Option<Vec<usize>>>()?;
+        let data = data
+            .as_array()?
+            .iter()
+            .map(Value::as_f64)
+            .collect::<Option<Vec<f64>>>()?;
+        return Some((shape, data));
+    }
+    fn walk(
+        value: &Value,
+        depth: usize,
+        shape: &mut Vec<usize>,
+        data: &mut Vec<f64>,
+    ) -> Option<()> {
+        match value {
+            Value::Array(items) => {
+                if shape.len() == depth {
+                    shape.push(items.len());
+                }
+                for item in items {
+                    walk(item, depth + 1, shape, data)?;
+                }
+                Some(())
+            }
+            other => {
+                data.push(other.as_f64()?);
+                Some(())
+            }
+        }
+    }
+    let mut shape = Vec::new();
+    let mut data = Vec::new();
+    walk(value, 0, &mut shape, &mut data)?;
+    Some((shape, data))
 }

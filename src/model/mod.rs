@@ -16,6 +16,7 @@
 
 pub mod cells;
 pub mod energy;
+pub mod feed_forward;
 pub mod params;
 pub mod view;
 pub mod weights;
@@ -145,6 +146,16 @@ pub trait Model: Send {
         let _ = weights;
         Err(ModelError::Unsupported(
             "this model does not take weights".into(),
+        ))
+    }
+
+    /// Takes new values of its live parameters ([`ParamRole::Live`]) without
+    /// rebuilding, keeping what it has learnt; `params` differs from
+    /// [`Model::params`] in live parameters only.
+    fn retune(&mut self, params: &Params) -> Result<(), ModelError> {
+        let _ = params;
+        Err(ModelError::Unsupported(
+            "this model has no live parameters".into(),
         ))
     }
 

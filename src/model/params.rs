@@ -50,6 +50,9 @@ pub enum ParamRole {
     /// It picks what is fed to the model (an input sequence, a target
     /// pattern): the lab's `[` and `]` cycle through it.
     InputSource,
+    /// It changes the running model without rebuilding it, so nothing learnt
+    /// is lost (a learning rate): see [`super::Model::retune`].
+    Live,
 }
 
 /// One parameter a person can set.

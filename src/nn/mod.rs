@@ -25,7 +25,8 @@
 //! Files: [`linear`], [`activation`] (ReLU, leaky ReLU, sigmoid, tanh,
 //! softmax), [`conv2d`], [`conv_transpose2d`], [`conv1d`] (dilated, for
 //! time-delay layers), [`pool`] (max and average), [`upsample`] (nearest and
-//! bilinear), [`sequential`] (layers in a row, and `Flatten`), [`loss`] (MSE,
+//! bilinear), [`sequential`] (layers in a row, and `Flatten`), [`lenet`] (the
+//! seed's LeNet under its PyTorch names), [`loss`] (MSE,
 //! cross-entropy, binary cross-entropy, Gaussian KL), [`optim`] (SGD with
 //! momentum, Adam with weight decay), [`init`] (PyTorch's default
 //! initialisation) and [`gradcheck`] (central finite differences, used by the
@@ -37,6 +38,7 @@ pub mod conv2d;
 pub mod conv_transpose2d;
 pub mod gradcheck;
 pub mod init;
+pub mod lenet;
 pub mod linear;
 pub mod loss;
 pub mod optim;

@@ -577,8 +577,18 @@ impl Lab {
     }
 
     /// Builds a new model from `params` with the current seed; on failure
-    /// the old model stays.
+    /// the old model stays. When only live parameters changed (a learning
+    /// rate), the running model takes them instead, keeping what it learnt.
     fn rebuild(&mut self, params: Params) -> Result<(), ModelError> {
+        let only_live = params
+            .iter()
+            .zip(self.model.params().iter())
+            .all(|((spec, new), (_, old))| new == old || spec.role == ParamRole::Live);
+        if only_live {
+            self.model.retune(&params)?;
+            self.refresh();
+            return Ok(());
+        }
         let model = (self.spec.build)(&params, self.model.seed())?;
         self.model = model;
         self.overflow = None;

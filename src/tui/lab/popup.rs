@@ -1,5 +1,5 @@
 //! The parameter popup: every parameter with its value, bounds and help;
-//! values change within their bounds, and Enter rebuilds the model.
+//! values change within their bounds, and Enter applies them: live values to the running model, the rest by rebuilding it.
 
 use crate::model::{ParamKind, ParamValue, Params};
 use crate::text::{Bilingual, Lang};
@@ -150,8 +150,8 @@ impl ParamsPopup {
         clear_over_wide(popup, buf);
         Clear.render(popup, buf);
         let title = Bilingual::new(
-            " parameters: Enter rebuilds, Esc cancels ",
-            " 参数：Enter 重建，Esc 取消 ",
+            " parameters: Enter applies, Esc cancels ",
+            " 参数：Enter 应用，Esc 取消 ",
         );
         let block = Block::default()
             .borders(Borders::ALL)
@@ -202,12 +202,18 @@ impl ParamsPopup {
             );
             x = put(buf, inner, x, y, " ", row_style);
             x = put(buf, inner, x, y, &spec.label.get(lang), row_style);
+            // Live parameters change the running model; the others rebuild it.
+            let effect = if spec.role == crate::model::ParamRole::Live {
+                Bilingual::new("live", "即时")
+            } else {
+                Bilingual::new("rebuilds", "重建")
+            };
             put(
                 buf,
                 inner,
                 x,
                 y,
-                &format!("  ({})", spec.allowed()),
+                &format!("  ({}; {})", spec.allowed(), effect.get(lang)),
                 row_style.patch(theme.dim),
             );
             y += 1;

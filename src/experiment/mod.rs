@@ -1,0 +1,274 @@
+//! Experiments: a paper's number, reproduced by one command.
+//!
+//! An experiment runs a model the way a paper (or the library people trust
+//! for it) ran it, measures the same quantities, and sets them beside the
+//! reference, each with the claim it is held to (at least, at most, within
+//! a tolerance of). `nnzoo experiment NAME` prints the comparison and a
+//! verdict; `--json` prints one object
+//! `{"experiment", "seed", "settings", "metrics", "reference", "verdict"}`.
+//! The same seed gives the same numbers, apart from timings.
+//!
+//! To add an experiment: write one file in this folder that opens with the
+//! paper and the figure it reproduces, give it an [`Experiment`] (its
+//! settings are [`ParamSpec`]s, as a model's parameters are, so `--set`
+//! checks them the same way) and add it to [`REGISTRY`].
+
+pub mod ffnn_digits;
+pub mod hopfield_capacity;
+
+use crate::model::view::number;
+use crate::model::{ModelError, ParamSpec, Params};
+use crate::text::Bilingual;
+use serde_json::{Map, Value, json};
+use std::fmt::Write as _;
+
+/// One experiment.
+pub struct Experiment {
+    /// The name given to `nnzoo experiment NAME`.
+    pub name: &'static str,
+    pub title: Bilingual,
+    /// Where the reference comes from, in a line.
+    pub source: &'static str,
+    /// Its settings, with defaults and bounds (sizes, epochs, ...).
+    pub settings: fn() -> Vec<ParamSpec>,
+    /// Runs it with valid settings and a seed, telling `progress` how far it is.
+    pub run: RunExperiment,
+}
+
+/// Runs an experiment with valid settings and a seed, telling the callback how far it is.
+pub type RunExperiment = fn(&Params, u64, &mut dyn FnMut(Progress)) -> Result<Report, ModelError>;
+
+impl Experiment {
+    /// The settings at their defaults.
+    pub fn default_settings(&self) -> Params {
+        Params::defaults((self.settings)())
+    }
+}
+
+/// A setting of an experiment: its name, what it is in both languages, its
+/// bounds and default.
+pub fn setting(
+    name: &'static str,
+    en: &'static str,
+    zh: &'static str,
+    kind: crate::model::ParamKind,
+    default: crate::model::ParamValue,
+) -> ParamSpec {
+    ParamSpec {
+        name,
+        label: Bilingual::new(name, name),
+        help: Bilingual::new(en, zh),
+        kind,
+        default,
+        role: Default::default(),
+    }
+}
+
+/// How far an experiment has got.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+    /// What it is doing now, in a line (`epoch 3: test accuracy 0.962`).
+    pub note: String,
+}
+
+/// What an experiment measured, beside what it is held to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// Measured values by name, in the order they are printed.
+    pub metrics: Vec<(&'static str, f64)>,
+    /// What the measurements are held to.
+    pub references: Vec<Reference>,
+    /// More to read: a table per epoch, a curve drawn in text.
+    pub details: String,
+}
+
+/// A claim about one metric, and where it comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    pub metric: &'static str,
+    pub claim: Claim,
+    /// Where the reference value comes from (a paper's table, scikit-learn).
+    pub source: String,
+}
+
+/// What a metric must satisfy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Claim {
+    AtLeast(f64),
+    AtMost(f64),
+    /// Within `tolerance` of `value`.
+    Near {
+        value: f64,
+        tolerance: f64,
+    },
+    /// In `low..=high`.
+    Between(f64, f64),
+}
+
+impl Claim {
+    pub fn holds(&self, v: f64) -> bool {
+        match *self {
+            Claim::AtLeast(x) => v >= x,
+            Claim::AtMost(x) => v <= x,
+            Claim::Near { value, tolerance } => (v - value).abs() <= tolerance,
+            Claim::Between(low, high) => (low..=high).contains(&v),
+        }
+    }
+
+    fn text(&self) -> String {
+        match *self {
+            Claim::AtLeast(x) => format!(">= {x}"),
+            Claim::AtMost(x) => format!("<= {x}"),
+            Claim::Near { value, tolerance } => format!("{value} ± {tolerance}"),
+            Claim::Between(low, high) => format!("{low}..{high}"),
+        }
+    }
+
+    fn to_json(self) -> Value {
+        match self {
+            Claim::AtLeast(x) => json!({"at_least": x}),
+            Claim::AtMost(x) => json!({"at_most": x}),
+            Claim::Near { value, tolerance } => json!({"value": value, "tolerance": tolerance}),
+            Claim::Between(low, high) => json!({"between": [low, high]}),
+        }
+    }
+}
+
+impl Report {
+    /// The value of metric `name`.
+    pub fn metric(&self, name: &str) -> Option<f64> {
+        self.metrics
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
+    }
+
+    /// Whether every reference claim holds (a missing metric fails).
+    pub fn passed(&self) -> bool {
+        self.references
+            .iter()
+            .all(|r| self.metric(r.metric).is_some_and(|v| r.claim.holds(v)))
+    }
+
+    /// The report as the one JSON object `--json` prints.
+    pub fn to_json(&self, experiment: &Experiment, seed: u64, settings: &Params) -> Value {
+        let mut set = Map::new();
+        for (spec, value) in settings.iter() {
+            set.insert(spec.name.to_string(), param_json(value));
+        }
+        let mut metrics = Map::new();
+        for (name, value) in &self.metrics {
+            metrics.insert(name.to_string(), number(*value));
+        }
+        let reference: Vec<Value> = self
+            .references
+            .iter()
+            .map(|r| {
+                json!({
+                    "metric": r.metric,
+                    "claim": r.claim.to_json(),
+                    "source": r.source,
+                    "holds": self.metric(r.metric).is_some_and(|v| r.claim.holds(v)),
+                })
+            })
+            .collect();
+        json!({
+            "experiment": experiment.name,
+            "seed": seed,
+            "settings": set,
+            "metrics": metrics,
+            "reference": reference,
+            "verdict": if self.passed() { "pass" } else { "fail" },
+        })
+    }
+
+    /// The report for a person: settings, each metric beside its claim, the
+    /// details and the verdict.
+    pub fn to_text(&self, experiment: &Experiment, seed: u64, settings: &Params) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{} ({}), seed {seed}",
+            experiment.title.en, experiment.name
+        );
+        let set: Vec<String> = settings
+            .iter()
+            .map(|(spec, value)| format!("{}={value}", spec.name))
+            .collect();
+        let _ = writeln!(out, "settings: {}\n", set.join(" "));
+        let width = self.metrics.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+        for (name, value) in &self.metrics {
+            let claims: Vec<String> = self
+                .references
+                .iter()
+                .filter(|r| r.metric == *name)
+                .map(|r| {
+                    format!(
+                        "{} {} ({})",
+                        if r.claim.holds(*value) {
+                            "ok  "
+                        } else {
+                            "FAIL"
+                        },
+                        r.claim.text(),
+                        r.source
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "  {name:<width$}  {:>12}  {}",
+                format_metric(*value),
+                claims.join("; ")
+            );
+        }
+        for r in &self.references {
+            if self.metric(r.metric).is_none() {
+                let _ = writeln!(
+                    out,
+                    "  {:<width$}  {:>12}  FAIL not measured",
+                    r.metric, "-"
+                );
+            }
+        }
+        if !self.details.is_empty() {
+            let _ = writeln!(out, "\n{}", self.details.trim_end());
+        }
+        let _ = writeln!(
+            out,
+            "\nverdict: {}",
+            if self.passed() { "pass" } else { "fail" }
+        );
+        out
+    }
+}
+
+fn format_metric(v: f64) -> String {
+    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e12 {
+        format!("{v:.0}")
+    } else if v.abs() >= 1e-3 || v == 0.0 {
+        format!("{v:.4}")
+    } else {
+        format!("{v:.3e}")
+    }
+}
+
+fn param_json(value: &crate::model::ParamValue) -> Value {
+    use crate::model::ParamValue;
+    match value {
+        ParamValue::Int(v) => json!(v),
+        ParamValue::Float(v) => number(*v),
+        ParamValue::Choice(v) => json!(v),
+        ParamValue::Text(v) => json!(v),
+    }
+}
+
+/// Every experiment nnzoo runs.
+pub static REGISTRY: &[&Experiment] = &[&ffnn_digits::EXPERIMENT, &hopfield_capacity::EXPERIMENT];
+
+/// The experiment named `name`.
+pub fn find(name: &str) -> Option<&'static Experiment> {
+    REGISTRY.iter().copied().find(|e| e.name == name)
+}

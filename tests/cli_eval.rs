@@ -1,0 +1,85 @@
+//! `nnzoo eval FIXTURE --check`: nnzoo held against a PyTorch export by the
+//! person who made it, and the files `eval` refuses to read.
+
+use std::process::{Command, Output};
+
+fn nnzoo(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nnzoo"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("nnzoo runs")
+}
+
+/// The error column of a `--check` line: `name  [shape]  error  verdict`.
+fn error_of(line: &str) -> f64 {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    words[words.len() - 2].parse().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn check_prints_the_largest_error_of_every_tensor() {
+    let out = nnzoo(&[
+        "eval",
+        "tests/fixtures/torch/gru_cell_small.json",
+        "--check",
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    for name in ["h", "gate_r", "gate_z", "gate_n"] {
+        let line = stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no line for `{name}`:\n{stdout}"));
+        assert!(line.ends_with("ok"), "{line}");
+        let error = error_of(line);
+        assert!(error < 1e-5, "{line}");
+    }
+    assert!(stdout.contains("0 above 1e-5"), "{stdout}");
+}
+
+#[test]
+fn check_fails_when_the_numbers_differ() {
+    // The fixture with one expected value changed by 0.01.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/torch/gru_cell_small.json");
+    let mut fixture: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let first = fixture["expected"]["h"]["data"][0].as_f64().unwrap();
+    let scale = fixture["expected"]["h"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .fold(1.0f64, |m, v| m.max(v.as_f64().unwrap().abs()));
+    fixture["expected"]["h"]["data"][0] = serde_json::json!(first + 0.01);
+    let dir = tempfile::tempdir().unwrap();
+    let changed = dir.path().join("changed.json");
+    std::fs::write(&changed, fixture.to_string()).unwrap();
+    let out = nnzoo(&["eval", changed.to_str().unwrap(), "--check"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let line = stdout.lines().find(|l| l.starts_with("h ")).unwrap();
+    assert!(line.ends_with("FAIL"), "{line}");
+    let error = error_of(line);
+    // Errors are relative to max(1, max |expected|).
+    assert!((error - 0.01 / scale).abs() < 1e-4, "{line}");
+}
+
+#[test]
+fn devices_folders_and_escapes_in_names_are_refused_cleanly() {
+    let out = nnzoo(&["eval", "/dev/zero"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("not a regular file"));
+    let out = nnzoo(&["eval", "tests"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("is a folder"));
+    let out = nnzoo(&["eval", "no\u{1b}[31mfile.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+    assert!(stderr.contains("\\u{1b}[31m"), "{stderr:?}");
+}
