@@ -61,7 +61,7 @@ impl BasicCell {
             "tanh" => kernels::tanh(&mut self.y),
             _ => {}
         }
-        self.y_history.push((&self.y).into());
+        self.y_history.push(&self.y);
     }
 
     fn output_range(&self) -> (f32, f32) {
