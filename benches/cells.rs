@@ -11,6 +11,7 @@ use ndarray::{Array1, Array2, s};
 use nnzoo::kernels::{self, Level};
 use nnzoo::model::cells::gru_cell::{self, GruScratch, GruWeights};
 use nnzoo::model::cells::lstm_cell::{self, LstmScratch, LstmWeights};
+use nnzoo::nn::vars::VarBuilder;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::hint::black_box;
@@ -25,8 +26,7 @@ fn lstm(c: &mut Criterion) {
     let mut group = c.benchmark_group("lstm_step");
     eprintln!("kernels: {}", Level::best().name());
     for n in SIZES {
-        let mut rng = StdRng::seed_from_u64(1);
-        let w = LstmWeights::random(n, n, &mut rng);
+        let w = LstmWeights::new(&VarBuilder::seeded(1), n, n, "").unwrap();
         let x = input(n);
         let (mut h, mut cs) = (vec![0.0f32; n], vec![0.0f32; n]);
         let mut scratch = LstmScratch::new(n, n);
@@ -68,8 +68,7 @@ fn lstm(c: &mut Criterion) {
 fn gru(c: &mut Criterion) {
     let mut group = c.benchmark_group("gru_step");
     for n in SIZES {
-        let mut rng = StdRng::seed_from_u64(2);
-        let w = GruWeights::random(n, n, &mut rng);
+        let w = GruWeights::new(&VarBuilder::seeded(2), n, n, "").unwrap();
         let x = input(n);
         let mut h = vec![0.0f32; n];
         let mut scratch = GruScratch::new(n, n);

@@ -299,3 +299,139 @@ fn eval_never_reads_expected_and_reports_bad_fixtures() {
     let out = nnzoo(&["eval", &fixture("README.md")]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The `x` and `h` (or `h_forward`) lengths of the first line of a trace.
+fn sizes_in_trace(out: &Output) -> (usize, usize) {
+    let line: Value = serde_json::from_str(stdout(out).lines().next().unwrap()).unwrap();
+    let h = line.get("h").unwrap_or(&line["h_forward"]);
+    let input = match &line["x"] {
+        // The bidirectional layers show their input window as rows.
+        Value::Array(rows) if rows.first().is_some_and(Value::is_array) => {
+            rows[0].as_array().unwrap().len()
+        }
+        x => x.as_array().unwrap().len(),
+    };
+    (input, h.as_array().unwrap().len())
+}
+
+#[test]
+fn run_weights_reads_the_sizes_from_the_file() {
+    for (query, file, input, hidden) in [
+        ("LSTM", "lstm_cell_batch", 10, 20),
+        ("GRU", "gru_cell_small", 3, 4),
+        ("rnn_cell", "rnn_cell_relu_batch", 8, 16),
+        ("bilstm", "bilstm", 4, 6),
+        ("bigru", "bigru", 4, 6),
+        ("birnn", "birnn", 4, 6),
+    ] {
+        let weights = fixture(&format!("{file}.safetensors"));
+        let out = nnzoo(&[
+            "run",
+            query,
+            "--steps",
+            "2",
+            "--json",
+            "--weights",
+            &weights,
+        ]);
+        assert!(out.status.success(), "{query}: {}", stderr(&out));
+        assert_eq!(sizes_in_trace(&out), (input, hidden), "{query}");
+        // The same trace as with the sizes given, agreeing with the file.
+        let (i, h) = (format!("input={input}"), format!("hidden={hidden}"));
+        let explicit = nnzoo(&[
+            "run",
+            query,
+            "--steps",
+            "2",
+            "--json",
+            "--weights",
+            &weights,
+            "--set",
+            &i,
+            "--set",
+            &h,
+        ]);
+        assert!(explicit.status.success(), "{query}: {}", stderr(&explicit));
+        assert_eq!(out.stdout, explicit.stdout, "{query}");
+        // The file's weights are used: another seed gives the same trace.
+        let seeded = nnzoo(&[
+            "run",
+            query,
+            "--steps",
+            "2",
+            "--json",
+            "--weights",
+            &weights,
+            "--seed",
+            "5",
+        ]);
+        assert_eq!(out.stdout, seeded.stdout, "{query}");
+    }
+}
+
+#[test]
+fn run_weights_refuses_a_set_that_disagrees_with_the_file() {
+    let weights = fixture("lstm_cell_batch.safetensors");
+    let out = nnzoo(&["run", "LSTM", "--weights", &weights, "--set", "hidden=7"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("--set hidden=7")
+            && err.contains("hidden=20")
+            && err.contains("`weight_ih`")
+            && err.contains("[80, 10]")
+            && err.contains("[28, 10]"),
+        "{err}"
+    );
+    // A file whose sizes the model cannot take says so.
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.json");
+    std::fs::write(
+        &big,
+        format!(
+            r#"{{"weight": {{"shape": [1, 2000], "data": [{}]}}, "bias": {{"shape": [1], "data": [0]}}}}"#,
+            vec!["0"; 2000].join(",")
+        ),
+    )
+    .unwrap();
+    let out = nnzoo(&["run", "basic_cell", "--weights", big.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("input=2000") && err.contains("1 to 1024"),
+        "{err}"
+    );
+    // A file for another module names the tensor it lacks.
+    let out = nnzoo(&[
+        "run",
+        "bilstm",
+        "--weights",
+        &fixture("lstm_cell_small.safetensors"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("missing tensor `weight_ih_l0`") && err.contains("weight_ih"),
+        "{err}"
+    );
+    // The basic cell reads `input` from `Linear(input, 1).weight`.
+    let small = dir.path().join("small.json");
+    std::fs::write(
+        &small,
+        r#"{"weight": {"shape": [1, 3], "data": [1, 2, 3]}, "bias": {"shape": [1], "data": [0.5]}}"#,
+    )
+    .unwrap();
+    let out = nnzoo(&[
+        "run",
+        "basic_cell",
+        "--steps",
+        "1",
+        "--json",
+        "--weights",
+        small.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let line: Value = serde_json::from_str(stdout(&out).lines().next().unwrap()).unwrap();
+    assert_eq!(line["x"].as_array().unwrap().len(), 3);
+    assert_eq!(line["w"], serde_json::json!([1.0, 2.0, 3.0]));
+}

@@ -38,7 +38,8 @@ pub struct RunArgs {
 
     /// Trained weights: a safetensors file as PyTorch's
     /// `safetensors.torch.save_file(module.state_dict(), FILE)` writes it,
-    /// or the same tensors in JSON.
+    /// or the same tensors in JSON. The sizes are read from the file (a
+    /// --set that disagrees with it is an error).
     #[arg(long, value_name = "FILE")]
     pub weights: Option<PathBuf>,
 
@@ -63,13 +64,60 @@ pub fn run(args: &RunArgs, zoo: Option<&Path>, out: &mut dyn Write) -> Result<()
             .assign(assignment)
             .map_err(|e| Failure::bad_input(format!("--set {assignment}: {e}")))?;
     }
+    let weights = match &args.weights {
+        Some(path) => Some(weights::read(path).map_err(|e| Failure::bad_input(e.to_string()))?),
+        None => None,
+    };
+    // The sizes a file fixes are read from it, so that a person need not
+    // repeat them with --set; a --set that says otherwise is refused below,
+    // after loading has named the tensor that disagrees.
+    let mut disagreements = Vec::new();
+    let mut read_from_file = Vec::new();
+    if let (Some(weights), Some(path)) = (&weights, &args.weights) {
+        let from_file =
+            |e: model::ModelError| Failure::bad_input(format!("--weights {}: {e}", path.display()));
+        if let Some(read_params) = spec.params_from_weights {
+            for (name, value) in read_params(weights).map_err(from_file)? {
+                if set_explicitly(&args.set, name) {
+                    if params.get(name) != Some(&value) {
+                        let set = params.get(name).map(|v| v.to_string()).unwrap_or_default();
+                        disagreements.push(format!(
+                            "--set {name}={set} disagrees with --weights {}, whose tensors have {name}={value}",
+                            path.display()
+                        ));
+                    }
+                } else {
+                    read_from_file.push(format!("{name}={value}"));
+                    params.set(name, &value.to_string()).map_err(|e| {
+                        Failure::bad_input(format!(
+                            "--weights {}: its tensors have {name}={value}, which {spec_key} cannot take: {e}",
+                            path.display(),
+                            spec_key = spec.key
+                        ))
+                    })?;
+                }
+            }
+        }
+    }
     let mut model = (spec.build)(&params, args.seed)
         .map_err(|e| Failure::bad_input(format!("{}: {e}", spec.key)))?;
-    if let Some(path) = &args.weights {
-        let weights = weights::read(path).map_err(|e| Failure::bad_input(e.to_string()))?;
-        model
-            .load_weights(&weights)
-            .map_err(|e| Failure::bad_input(format!("--weights {}: {e}", path.display())))?;
+    if let (Some(weights), Some(path)) = (&weights, &args.weights) {
+        let loaded = model.load_weights(weights);
+        if !disagreements.is_empty() {
+            let mut message = disagreements.join("; ");
+            if let Err(e) = loaded {
+                message.push_str(&format!(": {e}"));
+            }
+            return Err(Failure::bad_input(message));
+        }
+        loaded.map_err(|e| {
+            let sizes = if read_from_file.is_empty() {
+                String::new()
+            } else {
+                format!(" (sizes read from it: {})", read_from_file.join(" "))
+            };
+            Failure::bad_input(format!("--weights {}{sizes}: {e}", path.display()))
+        })?;
     }
     let mut out = BufWriter::with_capacity(1 << 16, out);
     if args.json {
@@ -79,6 +127,13 @@ pub fn run(args: &RunArgs, zoo: Option<&Path>, out: &mut dyn Write) -> Result<()
     }
     out.flush()?;
     Ok(())
+}
+
+/// Whether `--set NAME=...` was given for `name`.
+fn set_explicitly(assignments: &[String], name: &str) -> bool {
+    assignments
+        .iter()
+        .any(|a| a.split_once('=').is_some_and(|(n, _)| n.trim() == name))
 }
 
 /// The model `query` names: a model key, or an entry whose model is registered.

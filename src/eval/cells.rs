@@ -13,6 +13,7 @@ use crate::model::cells::lstm_cell::{self, LstmScratch, LstmWeights};
 use crate::model::cells::rnn_cell::{self, Nonlinearity, RnnScratch, RnnWeights};
 use crate::model::weights::{self, tensor_from_json};
 use crate::model::{ModelError, Tensor, Weights};
+use crate::nn::vars::VarBuilder;
 use serde_json::{Map, Value};
 
 /// Computes a cell or bidirectional fixture of kind `kind`. With `weights`,
@@ -61,8 +62,10 @@ pub fn evaluate(
     };
     match kind {
         "rnn_cell" => {
-            let w = RnnWeights::infer(weights, nonlinearity, "")?;
-            weights::reject_unexpected(weights, &RnnWeights::names(""))?;
+            let (input, hidden) = RnnWeights::sizes(weights, "")?;
+            let vb = VarBuilder::from_weights(weights);
+            let w = RnnWeights::new(&vb, input, hidden, nonlinearity, "")?;
+            vb.finish()?;
             seq.check(w.input)?;
             let h0 = state(inputs, "h0", batch, w.hidden)?;
             let mut s = RnnScratch::new(w.input, w.hidden);
@@ -77,8 +80,10 @@ pub fn evaluate(
             Ok(out.finish())
         }
         "lstm_cell" => {
-            let w = LstmWeights::infer(weights, "")?;
-            weights::reject_unexpected(weights, &LstmWeights::names(""))?;
+            let (input, hidden) = LstmWeights::sizes(weights, "")?;
+            let vb = VarBuilder::from_weights(weights);
+            let w = LstmWeights::new(&vb, input, hidden, "")?;
+            vb.finish()?;
             seq.check(w.input)?;
             let hidden = w.hidden;
             let h0 = state(inputs, "h0", batch, hidden)?;
@@ -101,8 +106,10 @@ pub fn evaluate(
             Ok(out.finish())
         }
         "gru_cell" => {
-            let w = GruWeights::infer(weights, "")?;
-            weights::reject_unexpected(weights, &GruWeights::names(""))?;
+            let (input, hidden) = GruWeights::sizes(weights, "")?;
+            let vb = VarBuilder::from_weights(weights);
+            let w = GruWeights::new(&vb, input, hidden, "")?;
+            vb.finish()?;
             seq.check(w.input)?;
             let hidden = w.hidden;
             let h0 = state(inputs, "h0", batch, hidden)?;
@@ -126,11 +133,10 @@ pub fn evaluate(
                 "bilstm" => CellType::Lstm,
                 _ => CellType::Gru,
             };
-            weights::reject_unexpected(weights, &bidirectional::names())?;
-            let mut fwd = Direction::from_state_dict(cell, weights, None, "_l0")?;
-            let (input, hidden) = (fwd.input(), fwd.hidden());
-            let mut bwd =
-                Direction::from_state_dict(cell, weights, Some((input, hidden)), "_l0_reverse")?;
+            let (input, hidden) = cell.sizes(weights)?;
+            let vb = VarBuilder::from_weights(weights);
+            let (mut fwd, mut bwd) = Direction::both(cell, &vb, input, hidden)?;
+            vb.finish()?;
             seq.check(input)?;
             let mut output = vec![0.0; steps * batch * 2 * hidden];
             let mut h_n = vec![0.0; 2 * batch * hidden];

@@ -25,6 +25,7 @@ use crate::nn::loss;
 use crate::nn::optim::{Optimizer, Sgd};
 use crate::nn::pool::{AvgPool2d, MaxPool2d};
 use crate::nn::upsample::{Upsample, UpsampleMode};
+use crate::nn::vars::{Init, VarBuilder};
 use ndarray::{Array, Array1, Array2, ArrayD, Dimension, Ix2, IxDyn};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -274,12 +275,12 @@ fn lenet_stages(net: &LeNet, x: &ArrayD<f32>, logits: Array2<f32>) -> Outputs {
 /// which is missing or misshapen; tensors the layer does not have are an
 /// error too, so another network's file is not half-loaded.
 fn load_state_dict(layer: &mut dyn Layer, weights: &Weights) -> Result<(), ModelError> {
-    let mut names = Vec::new();
+    let vb = VarBuilder::from_weights(weights);
     let mut failure = None;
     layer.visit_params_mut(&mut |mut p| {
-        names.push(p.name.to_string());
-        match weights::take(weights, p.name, p.value.shape()) {
-            Ok(data) => p.value.iter_mut().zip(data).for_each(|(v, &d)| *v = d),
+        let shape = p.value.shape().to_vec();
+        match vb.getd(p.name, &shape, Init::Zeros) {
+            Ok(value) => p.value.assign(&value),
             Err(e) => {
                 failure.get_or_insert(e);
             }
@@ -287,7 +288,7 @@ fn load_state_dict(layer: &mut dyn Layer, weights: &Weights) -> Result<(), Model
     });
     match failure {
         Some(e) => Err(e),
-        None => weights::reject_unexpected(weights, &names),
+        None => vb.finish(),
     }
 }
 
@@ -416,10 +417,16 @@ impl Fixture<'_> {
         Conv2d::from_parts(weight, bias, options).map_err(shape_error)
     }
 
-    /// An error for tensors beyond `names`.
+    /// An error for tensors beyond `names` (those present were read, with
+    /// their shapes checked, by the module's own code).
     fn only(&self, names: &[&str]) -> Result<(), ModelError> {
-        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-        weights::reject_unexpected(self.weights, &names)
+        let vb = VarBuilder::from_weights(self.weights);
+        for name in names {
+            if let Some(shape) = vb.shape_of(name) {
+                vb.getd(name, shape, Init::Zeros)?;
+            }
+        }
+        vb.finish()
     }
 
     /// Integer class labels `inputs.labels`, one per row of a batch of `rows`.

@@ -14,8 +14,9 @@ use crate::nn::linear::Linear;
 use crate::nn::loss::{self, Reduction};
 use crate::nn::optim::{Adam, Optimizer, Sgd};
 use crate::nn::sequential::Sequential;
+use crate::nn::vars::{Init, VarBuilder};
 use crate::nn::{Layer, ParamRef};
-use ndarray::{Array1, Array2, ArrayD, Ix2, IxDyn};
+use ndarray::{Array2, ArrayD, Ix2, IxDyn};
 use serde_json::{Map, Value};
 
 /// Computes a dense fixture of kind `kind`. With `weights`, those replace the
@@ -83,10 +84,14 @@ fn two_layer_perceptron(weights: &Weights, activation: &str) -> Result<Sequentia
             l1.out_features()
         )));
     }
-    let names: Vec<String> = ["l1.weight", "l1.bias", "l2.weight", "l2.bias"]
-        .map(String::from)
-        .to_vec();
-    weights::reject_unexpected(weights, &names)?;
+    // Both layers were read above; any other tensor is another network's.
+    let vb = VarBuilder::from_weights(weights);
+    for name in ["l1.weight", "l1.bias", "l2.weight", "l2.bias"] {
+        if let Some(shape) = vb.shape_of(name) {
+            vb.getd(name, shape, Init::Zeros)?;
+        }
+    }
+    vb.finish()?;
     Ok(Sequential::from_layers(vec![
         Box::new(l1),
         activation,
@@ -108,11 +113,9 @@ fn linear(weights: &Weights, prefix: &str) -> Result<Linear, ModelError> {
     };
     let weight = Array2::from_shape_vec((out, input), weight.data.clone())
         .expect("shape checked against data on loading");
-    let bias = weights::take(weights, &format!("{prefix}.bias"), &[out])?;
-    Ok(Linear::from_parts(
-        weight,
-        Some(Array1::from(bias.to_vec())),
-    ))
+    let bias =
+        VarBuilder::from_weights(weights).get1(&format!("{prefix}.bias"), out, Init::Zeros)?;
+    Ok(Linear::from_parts(weight, Some(bias)))
 }
 
 /// The perceptron's parameters (or their gradients) under the fixture's

@@ -178,7 +178,16 @@ pub struct ModelSpec {
     pub params: fn() -> Vec<ParamSpec>,
     /// Builds the model from valid parameters and a seed.
     pub build: BuildModel,
+    /// The parameters a file of trained weights fixes (a cell's `input` and
+    /// `hidden` sizes, read from the shape of `weight_ih`), so that
+    /// `nnzoo run --weights FILE` needs no `--set` for them; `None` for a
+    /// model that takes no weights.
+    pub params_from_weights: Option<ParamsFromWeights>,
 }
+
+/// Reads the parameters a file of weights fixes, or says why the file does
+/// not fit the model (naming the tensor and its shape).
+pub type ParamsFromWeights = fn(&Weights) -> Result<Vec<(&'static str, ParamValue)>, ModelError>;
 
 /// Builds a model from valid parameters and a seed.
 pub type BuildModel = fn(&Params, u64) -> Result<Box<dyn Model>, ModelError>;

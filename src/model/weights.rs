@@ -4,8 +4,10 @@
 //! reference fixture whose `params` hold them).
 //!
 //! Reading checks that every tensor is float32 and that its data fits its
-//! shape; [`take`] then checks each tensor a model needs against the shape it
-//! expects. Every error names the tensor, what was found and what was expected.
+//! shape; a model then takes each tensor it needs through
+//! [`crate::nn::vars::VarBuilder`], which checks it against the shape the
+//! model expects. Every error names the tensor, what was found and what was
+//! expected.
 
 use super::{ModelError, Tensor, Weights};
 use safetensors::{Dtype, SafeTensors};
@@ -125,55 +127,6 @@ pub fn tensor_from_json(name: &str, value: &Value) -> Result<Tensor, ModelError>
     Ok(Tensor { shape, data })
 }
 
-/// The data of tensor `name`, checked to have shape `expected`.
-pub fn take<'a>(
-    weights: &'a Weights,
-    name: &str,
-    expected: &[usize],
-) -> Result<&'a [f32], ModelError> {
-    let tensor = weights.get(name).ok_or_else(|| {
-        ModelError::Weights(format!(
-            "missing tensor `{name}` (expected shape {expected:?}); found: {}",
-            if weights.is_empty() {
-                "no tensors".to_string()
-            } else {
-                weights.keys().cloned().collect::<Vec<_>>().join(", ")
-            }
-        ))
-    })?;
-    if tensor.shape != expected {
-        return Err(ModelError::Weights(format!(
-            "tensor `{name}` has shape {:?}, expected {expected:?}",
-            tensor.shape
-        )));
-    }
-    Ok(&tensor.data)
-}
-
-/// An error for tensors a model does not take, so that a file for another
-/// module (a two-layer LSTM, a GRU) is not half-loaded in silence.
-pub fn reject_unexpected(weights: &Weights, expected: &[String]) -> Result<(), ModelError> {
-    let extra: Vec<&str> = weights
-        .keys()
-        .filter(|k| !expected.contains(k))
-        .map(String::as_str)
-        .collect();
-    if extra.is_empty() {
-        Ok(())
-    } else {
-        Err(ModelError::Weights(format!(
-            "unexpected tensor{} {}; this model takes: {}",
-            if extra.len() == 1 { "" } else { "s" },
-            extra
-                .iter()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            expected.join(", ")
-        )))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,17 +134,8 @@ mod tests {
     #[test]
     fn json_tensors_are_read_and_checked() {
         let w = from_json(br#"{"a": {"shape": [2, 2], "data": [1, 2, 3, 4]}}"#).unwrap();
-        assert_eq!(take(&w, "a", &[2, 2]).unwrap(), &[1.0, 2.0, 3.0, 4.0]);
-        let err = take(&w, "a", &[4]).unwrap_err().to_string();
-        assert!(
-            err.contains("`a`") && err.contains("[2, 2]") && err.contains("[4]"),
-            "{err}"
-        );
-        let err = take(&w, "b", &[3]).unwrap_err().to_string();
-        assert!(
-            err.contains("missing tensor `b`") && err.contains("[3]"),
-            "{err}"
-        );
+        assert_eq!(w["a"].shape, [2, 2]);
+        assert_eq!(w["a"].data, [1.0, 2.0, 3.0, 4.0]);
         let err = from_json(br#"{"a": {"shape": [3], "data": [1, 2]}}"#).unwrap_err();
         assert!(err.to_string().contains("holds 3 values"), "{err}");
         let err = from_json(br#"{"a": {"shape": [1], "data": ["x"]}}"#).unwrap_err();
@@ -206,18 +150,6 @@ mod tests {
         let err = from_safetensors(&bytes).unwrap_err().to_string();
         assert!(
             err.contains("`weight_ih`") && err.contains("F64") && err.contains("F32"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn unexpected_tensors_are_named() {
-        let w = from_json(br#"{"weight_ih_l1": {"shape": [1], "data": [1]}}"#).unwrap();
-        let err = reject_unexpected(&w, &["weight_ih_l0".into()])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("`weight_ih_l1`") && err.contains("weight_ih_l0"),
             "{err}"
         );
     }

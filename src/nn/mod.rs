@@ -45,6 +45,7 @@ pub mod optim;
 pub mod pool;
 pub mod sequential;
 pub mod upsample;
+pub mod vars;
 
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD};
 

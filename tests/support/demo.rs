@@ -16,6 +16,7 @@ pub static DEMO: ModelSpec = ModelSpec {
     name: Bilingual::new("Demo recurrence", "演示递推"),
     params: demo_params,
     build: build_demo,
+    params_from_weights: None,
 };
 
 const SOURCES: &[&str] = &["sine", "step", "noise"];

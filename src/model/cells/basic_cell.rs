@@ -16,10 +16,9 @@
 use super::recurrent::{self, Cell, Ring, Stepper};
 use crate::kernels;
 use crate::model::params::{ParamKind, ParamSpec, ParamValue};
-use crate::model::weights::{reject_unexpected, take};
 use crate::model::{Model, ModelError, ModelSpec, Params, View, ViewContent, Weights};
+use crate::nn::vars::{Init, VarBuilder};
 use crate::text::Bilingual;
-use rand::rngs::StdRng;
 
 /// The activations a basic cell offers.
 pub const ACTIVATIONS: &[&str] = &["identity", "relu", "sigmoid", "tanh"];
@@ -103,10 +102,21 @@ impl Cell for BasicCell {
         self.z[0].is_finite() && self.y[0].is_finite()
     }
 
-    fn randomize(&mut self, rng: &mut StdRng) {
-        let k = 1.0 / (self.input as f32).sqrt();
-        self.w = recurrent::uniform(rng, self.input, k);
-        self.b = [recurrent::uniform(rng, 1, k)[0]];
+    /// `weight` `[1, input]` and `bias` `[1]`.
+    type Weights = (Vec<f32>, f32);
+
+    /// `Linear(input, 1)`'s tensors; PyTorch initialises both from
+    /// U(-1/sqrt(input), 1/sqrt(input)).
+    fn weights(&self, vb: &VarBuilder<'_>) -> Result<(Vec<f32>, f32), ModelError> {
+        let init = Init::Uniform(1.0 / (self.input as f32).sqrt());
+        let weight = vb.get2("weight", (1, self.input), init)?;
+        let bias = vb.get1("bias", 1, init)?;
+        Ok((weight.row(0).to_vec(), bias[0]))
+    }
+
+    fn set_weights(&mut self, (weight, bias): (Vec<f32>, f32)) {
+        self.w = weight;
+        self.b = [bias];
         self.clear();
     }
 
@@ -114,15 +124,6 @@ impl Cell for BasicCell {
         self.z = [0.0];
         self.y = [0.0];
         self.y_history.clear();
-    }
-
-    fn load(&mut self, weights: &Weights) -> Result<(), ModelError> {
-        reject_unexpected(weights, &["weight".to_string(), "bias".to_string()])?;
-        let w = take(weights, "weight", &[1, self.input])?.to_vec();
-        let b = take(weights, "bias", &[1])?[0];
-        self.w = w;
-        self.b = [b];
-        Ok(())
     }
 
     fn views(&self, done: usize, current: usize, out: &mut Vec<View>) {
@@ -209,4 +210,17 @@ pub const SPEC: ModelSpec = ModelSpec {
     name: Bilingual::new("Basic neural network cell", "基本神经网络元"),
     params,
     build,
+    params_from_weights: Some(params_from_weights),
 };
+
+/// `input` from the shape of `weight`, `[1, input]` (`Linear(input, 1)`).
+fn params_from_weights(weights: &Weights) -> Result<Vec<(&'static str, ParamValue)>, ModelError> {
+    let found = |shape: &[usize]| format!("has shape {shape:?}");
+    match VarBuilder::from_weights(weights).shape_of("weight") {
+        Some(&[1, input]) if input > 0 => Ok(vec![("input", ParamValue::Int(input as i64))]),
+        other => Err(ModelError::Weights(format!(
+            "tensor `weight` {}, expected [1, input] (Linear(input, 1))",
+            other.map_or_else(|| "is missing".to_string(), found)
+        ))),
+    }
+}

@@ -26,13 +26,11 @@ use super::recurrent;
 use super::rnn_cell::{self, Nonlinearity, RnnScratch, RnnWeights};
 use crate::kernels;
 use crate::model::params::{ParamKind, ParamSpec, ParamValue};
-use crate::model::weights::reject_unexpected;
 use crate::model::{
     Model, ModelError, ModelSpec, Params, Status, StatusLevel, View, ViewContent, Weights,
 };
+use crate::nn::vars::VarBuilder;
 use crate::text::Bilingual;
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 
 /// Which cell runs in each direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,80 +65,47 @@ pub struct Direction {
 }
 
 impl Direction {
-    fn random(kind: CellType, input: usize, hidden: usize, rng: &mut StdRng) -> Direction {
+    /// The direction of a `kind` layer of `input` and `hidden` values from
+    /// `vb`, by the `state_dict` names with `suffix` (`_l0` forwards,
+    /// `_l0_reverse` backwards), or initialised as PyTorch does.
+    pub fn new(
+        kind: CellType,
+        vb: &VarBuilder<'_>,
+        input: usize,
+        hidden: usize,
+        suffix: &str,
+    ) -> Result<Direction, ModelError> {
+        let (i, h) = (input, hidden);
         let cell = match kind {
             CellType::Rnn(act) => Weighted::Rnn(
-                RnnWeights::random(input, hidden, act, rng),
-                RnnScratch::new(input, hidden),
+                RnnWeights::new(vb, i, h, act, suffix)?,
+                RnnScratch::new(i, h),
             ),
-            CellType::Lstm => Weighted::Lstm(
-                LstmWeights::random(input, hidden, rng),
-                LstmScratch::new(input, hidden),
-            ),
-            CellType::Gru => Weighted::Gru(
-                GruWeights::random(input, hidden, rng),
-                GruScratch::new(input, hidden),
-            ),
+            CellType::Lstm => {
+                Weighted::Lstm(LstmWeights::new(vb, i, h, suffix)?, LstmScratch::new(i, h))
+            }
+            CellType::Gru => {
+                Weighted::Gru(GruWeights::new(vb, i, h, suffix)?, GruScratch::new(i, h))
+            }
         };
-        Direction::with(cell, kind, hidden)
-    }
-
-    fn with(cell: Weighted, kind: CellType, hidden: usize) -> Direction {
-        Direction {
+        Ok(Direction {
             cell,
             h: vec![0.0; hidden],
             c: vec![0.0; if kind == CellType::Lstm { hidden } else { 0 }],
-        }
+        })
     }
 
-    /// The direction's weights from a `state_dict` (`suffix` `_l0` or
-    /// `_l0_reverse`); with `sizes`, each tensor is checked against them,
-    /// otherwise they are read from `weight_ih`.
-    pub fn from_state_dict(
+    /// Both directions of a `kind` layer from `vb`, forwards then
+    /// backwards (`state_dict` order).
+    pub fn both(
         kind: CellType,
-        weights: &Weights,
-        sizes: Option<(usize, usize)>,
-        suffix: &str,
-    ) -> Result<Direction, ModelError> {
-        let (cell, hidden) = match (kind, sizes) {
-            (CellType::Rnn(act), Some((i, h))) => (
-                Weighted::Rnn(
-                    RnnWeights::from_state_dict(weights, i, h, act, suffix)?,
-                    RnnScratch::new(i, h),
-                ),
-                h,
-            ),
-            (CellType::Rnn(act), None) => {
-                let w = RnnWeights::infer(weights, act, suffix)?;
-                let (i, h) = (w.input, w.hidden);
-                (Weighted::Rnn(w, RnnScratch::new(i, h)), h)
-            }
-            (CellType::Lstm, Some((i, h))) => (
-                Weighted::Lstm(
-                    LstmWeights::from_state_dict(weights, i, h, suffix)?,
-                    LstmScratch::new(i, h),
-                ),
-                h,
-            ),
-            (CellType::Lstm, None) => {
-                let w = LstmWeights::infer(weights, suffix)?;
-                let (i, h) = (w.input, w.hidden);
-                (Weighted::Lstm(w, LstmScratch::new(i, h)), h)
-            }
-            (CellType::Gru, Some((i, h))) => (
-                Weighted::Gru(
-                    GruWeights::from_state_dict(weights, i, h, suffix)?,
-                    GruScratch::new(i, h),
-                ),
-                h,
-            ),
-            (CellType::Gru, None) => {
-                let w = GruWeights::infer(weights, suffix)?;
-                let (i, h) = (w.input, w.hidden);
-                (Weighted::Gru(w, GruScratch::new(i, h)), h)
-            }
-        };
-        Ok(Direction::with(cell, kind, hidden))
+        vb: &VarBuilder<'_>,
+        input: usize,
+        hidden: usize,
+    ) -> Result<(Direction, Direction), ModelError> {
+        let forward = Direction::new(kind, vb, input, hidden, "_l0")?;
+        let backward = Direction::new(kind, vb, input, hidden, "_l0_reverse")?;
+        Ok((forward, backward))
     }
 
     pub fn input(&self) -> usize {
@@ -182,13 +147,15 @@ impl Direction {
     }
 }
 
-/// The tensor names of a bidirectional layer of `kind`.
-pub fn names() -> Vec<String> {
-    let mut names = Vec::new();
-    for suffix in ["_l0", "_l0_reverse"] {
-        names.extend(LstmWeights::names(suffix));
+impl CellType {
+    /// `(input, hidden)` of the layer whose `weight_ih_l0` is in `weights`.
+    pub fn sizes(self, weights: &Weights) -> Result<(usize, usize), ModelError> {
+        match self {
+            CellType::Rnn(_) => RnnWeights::sizes(weights, "_l0"),
+            CellType::Lstm => LstmWeights::sizes(weights, "_l0"),
+            CellType::Gru => GruWeights::sizes(weights, "_l0"),
+        }
     }
-    names
 }
 
 /// Runs `x` (`T` rows of the input size) through both directions from a
@@ -235,9 +202,7 @@ impl Bidirectional {
         let input = recurrent::size(params, "input");
         let hidden = recurrent::size(params, "hidden");
         let length = recurrent::size(params, "length");
-        let mut rng = StdRng::seed_from_u64(seed);
-        let fwd = Direction::random(kind, input, hidden, &mut rng);
-        let bwd = Direction::random(kind, input, hidden, &mut rng);
+        let (fwd, bwd) = random_directions(kind, input, hidden, seed);
         let mut model = Bidirectional {
             kind,
             params: params.clone(),
@@ -314,9 +279,7 @@ impl Model for Bidirectional {
     fn reset(&mut self, seed: u64) {
         self.seed = seed;
         if !self.weights_loaded {
-            let mut rng = StdRng::seed_from_u64(seed);
-            self.fwd = Direction::random(self.kind, self.input, self.hidden, &mut rng);
-            self.bwd = Direction::random(self.kind, self.input, self.hidden, &mut rng);
+            (self.fwd, self.bwd) = random_directions(self.kind, self.input, self.hidden, seed);
         }
         self.fwd.clear();
         self.bwd.clear();
@@ -478,10 +441,11 @@ impl Model for Bidirectional {
     }
 
     fn load_weights(&mut self, weights: &Weights) -> Result<(), ModelError> {
-        reject_unexpected(weights, &names())?;
-        let sizes = Some((self.input, self.hidden));
-        let fwd = Direction::from_state_dict(self.kind, weights, sizes, "_l0")?;
-        let bwd = Direction::from_state_dict(self.kind, weights, sizes, "_l0_reverse")?;
+        let vb = VarBuilder::from_weights(weights);
+        let (fwd, bwd) = Direction::both(self.kind, &vb, self.input, self.hidden)?;
+        // Checked before anything changes, so a refused file leaves the
+        // model as it was.
+        vb.finish()?;
         self.fwd = fwd;
         self.bwd = bwd;
         self.weights_loaded = true;
@@ -499,6 +463,17 @@ impl Model for Bidirectional {
             ),
         })
     }
+}
+
+/// Both directions drawn from `seed`, forwards first.
+fn random_directions(
+    kind: CellType,
+    input: usize,
+    hidden: usize,
+    seed: u64,
+) -> (Direction, Direction) {
+    Direction::both(kind, &VarBuilder::seeded(seed), input, hidden)
+        .expect("initialising asks for no file, so it cannot fail")
 }
 
 fn length_spec() -> ParamSpec {
@@ -555,6 +530,7 @@ pub const BIRNN: ModelSpec = ModelSpec {
     name: Bilingual::new("Bidirectional RNN", "双向循环神经网络"),
     params: birnn_params,
     build: build_birnn,
+    params_from_weights: Some(birnn_from_weights),
 };
 
 pub const BILSTM: ModelSpec = ModelSpec {
@@ -562,6 +538,7 @@ pub const BILSTM: ModelSpec = ModelSpec {
     name: Bilingual::new("Bidirectional LSTM", "双向长短期记忆网络"),
     params: cell_params,
     build: build_bilstm,
+    params_from_weights: Some(bilstm_from_weights),
 };
 
 pub const BIGRU: ModelSpec = ModelSpec {
@@ -569,4 +546,21 @@ pub const BIGRU: ModelSpec = ModelSpec {
     name: Bilingual::new("Bidirectional GRU", "双向门控循环网络"),
     params: cell_params,
     build: build_bigru,
+    params_from_weights: Some(bigru_from_weights),
 };
+
+/// `input` and `hidden` from the shape of `weight_ih_l0`; the nonlinearity
+/// is not in a `state_dict`, so it stays as set.
+fn birnn_from_weights(weights: &Weights) -> Result<Vec<(&'static str, ParamValue)>, ModelError> {
+    CellType::Rnn(Nonlinearity::Tanh)
+        .sizes(weights)
+        .map(recurrent::size_params)
+}
+
+fn bilstm_from_weights(weights: &Weights) -> Result<Vec<(&'static str, ParamValue)>, ModelError> {
+    CellType::Lstm.sizes(weights).map(recurrent::size_params)
+}
+
+fn bigru_from_weights(weights: &Weights) -> Result<Vec<(&'static str, ParamValue)>, ModelError> {
+    CellType::Gru.sizes(weights).map(recurrent::size_params)
+}

@@ -14,13 +14,12 @@
 //! together with its bias. The r and z rows of both matrices are fused into
 //! one `[2H, I + H]` matrix times `[x; h]`; the n rows stay apart.
 
-use super::lstm_cell::infer_shape;
 use super::recurrent::{self, Cell, Ring, Stepper};
 use crate::kernels::{self, Packed};
-use crate::model::weights::{reject_unexpected, take};
-use crate::model::{Model, ModelError, ModelSpec, Params, View, Weights};
+use crate::model::{Model, ModelError, ModelSpec, ParamValue, Params, View, Weights};
+use crate::nn::vars::{Init, VarBuilder};
 use crate::text::Bilingual;
-use rand::rngs::StdRng;
+use ndarray::{Array2, s};
 
 /// The weights of one GRU cell, arranged for the step.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,70 +39,40 @@ pub struct GruWeights {
 }
 
 impl GruWeights {
-    /// PyTorch's default initialisation, U(-1/sqrt(H), 1/sqrt(H)) for every
-    /// tensor, drawn in `state_dict` order.
-    pub fn random(input: usize, hidden: usize, rng: &mut StdRng) -> GruWeights {
-        let k = 1.0 / (hidden as f32).sqrt();
-        let w_ih = recurrent::uniform(rng, 3 * hidden * input, k);
-        let w_hh = recurrent::uniform(rng, 3 * hidden * hidden, k);
-        let b_ih = recurrent::uniform(rng, 3 * hidden, k);
-        let b_hh = recurrent::uniform(rng, 3 * hidden, k);
-        GruWeights::from_parts(input, hidden, &w_ih, &w_hh, &b_ih, &b_hh)
-    }
-
-    fn from_parts(
-        input: usize,
-        hidden: usize,
-        w_ih: &[f32],
-        w_hh: &[f32],
-        b_ih: &[f32],
-        b_hh: &[f32],
-    ) -> GruWeights {
-        let rz = 2 * hidden;
-        GruWeights {
-            input,
-            hidden,
-            w_rz: Packed::new(
-                &recurrent::fuse(&w_ih[..rz * input], &w_hh[..rz * hidden], rz, input, hidden),
-                rz,
-                input + hidden,
-            ),
-            b_rz: recurrent::add(&b_ih[..rz], &b_hh[..rz]),
-            w_in: Packed::new(&w_ih[rz * input..], hidden, input),
-            b_in: b_ih[rz..].to_vec(),
-            w_hn: Packed::new(&w_hh[rz * hidden..], hidden, hidden),
-            b_hn: b_hh[rz..].to_vec(),
-        }
-    }
-
-    /// The tensor names with `suffix` (`""`, `"_l0"`, `"_l0_reverse"`).
-    pub fn names(suffix: &str) -> [String; 4] {
-        ["weight_ih", "weight_hh", "bias_ih", "bias_hh"].map(|n| format!("{n}{suffix}"))
-    }
-
-    /// Weights from a `state_dict`, each tensor checked against the sizes.
-    pub fn from_state_dict(
-        weights: &Weights,
+    /// The weights of a cell of `input` and `hidden` values from `vb`, by
+    /// the `state_dict` names with `suffix` (`""` for `GRUCell`, `"_l0"` and
+    /// `"_l0_reverse"` for a bidirectional `GRU`); initialised as PyTorch
+    /// does, U(-1/sqrt(H), 1/sqrt(H)) for every tensor, drawn in
+    /// `state_dict` order.
+    pub fn new(
+        vb: &VarBuilder<'_>,
         input: usize,
         hidden: usize,
         suffix: &str,
     ) -> Result<GruWeights, ModelError> {
-        let [w_ih, w_hh, b_ih, b_hh] = GruWeights::names(suffix);
-        let g = 3 * hidden;
-        Ok(GruWeights::from_parts(
+        let init = Init::Uniform(recurrent::init_bound(hidden));
+        let gates = 3 * hidden;
+        let w_ih = vb.get2(&format!("weight_ih{suffix}"), (gates, input), init)?;
+        let w_hh = vb.get2(&format!("weight_hh{suffix}"), (gates, hidden), init)?;
+        let b_ih = vb.get1(&format!("bias_ih{suffix}"), gates, init)?;
+        let b_hh = vb.get1(&format!("bias_hh{suffix}"), gates, init)?;
+        // Rows r and z of both matrices, then the n rows of each.
+        let (rz, n) = (s![..2 * hidden, ..], s![2 * hidden.., ..]);
+        Ok(GruWeights {
             input,
             hidden,
-            take(weights, &w_ih, &[g, input])?,
-            take(weights, &w_hh, &[g, hidden])?,
-            take(weights, &b_ih, &[g])?,
-            take(weights, &b_hh, &[g])?,
-        ))
+            w_rz: recurrent::fuse(w_ih.slice(rz), w_hh.slice(rz)),
+            b_rz: recurrent::add(b_ih.slice(s![..2 * hidden]), b_hh.slice(s![..2 * hidden])),
+            w_in: Packed::from_array(w_ih.slice(n)),
+            b_in: b_ih.slice(s![2 * hidden..]).to_vec(),
+            w_hn: Packed::from_array(w_hh.slice(n)),
+            b_hn: b_hh.slice(s![2 * hidden..]).to_vec(),
+        })
     }
 
-    /// Weights from a `state_dict`, the sizes read from `weight_ih`.
-    pub fn infer(weights: &Weights, suffix: &str) -> Result<GruWeights, ModelError> {
-        let (rows, input) = infer_shape(weights, &format!("weight_ih{suffix}"), 3)?;
-        GruWeights::from_state_dict(weights, input, rows / 3, suffix)
+    /// `(input, hidden)` of the cell whose `weight_ih{suffix}` is in `weights`.
+    pub fn sizes(weights: &Weights, suffix: &str) -> Result<(usize, usize), ModelError> {
+        recurrent::sizes_from_weights(weights, &format!("weight_ih{suffix}"), 3)
     }
 }
 
@@ -239,14 +208,17 @@ pub struct GruCell {
 impl GruCell {
     pub fn new(input: usize, hidden: usize) -> GruCell {
         GruCell {
-            weights: GruWeights::from_parts(
+            // Zero until the stepper draws or loads the real ones.
+            weights: GruWeights {
                 input,
                 hidden,
-                &vec![0.0; 3 * hidden * input],
-                &vec![0.0; 3 * hidden * hidden],
-                &vec![0.0; 3 * hidden],
-                &vec![0.0; 3 * hidden],
-            ),
+                w_rz: Packed::from_array(Array2::zeros((2 * hidden, input + hidden)).view()),
+                b_rz: vec![0.0; 2 * hidden],
+                w_in: Packed::from_array(Array2::zeros((hidden, input)).view()),
+                b_in: vec![0.0; hidden],
+                w_hn: Packed::from_array(Array2::zeros((hidden, hidden)).view()),
+                b_hn: vec![0.0; hidden],
+            },
             h: vec![0.0; hidden],
             scratch: GruScratch::new(input, hidden),
             h_history: Ring::new(hidden),
@@ -289,8 +261,14 @@ impl Cell for GruCell {
         kernels::all_finite(&self.h) && self.scratch.finite()
     }
 
-    fn randomize(&mut self, rng: &mut StdRng) {
-        self.weights = GruWeights::random(self.weights.input, self.weights.hidden, rng);
+    type Weights = GruWeights;
+
+    fn weights(&self, vb: &VarBuilder<'_>) -> Result<GruWeights, ModelError> {
+        GruWeights::new(vb, self.weights.input, self.weights.hidden, "")
+    }
+
+    fn set_weights(&mut self, weights: GruWeights) {
+        self.weights = weights;
         self.clear();
     }
 
@@ -298,13 +276,6 @@ impl Cell for GruCell {
         self.h.fill(0.0);
         self.scratch = GruScratch::new(self.weights.input, self.weights.hidden);
         self.h_history.clear();
-    }
-
-    fn load(&mut self, weights: &Weights) -> Result<(), ModelError> {
-        reject_unexpected(weights, &GruWeights::names(""))?;
-        self.weights =
-            GruWeights::from_state_dict(weights, self.weights.input, self.weights.hidden, "")?;
-        Ok(())
     }
 
     fn views(&self, done: usize, current: usize, out: &mut Vec<View>) {
@@ -374,4 +345,10 @@ pub const SPEC: ModelSpec = ModelSpec {
     name: Bilingual::new("GRU cell", "门控循环神经元"),
     params,
     build,
+    params_from_weights: Some(params_from_weights),
 };
+
+/// `input` and `hidden` from the shape of `weight_ih`, `[3 * hidden, input]`.
+fn params_from_weights(weights: &Weights) -> Result<Vec<(&'static str, ParamValue)>, ModelError> {
+    GruWeights::sizes(weights, "").map(recurrent::size_params)
+}

@@ -16,10 +16,9 @@
 
 use super::recurrent::{self, Cell, Ring, Stepper};
 use crate::kernels::{self, Packed};
-use crate::model::weights::{reject_unexpected, take};
-use crate::model::{Model, ModelError, ModelSpec, Params, View, Weights};
+use crate::model::{Model, ModelError, ModelSpec, ParamValue, Params, View, Weights};
+use crate::nn::vars::{Init, VarBuilder};
 use crate::text::Bilingual;
-use rand::rngs::StdRng;
 
 /// The weights of one LSTM cell, fused for the step.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,85 +32,34 @@ pub struct LstmWeights {
 }
 
 impl LstmWeights {
-    /// PyTorch's default initialisation, U(-1/sqrt(H), 1/sqrt(H)) for every
-    /// tensor, drawn in `state_dict` order.
-    pub fn random(input: usize, hidden: usize, rng: &mut StdRng) -> LstmWeights {
-        let k = 1.0 / (hidden as f32).sqrt();
-        let w_ih = recurrent::uniform(rng, 4 * hidden * input, k);
-        let w_hh = recurrent::uniform(rng, 4 * hidden * hidden, k);
-        let b_ih = recurrent::uniform(rng, 4 * hidden, k);
-        let b_hh = recurrent::uniform(rng, 4 * hidden, k);
-        LstmWeights::from_parts(input, hidden, &w_ih, &w_hh, &b_ih, &b_hh)
-    }
-
-    fn from_parts(
-        input: usize,
-        hidden: usize,
-        w_ih: &[f32],
-        w_hh: &[f32],
-        b_ih: &[f32],
-        b_hh: &[f32],
-    ) -> LstmWeights {
-        LstmWeights {
-            input,
-            hidden,
-            w: Packed::new(
-                &recurrent::fuse(w_ih, w_hh, 4 * hidden, input, hidden),
-                4 * hidden,
-                input + hidden,
-            ),
-            b: recurrent::add(b_ih, b_hh),
-        }
-    }
-
-    /// The tensor names with `suffix` (`""`, `"_l0"`, `"_l0_reverse"`).
-    pub fn names(suffix: &str) -> [String; 4] {
-        ["weight_ih", "weight_hh", "bias_ih", "bias_hh"].map(|n| format!("{n}{suffix}"))
-    }
-
-    /// Weights from a `state_dict`, each tensor checked against the sizes.
-    pub fn from_state_dict(
-        weights: &Weights,
+    /// The weights of a cell of `input` and `hidden` values from `vb`, by
+    /// the `state_dict` names with `suffix` (`""` for `LSTMCell`, `"_l0"`
+    /// and `"_l0_reverse"` for a bidirectional `LSTM`); initialised as
+    /// PyTorch does, U(-1/sqrt(H), 1/sqrt(H)) for every tensor, drawn in
+    /// `state_dict` order.
+    pub fn new(
+        vb: &VarBuilder<'_>,
         input: usize,
         hidden: usize,
         suffix: &str,
     ) -> Result<LstmWeights, ModelError> {
-        let [w_ih, w_hh, b_ih, b_hh] = LstmWeights::names(suffix);
-        let g = 4 * hidden;
-        Ok(LstmWeights::from_parts(
+        let init = Init::Uniform(recurrent::init_bound(hidden));
+        let gates = 4 * hidden;
+        let w_ih = vb.get2(&format!("weight_ih{suffix}"), (gates, input), init)?;
+        let w_hh = vb.get2(&format!("weight_hh{suffix}"), (gates, hidden), init)?;
+        let b_ih = vb.get1(&format!("bias_ih{suffix}"), gates, init)?;
+        let b_hh = vb.get1(&format!("bias_hh{suffix}"), gates, init)?;
+        Ok(LstmWeights {
             input,
             hidden,
-            take(weights, &w_ih, &[g, input])?,
-            take(weights, &w_hh, &[g, hidden])?,
-            take(weights, &b_ih, &[g])?,
-            take(weights, &b_hh, &[g])?,
-        ))
+            w: recurrent::fuse(w_ih.view(), w_hh.view()),
+            b: recurrent::add(b_ih.view(), b_hh.view()),
+        })
     }
 
-    /// Weights from a `state_dict`, the sizes read from `weight_ih`.
-    pub fn infer(weights: &Weights, suffix: &str) -> Result<LstmWeights, ModelError> {
-        let (rows, input) = infer_shape(weights, &format!("weight_ih{suffix}"), 4)?;
-        LstmWeights::from_state_dict(weights, input, rows / 4, suffix)
-    }
-}
-
-/// `(rows, cols)` of a 2-d tensor whose rows are `blocks` gate blocks.
-pub(crate) fn infer_shape(
-    weights: &Weights,
-    name: &str,
-    blocks: usize,
-) -> Result<(usize, usize), ModelError> {
-    let t = weights.get(name).ok_or_else(|| {
-        ModelError::Weights(format!(
-            "missing tensor `{name}` (expected shape [{blocks} * hidden, input])"
-        ))
-    })?;
-    match t.shape[..] {
-        [rows, cols] if rows > 0 && rows % blocks == 0 && cols > 0 => Ok((rows, cols)),
-        _ => Err(ModelError::Weights(format!(
-            "tensor `{name}` has shape {:?}, expected [{blocks} * hidden, input]",
-            t.shape
-        ))),
+    /// `(input, hidden)` of the cell whose `weight_ih{suffix}` is in `weights`.
+    pub fn sizes(weights: &Weights, suffix: &str) -> Result<(usize, usize), ModelError> {
+        recurrent::sizes_from_weights(weights, &format!("weight_ih{suffix}"), 4)
     }
 }
 
@@ -335,8 +283,14 @@ impl Cell for LstmCell {
         kernels::all_finite(&self.h) && kernels::all_finite(&self.c) && self.scratch.finite()
     }
 
-    fn randomize(&mut self, rng: &mut StdRng) {
-        self.weights = LstmWeights::random(self.weights.input, self.weights.hidden, rng);
+    type Weights = LstmWeights;
+
+    fn weights(&self, vb: &VarBuilder<'_>) -> Result<LstmWeights, ModelError> {
+        LstmWeights::new(vb, self.weights.input, self.weights.hidden, "")
+    }
+
+    fn set_weights(&mut self, weights: LstmWeights) {
+        self.weights = weights;
         self.clear();
     }
 
@@ -347,13 +301,6 @@ impl Cell for LstmCell {
         self.scratch = LstmScratch::new(input, hidden);
         self.h_history.clear();
         self.c_history.clear();
-    }
-
-    fn load(&mut self, weights: &Weights) -> Result<(), ModelError> {
-        reject_unexpected(weights, &LstmWeights::names(""))?;
-        self.weights =
-            LstmWeights::from_state_dict(weights, self.weights.input, self.weights.hidden, "")?;
-        Ok(())
     }
 
     fn views(&self, done: usize, current: usize, out: &mut Vec<View>) {
@@ -444,4 +391,10 @@ pub const SPEC: ModelSpec = ModelSpec {
     name: Bilingual::new("LSTM cell", "长短期记忆神经元"),
     params,
     build,
+    params_from_weights: Some(params_from_weights),
 };
+
+/// `input` and `hidden` from the shape of `weight_ih`, `[4 * hidden, input]`.
+fn params_from_weights(weights: &Weights) -> Result<Vec<(&'static str, ParamValue)>, ModelError> {
+    LstmWeights::sizes(weights, "").map(recurrent::size_params)
+}

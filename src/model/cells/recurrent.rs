@@ -1,6 +1,7 @@
 //! What the cells that read one input vector per step share: feeding the
 //! input, running stage by stage or a whole step at once, remembering the
-//! last steps, noticing an overflow, and PyTorch's initialisation.
+//! last steps, noticing an overflow, and reading their sizes from a file of
+//! weights.
 //!
 //! A cell file implements [`Cell`] (its weights, state and stage functions);
 //! [`Stepper`] turns it into a [`Model`]. The stage functions are the same
@@ -8,11 +9,12 @@
 //! by stage and stepping at once give the same bits.
 
 use super::inputs::{self, Feed};
+use crate::kernels::Packed;
 use crate::model::params::{ParamKind, ParamSpec, ParamValue, Params};
 use crate::model::{Model, ModelError, Status, StatusLevel, View, ViewContent, Weights};
+use crate::nn::vars::VarBuilder;
 use crate::text::Bilingual;
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use ndarray::{ArrayView1, ArrayView2, Axis};
 
 /// Steps kept for the history views.
 pub const HISTORY: usize = 64;
@@ -39,14 +41,18 @@ pub trait Cell: Send + 'static {
     /// Whether the state and the weighted sums that led to it are finite.
     fn finite(&self) -> bool;
 
-    /// New random weights and a zero state.
-    fn randomize(&mut self, rng: &mut StdRng);
+    /// The cell's weights, arranged for its step.
+    type Weights: Send + 'static;
+
+    /// Weights of this cell's sizes from `vb`: trained ones by their PyTorch
+    /// `state_dict` names, or PyTorch's default initialisation.
+    fn weights(&self, vb: &VarBuilder<'_>) -> Result<Self::Weights, ModelError>;
+
+    /// Takes `weights` (of this cell's sizes) and starts from a zero state.
+    fn set_weights(&mut self, weights: Self::Weights);
 
     /// A zero state and history, the weights kept.
     fn clear(&mut self);
-
-    /// Takes trained weights (PyTorch `state_dict` names).
-    fn load(&mut self, weights: &Weights) -> Result<(), ModelError>;
 
     /// The cell's views after the input's; `done` stages of the current
     /// step have their numbers, `current` is the equation line to highlight.
@@ -129,7 +135,11 @@ impl<C: Cell> Model for Stepper<C> {
         if self.weights_loaded {
             self.cell.clear();
         } else {
-            self.cell.randomize(&mut StdRng::seed_from_u64(seed));
+            let weights = self
+                .cell
+                .weights(&VarBuilder::seeded(seed))
+                .expect("initialising asks for no file, so it cannot fail");
+            self.cell.set_weights(weights);
         }
         self.steps = 0;
         self.next = 0;
@@ -235,7 +245,12 @@ impl<C: Cell> Model for Stepper<C> {
     }
 
     fn load_weights(&mut self, weights: &Weights) -> Result<(), ModelError> {
-        self.cell.load(weights)?;
+        let vb = VarBuilder::from_weights(weights);
+        let loaded = self.cell.weights(&vb)?;
+        // Checked before anything changes, so a refused file leaves the
+        // model as it was.
+        vb.finish()?;
+        self.cell.set_weights(loaded);
         self.weights_loaded = true;
         let seed = self.seed;
         self.reset(seed);
@@ -314,26 +329,65 @@ impl Ring {
     }
 }
 
-/// `n` values drawn from U(-k, k), PyTorch's default for recurrent weights
-/// with k = 1/sqrt(hidden).
-pub fn uniform(rng: &mut StdRng, n: usize, k: f32) -> Vec<f32> {
-    (0..n).map(|_| rng.random_range(-k..=k)).collect()
-}
-
-/// `[rows, input]` and `[rows, hidden]` row-major matrices side by side as
-/// one `[rows, input + hidden]` matrix, to multiply `[x; h]` in one pass.
-pub fn fuse(w_ih: &[f32], w_hh: &[f32], rows: usize, input: usize, hidden: usize) -> Vec<f32> {
-    let mut w = Vec::with_capacity(rows * (input + hidden));
-    for r in 0..rows {
-        w.extend_from_slice(&w_ih[r * input..(r + 1) * input]);
-        w.extend_from_slice(&w_hh[r * hidden..(r + 1) * hidden]);
+/// `(input, hidden)` read from the shape `[gates * hidden, input]` of the
+/// cell's tensor `name` (`weight_ih`), as a `state_dict` of a PyTorch
+/// recurrent cell with `gates` row blocks (1 RNN, 3 GRU, 4 LSTM) holds it.
+pub fn sizes_from_weights(
+    weights: &Weights,
+    name: &str,
+    gates: usize,
+) -> Result<(usize, usize), ModelError> {
+    let expected = if gates == 1 {
+        "[hidden, input]".to_string()
+    } else {
+        format!("[{gates} * hidden, input]")
+    };
+    let shape = VarBuilder::from_weights(weights)
+        .shape_of(name)
+        .ok_or_else(|| {
+            ModelError::Weights(format!(
+                "missing tensor `{name}` (expected shape {expected}); found: {}",
+                if weights.is_empty() {
+                    "no tensors".to_string()
+                } else {
+                    weights.keys().cloned().collect::<Vec<_>>().join(", ")
+                }
+            ))
+        })?;
+    match *shape {
+        [rows, input] if rows > 0 && rows % gates == 0 && input > 0 => Ok((input, rows / gates)),
+        _ => Err(ModelError::Weights(format!(
+            "tensor `{name}` has shape {shape:?}, expected {expected}"
+        ))),
     }
-    w
 }
 
-/// Element-wise sum of two bias vectors.
-pub fn add(a: &[f32], b: &[f32]) -> Vec<f32> {
-    a.iter().zip(b).map(|(a, b)| a + b).collect()
+/// The `input` and `hidden` parameters for sizes read from a file.
+pub fn size_params((input, hidden): (usize, usize)) -> Vec<(&'static str, ParamValue)> {
+    vec![
+        ("input", ParamValue::Int(input as i64)),
+        ("hidden", ParamValue::Int(hidden as i64)),
+    ]
+}
+
+/// PyTorch's default initialisation bound for a recurrent cell's tensors,
+/// 1/sqrt(hidden).
+pub fn init_bound(hidden: usize) -> f32 {
+    1.0 / (hidden as f32).sqrt()
+}
+
+/// `W_ih` `[rows, input]` and `W_hh` `[rows, hidden]` side by side as one
+/// `[rows, input + hidden]` matrix, packed for the kernels, so that one pass
+/// over `[x; h]` computes `W_ih x + W_hh h`.
+pub fn fuse(w_ih: ArrayView2<'_, f32>, w_hh: ArrayView2<'_, f32>) -> Packed {
+    let fused = ndarray::concatenate(Axis(1), &[w_ih, w_hh])
+        .expect("both have the cell's gate rows: the builder checked their shapes");
+    Packed::from_array(fused.view())
+}
+
+/// `b_ih + b_hh`: both biases are added to the same sum.
+pub fn add(b_ih: ArrayView1<'_, f32>, b_hh: ArrayView1<'_, f32>) -> Vec<f32> {
+    (&b_ih + &b_hh).to_vec()
 }
 
 /// `(-m, m)` with m the larger of 1 and the largest finite magnitude rounded

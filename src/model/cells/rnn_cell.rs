@@ -7,13 +7,11 @@
 //! ```
 //! Both matrices are fused into one `[H, I + H]` matrix times `[x; h]`.
 
-use super::lstm_cell::infer_shape;
 use super::recurrent::{self, Cell, Ring, Stepper};
 use crate::kernels::{self, Packed};
-use crate::model::weights::{reject_unexpected, take};
-use crate::model::{Model, ModelError, ModelSpec, Params, View, Weights};
+use crate::model::{Model, ModelError, ModelSpec, ParamValue, Params, View, Weights};
+use crate::nn::vars::{Init, VarBuilder};
 use crate::text::Bilingual;
-use rand::rngs::StdRng;
 
 /// The activation of a plain recurrent cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,75 +61,36 @@ pub struct RnnWeights {
 }
 
 impl RnnWeights {
-    /// PyTorch's default initialisation, U(-1/sqrt(H), 1/sqrt(H)).
-    pub fn random(
-        input: usize,
-        hidden: usize,
-        nonlinearity: Nonlinearity,
-        rng: &mut StdRng,
-    ) -> RnnWeights {
-        let k = 1.0 / (hidden as f32).sqrt();
-        let w_ih = recurrent::uniform(rng, hidden * input, k);
-        let w_hh = recurrent::uniform(rng, hidden * hidden, k);
-        let b_ih = recurrent::uniform(rng, hidden, k);
-        let b_hh = recurrent::uniform(rng, hidden, k);
-        RnnWeights {
-            input,
-            hidden,
-            nonlinearity,
-            w: Packed::new(
-                &recurrent::fuse(&w_ih, &w_hh, hidden, input, hidden),
-                hidden,
-                input + hidden,
-            ),
-            b: recurrent::add(&b_ih, &b_hh),
-        }
-    }
-
-    /// The tensor names with `suffix` (`""`, `"_l0"`, `"_l0_reverse"`).
-    pub fn names(suffix: &str) -> [String; 4] {
-        ["weight_ih", "weight_hh", "bias_ih", "bias_hh"].map(|n| format!("{n}{suffix}"))
-    }
-
-    /// Weights from a `state_dict`, each tensor checked against the sizes.
-    pub fn from_state_dict(
-        weights: &Weights,
+    /// The weights of a cell of `input` and `hidden` values from `vb`, by
+    /// the `state_dict` names with `suffix` (`""` for `RNNCell`, `"_l0"` and
+    /// `"_l0_reverse"` for a bidirectional `RNN`); initialised as PyTorch
+    /// does, U(-1/sqrt(H), 1/sqrt(H)) for every tensor, drawn in
+    /// `state_dict` order. PyTorch keeps the nonlinearity out of the
+    /// `state_dict`, so it is given.
+    pub fn new(
+        vb: &VarBuilder<'_>,
         input: usize,
         hidden: usize,
         nonlinearity: Nonlinearity,
         suffix: &str,
     ) -> Result<RnnWeights, ModelError> {
-        let [w_ih, w_hh, b_ih, b_hh] = RnnWeights::names(suffix);
+        let init = Init::Uniform(recurrent::init_bound(hidden));
+        let w_ih = vb.get2(&format!("weight_ih{suffix}"), (hidden, input), init)?;
+        let w_hh = vb.get2(&format!("weight_hh{suffix}"), (hidden, hidden), init)?;
+        let b_ih = vb.get1(&format!("bias_ih{suffix}"), hidden, init)?;
+        let b_hh = vb.get1(&format!("bias_hh{suffix}"), hidden, init)?;
         Ok(RnnWeights {
             input,
             hidden,
             nonlinearity,
-            w: Packed::new(
-                &recurrent::fuse(
-                    take(weights, &w_ih, &[hidden, input])?,
-                    take(weights, &w_hh, &[hidden, hidden])?,
-                    hidden,
-                    input,
-                    hidden,
-                ),
-                hidden,
-                input + hidden,
-            ),
-            b: recurrent::add(
-                take(weights, &b_ih, &[hidden])?,
-                take(weights, &b_hh, &[hidden])?,
-            ),
+            w: recurrent::fuse(w_ih.view(), w_hh.view()),
+            b: recurrent::add(b_ih.view(), b_hh.view()),
         })
     }
 
-    /// Weights from a `state_dict`, the sizes read from `weight_ih`.
-    pub fn infer(
-        weights: &Weights,
-        nonlinearity: Nonlinearity,
-        suffix: &str,
-    ) -> Result<RnnWeights, ModelError> {
-        let (hidden, input) = infer_shape(weights, &format!("weight_ih{suffix}"), 1)?;
-        RnnWeights::from_state_dict(weights, input, hidden, nonlinearity, suffix)
+    /// `(input, hidden)` of the cell whose `weight_ih{suffix}` is in `weights`.
+    pub fn sizes(weights: &Weights, suffix: &str) -> Result<(usize, usize), ModelError> {
+        recurrent::sizes_from_weights(weights, &format!("weight_ih{suffix}"), 1)
     }
 }
 
@@ -253,9 +212,15 @@ impl Cell for RnnCell {
         kernels::all_finite(&self.h) && kernels::all_finite(&self.scratch.sum)
     }
 
-    fn randomize(&mut self, rng: &mut StdRng) {
+    type Weights = RnnWeights;
+
+    fn weights(&self, vb: &VarBuilder<'_>) -> Result<RnnWeights, ModelError> {
         let w = &self.weights;
-        self.weights = RnnWeights::random(w.input, w.hidden, w.nonlinearity, rng);
+        RnnWeights::new(vb, w.input, w.hidden, w.nonlinearity, "")
+    }
+
+    fn set_weights(&mut self, weights: RnnWeights) {
+        self.weights = weights;
         self.clear();
     }
 
@@ -263,13 +228,6 @@ impl Cell for RnnCell {
         self.h.fill(0.0);
         self.scratch = RnnScratch::new(self.weights.input, self.weights.hidden);
         self.h_history.clear();
-    }
-
-    fn load(&mut self, weights: &Weights) -> Result<(), ModelError> {
-        reject_unexpected(weights, &RnnWeights::names(""))?;
-        let w = &self.weights;
-        self.weights = RnnWeights::from_state_dict(weights, w.input, w.hidden, w.nonlinearity, "")?;
-        Ok(())
     }
 
     fn views(&self, done: usize, current: usize, out: &mut Vec<View>) {
@@ -328,4 +286,10 @@ pub const SPEC: ModelSpec = ModelSpec {
     name: Bilingual::new("Recurrent cell", "循环神经元"),
     params,
     build,
+    params_from_weights: Some(params_from_weights),
 };
+
+/// `input` and `hidden` from the shape of `weight_ih`, `[hidden, input]`.
+fn params_from_weights(weights: &Weights) -> Result<Vec<(&'static str, ParamValue)>, ModelError> {
+    RnnWeights::sizes(weights, "").map(recurrent::size_params)
+}

@@ -786,6 +786,7 @@ pub const SPEC: ModelSpec = ModelSpec {
     name: Bilingual::new("Hopfield network", "霍普菲尔网络"),
     params,
     build,
+    params_from_weights: None,
 };
 
 fn build(params: &Params, seed: u64) -> Result<Box<dyn Model>, ModelError> {
