@@ -20,6 +20,7 @@
 
 use super::rules::{LANES, Memory};
 use crate::model::ModelError;
+use ndarray::{Array1, ArrayView1, AsArray, Zip};
 use rand::Rng;
 use rand::rngs::StdRng;
 
@@ -27,16 +28,39 @@ use rand::rngs::StdRng;
 #[derive(Debug, Clone)]
 pub struct Network {
     pub(super) memory: Memory,
-    pub(super) state: Vec<i8>,
-    /// M_μ = Σ_i ξ_i^μ s_i, padded to the stride with zeros.
-    pub(super) sums: Vec<i32>,
+    /// s, N values of ±1.
+    pub(super) state: Array1<i8>,
+    /// M = Ξᵀ s, that is M_μ = Σ_i ξ_i^μ s_i = N m_μ, exact in integers and
+    /// padded to the stride with zeros.
+    pub(super) sums: Array1<i32>,
     /// The same sums as f32, for the projection rule's float field.
-    pub(super) sums_f32: Vec<f32>,
+    pub(super) sums_f32: Array1<f32>,
 }
+
+/// The arrays one update reads and writes, as flat slices (from the arrays'
+/// `as_slice`): the inner loops index rows `i * stride ..` of them without
+/// re-checking any layout, which is what keeps a sweep as fast as it was on
+/// plain vectors.
+struct Flat<'a> {
+    n: usize,
+    p: usize,
+    stride: usize,
+    /// Ξ, row i = ξ_i.
+    xi: &'a [i8],
+    /// For the projection rule: ζ (row i = ζ_i) and W_ii.
+    projection: Option<(&'a [f32], &'a [f32])>,
+    state: &'a mut [i8],
+    sums: &'a mut [i32],
+    sums_f32: &'a mut [f32],
+}
+
+/// Arrays this module creates are contiguous; a slice of them always exists.
+const CONTIGUOUS: &str = "the network's arrays are contiguous";
 
 impl Network {
     /// A network on `memory` in `state` (N values; anything ≥ 0 counts as +1).
-    pub fn new(memory: Memory, state: &[i8]) -> Result<Network, ModelError> {
+    pub fn new<'a>(memory: Memory, state: impl AsArray<'a, i8>) -> Result<Network, ModelError> {
+        let state = state.into();
         if state.len() != memory.n {
             return Err(ModelError::Invalid(format!(
                 "a state of {} values for a network of {} neurons",
@@ -44,12 +68,12 @@ impl Network {
                 memory.n
             )));
         }
-        let stride = memory.stride;
+        let (n, stride) = (memory.n, memory.stride);
         let mut net = Network {
             memory,
-            state: Vec::new(),
-            sums: vec![0; stride],
-            sums_f32: vec![0.0; stride],
+            state: Array1::ones(n),
+            sums: Array1::zeros(stride),
+            sums_f32: Array1::zeros(stride),
         };
         net.set_state(state);
         Ok(net)
@@ -59,62 +83,74 @@ impl Network {
         &self.memory
     }
 
-    pub fn state(&self) -> &[i8] {
-        &self.state
+    /// The state s, N values of ±1.
+    pub fn state(&self) -> ArrayView1<'_, i8> {
+        self.state.view()
     }
 
-    /// Replaces the whole state (N values; anything ≥ 0 counts as +1) and
-    /// recomputes the overlaps from scratch.
-    pub fn set_state(&mut self, state: &[i8]) {
-        self.state = state
-            .iter()
-            .map(|&v| if v >= 0 { 1 } else { -1 })
-            .take(self.memory.n)
-            .collect();
-        self.state.resize(self.memory.n, 1);
+    /// Replaces the whole state (N values, or the first N of a longer one,
+    /// padded with +1 if shorter; anything ≥ 0 counts as +1) and recomputes
+    /// the overlaps from scratch.
+    pub fn set_state<'a>(&mut self, state: impl AsArray<'a, i8>) {
+        let state = state.into();
+        self.state.fill(1);
+        for (s, &v) in self.state.iter_mut().zip(&state) {
+            *s = if v >= 0 { 1 } else { -1 };
+        }
         self.recompute_sums();
     }
 
-    /// M from scratch: N·P.
+    /// M = Ξᵀ s = Σ_i s_i ξ_i from scratch: N·P.
     pub fn recompute_sums(&mut self) {
-        let stride = self.memory.stride;
-        self.sums.iter_mut().for_each(|m| *m = 0);
-        for (i, &s) in self.state.iter().enumerate() {
-            add_scaled(
-                &mut self.sums,
-                &self.memory.xi[i * stride..(i + 1) * stride],
-                i32::from(s),
-            );
+        self.sums.fill(0);
+        for (xi_i, &s) in self.memory.xi.rows().into_iter().zip(&self.state) {
+            Zip::from(&mut self.sums)
+                .and(xi_i)
+                .for_each(|m, &x| *m += i32::from(x) * i32::from(s));
         }
-        self.sync_f32();
-    }
-
-    fn sync_f32(&mut self) {
-        for (f, &m) in self.sums_f32.iter_mut().zip(&self.sums) {
-            *f = m as f32;
-        }
+        self.sums_f32.assign(&self.sums.mapv(|m| m as f32));
     }
 
     /// The pattern sums M_μ = N m_μ, one per stored pattern.
-    pub fn overlap_sums(&self) -> &[i32] {
-        &self.sums[..self.memory.p]
+    pub fn overlap_sums(&self) -> ArrayView1<'_, i32> {
+        self.sums.slice(ndarray::s![..self.memory.p])
     }
 
-    /// The overlaps m_μ = (1/N) Σ_i ξ_i^μ s_i, one per stored pattern.
-    pub fn overlaps(&self) -> Vec<f32> {
+    /// The overlaps m_μ = (1/N) ξ^μ · s, one per stored pattern.
+    pub fn overlaps(&self) -> Array1<f32> {
         let n = self.memory.n as f32;
-        self.overlap_sums().iter().map(|&m| m as f32 / n).collect()
+        self.overlap_sums().mapv(|m| m as f32 / n)
     }
 
     /// The local field h_i = Σ_{j≠i} W_ij s_j.
     pub fn field(&self, i: usize) -> f64 {
-        field(self, i)
+        let memory = &self.memory;
+        let row = i * memory.stride..(i + 1) * memory.stride;
+        let xi = memory.xi.as_slice().expect(CONTIGUOUS);
+        let s_i = self.state[i];
+        match &memory.projection {
+            None => hebbian_field(
+                &xi[row],
+                self.sums.as_slice().expect(CONTIGUOUS),
+                memory.p,
+                memory.n,
+                s_i,
+            ),
+            Some(proj) => projection_field(
+                &proj.zeta.as_slice().expect(CONTIGUOUS)[row],
+                self.sums_f32.as_slice().expect(CONTIGUOUS),
+                proj.self_weight[i],
+                s_i,
+            ),
+        }
     }
 
-    /// E = −½ Σ_{i≠j} W_ij s_i s_j.
+    /// E = −½ Σ_{i≠j} W_ij s_i s_j, from the overlaps: N·P is never needed.
     pub fn energy(&self) -> f64 {
         let (n, p) = (self.memory.n, self.memory.p);
         match &self.memory.projection {
+            // E = −(1/2N) (Σ_μ M_μ² − P N): the diagonal Σ_i W_ii = P is
+            // taken out. Exact in integers, so it never rises by rounding.
             None => {
                 let squares: i64 = self
                     .overlap_sums()
@@ -123,15 +159,10 @@ impl Network {
                     .sum();
                 -((squares - (p * n) as i64) as f64) / (2.0 * n as f64)
             }
+            // E = −½ (Mᵀ C⁻¹ M − Σ_i W_ii).
             Some(proj) => {
-                let m = self.overlap_sums();
-                let mut quad = 0.0;
-                for (a, &ma) in m.iter().enumerate() {
-                    let row = &proj.c_inv[a * p..(a + 1) * p];
-                    let inner: f64 = row.iter().zip(m).map(|(&c, &mb)| c * f64::from(mb)).sum();
-                    quad += f64::from(ma) * inner;
-                }
-                -0.5 * (quad - proj.trace)
+                let m = self.overlap_sums().mapv(f64::from);
+                -0.5 * (m.dot(&proj.c_inv.dot(&m)) - proj.trace)
             }
         }
     }
@@ -140,47 +171,84 @@ impl Network {
     pub fn set_neuron(&mut self, i: usize, value: i8) {
         let value = if value >= 0 { 1 } else { -1 };
         if self.state[i] != value {
-            flip(self, i, value);
+            self.flat().flip(i, value);
         }
     }
 
     /// Updates neuron `i` once (at `temperature`, 0 for deterministic);
     /// returns whether it flipped.
     pub fn update(&mut self, i: usize, temperature: f64, rng: &mut StdRng) -> bool {
+        let mut flat = self.flat();
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2, checked just above.
-            return unsafe { update_avx2(self, i, temperature, rng) };
+            return unsafe { update_avx2(&mut flat, i, temperature, rng) };
         }
-        update(self, i, temperature, rng)
+        flat.update(i, temperature, rng)
     }
 
     /// Updates every neuron once, one at a time, in `order`; returns how many
     /// flipped. At temperature 0 the energy never rises.
     pub fn sweep(&mut self, order: &[u32], temperature: f64, rng: &mut StdRng) -> usize {
+        let mut flat = self.flat();
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2, checked just above.
-            return unsafe { sweep_avx2(self, order, temperature, rng) };
+            return unsafe { sweep_avx2(&mut flat, order, temperature, rng) };
         }
-        sweep(self, order, temperature, rng)
+        flat.sweep(order, temperature, rng)
     }
 
     /// Updates every neuron at once from the same old state; returns how
     /// many flipped.
     pub fn sync_step(&mut self, temperature: f64, rng: &mut StdRng) -> usize {
-        let next: Vec<i8> = (0..self.memory.n)
+        let next: Array1<i8> = (0..self.memory.n)
             .map(|i| decide(self.field(i), self.state[i], temperature, rng))
             .collect();
+        let mut flat = self.flat();
         let mut flips = 0;
         for (i, &v) in next.iter().enumerate() {
-            if v != self.state[i] {
-                flip(self, i, v);
+            if v != flat.state[i] {
+                flat.flip(i, v);
                 flips += 1;
             }
         }
         flips
     }
+
+    fn flat(&mut self) -> Flat<'_> {
+        let memory = &self.memory;
+        Flat {
+            n: memory.n,
+            p: memory.p,
+            stride: memory.stride,
+            xi: memory.xi.as_slice().expect(CONTIGUOUS),
+            projection: memory.projection.as_ref().map(|proj| {
+                (
+                    proj.zeta.as_slice().expect(CONTIGUOUS),
+                    proj.self_weight.as_slice().expect(CONTIGUOUS),
+                )
+            }),
+            state: self.state.as_slice_mut().expect(CONTIGUOUS),
+            sums: self.sums.as_slice_mut().expect(CONTIGUOUS),
+            sums_f32: self.sums_f32.as_slice_mut().expect(CONTIGUOUS),
+        }
+    }
+}
+
+/// Hebb's rule: h_i = (ξ_i · M − P s_i)/N, which is Σ_{j≠i} W_ij s_j with
+/// W = (1/N) Σ_μ ξ^μ ξ^μᵀ (the P s_i takes out the diagonal W_ii = P/N).
+#[inline(always)]
+fn hebbian_field(xi_i: &[i8], sums: &[i32], p: usize, n: usize, s_i: i8) -> f64 {
+    let sum = dot_i8_i32(xi_i, sums) - p as i32 * i32::from(s_i);
+    f64::from(sum) / n as f64
+}
+
+/// The projection rule: h_i = ζ_i · M − W_ii s_i.
+#[inline(always)]
+fn projection_field(zeta_i: &[f32], sums: &[f32], w_ii: f32, s_i: i8) -> f64 {
+    let sum = dot_f32(zeta_i, sums);
+    f64::from(sum) - f64::from(w_ii) * f64::from(s_i)
 }
 
 /// Σ_k a_k b_k over whole vectors of [`LANES`] (the padding is zero).
@@ -221,23 +289,6 @@ fn add_scaled_f32(m: &mut [f32], row: &[i8], scale: f32) {
     }
 }
 
-#[inline(always)]
-fn field(net: &Network, i: usize) -> f64 {
-    let mem = &net.memory;
-    let range = i * mem.stride..(i + 1) * mem.stride;
-    match &mem.projection {
-        None => {
-            let sum =
-                dot_i8_i32(&mem.xi[range], &net.sums) - mem.p as i32 * i32::from(net.state[i]);
-            f64::from(sum) / mem.n as f64
-        }
-        Some(proj) => {
-            let sum = dot_f32(&proj.zeta[range], &net.sums_f32);
-            f64::from(sum) - f64::from(proj.self_weight[i]) * f64::from(net.state[i])
-        }
-    }
-}
-
 /// The new value of a neuron with field `h` and value `s`: the sign of the
 /// field at T = 0 (unchanged on a tie), Glauber's rule above.
 #[inline(always)]
@@ -254,84 +305,103 @@ fn decide(h: f64, s: i8, temperature: f64, rng: &mut StdRng) -> i8 {
     }
 }
 
-#[inline(always)]
-fn flip(net: &mut Network, i: usize, value: i8) {
-    let stride = net.memory.stride;
-    let row = &net.memory.xi[i * stride..(i + 1) * stride];
-    net.state[i] = value;
-    add_scaled(&mut net.sums, row, 2 * i32::from(value));
-    if net.memory.projection.is_some() {
-        add_scaled_f32(&mut net.sums_f32, row, 2.0 * f32::from(value));
-    }
-}
-
-#[inline(always)]
-fn update(net: &mut Network, i: usize, temperature: f64, rng: &mut StdRng) -> bool {
-    let h = field(net, i);
-    let s = net.state[i];
-    let v = decide(h, s, temperature, rng);
-    if v != s {
-        flip(net, i, v);
-        true
-    } else {
-        false
-    }
-}
-
-#[inline(always)]
-fn sweep(net: &mut Network, order: &[u32], temperature: f64, rng: &mut StdRng) -> usize {
-    let mut flips = 0;
-    for (k, &i) in order.iter().enumerate() {
-        // The order is random, so the hardware cannot guess the next row:
-        // ask for it while this one is computed.
-        if let Some(&next) = order.get(k + PREFETCH_AHEAD) {
-            prefetch_row(net, next as usize);
-        }
-        if update(net, i as usize, temperature, rng) {
-            flips += 1;
-        }
-    }
-    flips
-}
-
 /// How many neurons ahead of the current one the sweep fetches its row.
 const PREFETCH_AHEAD: usize = 2;
 
-/// Asks the cache for the row of neuron `i` (its patterns, or for the
-/// projection rule its ζ row). A hint only: it never faults.
-#[inline(always)]
-fn prefetch_row(net: &Network, i: usize) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        let stride = net.memory.stride;
-        let (start, bytes) = match &net.memory.projection {
-            None => (net.memory.xi[i * stride..].as_ptr().cast::<i8>(), stride),
-            Some(proj) => (
-                proj.zeta[i * stride..].as_ptr().cast::<i8>(),
-                stride * std::mem::size_of::<f32>(),
-            ),
-        };
-        for offset in (0..bytes).step_by(64) {
-            // SAFETY: prefetching is a hint that never faults; the address is
-            // inside the row anyway (offset < the row's length in bytes).
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(start.add(offset)) };
+impl Flat<'_> {
+    #[inline(always)]
+    fn row(&self, i: usize) -> std::ops::Range<usize> {
+        i * self.stride..(i + 1) * self.stride
+    }
+
+    /// h_i, as [`Network::field`].
+    #[inline(always)]
+    fn field(&self, i: usize) -> f64 {
+        let row = self.row(i);
+        match self.projection {
+            None => hebbian_field(&self.xi[row], self.sums, self.p, self.n, self.state[i]),
+            Some((zeta, self_weight)) => {
+                projection_field(&zeta[row], self.sums_f32, self_weight[i], self.state[i])
+            }
         }
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (net, i);
+
+    /// s_i ← value (the opposite of what it was), and M += 2 value ξ_i.
+    #[inline(always)]
+    fn flip(&mut self, i: usize, value: i8) {
+        let row = &self.xi[self.row(i)];
+        self.state[i] = value;
+        add_scaled(self.sums, row, 2 * i32::from(value));
+        if self.projection.is_some() {
+            add_scaled_f32(self.sums_f32, row, 2.0 * f32::from(value));
+        }
+    }
+
+    #[inline(always)]
+    fn update(&mut self, i: usize, temperature: f64, rng: &mut StdRng) -> bool {
+        let h = self.field(i);
+        let s = self.state[i];
+        let v = decide(h, s, temperature, rng);
+        if v != s {
+            self.flip(i, v);
+            true
+        } else {
+            false
+        }
+    }
+
+    #[inline(always)]
+    fn sweep(&mut self, order: &[u32], temperature: f64, rng: &mut StdRng) -> usize {
+        let mut flips = 0;
+        for (k, &i) in order.iter().enumerate() {
+            // The order is random, so the hardware cannot guess the next row:
+            // ask for it while this one is computed.
+            if let Some(&next) = order.get(k + PREFETCH_AHEAD) {
+                self.prefetch_row(next as usize);
+            }
+            if self.update(i as usize, temperature, rng) {
+                flips += 1;
+            }
+        }
+        flips
+    }
+
+    /// Asks the cache for the row of neuron `i` (its patterns, or for the
+    /// projection rule its ζ row). A hint only: it never faults.
+    #[inline(always)]
+    fn prefetch_row(&self, i: usize) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            let row = self.row(i);
+            let (start, bytes) = match self.projection {
+                None => (self.xi[row].as_ptr().cast::<i8>(), self.stride),
+                Some((zeta, _)) => (
+                    zeta[row].as_ptr().cast::<i8>(),
+                    self.stride * std::mem::size_of::<f32>(),
+                ),
+            };
+            for offset in (0..bytes).step_by(64) {
+                // SAFETY: prefetching is a hint that never faults; the address is
+                // inside the row anyway (offset < the row's length in bytes).
+                unsafe { _mm_prefetch::<_MM_HINT_T0>(start.add(offset)) };
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = i;
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn update_avx2(net: &mut Network, i: usize, temperature: f64, rng: &mut StdRng) -> bool {
-    update(net, i, temperature, rng)
+fn update_avx2(flat: &mut Flat<'_>, i: usize, temperature: f64, rng: &mut StdRng) -> bool {
+    flat.update(i, temperature, rng)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn sweep_avx2(net: &mut Network, order: &[u32], temperature: f64, rng: &mut StdRng) -> usize {
-    sweep(net, order, temperature, rng)
+fn sweep_avx2(flat: &mut Flat<'_>, order: &[u32], temperature: f64, rng: &mut StdRng) -> usize {
+    flat.sweep(order, temperature, rng)
 }
 
 #[cfg(test)]
@@ -348,14 +418,24 @@ mod tests {
             let mem = Memory::new(rule, &pats).unwrap();
             let state = random_patterns(&mut rng, 50, 1).remove(0);
             let net = Network::new(mem, &state).unwrap();
-            let w = |i, j| net.memory().weight(i, j);
-            let mut energy = 0.0;
-            for i in 0..50 {
-                let h: f64 = (0..50).map(|j| w(i, j) * f64::from(state[j])).sum();
-                assert!((net.field(i) - h).abs() < 1e-4, "{rule:?} field {i}");
-                energy -= 0.5 * f64::from(state[i]) * h;
+            let w = net.memory().weights();
+            for (i, j) in [(0, 1), (7, 42), (49, 3)] {
+                let (full, one) = (w[[i, j]], net.memory().weight(i, j));
+                assert!(
+                    (full - one).abs() < 1e-12,
+                    "{rule:?} W_{i}{j}: {full} vs {one}"
+                );
             }
-            assert!((net.energy() - energy).abs() < 1e-4, "{rule:?} energy");
+            let s = net.state().mapv(f64::from);
+            // h = W s, E = −½ sᵀ W s.
+            let h = w.dot(&s);
+            for i in 0..50 {
+                assert!((net.field(i) - h[i]).abs() < 1e-4, "{rule:?} field {i}");
+            }
+            assert!(
+                (net.energy() + 0.5 * s.dot(&h)).abs() < 1e-4,
+                "{rule:?} energy"
+            );
         }
     }
 }

@@ -35,6 +35,7 @@ use crate::model::{
     Status, View,
 };
 use crate::text::Bilingual;
+use ndarray::Array1;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use random::stream;
@@ -239,7 +240,7 @@ pub struct Hopfield {
     energy_trace: Vec<f64>,
     probe: Probe,
     /// s(t−2) for synchronous updates, to catch two-cycles.
-    two_back: Option<Vec<i8>>,
+    two_back: Option<Array1<i8>>,
     two_cycle_since: Option<u64>,
     last_field: Option<(usize, f64)>,
     capacity: Option<(CapacityConfig, Vec<CapacityPoint>)>,
@@ -443,7 +444,7 @@ impl Hopfield {
     fn sync_step(&mut self) {
         let before = self.net.state.clone();
         let flips = self.net.sync_step(self.temperature, &mut self.rng);
-        if flips > 0 && self.two_back.as_deref() == Some(self.net.state()) {
+        if flips > 0 && self.two_back.as_ref() == Some(&self.net.state) {
             if self.two_cycle_since.is_none() {
                 self.two_cycle_since = Some(self.steps + 1);
             }
@@ -685,15 +686,13 @@ impl Model for Hopfield {
                     ));
                 }
                 let mix = [self.target, (self.target + 1) % p, (self.target + 2) % p];
-                let pats: Vec<Vec<i8>> =
-                    mix.iter().map(|&mu| self.net.memory.pattern(mu)).collect();
-                let probe: Vec<i8> = (0..self.n())
-                    .map(|i| {
-                        let sum =
-                            i32::from(pats[0][i]) + i32::from(pats[1][i]) + i32::from(pats[2][i]);
-                        if sum > 0 { 1 } else { -1 }
-                    })
-                    .collect();
+                // sign(ξ¹ + ξ² + ξ³): an odd sum of ±1, never zero.
+                let memory = &self.net.memory;
+                let mut sum = Array1::<i32>::zeros(self.n());
+                for &mu in &mix {
+                    sum += &memory.pattern(mu).mapv(i32::from);
+                }
+                let probe = sum.mapv(|v| if v > 0 { 1i8 } else { -1 });
                 self.net.set_state(&probe);
                 self.restart(Probe::Mixture(mix));
             }
@@ -713,6 +712,7 @@ impl Model for Hopfield {
 mod tests {
     use super::*;
     use crate::model::Model;
+    use ndarray::ArrayView1;
 
     /// The lab's model with the defaults but for `settings`, seed 7.
     pub(super) fn model(settings: &[&str]) -> Hopfield {
@@ -751,8 +751,12 @@ mod tests {
         let mut m = model(&["set=letters", "rule=projection", "target=2"]);
         m.act("blank").unwrap();
         let half = m.height / 2 * m.width;
-        assert!(m.net.state()[half..].iter().all(|&v| v == -1));
-        assert_eq!(&m.net.state()[..half], &m.target_pattern[..half]);
+        let state = m.net.state();
+        assert!(state.slice(ndarray::s![half..]).iter().all(|&v| v == -1));
+        assert_eq!(
+            state.slice(ndarray::s![..half]),
+            ArrayView1::from(&m.target_pattern[..half])
+        );
         let p = m.p();
         m.act("store").unwrap();
         assert_eq!(m.p(), p + 1);

@@ -19,6 +19,7 @@ use super::{
     MIN_NEURONS,
 };
 use crate::model::ModelError;
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Zip, s};
 
 /// Patterns per neuron are padded with zeros to a multiple of this, so the
 /// inner loops run over whole vector registers.
@@ -40,20 +41,23 @@ pub struct Memory {
     pub(super) p: usize,
     /// P rounded up to a multiple of [`LANES`].
     pub(super) stride: usize,
-    /// ξ_i^μ at `i * stride + μ`, zero in the padding.
-    pub(super) xi: Vec<i8>,
+    /// Ξ neuron-major, N × stride: row i holds ξ_i^μ for μ < P and zeros in
+    /// the padding. Bytes, not floats: ±1 fits, and a sweep streams every row,
+    /// so a quarter of the memory traffic is what keeps it fast.
+    pub(super) xi: Array2<i8>,
     pub(super) projection: Option<Projection>,
 }
 
 /// What the projection rule needs on top of the patterns.
 #[derive(Debug, Clone)]
 pub(super) struct Projection {
-    /// ζ_i^μ = ((ΞᵀΞ)⁻¹ ξ_i)^μ at `i * stride + μ`.
-    pub(super) zeta: Vec<f32>,
-    /// W_ii, removed from the field to keep a zero diagonal.
-    pub(super) self_weight: Vec<f32>,
-    /// (ΞᵀΞ)⁻¹, P×P, for the energy.
-    pub(super) c_inv: Vec<f64>,
+    /// ζ_i = (ΞᵀΞ)⁻¹ ξ_i as rows, N × stride (zeros in the padding), so that
+    /// W_ij = ζ_i · ξ_j.
+    pub(super) zeta: Array2<f32>,
+    /// W_ii = ζ_i · ξ_i, removed from the field to keep a zero diagonal.
+    pub(super) self_weight: Array1<f32>,
+    /// C⁻¹ = (ΞᵀΞ)⁻¹, P×P, for the energy.
+    pub(super) c_inv: Array2<f64>,
     /// Σ_i W_ii.
     pub(super) trace: f64,
 }
@@ -83,7 +87,7 @@ impl Memory {
             )));
         }
         let stride = p.div_ceil(LANES) * LANES;
-        let mut xi = vec![0i8; n * stride];
+        let mut xi = Array2::<i8>::zeros((n, stride));
         for (mu, pattern) in patterns.iter().enumerate() {
             if pattern.len() != n {
                 return Err(ModelError::Invalid(format!(
@@ -91,18 +95,20 @@ impl Memory {
                     pattern.len()
                 )));
             }
-            for (i, &v) in pattern.iter().enumerate() {
-                if v != 1 && v != -1 {
-                    return Err(ModelError::Invalid(format!(
-                        "pattern {mu}, neuron {i}: {v} is neither +1 nor -1"
-                    )));
-                }
-                xi[i * stride + mu] = v;
+            if let Some((i, &v)) = pattern
+                .iter()
+                .enumerate()
+                .find(|(_, v)| **v != 1 && **v != -1)
+            {
+                return Err(ModelError::Invalid(format!(
+                    "pattern {mu}, neuron {i}: {v} is neither +1 nor -1"
+                )));
             }
+            xi.column_mut(mu).assign(&ArrayView1::from(pattern));
         }
         let projection = match rule {
             Rule::Hebbian => None,
-            Rule::Projection => Some(Projection::new(n, p, stride, patterns)?),
+            Rule::Projection => Some(Projection::new(xi.slice(s![.., ..p]))?),
         };
         Ok(Memory {
             n,
@@ -129,9 +135,15 @@ impl Memory {
         }
     }
 
-    /// Pattern μ as N values of ±1.
-    pub fn pattern(&self, mu: usize) -> Vec<i8> {
-        (0..self.n).map(|i| self.xi[i * self.stride + mu]).collect()
+    /// Pattern ξ^μ, N values of ±1: a column of Ξ, nothing copied.
+    pub fn pattern(&self, mu: usize) -> ArrayView1<'_, i8> {
+        assert!(mu < self.p, "pattern {mu} of {} stored", self.p);
+        self.xi.column(mu)
+    }
+
+    /// ξ_i, neuron i's values in every pattern (P of them).
+    fn neuron(&self, i: usize) -> ArrayView1<'_, i8> {
+        self.xi.slice(s![i, ..self.p])
     }
 
     /// The weight W_ij, computed on demand (for checks; recall never needs it).
@@ -139,36 +151,50 @@ impl Memory {
         if i == j {
             return 0.0;
         }
-        let row_j = &self.xi[j * self.stride..j * self.stride + self.p];
+        let xi_j = self.neuron(j);
         match &self.projection {
+            // W_ij = (1/N) Σ_μ ξ_i^μ ξ_j^μ, the sum exact in integers.
             None => {
-                let row_i = &self.xi[i * self.stride..i * self.stride + self.p];
-                let sum: i32 = row_i
-                    .iter()
-                    .zip(row_j)
-                    .map(|(&a, &b)| i32::from(a) * i32::from(b))
-                    .sum();
+                let sum = Zip::from(self.neuron(i))
+                    .and(xi_j)
+                    .fold(0i32, |sum, &a, &b| sum + i32::from(a) * i32::from(b));
                 f64::from(sum) / self.n as f64
             }
-            Some(proj) => {
-                let zeta_i = &proj.zeta[i * self.stride..i * self.stride + self.p];
-                zeta_i
-                    .iter()
-                    .zip(row_j)
-                    .map(|(&z, &b)| f64::from(z) * f64::from(b))
-                    .sum()
-            }
+            // W_ij = ζ_i · ξ_j.
+            Some(proj) => Zip::from(proj.zeta.slice(s![i, ..self.p]))
+                .and(xi_j)
+                .fold(0.0, |sum, &z, &b| sum + f64::from(z) * f64::from(b)),
         }
+    }
+
+    /// The whole N×N matrix W with its zero diagonal: for checks on small
+    /// networks only (recall never builds it; at N = 65536 it would take
+    /// 32 GiB).
+    pub fn weights(&self) -> Array2<f64> {
+        let xi = self.xi.slice(s![.., ..self.p]).mapv(f64::from);
+        let mut w = match &self.projection {
+            // W = (1/N) Ξ Ξᵀ, with ξ^μ the columns of Ξ.
+            None => xi.dot(&xi.t()) / self.n as f64,
+            // W = Ξ (ΞᵀΞ)⁻¹ Ξᵀ = Z Ξᵀ, Z's rows the ζ_i.
+            Some(proj) => proj
+                .zeta
+                .slice(s![.., ..self.p])
+                .mapv(f64::from)
+                .dot(&xi.t()),
+        };
+        w.diag_mut().fill(0.0);
+        w
     }
 }
 
+/// Neurons whose rows are turned into f64 at a time while the projection
+/// rule is built: bounds the extra memory to a few MiB at any N.
+const PROJECTION_BLOCK: usize = 1024;
+
 impl Projection {
-    fn new(
-        n: usize,
-        p: usize,
-        stride: usize,
-        patterns: &[Vec<i8>],
-    ) -> Result<Projection, ModelError> {
+    /// ζ, W_ii and C⁻¹ for the patterns `xi` (N × P, ξ^μ in column μ).
+    fn new(xi: ArrayView2<'_, i8>) -> Result<Projection, ModelError> {
+        let (n, p) = xi.dim();
         if p >= n {
             return Err(ModelError::Invalid(format!(
                 "the projection rule stores fewer patterns than neurons: {p} patterns of {n} neurons"
@@ -181,45 +207,39 @@ impl Projection {
                  (it inverts ΞᵀΞ); {p} patterns of {n} neurons is too many: use the Hebbian rule"
             )));
         }
-        // C = ΞᵀΞ: pattern against pattern, in exact integers.
-        let mut c = vec![0f64; p * p];
-        for a in 0..p {
-            for b in 0..=a {
-                let dot: i32 = patterns[a]
-                    .iter()
-                    .zip(&patterns[b])
-                    .map(|(&x, &y)| i32::from(x) * i32::from(y))
-                    .sum();
-                c[a * p + b] = f64::from(dot);
-                c[b * p + a] = f64::from(dot);
-            }
+        let blocks = || xi.axis_chunks_iter(Axis(0), PROJECTION_BLOCK);
+        // C = ΞᵀΞ, pattern against pattern, summed over blocks of neurons;
+        // every entry is an integer of at most N, exact in f64.
+        let mut c = Array2::<f64>::zeros((p, p));
+        for block in blocks() {
+            let block = block.mapv(f64::from);
+            c += &block.t().dot(&block);
         }
-        let l = cholesky(&c, p).map_err(|mu| {
+        let l = cholesky(c.view()).map_err(|mu| {
             ModelError::Invalid(format!(
                 "the projection rule cannot store these patterns: pattern {mu} is (almost) a \
                  combination of the ones before it, so ΞᵀΞ cannot be inverted"
             ))
         })?;
-        let c_inv = cholesky_inverse(&l, p);
-        let mut zeta = vec![0f32; n * stride];
-        let mut self_weight = vec![0f32; n];
-        let mut acc = vec![0f64; p];
+        let c_inv = cholesky_inverse(l.view());
+        let stride = p.div_ceil(LANES) * LANES;
+        let mut zeta = Array2::<f32>::zeros((n, stride));
+        let mut self_weight = Array1::<f32>::zeros(n);
         let mut trace = 0.0;
-        for i in 0..n {
-            acc.iter_mut().for_each(|a| *a = 0.0);
-            for (nu, pattern) in patterns.iter().enumerate() {
-                let x = f64::from(pattern[i]);
-                for (a, &c) in acc.iter_mut().zip(&c_inv[nu * p..(nu + 1) * p]) {
-                    *a += x * c;
-                }
-            }
-            let mut w_ii = 0.0;
-            for (mu, &a) in acc.iter().enumerate() {
-                zeta[i * stride + mu] = a as f32;
-                w_ii += a * f64::from(patterns[mu][i]);
-            }
-            self_weight[i] = w_ii as f32;
-            trace += w_ii;
+        for ((block, mut zeta_rows), mut w_ii) in blocks()
+            .zip(zeta.axis_chunks_iter_mut(Axis(0), PROJECTION_BLOCK))
+            .zip(self_weight.axis_chunks_iter_mut(Axis(0), PROJECTION_BLOCK))
+        {
+            let block = block.mapv(f64::from);
+            // ζ_i = C⁻¹ ξ_i for every neuron of the block (C⁻¹ is symmetric).
+            let block_zeta = block.dot(&c_inv);
+            // W_ii = ζ_i · ξ_i.
+            let diagonal = (&block_zeta * &block).sum_axis(Axis(1));
+            trace += diagonal.sum();
+            zeta_rows
+                .slice_mut(s![.., ..p])
+                .assign(&block_zeta.mapv(|z| z as f32));
+            w_ii.assign(&diagonal.mapv(|w| w as f32));
         }
         Ok(Projection {
             zeta,
@@ -230,62 +250,48 @@ impl Projection {
     }
 }
 
-/// The lower Cholesky factor L of the symmetric positive definite `c`
-/// (p×p, row-major), C = L Lᵀ; `Err(k)` if row k has no positive pivot,
-/// that is pattern k depends (almost) linearly on patterns 0..k.
-fn cholesky(c: &[f64], p: usize) -> Result<Vec<f64>, usize> {
-    let mut l = vec![0f64; p * p];
+/// The lower Cholesky factor L of the symmetric positive definite C,
+/// C = L Lᵀ: L_kj = (C_kj − Σ_{q<j} L_kq L_jq) / L_jj, L_kk = √(C_kk − Σ_{q<k} L_kq²).
+/// `Err(k)` if row k has no positive pivot, that is pattern k depends
+/// (almost) linearly on patterns 0..k.
+fn cholesky(c: ArrayView2<'_, f64>) -> Result<Array2<f64>, usize> {
+    let p = c.nrows();
+    let mut l = Array2::<f64>::zeros((p, p));
     for k in 0..p {
         for j in 0..=k {
-            let mut sum = c[k * p + j];
-            for q in 0..j {
-                sum -= l[k * p + q] * l[j * p + q];
-            }
+            let sum = c[[k, j]] - l.slice(s![k, ..j]).dot(&l.slice(s![j, ..j]));
             if j == k {
                 // Relative to the diagonal C_kk = N: rounding is far below this.
-                if sum <= 1e-9 * c[k * p + k].abs().max(1.0) {
+                if sum <= 1e-9 * c[[k, k]].abs().max(1.0) {
                     return Err(k);
                 }
-                l[k * p + k] = sum.sqrt();
+                l[[k, k]] = sum.sqrt();
             } else {
-                l[k * p + j] = sum / l[j * p + j];
+                l[[k, j]] = sum / l[[j, j]];
             }
         }
     }
     Ok(l)
 }
 
-/// C⁻¹ from C's Cholesky factor, by solving L Lᵀ x = e_k for every column.
-fn cholesky_inverse(l: &[f64], p: usize) -> Vec<f64> {
-    let mut inv = vec![0f64; p * p];
-    let mut y = vec![0f64; p];
+/// C⁻¹ = (L Lᵀ)⁻¹ = L⁻ᵀ L⁻¹ from C's Cholesky factor L, with L⁻¹ found by
+/// forward substitution (L L⁻¹ = I, column by column).
+fn cholesky_inverse(l: ArrayView2<'_, f64>) -> Array2<f64> {
+    let p = l.nrows();
+    let mut l_inv = Array2::<f64>::zeros((p, p));
     for k in 0..p {
-        // L y = e_k (y is zero above k).
-        y.iter_mut().for_each(|v| *v = 0.0);
+        // Column k of L⁻¹ is zero above row k.
         for r in k..p {
-            let mut sum = if r == k { 1.0 } else { 0.0 };
-            for q in k..r {
-                sum -= l[r * p + q] * y[q];
-            }
-            y[r] = sum / l[r * p + r];
-        }
-        // Lᵀ x = y.
-        for r in (0..p).rev() {
-            let mut sum = y[r];
-            for q in r + 1..p {
-                sum -= l[q * p + r] * inv[q * p + k];
-            }
-            inv[r * p + k] = sum / l[r * p + r];
+            let identity = if r == k { 1.0 } else { 0.0 };
+            let sum = identity - l.slice(s![r, k..r]).dot(&l_inv.slice(s![k..r, k]));
+            l_inv[[r, k]] = sum / l[[r, r]];
         }
     }
+    let mut inv = l_inv.t().dot(&l_inv);
     // Symmetrise away the rounding.
-    for a in 0..p {
-        for b in 0..a {
-            let mean = 0.5 * (inv[a * p + b] + inv[b * p + a]);
-            inv[a * p + b] = mean;
-            inv[b * p + a] = mean;
-        }
-    }
+    let transposed = inv.t().to_owned();
+    inv += &transposed;
+    inv *= 0.5;
     inv
 }
 
@@ -337,14 +343,11 @@ mod tests {
 
     #[test]
     fn cholesky_inverse_inverts() {
-        let c = [4.0, 2.0, 0.6, 2.0, 5.0, 1.0, 0.6, 1.0, 3.0];
-        let l = cholesky(&c, 3).unwrap();
-        let inv = cholesky_inverse(&l, 3);
-        for a in 0..3 {
-            for b in 0..3 {
-                let v: f64 = (0..3).map(|k| c[a * 3 + k] * inv[k * 3 + b]).sum();
-                assert!((v - if a == b { 1.0 } else { 0.0 }).abs() < 1e-12);
-            }
-        }
+        let c = ndarray::array![[4.0, 2.0, 0.6], [2.0, 5.0, 1.0], [0.6, 1.0, 3.0]];
+        let l = cholesky(c.view()).unwrap();
+        assert!((l.dot(&l.t()) - &c).iter().all(|d| d.abs() < 1e-12));
+        let product = c.dot(&cholesky_inverse(l.view()));
+        let identity = Array2::<f64>::eye(3);
+        assert!((product - identity).iter().all(|d| d.abs() < 1e-12));
     }
 }

@@ -10,6 +10,7 @@ use super::{Hopfield, Rule};
 use crate::model::energy::capacity;
 use crate::model::{View, ViewContent};
 use crate::text::Bilingual;
+use ndarray::ArrayView1;
 
 /// Thumbnails the gallery view returns at most, and their total pixels.
 pub(super) const GALLERY_ITEMS: usize = 24;
@@ -25,13 +26,13 @@ impl Hopfield {
         let start = self.target.saturating_sub(shown / 2).min(self.p() - shown);
         self.gallery_start = start;
         self.gallery = (start..start + shown)
-            .map(|mu| self.pixels(&self.net.memory.pattern(mu)))
+            .map(|mu| self.pixels(self.net.memory.pattern(mu)))
             .collect();
     }
 
     /// A state as the picture's pixels, padding (for random patterns on a
     /// grid that is not full) at 0.
-    pub(super) fn pixels(&self, state: &[i8]) -> Vec<f32> {
+    pub(super) fn pixels(&self, state: ArrayView1<'_, i8>) -> Vec<f32> {
         let mut values: Vec<f32> = state.iter().map(|&v| f32::from(v)).collect();
         values.resize(self.width * self.height, 0.0);
         values
@@ -141,7 +142,7 @@ impl Hopfield {
                 ViewContent::Pixels {
                     width: self.width,
                     height: self.height,
-                    values: self.pixels(&self.net.state),
+                    values: self.pixels(self.net.state()),
                 },
             )
             .editable(),
@@ -164,7 +165,7 @@ impl Hopfield {
                 "overlap",
                 Bilingual::new("overlap m_μ with each pattern", "与各模式的重叠 m_μ"),
                 ViewContent::Vector {
-                    values: self.net.overlaps(),
+                    values: self.net.overlaps().to_vec(),
                     range: (-1.0, 1.0),
                 },
             ),
