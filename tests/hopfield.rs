@@ -1,11 +1,11 @@
 //! The Hopfield network's dynamics and its lab model, from outside the crate.
 
+use ndarray::aview1;
 use nnzoo::model::energy::hopfield::{
     Hopfield, Memory, Network, Rule, flip_random, random_patterns, shuffled_order,
 };
 use nnzoo::model::view::trace_line;
 use nnzoo::model::{Model, Params, StatusLevel, find};
-use ndarray::aview1;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::io::Write;
