@@ -189,7 +189,7 @@ fn projection_stores_correlated_letters_that_hebbian_cannot() {
         let mut rng = StdRng::seed_from_u64(5);
         (0..memory.patterns())
             .filter(|&mu| {
-                let mut net = Network::new(memory.clone(), &memory.pattern(mu)).unwrap();
+                let mut net = Network::new(memory.clone(), memory.pattern(mu)).unwrap();
                 for _ in 0..50 {
                     let order = shuffled_order(&mut rng, memory.neurons());
                     if net.sweep(&order, 0.0, &mut rng) == 0 {
