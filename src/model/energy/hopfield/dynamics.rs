@@ -160,10 +160,23 @@ impl Network {
                     .sum();
                 -((squares - (p * n) as i64) as f64) / (2.0 * n as f64)
             }
-            // E = −½ (Mᵀ C⁻¹ M − Σ_i W_ii).
+            // E = −½ (Mᵀ C⁻¹ M − Σ_i W_ii), summed row by row in order so
+            // that the energy is the same to the last bit from run to run
+            // and version to version.
             Some(proj) => {
                 let m = self.overlap_sums().mapv(f64::from);
-                -0.5 * (m.dot(&proj.c_inv.dot(&m)) - proj.trace)
+                let quadratic = proj.c_inv.rows().into_iter().zip(&m).fold(
+                    0.0,
+                    |quadratic, (c_inv_row, &m_a)| {
+                        let row_m = c_inv_row
+                            .iter()
+                            .zip(&m)
+                            .map(|(&c, &m_b)| c * m_b)
+                            .sum::<f64>();
+                        quadratic + m_a * row_m
+                    },
+                );
+                -0.5 * (quadratic - proj.trace)
             }
         }
     }

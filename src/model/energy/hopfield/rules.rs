@@ -226,20 +226,31 @@ impl Projection {
         let mut zeta = Array2::<f32>::zeros((n, stride));
         let mut self_weight = Array1::<f32>::zeros(n);
         let mut trace = 0.0;
-        for ((block, mut zeta_rows), mut w_ii) in blocks()
-            .zip(zeta.axis_chunks_iter_mut(Axis(0), PROJECTION_BLOCK))
-            .zip(self_weight.axis_chunks_iter_mut(Axis(0), PROJECTION_BLOCK))
+        let mut zeta_i = Array1::<f64>::zeros(p);
+        // Neuron by neuron, the sums in a fixed order (pattern by pattern),
+        // so that ζ and the energies come out to the last bit as they always
+        // have.
+        for ((xi_i, mut zeta_row), w_ii) in xi
+            .rows()
+            .into_iter()
+            .zip(zeta.rows_mut())
+            .zip(self_weight.iter_mut())
         {
-            let block = block.mapv(f64::from);
-            // ζ_i = C⁻¹ ξ_i for every neuron of the block (C⁻¹ is symmetric).
-            let block_zeta = block.dot(&c_inv);
+            // ζ_i = C⁻¹ ξ_i = Σ_ν ξ_i^ν (row ν of C⁻¹), C⁻¹ being symmetric.
+            zeta_i.fill(0.0);
+            for (&x, c_inv_row) in xi_i.iter().zip(c_inv.rows()) {
+                zeta_i.scaled_add(f64::from(x), &c_inv_row);
+            }
             // W_ii = ζ_i · ξ_i.
-            let diagonal = (&block_zeta * &block).sum_axis(Axis(1));
-            trace += diagonal.sum();
-            zeta_rows
-                .slice_mut(s![.., ..p])
-                .assign(&block_zeta.mapv(|z| z as f32));
-            w_ii.assign(&diagonal.mapv(|w| w as f32));
+            let diagonal = zeta_i
+                .iter()
+                .zip(&xi_i)
+                .fold(0.0, |w, (&z, &x)| w + z * f64::from(x));
+            zeta_row
+                .slice_mut(s![..p])
+                .assign(&zeta_i.mapv(|z| z as f32));
+            *w_ii = diagonal as f32;
+            trace += diagonal;
         }
         Ok(Projection {
             zeta,
@@ -259,7 +270,11 @@ fn cholesky(c: ArrayView2<'_, f64>) -> Result<Array2<f64>, usize> {
     let mut l = Array2::<f64>::zeros((p, p));
     for k in 0..p {
         for j in 0..=k {
-            let sum = c[[k, j]] - l.slice(s![k, ..j]).dot(&l.slice(s![j, ..j]));
+            let sum = l
+                .slice(s![k, ..j])
+                .iter()
+                .zip(l.slice(s![j, ..j]))
+                .fold(c[[k, j]], |sum, (&a, &b)| sum - a * b);
             if j == k {
                 // Relative to the diagonal C_kk = N: rounding is far below this.
                 if sum <= 1e-9 * c[[k, k]].abs().max(1.0) {
@@ -274,20 +289,34 @@ fn cholesky(c: ArrayView2<'_, f64>) -> Result<Array2<f64>, usize> {
     Ok(l)
 }
 
-/// C⁻¹ = (L Lᵀ)⁻¹ = L⁻ᵀ L⁻¹ from C's Cholesky factor L, with L⁻¹ found by
-/// forward substitution (L L⁻¹ = I, column by column).
+/// C⁻¹ from C's Cholesky factor L: column k of C⁻¹ solves L Lᵀ x = e_k, by
+/// forward substitution (L y = e_k) and back substitution (Lᵀ x = y).
 fn cholesky_inverse(l: ArrayView2<'_, f64>) -> Array2<f64> {
     let p = l.nrows();
-    let mut l_inv = Array2::<f64>::zeros((p, p));
+    let mut inv = Array2::<f64>::zeros((p, p));
+    let mut y = Array1::<f64>::zeros(p);
     for k in 0..p {
-        // Column k of L⁻¹ is zero above row k.
+        // L y = e_k (y is zero above k).
+        y.fill(0.0);
         for r in k..p {
             let identity = if r == k { 1.0 } else { 0.0 };
-            let sum = identity - l.slice(s![r, k..r]).dot(&l_inv.slice(s![k..r, k]));
-            l_inv[[r, k]] = sum / l[[r, r]];
+            let sum = l
+                .slice(s![r, k..r])
+                .iter()
+                .zip(y.slice(s![k..r]))
+                .fold(identity, |sum, (&a, &b)| sum - a * b);
+            y[r] = sum / l[[r, r]];
+        }
+        // Lᵀ x = y, x into column k.
+        for r in (0..p).rev() {
+            let sum = l
+                .slice(s![r + 1.., r])
+                .iter()
+                .zip(inv.slice(s![r + 1.., k]))
+                .fold(y[r], |sum, (&a, &b)| sum - a * b);
+            inv[[r, k]] = sum / l[[r, r]];
         }
     }
-    let mut inv = l_inv.t().dot(&l_inv);
     // Symmetrise away the rounding.
     let transposed = inv.t().to_owned();
     inv += &transposed;
