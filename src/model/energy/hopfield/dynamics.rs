@@ -294,11 +294,13 @@ fn dot_sign_avx2(xi: &[i8], sums: &[i32]) -> i32 {
         _mm256_setzero_si256, _mm256_sign_epi32, _mm256_storeu_si256,
     };
     let sums = &sums[..xi.len()];
-    let mut acc = [_mm256_setzero_si256(); LANES / 8];
-    for (x, m) in xi.chunks_exact(LANES).zip(sums.chunks_exact(LANES)) {
+    // Eight running sums, two vectors of LANES a turn: enough loads in
+    // flight to keep up with the rows streaming in.
+    let mut acc = [_mm256_setzero_si256(); 2 * LANES / 8];
+    let add = |acc: &mut [__m256i], x: &[i8], m: &[i32]| {
         for (k, acc) in acc.iter_mut().enumerate() {
-            // SAFETY: a chunk holds LANES = 8 · acc.len() values, so the 8
-            // bytes of ξ and the 8 sums at 8k are inside it; both loads are
+            // SAFETY: `x` and `m` hold 8 · acc.len() values, so the 8 bytes
+            // of ξ and the 8 sums at 8k are inside them; both loads are
             // unaligned.
             let (x8, m8) = unsafe {
                 (
@@ -308,6 +310,15 @@ fn dot_sign_avx2(xi: &[i8], sums: &[i32]) -> i32 {
             };
             *acc = _mm256_add_epi32(*acc, _mm256_sign_epi32(m8, _mm256_cvtepi8_epi32(x8)));
         }
+    };
+    let (x_pairs, m_pairs) = (xi.chunks_exact(2 * LANES), sums.chunks_exact(2 * LANES));
+    let (x_rest, m_rest) = (x_pairs.remainder(), m_pairs.remainder());
+    for (x, m) in x_pairs.zip(m_pairs) {
+        add(&mut acc, x, m);
+    }
+    // The stride is a multiple of LANES: at most one vector of LANES is left.
+    if x_rest.len() == LANES {
+        add(&mut acc[..LANES / 8], x_rest, m_rest);
     }
     let total = acc
         .iter()
