@@ -1,5 +1,6 @@
 //! The Hopfield network's dynamics and its lab model, from outside the crate.
 
+use ndarray::aview1;
 use nnzoo::model::energy::hopfield::{
     Hopfield, Memory, Network, Rule, flip_random, random_patterns, shuffled_order,
 };
@@ -100,7 +101,7 @@ fn recall_from_ten_percent_noise_at_load_0_05() {
                 break;
             }
         }
-        if net.state() == patterns[0].as_slice() {
+        if net.state() == aview1(&patterns[0]) {
             recalled += 1;
         }
     }
@@ -164,9 +165,9 @@ fn synchronous_updates_fall_into_a_two_cycle_on_a_known_case() {
     let first = sync.network().state().to_vec();
     sync.step();
     let flipped: Vec<i8> = first.iter().map(|v| -v).collect();
-    assert_eq!(sync.network().state(), flipped.as_slice());
+    assert_eq!(sync.network().state(), aview1(&flipped));
     sync.step();
-    assert_eq!(sync.network().state(), first.as_slice());
+    assert_eq!(sync.network().state(), aview1(&first));
     let text = status(&sync);
     assert!(text.contains("two-cycle"), "{text}");
     assert_eq!(sync.status().unwrap().level, StatusLevel::Warning);
@@ -188,14 +189,14 @@ fn projection_stores_correlated_letters_that_hebbian_cannot() {
         let mut rng = StdRng::seed_from_u64(5);
         (0..memory.patterns())
             .filter(|&mu| {
-                let mut net = Network::new(memory.clone(), &memory.pattern(mu)).unwrap();
+                let mut net = Network::new(memory.clone(), memory.pattern(mu)).unwrap();
                 for _ in 0..50 {
                     let order = shuffled_order(&mut rng, memory.neurons());
                     if net.sweep(&order, 0.0, &mut rng) == 0 {
                         break;
                     }
                 }
-                net.state() != memory.pattern(mu).as_slice()
+                net.state() != memory.pattern(mu)
             })
             .collect()
     };
@@ -330,6 +331,6 @@ fn the_same_seed_gives_the_same_run() {
     let start = m.network().state().to_vec();
     m.step();
     m.reset(5);
-    assert_eq!(m.network().state(), start.as_slice());
+    assert_eq!(m.network().state(), aview1(&start));
     assert_eq!(m.steps_done(), 0);
 }

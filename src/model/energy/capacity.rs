@@ -18,6 +18,7 @@ use super::hopfield::{
     random_patterns, shuffled_order, splitmix,
 };
 use crate::model::ModelError;
+use ndarray::{Array2, ArrayView1};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -134,6 +135,7 @@ fn trial(config: &CapacityConfig, load: usize, index: usize) -> (f64, usize) {
         moving_sweeps += 1;
         order.shuffle(&mut rng);
     }
+    // m_0 = (1/N) ξ^0 · s, kept by the network as it ran.
     let m = f64::from(net.overlap_sums()[0]) / n as f64;
     (m, moving_sweeps)
 }
@@ -145,8 +147,12 @@ pub fn run(config: &CapacityConfig) -> Result<Vec<CapacityPoint>, ModelError> {
         .flat_map(|load| (0..config.trials).map(move |t| (load, t)))
         .collect();
     let threads = config.threads.clamp(1, 64).min(jobs.len());
+    // One row per load, one column per trial: the final overlap m and the
+    // sweeps that moved.
+    let shape = (config.alphas.len(), config.trials);
+    let mut final_overlap = Array2::<f64>::zeros(shape);
+    let mut sweeps = Array2::<f64>::zeros(shape);
     // Interleave the jobs so that each thread gets light and heavy loads alike.
-    let mut results = vec![(0.0, 0); jobs.len()];
     let finished = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
@@ -165,27 +171,28 @@ pub fn run(config: &CapacityConfig) -> Result<Vec<CapacityPoint>, ModelError> {
             let done = handle.join().map_err(|_| {
                 ModelError::Invalid("a thread of the capacity experiment failed".into())
             })?;
-            for (k, r) in done {
-                results[k] = r;
+            for (k, (m, moved)) in done {
+                let (load, trial) = jobs[k];
+                final_overlap[[load, trial]] = m;
+                sweeps[[load, trial]] = moved as f64;
             }
         }
         Ok::<(), ModelError>(())
     });
     finished?;
+    // Means taken in trial order, so the table depends on the seed alone.
+    let mean = |row: ArrayView1<'_, f64>| row.iter().sum::<f64>() / config.trials as f64;
     Ok(config
         .alphas
         .iter()
-        .enumerate()
-        .map(|(load, &alpha)| {
-            let slice = &results[load * config.trials..(load + 1) * config.trials];
-            let trials = config.trials as f64;
-            CapacityPoint {
-                alpha,
-                patterns: patterns_for(alpha, config.neurons),
-                mean_overlap: slice.iter().map(|r| r.0).sum::<f64>() / trials,
-                recalled: slice.iter().filter(|r| r.0 >= 0.95).count() as f64 / trials,
-                mean_sweeps: slice.iter().map(|r| r.1 as f64).sum::<f64>() / trials,
-            }
+        .zip(final_overlap.rows())
+        .zip(sweeps.rows())
+        .map(|((&alpha, overlaps), sweeps)| CapacityPoint {
+            alpha,
+            patterns: patterns_for(alpha, config.neurons),
+            mean_overlap: mean(overlaps),
+            recalled: overlaps.iter().filter(|&&m| m >= 0.95).count() as f64 / config.trials as f64,
+            mean_sweeps: mean(sweeps),
         })
         .collect())
 }

@@ -1,0 +1,243 @@
+//! What state a Hopfield network is in, in words: a probe not yet run, still
+//! moving, recalled (the target or another pattern), the reversed pattern,
+//! near a pattern, a spurious mixture and of which patterns, or a two-cycle.
+//!
+//! J. J. Hopfield, "Neural networks and physical systems with emergent
+//! collective computational abilities", PNAS 79 (8): 2554–2558, 1982: −ξ is
+//! as stable as ξ, and mixtures of stored patterns are spurious stable
+//! states; synchronous updates may two-cycle.
+
+use super::{Hopfield, Probe, Source};
+use crate::model::{Status, StatusLevel};
+use crate::text::Bilingual;
+
+impl Hopfield {
+    /// Pixels where the state differs from the target.
+    pub(super) fn hamming(&self) -> usize {
+        self.net
+            .state
+            .iter()
+            .zip(&self.target_pattern)
+            .filter(|(a, b)| a != b)
+            .count()
+    }
+
+    /// Pattern μ's name: its index, and a set's picture name too.
+    pub(super) fn name(&self, mu: usize) -> String {
+        match &self.source {
+            Source::Set { .. } if mu < self.names.len() && self.names[mu] != mu.to_string() => {
+                format!("{} ({mu})", self.names[mu])
+            }
+            _ => mu.to_string(),
+        }
+    }
+
+    /// The pattern with the largest |overlap|, and that overlap.
+    fn closest(&self) -> (usize, f32) {
+        let mut best = (0, 0f32);
+        for (mu, &m) in self.net.overlaps().iter().enumerate() {
+            if m.abs() > best.1.abs() {
+                best = (mu, m);
+            }
+        }
+        best
+    }
+    /// The status line: what the state is now.
+    pub(super) fn recall_status(&self) -> Option<Status> {
+        let info = |en: String, zh: String| Status {
+            level: StatusLevel::Info,
+            text: Bilingual::owned(en, zh),
+        };
+        let warn = |en: String, zh: String| Status {
+            level: StatusLevel::Warning,
+            text: Bilingual::owned(en, zh),
+        };
+        if let Some(note) = &self.note {
+            return Some(warn(note.clone(), note.clone()));
+        }
+        let target = self.name(self.target);
+        if self.steps == 0 && self.next == 0 {
+            let how = match &self.probe {
+                Probe::Noise { flipped } => (
+                    format!("probe: pattern {target} with {flipped} pixels flipped"),
+                    format!("探针：模式 {target}，翻转了 {flipped} 个像素"),
+                ),
+                Probe::Blanked => (
+                    format!("probe: pattern {target} with its lower half blanked"),
+                    format!("探针：模式 {target}，下半部分清空"),
+                ),
+                Probe::Mixture(mix) => {
+                    let names = mix.map(|mu| self.name(mu)).join(", ");
+                    (
+                        format!("probe: the mixture sign(ξ + ξ' + ξ'') of patterns {names}"),
+                        format!("探针：模式 {names} 的混合 sign(ξ + ξ' + ξ'')"),
+                    )
+                }
+                Probe::Drawn => ("probe: drawn by hand".to_string(), "探针：手绘".to_string()),
+                Probe::Kept => (
+                    format!("{} patterns stored now; the state is kept", self.p()),
+                    format!("现在存储了 {} 个模式；状态保留", self.p()),
+                ),
+            };
+            let d = self.hamming();
+            return Some(info(
+                format!(
+                    "{}; {d} pixels from the target; step to let it settle",
+                    how.0
+                ),
+                format!("{}；与目标相差 {d} 个像素；单步运行让它稳定", how.1),
+            ));
+        }
+        if let Some(since) = self.two_cycle_since {
+            return Some(warn(
+                format!(
+                    "caught in a two-cycle since step {since}: synchronous updates flip back and forth between two states"
+                ),
+                format!("自第 {since} 步起陷入二周期：同步更新在两个状态之间来回翻转"),
+            ));
+        }
+        let (best, m) = self.closest();
+        let best_name = self.name(best);
+        let settled = self.last_flips == Some(0) && self.flips_in_sweep == 0;
+        if !settled || self.temperature > 0.0 {
+            let flips = self.last_flips.unwrap_or(self.flips_in_sweep);
+            let t = if self.temperature > 0.0 {
+                format!(" at T = {}", self.temperature)
+            } else {
+                String::new()
+            };
+            return Some(info(
+                format!(
+                    "still moving{t}: {flips} flips in the last sweep; closest to pattern {best_name} (m = {m:+.3})"
+                ),
+                format!(
+                    "仍在变化{t}：上一轮翻转 {flips} 个；最接近模式 {best_name}（m = {m:+.3}）"
+                ),
+            ));
+        }
+        let sweeps_zh = self.last_change;
+        let sweeps = match self.last_change {
+            1 => "1 sweep".to_string(),
+            k => format!("{k} sweeps"),
+        };
+        let d_best = ((1.0 - m.abs()) * self.n() as f32 / 2.0).round() as usize;
+        if m == 1.0 {
+            if best == self.target {
+                Some(info(
+                    format!("recalled pattern {best_name}, the target, after {sweeps}"),
+                    format!("经过 {sweeps_zh} 轮回忆出模式 {best_name}（目标）"),
+                ))
+            } else {
+                Some(warn(
+                    format!("recalled pattern {best_name} after {sweeps}, not the target {target}"),
+                    format!("经过 {sweeps_zh} 轮回忆出模式 {best_name}，不是目标 {target}"),
+                ))
+            }
+        } else if m == -1.0 {
+            Some(warn(
+                format!(
+                    "settled after {sweeps} in the reversed pattern {best_name}: every pixel inverted (−ξ is stored too)"
+                ),
+                format!(
+                    "经过 {sweeps_zh} 轮停在反转的模式 {best_name}：每个像素都相反（−ξ 也是稳定态）"
+                ),
+            ))
+        } else if m.abs() >= 0.9 {
+            let rev = if m < 0.0 { "reversed " } else { "" };
+            let rev_zh = if m < 0.0 { "反转的" } else { "" };
+            let level = if best == self.target && m > 0.0 {
+                info
+            } else {
+                warn
+            };
+            Some(level(
+                format!(
+                    "settled after {sweeps} near {rev}pattern {best_name}, {d_best} pixels off (m = {m:+.3})"
+                ),
+                format!(
+                    "经过 {sweeps_zh} 轮停在{rev_zh}模式 {best_name} 附近，差 {d_best} 个像素（m = {m:+.3}）"
+                ),
+            ))
+        } else {
+            let overlaps = self.net.overlaps();
+            let mut ranked: Vec<usize> = (0..overlaps.len()).collect();
+            ranked.sort_by(|&a, &b| overlaps[b].abs().total_cmp(&overlaps[a].abs()));
+            let mixed: Vec<String> = ranked
+                .iter()
+                .take(3)
+                .filter(|&&mu| overlaps[mu].abs() >= 0.1)
+                .map(|&mu| format!("{} ({:+.2})", self.name(mu), overlaps[mu]))
+                .collect();
+            let mixed = if mixed.is_empty() {
+                "no pattern (all overlaps below 0.1)".to_string()
+            } else {
+                mixed.join(", ")
+            };
+            Some(warn(
+                format!("stuck in a spurious state after {sweeps}, mixing patterns {mixed}"),
+                format!("经过 {sweeps_zh} 轮陷入伪稳态，混合了模式 {mixed}"),
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::energy::hopfield::tests::model;
+    use crate::model::{Model, StatusLevel};
+
+    #[test]
+    fn recall_reports_the_target() {
+        let mut m = model(&["n=400", "patterns=10", "noise=0.1"]);
+        assert!(
+            m.status()
+                .unwrap()
+                .text
+                .en
+                .starts_with("probe: pattern 0 with 40 pixels")
+        );
+        for _ in 0..10 {
+            m.step();
+        }
+        let status = m.status().unwrap();
+        assert_eq!(status.level, StatusLevel::Info);
+        assert!(
+            status
+                .text
+                .en
+                .starts_with("recalled pattern 0, the target, after"),
+            "{}",
+            status.text.en
+        );
+        assert_eq!(m.hamming(), 0);
+    }
+
+    #[test]
+    fn reversed_probe_settles_in_the_reversed_pattern() {
+        let mut m = model(&["n=400", "patterns=5", "noise=0.95"]);
+        for _ in 0..10 {
+            m.step();
+        }
+        let text = m.status().unwrap().text.en;
+        assert!(text.contains("reversed pattern 0"), "{text}");
+    }
+
+    #[test]
+    fn mixture_of_three_is_a_spurious_state() {
+        let mut m = model(&["n=1000", "patterns=3", "noise=0"]);
+        m.act("mixture").unwrap();
+        for _ in 0..10 {
+            m.step();
+        }
+        let status = m.status().unwrap();
+        assert_eq!(status.level, StatusLevel::Warning);
+        assert!(
+            status.text.en.starts_with("stuck in a spurious state"),
+            "{}",
+            status.text.en
+        );
+        for mu in ["0 (+0.", "1 (+0.", "2 (+0."] {
+            assert!(status.text.en.contains(mu), "{}", status.text.en);
+        }
+    }
+}
