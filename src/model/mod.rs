@@ -209,6 +209,11 @@ pub static REGISTRY: &[ModelSpec] = &[
     cells::bidirectional::BILSTM,
     cells::bidirectional::BIGRU,
     energy::hopfield::SPEC,
+    feed_forward::dense_layer::SPEC,
+    feed_forward::perceptron::SPEC,
+    feed_forward::network::FEED_FORWARD,
+    feed_forward::network::DEEP_FEED_FORWARD,
+    feed_forward::network::TRAINING_PROCESS,
 ];
 
 /// The model answering to `key`.

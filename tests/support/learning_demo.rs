@@ -19,6 +19,7 @@ pub static LEARNING_DEMO: ModelSpec = ModelSpec {
     name: Bilingual::new("Learning demo", "学习演示"),
     params: learning_params,
     build: build_learning,
+    params_from_weights: None,
 };
 
 /// Points in the data set.

@@ -20,13 +20,12 @@
 
 use crate::model::cells::recurrent::{self, Cell, Ring, Stepper};
 use crate::model::params::{ParamKind, ParamSpec, ParamValue};
-use crate::model::weights::{reject_unexpected, take};
 use crate::model::{Model, ModelError, ModelSpec, Params, View, ViewContent, Weights};
 use crate::nn::activation::{leaky_relu, relu, sigmoid};
+use crate::nn::vars::{Init, VarBuilder};
 use crate::nn::{init, linear};
 use crate::text::Bilingual;
 use ndarray::{Array1, Array2};
-use rand::rngs::StdRng;
 
 /// The activations a layer offers.
 pub const ACTIVATIONS: &[&str] = &["identity", "relu", "leaky_relu", "sigmoid", "tanh"];
@@ -124,11 +123,20 @@ impl Cell for DenseLayer {
         self.z.iter().chain(self.y.iter()).all(|v| v.is_finite())
     }
 
-    fn randomize(&mut self, rng: &mut StdRng) {
-        // PyTorch's default for Linear: U(-1/sqrt(input), 1/sqrt(input)).
-        let bound = init::default_bound(self.input());
-        self.weight = init::uniform((self.output(), self.input()), bound, rng);
-        self.bias = init::uniform(self.output(), bound, rng);
+    type Weights = (Array2<f32>, Array1<f32>);
+
+    /// `Linear(input, output)`'s tensors; PyTorch initialises both from
+    /// U(-1/sqrt(input), 1/sqrt(input)).
+    fn weights(&self, vb: &VarBuilder<'_>) -> Result<Self::Weights, ModelError> {
+        let init = Init::Uniform(init::default_bound(self.input()));
+        let weight = vb.get2("weight", (self.output(), self.input()), init)?;
+        let bias = vb.get1("bias", self.output(), init)?;
+        Ok((weight, bias))
+    }
+
+    fn set_weights(&mut self, (weight, bias): Self::Weights) {
+        self.weight = weight;
+        self.bias = bias;
         self.clear();
     }
 
@@ -136,17 +144,6 @@ impl Cell for DenseLayer {
         self.z.fill(0.0);
         self.y.fill(0.0);
         self.y_history.clear();
-    }
-
-    fn load(&mut self, weights: &Weights) -> Result<(), ModelError> {
-        reject_unexpected(weights, &["weight".to_string(), "bias".to_string()])?;
-        let (output, input) = (self.output(), self.input());
-        let weight = take(weights, "weight", &[output, input])?;
-        let bias = take(weights, "bias", &[output])?;
-        self.weight = Array2::from_shape_vec((output, input), weight.to_vec())
-            .map_err(|e| ModelError::Weights(format!("weight: {e}")))?;
-        self.bias = Array1::from(bias.to_vec());
-        Ok(())
     }
 
     fn views(&self, done: usize, current: usize, out: &mut Vec<View>) {
@@ -237,4 +234,14 @@ pub const SPEC: ModelSpec = ModelSpec {
     name: Bilingual::new("Layer", "神经细胞层"),
     params,
     build,
+    params_from_weights: Some(params_from_weights),
 };
+
+/// `input` and `output` from the shape of `weight`, `[output, input]`.
+fn params_from_weights(weights: &Weights) -> Result<Vec<(&'static str, ParamValue)>, ModelError> {
+    let (input, output) = recurrent::sizes_from_weights(weights, "weight", 1)?;
+    Ok(vec![
+        ("input", ParamValue::Int(input as i64)),
+        ("output", ParamValue::Int(output as i64)),
+    ])
+}

@@ -6,9 +6,9 @@
 //! [`mlp`], which lays out Linear and activation layers the way
 //! `nn.Sequential(nn.Linear(..), nn.ReLU(), ...)` does in PyTorch.
 
-// pub mod dense_layer;
-// pub mod network;
-// pub mod perceptron;
+pub mod dense_layer;
+pub mod network;
+pub mod perceptron;
 
 use crate::nn::Layer;
 use crate::nn::activation::{LeakyReLU, ReLU, Sigmoid, Tanh};

@@ -123,7 +123,10 @@ fn specs(d: &Defaults) -> Vec<ParamSpec> {
             "lr",
             "learning rate η of SGD (changes live)",
             "随机梯度下降的学习率 η（即时生效）",
-            ParamKind::Float { min: 1e-6, max: 10.0 },
+            ParamKind::Float {
+                min: 1e-6,
+                max: 10.0,
+            },
             ParamValue::Float(d.lr),
             ParamRole::Live,
         ),
@@ -289,9 +292,7 @@ impl Network {
     /// The stage whose results the views show: the last one run.
     fn shown_stage(&self) -> Option<Stage> {
         let next = self.trainer.next_stage();
-        if self.trainer.minibatch().is_none() {
-            return None;
-        }
+        self.trainer.minibatch()?;
         Some(Stage::ALL[(next as usize + Stage::ALL.len() - 1) % Stage::ALL.len()])
     }
 
@@ -310,7 +311,13 @@ impl Network {
         )];
         lines.push(if done(Stage::GetBatch) {
             let labels: Vec<String> = current
-                .map(|b| b.labels.iter().take(8).map(|l| self.class_name(*l)).collect())
+                .map(|b| {
+                    b.labels
+                        .iter()
+                        .take(8)
+                        .map(|l| self.class_name(*l))
+                        .collect()
+                })
                 .unwrap_or_default();
             format!(
                 "1 get a batch:    x = {rows} rows, t = {}{}",
@@ -329,13 +336,15 @@ impl Network {
         } else {
             "2 forward pass:   y = net(x)".into()
         });
-        lines.push(match current.and_then(|b| b.loss).filter(|_| done(Stage::Loss)) {
-            Some(loss) => format!(
-                "3 loss:           L = cross_entropy(y, t) = {loss:.4}  ({} of {rows} right)",
-                current.and_then(|b| b.correct).unwrap_or(0)
-            ),
-            None => "3 loss:           L = cross_entropy(y, t)".into(),
-        });
+        lines.push(
+            match current.and_then(|b| b.loss).filter(|_| done(Stage::Loss)) {
+                Some(loss) => format!(
+                    "3 loss:           L = cross_entropy(y, t) = {loss:.4}  ({} of {rows} right)",
+                    current.and_then(|b| b.correct).unwrap_or(0)
+                ),
+                None => "3 loss:           L = cross_entropy(y, t)".into(),
+            },
+        );
         lines.push(if done(Stage::Gradients) {
             let total: f32 = self
                 .trainer
@@ -402,26 +411,32 @@ impl Network {
             .map(|r| {
                 let label = self.class_name(batch.labels[r]);
                 match &batch.output {
-                    Some(y) => format!("{label}>{}", self.class_name(argmax(y.row(r).iter().copied()))),
+                    Some(y) => format!(
+                        "{label}>{}",
+                        self.class_name(argmax(y.row(r).iter().copied()))
+                    ),
                     None => label,
                 }
             })
             .collect();
-        Some(View::new(
-            "batch",
-            Bilingual::new(
-                "the batch: label>network's guess",
-                "本批次：标签>网络的猜测",
-            ),
-            ViewContent::Gallery {
-                width,
-                height,
-                items,
-                marked: None,
-                captions,
-                range: (0.0, 1.0),
-            },
-        ).untraced())
+        Some(
+            View::new(
+                "batch",
+                Bilingual::new(
+                    "the batch: label>network's guess",
+                    "本批次：标签>网络的猜测",
+                ),
+                ViewContent::Gallery {
+                    width,
+                    height,
+                    items,
+                    marked: None,
+                    captions,
+                    range: (0.0, 1.0),
+                },
+            )
+            .untraced(),
+        )
     }
 
     /// The first layer's weights as pictures, one per hidden unit (pictures only).
@@ -550,7 +565,10 @@ impl Network {
                     "softmax(y) of the batch's first row (label {})",
                     self.class_name(batch.labels[0])
                 ),
-                format!("本批次第一行的 softmax(y)（标签 {}）", self.class_name(batch.labels[0])),
+                format!(
+                    "本批次第一行的 softmax(y)（标签 {}）",
+                    self.class_name(batch.labels[0])
+                ),
             ),
             ViewContent::Vector {
                 values: p.row(0).to_vec(),
@@ -561,7 +579,12 @@ impl Network {
 
     /// Every hidden layer's activations for the batch's first row.
     fn activation_views(&self, out: &mut Vec<View>) {
-        if self.trainer.minibatch().and_then(|b| b.output.as_ref()).is_none() {
+        if self
+            .trainer
+            .minibatch()
+            .and_then(|b| b.output.as_ref())
+            .is_none()
+        {
             return;
         }
         let outputs = self.trainer.net().outputs();
@@ -576,7 +599,11 @@ impl Network {
             };
             let values: Vec<f32> = row.iter().copied().collect();
             let hi = values.iter().fold(1e-6f32, |m, v| m.max(v.abs()));
-            let lo = if values.iter().all(|v| *v >= 0.0) { 0.0 } else { -hi };
+            let lo = if values.iter().all(|v| *v >= 0.0) {
+                0.0
+            } else {
+                -hi
+            };
             out.push(View::new(
                 format!("hidden_{k}"),
                 Bilingual::owned(
@@ -612,10 +639,7 @@ impl Network {
                 ]
             })
             .collect();
-        let current = match self.trainer.next_stage() {
-            Stage::Update => None,
-            _ => None,
-        };
+        let current = None;
         View::new(
             "gradients",
             Bilingual::new(
@@ -623,7 +647,12 @@ impl Network {
                 "每个权重张量：|∂L/∂W| 与更新量 |ΔW|",
             ),
             ViewContent::Table {
-                header: vec!["tensor".into(), "shape".into(), "|grad|".into(), "|update|".into()],
+                header: vec![
+                    "tensor".into(),
+                    "shape".into(),
+                    "|grad|".into(),
+                    "|update|".into(),
+                ],
                 rows,
                 current,
             },
@@ -666,7 +695,10 @@ impl Network {
                 x_label: Bilingual::new("epoch", "周期"),
                 y_label: Bilingual::new("cross-entropy", "交叉熵"),
                 x_range: None,
-                y_range: Some((0.0, self.batch_losses.iter().fold(0.5f64, |m, &(_, l)| m.max(l)))),
+                y_range: Some((
+                    0.0,
+                    self.batch_losses.iter().fold(0.5f64, |m, &(_, l)| m.max(l)),
+                )),
                 marks: Vec::new(),
                 now: Some(now),
             },
@@ -859,7 +891,11 @@ impl Model for Network {
                         if last.epoch == 1 { "" } else { "s" },
                         accuracy * 100.0
                     ),
-                    format!("{} 个周期后：测试集正确率 {:.1}%", last.epoch, accuracy * 100.0),
+                    format!(
+                        "{} 个周期后：测试集正确率 {:.1}%",
+                        last.epoch,
+                        accuracy * 100.0
+                    ),
                 )
             },
         })
@@ -896,6 +932,7 @@ macro_rules! network_spec {
             name: Bilingual::new($en, $zh),
             params: || specs(&$defaults),
             build: |params, seed| Ok(Box::new(Network::new(params, seed)?)),
+            params_from_weights: None,
         };
     };
 }

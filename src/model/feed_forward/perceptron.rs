@@ -69,7 +69,10 @@ fn params() -> Vec<ParamSpec> {
             "lr",
             "learning rate η (changes live)",
             "学习率 η（即时生效）",
-            ParamKind::Float { min: 1e-4, max: 10.0 },
+            ParamKind::Float {
+                min: 1e-4,
+                max: 10.0,
+            },
             ParamValue::Float(1.0),
             ParamRole::Live,
         ),
@@ -176,7 +179,11 @@ pub struct Perceptron {
 impl Perceptron {
     pub fn new(params: &Params, seed: u64) -> Perceptron {
         let mut rng = StdRng::seed_from_u64(seed);
-        let points = make_points(params.choice("data"), params.int("points") as usize, &mut rng);
+        let points = make_points(
+            params.choice("data"),
+            params.int("points") as usize,
+            &mut rng,
+        );
         let mut order: Vec<usize> = (0..points.x.nrows()).collect();
         order.shuffle(&mut rng);
         Perceptron {
@@ -271,7 +278,11 @@ impl Perceptron {
 
     /// The segment of the line w·x + b = 0 inside the square, if it crosses it.
     fn boundary(&self) -> Option<Segment> {
-        let (w0, w1, b) = (f64::from(self.w[0]), f64::from(self.w[1]), f64::from(self.b));
+        let (w0, w1, b) = (
+            f64::from(self.w[0]),
+            f64::from(self.w[1]),
+            f64::from(self.b),
+        );
         if w0 == 0.0 && w1 == 0.0 {
             return None;
         }
@@ -333,10 +344,7 @@ impl Perceptron {
             let scale = 0.5 * EXTENT / norm;
             lines.push(Segment {
                 from: (0.0, 0.0),
-                to: (
-                    f64::from(self.w[0]) * scale,
-                    f64::from(self.w[1]) * scale,
-                ),
+                to: (f64::from(self.w[0]) * scale, f64::from(self.w[1]) * scale),
                 arrow: true,
             });
         }
@@ -372,7 +380,11 @@ impl Perceptron {
         )];
         match self.last {
             Some((i, mistake)) => {
-                let (x0, x1, y) = (self.points.x[[i, 0]], self.points.x[[i, 1]], self.points.y[i]);
+                let (x0, x1, y) = (
+                    self.points.x[[i, 0]],
+                    self.points.x[[i, 1]],
+                    self.points.y[i],
+                );
                 lines.push(format!(
                     "x = ({x0:.2}, {x1:.2}), y = {y:+}, w·x + b = {:.3}",
                     self.activation(i)
@@ -429,7 +441,10 @@ impl Model for Perceptron {
     }
 
     fn stage_label(&self, index: usize) -> Bilingual {
-        Bilingual::owned(format!("point {}", index + 1), format!("第 {} 个点", index + 1))
+        Bilingual::owned(
+            format!("point {}", index + 1),
+            format!("第 {} 个点", index + 1),
+        )
     }
 
     fn next_stage(&self) -> usize {
@@ -520,7 +535,10 @@ impl Model for Perceptron {
                         "converged in epoch {epoch}: every point is on its side ({} mistakes in all)",
                         self.mistakes_total
                     ),
-                    format!("第 {epoch} 个周期收敛：每个点都在正确一侧（共 {} 次错误）", self.mistakes_total),
+                    format!(
+                        "第 {epoch} 个周期收敛：每个点都在正确一侧（共 {} 次错误）",
+                        self.mistakes_total
+                    ),
                 ),
             });
         }
@@ -532,7 +550,9 @@ impl Model for Perceptron {
                     format!(
                         "no convergence after {MAX_EPOCHS} epochs: no line separates these points (fewest mistakes in an epoch: {fewest})"
                     ),
-                    format!("{MAX_EPOCHS} 个周期后仍未收敛：没有直线能分开这些点（单个周期最少错误 {fewest} 次）"),
+                    format!(
+                        "{MAX_EPOCHS} 个周期后仍未收敛：没有直线能分开这些点（单个周期最少错误 {fewest} 次）"
+                    ),
                 ),
             });
         }
@@ -549,6 +569,7 @@ pub const SPEC: ModelSpec = ModelSpec {
     name: Bilingual::new("Perceptron", "感知机"),
     params,
     build,
+    params_from_weights: None,
 };
 
 #[cfg(test)]
@@ -592,7 +613,11 @@ mod tests {
             assert!(p.mistake_bound().is_none());
             let status = p.status().unwrap();
             assert_eq!(status.level, StatusLevel::Warning);
-            assert!(status.text.en.contains("no line separates"), "{}", status.text.en);
+            assert!(
+                status.text.en.contains("no line separates"),
+                "{}",
+                status.text.en
+            );
         }
     }
 

@@ -260,6 +260,7 @@ mod tests {
                 width,
                 height,
                 values,
+                ..
             } => {
                 assert_eq!((*width, *height), (6, 5));
                 assert_eq!(values.len(), 30);
