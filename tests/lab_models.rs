@@ -60,6 +60,21 @@ snapshots! {
     gru_80x24_chinese: "gru-cell", 80 x 24, Lang::Zh;
     gru_120x40_english: "gru-cell", 120 x 40, Lang::En;
     gru_120x40_chinese: "gru-cell", 120 x 40, Lang::Zh;
+    layer_80x24_english: "layer", 80 x 24, Lang::En;
+    layer_120x40_chinese: "layer", 120 x 40, Lang::Zh;
+    perceptron_80x24_english: "perceptron", 80 x 24, Lang::En;
+    perceptron_80x24_chinese: "perceptron", 80 x 24, Lang::Zh;
+    perceptron_120x40_english: "perceptron", 120 x 40, Lang::En;
+    perceptron_120x40_chinese: "perceptron", 120 x 40, Lang::Zh;
+    feed_forward_80x24_english: "feed-forward", 80 x 24, Lang::En;
+    feed_forward_80x24_chinese: "feed-forward", 80 x 24, Lang::Zh;
+    feed_forward_120x40_english: "feed-forward", 120 x 40, Lang::En;
+    feed_forward_120x40_chinese: "feed-forward", 120 x 40, Lang::Zh;
+    deep_feed_forward_120x40_english: "deep-feed-forward", 120 x 40, Lang::En;
+    training_process_80x24_english: "training-process", 80 x 24, Lang::En;
+    training_process_80x24_chinese: "training-process", 80 x 24, Lang::Zh;
+    training_process_120x40_english: "training-process", 120 x 40, Lang::En;
+    training_process_120x40_chinese: "training-process", 120 x 40, Lang::Zh;
 }
 
 /// The Hopfield lab with the built-in letters, stored by the projection
