@@ -974,7 +974,7 @@ network_spec!(
         data: "digits",
         hidden: "32",
         activation: "relu",
-        batch: 16,
+        batch: 32,
         lr: 0.1,
     }
 );
