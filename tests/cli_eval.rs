@@ -83,3 +83,47 @@ fn devices_folders_and_escapes_in_names_are_refused_cleanly() {
     assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
     assert!(stderr.contains("\\u{1b}[31m"), "{stderr:?}");
 }
+
+#[test]
+fn run_learns_from_a_persons_csv_and_names_the_line_of_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two well-separated classes on a line.
+    let mut csv = String::from("x,y,label\n");
+    for i in 0..40 {
+        let class = i % 2;
+        let offset = if class == 0 { -2.0 } else { 2.0 };
+        csv.push_str(&format!(
+            "{},{},{class}\n",
+            offset + (i as f64) * 0.01,
+            (i % 7) as f64 * 0.1
+        ));
+    }
+    let good = dir.path().join("two.csv");
+    std::fs::write(&good, &csv).unwrap();
+    let out = nnzoo(&[
+        "run",
+        "FF",
+        "--data",
+        good.to_str().unwrap(),
+        "--steps",
+        "60",
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("data=file"), "{stdout}");
+    assert!(stdout.contains("of the test set right"), "{stdout}");
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "x,y,label\n1,2,0\n3,oops,1\n").unwrap();
+    let out = nnzoo(&["run", "FF", "--data", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("line 3") && stderr.contains("oops"),
+        "{stderr}"
+    );
+
+    let out = nnzoo(&["run", "LSTM", "--data", good.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("learns from no data set"));
+}

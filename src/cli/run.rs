@@ -43,6 +43,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub weights: Option<PathBuf>,
 
+    /// Your own data set, for a model that learns from one: a CSV of numbers
+    /// with a header row and the class label in the last column (the same
+    /// as --set data=file --set file=FILE).
+    #[arg(long, value_name = "FILE.csv")]
+    pub data: Option<PathBuf>,
+
     /// Print one JSON line per step with every state, input and gate.
     #[arg(long)]
     pub json: bool,
@@ -59,6 +65,19 @@ pub fn run(args: &RunArgs, zoo: Option<&Path>, out: &mut dyn Write) -> Result<()
     let query = args.query.join(" ");
     let (spec, name) = resolve(&catalogue, &query)?;
     let mut params = spec.default_params();
+    if let Some(file) = &args.data {
+        if params.get("file").is_none() {
+            return Err(Failure::bad_input(format!(
+                "--data: {} learns from no data set",
+                spec.key
+            )));
+        }
+        let path = file.to_string_lossy();
+        params
+            .set("data", "file")
+            .and_then(|()| params.set("file", &path))
+            .map_err(|e| Failure::bad_input(format!("--data: {e}")))?;
+    }
     for assignment in &args.set {
         params
             .assign(assignment)
