@@ -127,3 +127,21 @@ fn run_learns_from_a_persons_csv_and_names_the_line_of_a_bad_one() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("learns from no data set"));
 }
+
+#[test]
+fn weights_from_a_device_or_a_folder_are_refused_at_once() {
+    let out = nnzoo(&["run", "LSTM", "--weights", "/dev/zero", "--steps", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("not a regular file"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = nnzoo(&["run", "LSTM", "--weights", "tests", "--steps", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("is a folder"),
+        "{}",
+        text(&out.stderr)
+    );
+}

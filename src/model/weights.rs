@@ -15,10 +15,12 @@ use serde_json::Value;
 use std::path::Path;
 
 /// Reads weights from `path`: JSON if it ends in `.json` or starts with `{`,
-/// safetensors otherwise.
+/// safetensors otherwise. Only a regular file of at most
+/// [`crate::files::MAX_FILE_BYTES`] is read (`--weights /dev/zero` is
+/// refused at once).
 pub fn read(path: &Path) -> Result<Weights, ModelError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| ModelError::Weights(format!("cannot read {}: {e}", path.display())))?;
+    let bytes = crate::files::read_capped(path, crate::files::MAX_FILE_BYTES)
+        .map_err(ModelError::Weights)?;
     let is_json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
