@@ -398,20 +398,13 @@ impl fmt::Display for Problem {
 /// `\u{..}` form and keeps at most `max_chars` characters, so text from a file
 /// cannot send escape sequences to the terminal that shows an error.
 pub fn escape_control(text: &str, max_chars: usize) -> String {
-    let mut out = String::new();
-    for (count, c) in text.chars().enumerate() {
-        if count == max_chars {
-            out.push('…');
-            break;
-        }
-        let code = c as u32;
-        if code < 0x20 || code == 0x7f || (0x80..=0x9f).contains(&code) {
-            out.push_str(&format!("\\u{{{code:x}}}"));
-        } else {
-            out.push(c);
-        }
+    let mut shown: String = text.chars().take(max_chars).collect();
+    let cut = shown.len() < text.len();
+    shown = crate::text::escape_controls(&shown).into_owned();
+    if cut {
+        shown.push('…');
     }
-    out
+    shown
 }
 
 // The built-in CSV files, embedded so the binary works from any folder.

@@ -11,7 +11,7 @@
 //! (training alone, the data already in memory) is what
 //! `benches/ffnn_digits_torch.py` times PyTorch on, with the same sizes.
 
-use super::{Claim, Experiment, Progress, Reference, Report, setting};
+use super::{Claim, Experiment, Progress, Reference, Report};
 use crate::data;
 use crate::model::feed_forward::{Activation, mlp};
 use crate::model::{ModelError, ParamKind, ParamSpec, ParamValue, Params};
@@ -36,35 +36,35 @@ pub static EXPERIMENT: Experiment = Experiment {
 
 fn settings() -> Vec<ParamSpec> {
     vec![
-        setting(
+        ParamSpec::new(
             "hidden",
             "units in the hidden layer",
             "隐藏层单元数",
             ParamKind::Int { min: 1, max: 4096 },
             ParamValue::Int(100),
         ),
-        setting(
+        ParamSpec::new(
             "activation",
             "the hidden layer's activation",
             "隐藏层的激活函数",
             ParamKind::Choice(Activation::NAMES),
             ParamValue::Choice("relu"),
         ),
-        setting(
+        ParamSpec::new(
             "batch",
             "rows per minibatch",
             "每个小批次的行数",
             ParamKind::Int { min: 1, max: 1437 },
             ParamValue::Int(32),
         ),
-        setting(
+        ParamSpec::new(
             "epochs",
             "passes over the training set",
             "训练集遍历次数（周期）",
             ParamKind::Int { min: 1, max: 1000 },
             ParamValue::Int(30),
         ),
-        setting(
+        ParamSpec::new(
             "lr",
             "learning rate of plain SGD",
             "普通随机梯度下降的学习率",

@@ -10,7 +10,7 @@
 //! least α = 0.10 and the mean overlap halves between 0.13 and 0.20.
 //! The trials are [`crate::model::energy::capacity`]'s.
 
-use super::{Claim, Experiment, Progress, Reference, Report, setting as spec};
+use super::{Claim, Experiment, Progress, Reference, Report};
 use crate::model::energy::capacity::{self, CapacityConfig};
 use crate::model::energy::hopfield::{MAX_NEURONS, MIN_NEURONS};
 use crate::model::{ModelError, ParamKind, ParamSpec, ParamValue, Params};
@@ -27,7 +27,7 @@ pub static EXPERIMENT: Experiment = Experiment {
 
 fn settings() -> Vec<ParamSpec> {
     vec![
-        spec(
+        ParamSpec::new(
             "neurons",
             "neurons N",
             "神经元数 N",
@@ -37,7 +37,7 @@ fn settings() -> Vec<ParamSpec> {
             },
             ParamValue::Int(1000),
         ),
-        spec(
+        ParamSpec::new(
             "trials",
             "trials per load",
             "每个负载的试验次数",
@@ -47,21 +47,21 @@ fn settings() -> Vec<ParamSpec> {
             },
             ParamValue::Int(20),
         ),
-        spec(
+        ParamSpec::new(
             "alphas",
             "loads: a list 0.1,0.14 or a range FROM:TO:STEP",
             "负载：列表 0.1,0.14 或范围 起:止:步长",
             ParamKind::Text { max_len: 200 },
             ParamValue::Text("0.02:0.3:0.02".into()),
         ),
-        spec(
+        ParamSpec::new(
             "noise",
             "fraction of the starting pattern flipped",
             "起始模式被翻转的比例",
             ParamKind::Float { min: 0.0, max: 1.0 },
             ParamValue::Float(0.0),
         ),
-        spec(
+        ParamSpec::new(
             "max_sweeps",
             "sweeps after which a trial that still moves stops",
             "仍在变化的试验在多少次扫描后停止",

@@ -45,25 +45,6 @@ impl Experiment {
     }
 }
 
-/// A setting of an experiment: its name, what it is in both languages, its
-/// bounds and default.
-pub fn setting(
-    name: &'static str,
-    en: &'static str,
-    zh: &'static str,
-    kind: crate::model::ParamKind,
-    default: crate::model::ParamValue,
-) -> ParamSpec {
-    ParamSpec {
-        name,
-        label: Bilingual::new(name, name),
-        help: Bilingual::new(en, zh),
-        kind,
-        default,
-        role: Default::default(),
-    }
-}
-
 /// How far an experiment has got.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Progress {

@@ -68,6 +68,32 @@ pub struct ParamSpec {
 }
 
 impl ParamSpec {
+    /// A parameter whose label is its name, with what it does in both
+    /// languages, its bounds and default; it rebuilds the model when
+    /// changed ([`ParamSpec::with_role`] says otherwise).
+    pub fn new(
+        name: &'static str,
+        help_en: &'static str,
+        help_zh: &'static str,
+        kind: ParamKind,
+        default: ParamValue,
+    ) -> ParamSpec {
+        ParamSpec {
+            name,
+            label: Bilingual::new(name, name),
+            help: Bilingual::new(help_en, help_zh),
+            kind,
+            default,
+            role: ParamRole::Structure,
+        }
+    }
+
+    /// The same parameter with another role.
+    pub fn with_role(mut self, role: ParamRole) -> ParamSpec {
+        self.role = role;
+        self
+    }
+
     /// Checks `raw` against this spec, giving the value or an error that says
     /// what is allowed.
     pub fn parse(&self, raw: &str) -> Result<ParamValue, ParamError> {

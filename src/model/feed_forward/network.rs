@@ -70,56 +70,44 @@ struct Defaults {
 }
 
 fn specs(d: &Defaults) -> Vec<ParamSpec> {
-    let spec = |name, en, zh, kind, default, role| ParamSpec {
-        name,
-        label: Bilingual::new(name, name),
-        help: Bilingual::new(en, zh),
-        kind,
-        default,
-        role,
-    };
     vec![
-        spec(
+        ParamSpec::new(
             "data",
             "the data set: built in, or `file` for the CSV named by `file`",
             "数据集：内置的，或 `file` 表示 `file` 参数指定的 CSV",
             ParamKind::Choice(DATA),
             ParamValue::Choice(d.data),
-            ParamRole::InputSource,
-        ),
-        spec(
+        )
+        .with_role(ParamRole::InputSource),
+        ParamSpec::new(
             "file",
             "a CSV of numbers with a header row, the class label in the last column",
             "数字 CSV 文件：首行为表头，最后一列为类别标签",
             ParamKind::Text { max_len: 4096 },
             ParamValue::Text(String::new()),
-            ParamRole::Structure,
         ),
-        spec(
+        ParamSpec::new(
             "hidden",
             "units of each hidden layer, e.g. 100 or 64,32",
             "每个隐藏层的单元数，如 100 或 64,32",
             ParamKind::Text { max_len: 64 },
             ParamValue::Text(d.hidden.into()),
-            ParamRole::Structure,
         ),
-        spec(
+        ParamSpec::new(
             "activation",
             "the hidden layers' activation",
             "隐藏层的激活函数",
             ParamKind::Choice(Activation::NAMES),
             ParamValue::Choice(d.activation),
-            ParamRole::Structure,
         ),
-        spec(
+        ParamSpec::new(
             "batch",
             "rows per minibatch",
             "每个小批次的行数",
             ParamKind::Int { min: 1, max: 4096 },
             ParamValue::Int(d.batch),
-            ParamRole::Structure,
         ),
-        spec(
+        ParamSpec::new(
             "lr",
             "learning rate η of SGD (changes live)",
             "随机梯度下降的学习率 η（即时生效）",
@@ -128,8 +116,8 @@ fn specs(d: &Defaults) -> Vec<ParamSpec> {
                 max: 10.0,
             },
             ParamValue::Float(d.lr),
-            ParamRole::Live,
-        ),
+        )
+        .with_role(ParamRole::Live),
     ]
 }
 

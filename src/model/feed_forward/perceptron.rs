@@ -40,32 +40,23 @@ const FIELD_COLS: usize = 40;
 const FIELD_ROWS: usize = 20;
 
 fn params() -> Vec<ParamSpec> {
-    let spec = |name, en, zh, kind, default, role| ParamSpec {
-        name,
-        label: Bilingual::new(name, name),
-        help: Bilingual::new(en, zh),
-        kind,
-        default,
-        role,
-    };
     vec![
-        spec(
+        ParamSpec::new(
             "data",
             "separable: a line divides the classes; noisy: 10% of labels flipped; xor: no line can",
             "separable：可被直线分开；noisy：10% 标签被翻转；xor：任何直线都分不开",
             ParamKind::Choice(DATA),
             ParamValue::Choice("separable"),
-            ParamRole::InputSource,
-        ),
-        spec(
+        )
+        .with_role(ParamRole::InputSource),
+        ParamSpec::new(
             "points",
             "how many points",
             "点的个数",
             ParamKind::Int { min: 4, max: 2000 },
             ParamValue::Int(40),
-            ParamRole::Structure,
         ),
-        spec(
+        ParamSpec::new(
             "lr",
             "learning rate η (changes live)",
             "学习率 η（即时生效）",
@@ -74,8 +65,8 @@ fn params() -> Vec<ParamSpec> {
                 max: 10.0,
             },
             ParamValue::Float(1.0),
-            ParamRole::Live,
-        ),
+        )
+        .with_role(ParamRole::Live),
     ]
 }
 
