@@ -27,3 +27,4 @@ pub mod search;
 pub mod text;
 pub mod train;
 pub mod tui;
+pub mod work;

@@ -76,7 +76,8 @@ pub fn run(args: &CapacityArgs, out: &mut dyn Write) -> Result<(), Failure> {
         max_sweeps: args.max_sweeps,
         threads,
     };
-    let points = capacity::run(&config).map_err(|e| Failure::bad_input(e.to_string()))?;
+    let points = capacity::run(&config, &mut crate::work::unwatched)
+        .map_err(|e| Failure::bad_input(e.to_string()))?;
     let drop = capacity::drop_point(&points);
     if args.json {
         let line = json!({

@@ -2,7 +2,7 @@
 //! what it measured beside the reference it is held to.
 
 use super::Failure;
-use crate::experiment::{self, Experiment, Progress};
+use crate::experiment::{self, Experiment, Flow, Progress};
 use crate::text::escape_controls;
 use clap::Args;
 use std::io::{IsTerminal, Write};
@@ -52,13 +52,14 @@ pub fn run(args: &ExperimentArgs, out: &mut dyn Write) -> Result<(), Failure> {
     }
     // Progress goes to a terminal on stderr only, so that pipes get the result alone.
     let show_progress = std::io::stderr().is_terminal() && !args.json;
-    let mut progress = |p: Progress| {
+    let mut progress = |p: &Progress| {
         if show_progress {
             eprint!("\r\x1b[2K[{}/{}] {}", p.done, p.total, p.note);
             if p.done == p.total {
                 eprintln!();
             }
         }
+        Flow::Go
     };
     let report = (experiment.run)(&settings, args.seed, &mut progress)
         .map_err(|e| Failure::bad_input(format!("{}: {e}", experiment.name)))?;

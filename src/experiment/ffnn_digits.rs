@@ -11,7 +11,7 @@
 //! (training alone, the data already in memory) is what
 //! `benches/ffnn_digits_torch.py` times PyTorch on, with the same sizes.
 
-use super::{Claim, Experiment, Progress, Reference, Report};
+use super::{Claim, Experiment, Flow, Outcome, Progress, Reference, Report};
 use crate::data;
 use crate::model::feed_forward::{Activation, mlp};
 use crate::model::{ModelError, ParamKind, ParamSpec, ParamValue, Params};
@@ -32,6 +32,7 @@ pub static EXPERIMENT: Experiment = Experiment {
     source: "64-100-10 MLP, plain SGD: test accuracy >= 0.95",
     settings,
     run,
+    models: &["feed_forward", "deep_feed_forward", "training_process"],
 };
 
 fn settings() -> Vec<ParamSpec> {
@@ -77,11 +78,7 @@ fn settings() -> Vec<ParamSpec> {
     ]
 }
 
-fn run(
-    settings: &Params,
-    seed: u64,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<Report, ModelError> {
+fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, ModelError> {
     let digits = data::builtin("digits", seed).map_err(|e| ModelError::Invalid(e.to_string()))?;
     let (train, test) = digits.split(0.2, seed);
     let classes = digits.n_classes().unwrap_or(10);
@@ -108,21 +105,27 @@ fn run(
         },
     );
     let started = Instant::now();
+    let mut stopped = false;
     for _ in 0..epochs {
         trainer.run_epoch();
         if let Some(last) = trainer.history().last() {
-            progress(Progress {
-                done: last.epoch as usize,
-                total: epochs as usize,
-                note: format!(
+            let flow = progress(&Progress::new(
+                last.epoch as usize,
+                epochs as usize,
+                format!(
                     "epoch {}: train loss {:.4}, test accuracy {:.4}",
                     last.epoch,
                     last.train_loss,
                     last.test_accuracy.unwrap_or(f64::NAN)
                 ),
-            });
+            ));
+            if flow == Flow::Stop && last.epoch < epochs {
+                stopped = true;
+                break;
+            }
         }
     }
+    let epochs_run = trainer.history().len().max(1) as f64;
     let train_seconds = started.elapsed().as_secs_f64() - trainer.evaluation_seconds();
     let last = *trainer
         .history()
@@ -154,14 +157,14 @@ fn run(
             details.push('\n');
         }
     }
-    Ok(Report {
+    Ok(Outcome {
         metrics: vec![
             ("test_accuracy", last.test_accuracy.unwrap_or(f64::NAN)),
             ("train_accuracy", last.train_accuracy.unwrap_or(f64::NAN)),
             ("test_loss", last.test_loss),
             ("train_loss", last.train_loss),
             ("train_seconds", train_seconds),
-            ("epoch_seconds", train_seconds / epochs as f64),
+            ("epoch_seconds", train_seconds / epochs_run),
         ],
         references: vec![Reference {
             metric: "test_accuracy",
@@ -169,5 +172,6 @@ fn run(
             source: "a 64-100-10 MLP on these digits: about 0.97".into(),
         }],
         details,
+        stopped,
     })
 }

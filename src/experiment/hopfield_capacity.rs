@@ -10,7 +10,7 @@
 //! least α = 0.10 and the mean overlap halves between 0.13 and 0.20.
 //! The trials are [`crate::model::energy::capacity`]'s.
 
-use super::{Claim, Experiment, Progress, Reference, Report};
+use super::{Claim, Experiment, Outcome, Reference, Report};
 use crate::model::energy::capacity::{self, CapacityConfig};
 use crate::model::energy::hopfield::{MAX_NEURONS, MIN_NEURONS};
 use crate::model::{ModelError, ParamKind, ParamSpec, ParamValue, Params};
@@ -23,6 +23,7 @@ pub static EXPERIMENT: Experiment = Experiment {
     source: "Amit, Gutfreund and Sompolinsky 1985: alpha_c = 0.138",
     settings,
     run,
+    models: &["hopfield"],
 };
 
 fn settings() -> Vec<ParamSpec> {
@@ -118,11 +119,7 @@ pub fn parse_alphas(text: &str) -> Result<Vec<f64>, String> {
     }
 }
 
-fn run(
-    settings: &Params,
-    seed: u64,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<Report, ModelError> {
+fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, ModelError> {
     let alphas = parse_alphas(settings.text("alphas"))
         .map_err(|e| ModelError::Invalid(format!("alphas: {e}")))?;
     let config = CapacityConfig {
@@ -135,24 +132,10 @@ fn run(
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     config.check()?;
-    progress(Progress {
-        done: 0,
-        total: config.alphas.len(),
-        note: format!(
-            "{} loads x {} trials at N = {}",
-            config.alphas.len(),
-            config.trials,
-            config.neurons
-        ),
-    });
     let started = Instant::now();
-    let points = capacity::run(&config)?;
+    let points = capacity::run(&config, progress)?;
     let seconds = started.elapsed().as_secs_f64();
-    progress(Progress {
-        done: config.alphas.len(),
-        total: config.alphas.len(),
-        note: capacity::verdict(&points),
-    });
+    let stopped = points.len() < config.alphas.len();
     let mut metrics = Vec::new();
     if let Some(alpha) = capacity::last_recalling(&points, 0.95) {
         metrics.push(("recall_holds_to", alpha));
@@ -180,10 +163,11 @@ fn run(
         capacity::plot(&points),
         capacity::verdict(&points)
     );
-    Ok(Report {
+    Ok(Outcome {
         metrics,
         references,
         details,
+        stopped,
     })
 }
 

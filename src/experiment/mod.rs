@@ -19,6 +19,7 @@ pub mod hopfield_capacity;
 use crate::model::view::number;
 use crate::model::{ModelError, ParamSpec, Params};
 use crate::text::Bilingual;
+pub use crate::work::{Flow, Progress, Report};
 use serde_json::{Map, Value, json};
 use std::fmt::Write as _;
 
@@ -33,10 +34,16 @@ pub struct Experiment {
     pub settings: fn() -> Vec<ParamSpec>,
     /// Runs it with valid settings and a seed, telling `progress` how far it is.
     pub run: RunExperiment,
+    /// The models (their [`crate::model::ModelSpec::key`]s) whose lab
+    /// offers this experiment.
+    pub models: &'static [&'static str],
 }
 
-/// Runs an experiment with valid settings and a seed, telling the callback how far it is.
-pub type RunExperiment = fn(&Params, u64, &mut dyn FnMut(Progress)) -> Result<Report, ModelError>;
+/// Runs an experiment with valid settings and a seed, telling the callback
+/// how far it is; when the callback answers [`Flow::Stop`] the experiment
+/// ends at the next whole point and reports what it measured so far, marked
+/// [`Outcome::stopped`].
+pub type RunExperiment = fn(&Params, u64, Report<'_>) -> Result<Outcome, ModelError>;
 
 impl Experiment {
     /// The settings at their defaults.
@@ -45,24 +52,18 @@ impl Experiment {
     }
 }
 
-/// How far an experiment has got.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Progress {
-    pub done: usize,
-    pub total: usize,
-    /// What it is doing now, in a line (`epoch 3: test accuracy 0.962`).
-    pub note: String,
-}
-
 /// What an experiment measured, beside what it is held to.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Report {
+pub struct Outcome {
     /// Measured values by name, in the order they are printed.
     pub metrics: Vec<(&'static str, f64)>,
     /// What the measurements are held to.
     pub references: Vec<Reference>,
     /// More to read: a table per epoch, a curve drawn in text.
     pub details: String,
+    /// Whether it was stopped before the end: its metrics are then those of
+    /// the part that ran, and it neither passes nor fails.
+    pub stopped: bool,
 }
 
 /// A claim about one metric, and where it comes from.
@@ -117,7 +118,7 @@ impl Claim {
     }
 }
 
-impl Report {
+impl Outcome {
     /// The value of metric `name`.
     pub fn metric(&self, name: &str) -> Option<f64> {
         self.metrics
@@ -126,11 +127,25 @@ impl Report {
             .map(|(_, v)| *v)
     }
 
-    /// Whether every reference claim holds (a missing metric fails).
+    /// Whether every reference claim holds (a missing metric fails) on a
+    /// run that went to its end.
     pub fn passed(&self) -> bool {
-        self.references
-            .iter()
-            .all(|r| self.metric(r.metric).is_some_and(|v| r.claim.holds(v)))
+        !self.stopped
+            && self
+                .references
+                .iter()
+                .all(|r| self.metric(r.metric).is_some_and(|v| r.claim.holds(v)))
+    }
+
+    /// `pass`, `fail`, or `stopped` for a run that did not reach its end.
+    pub fn verdict(&self) -> &'static str {
+        if self.stopped {
+            "stopped"
+        } else if self.passed() {
+            "pass"
+        } else {
+            "fail"
+        }
     }
 
     /// The report as the one JSON object `--json` prints.
@@ -161,7 +176,7 @@ impl Report {
             "settings": set,
             "metrics": metrics,
             "reference": reference,
-            "verdict": if self.passed() { "pass" } else { "fail" },
+            "verdict": self.verdict(),
         })
     }
 
@@ -217,11 +232,7 @@ impl Report {
         if !self.details.is_empty() {
             let _ = writeln!(out, "\n{}", self.details.trim_end());
         }
-        let _ = writeln!(
-            out,
-            "\nverdict: {}",
-            if self.passed() { "pass" } else { "fail" }
-        );
+        let _ = writeln!(out, "\nverdict: {}", self.verdict());
         out
     }
 }
@@ -248,6 +259,14 @@ fn param_json(value: &crate::model::ParamValue) -> Value {
 
 /// Every experiment nnzoo runs.
 pub static REGISTRY: &[&Experiment] = &[&ffnn_digits::EXPERIMENT, &hopfield_capacity::EXPERIMENT];
+
+/// The experiments the lab of model `key` offers.
+pub fn for_model(key: &str) -> impl Iterator<Item = &'static Experiment> + '_ {
+    REGISTRY
+        .iter()
+        .copied()
+        .filter(move |e| e.models.contains(&key))
+}
 
 /// The experiment named `name`.
 pub fn find(name: &str) -> Option<&'static Experiment> {

@@ -18,6 +18,7 @@ pub mod cells;
 pub mod energy;
 pub mod feed_forward;
 pub mod params;
+pub mod timeline;
 pub mod view;
 pub mod weights;
 
@@ -28,6 +29,7 @@ pub use view::{
 };
 
 use crate::text::Bilingual;
+pub use crate::work::{Flow, Progress, Report};
 use std::collections::BTreeMap;
 
 /// A model that cannot be built or cannot do what was asked.
@@ -66,6 +68,10 @@ pub struct Action {
     /// itself; a model picks from letters the lab leaves free: see `tui`).
     pub key: char,
     pub label: Bilingual,
+    /// Whether it is long work (a capacity curve, an epoch): the lab runs it
+    /// through [`Model::work`] on a worker, with a progress bar and Esc to
+    /// stop it, instead of calling [`Model::act`] between frames.
+    pub long: bool,
 }
 
 /// A message about the model's condition a person should see at a glance.
@@ -141,6 +147,20 @@ pub trait Model: Send {
     fn act(&mut self, action: &str) -> Result<(), ModelError> {
         Err(ModelError::Unsupported(format!("no action `{action}`")))
     }
+
+    /// Runs a long action ([`Action::long`]), telling `progress` how far it
+    /// is; when `progress` answers [`Flow::Stop`] it ends at the next whole
+    /// point and keeps what it did. The lab calls it on a worker thread.
+    fn work(&mut self, action: &str, progress: Report<'_>) -> Result<(), ModelError> {
+        let _ = progress;
+        self.act(action)
+    }
+
+    /// A copy of the model as it is now: the lab keeps a few to step back
+    /// to, and draws one while the model itself works on a worker. Models
+    /// keep large things that never change behind an `Arc`, so that a copy
+    /// costs little.
+    fn snapshot(&self) -> Box<dyn Model>;
 
     /// Replaces the model's weights with trained ones (PyTorch `state_dict`
     /// names). A missing tensor or a wrong shape is an error naming the

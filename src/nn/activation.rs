@@ -154,6 +154,10 @@ impl ReLU {
 }
 
 impl Layer for ReLU {
+    fn boxed_clone(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+
     fn describe(&self) -> String {
         "ReLU".into()
     }
@@ -197,6 +201,10 @@ impl Default for LeakyReLU {
 }
 
 impl Layer for LeakyReLU {
+    fn boxed_clone(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+
     fn describe(&self) -> String {
         format!("LeakyReLU(negative_slope={})", self.negative_slope)
     }
@@ -229,6 +237,10 @@ impl Sigmoid {
 }
 
 impl Layer for Sigmoid {
+    fn boxed_clone(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+
     fn describe(&self) -> String {
         "Sigmoid".into()
     }
@@ -261,6 +273,10 @@ impl Tanh {
 }
 
 impl Layer for Tanh {
+    fn boxed_clone(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+
     fn describe(&self) -> String {
         "Tanh".into()
     }
@@ -293,6 +309,10 @@ impl Softmax {
 }
 
 impl Layer for Softmax {
+    fn boxed_clone(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+
     fn describe(&self) -> String {
         "Softmax(dim=-1)".into()
     }

@@ -230,6 +230,10 @@ impl Conv1d {
 }
 
 impl Layer for Conv1d {
+    fn boxed_clone(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+
     fn describe(&self) -> String {
         let mut text = format!(
             "Conv1d({}, {}, kernel_size={}",

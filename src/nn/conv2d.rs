@@ -522,6 +522,10 @@ pub(crate) fn check_input(
 }
 
 impl Layer for Conv2d {
+    fn boxed_clone(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+
     fn describe(&self) -> String {
         let mut text = format!(
             "Conv2d({}, {}, kernel_size={}",

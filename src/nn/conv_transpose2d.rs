@@ -352,6 +352,10 @@ impl ConvTranspose2d {
 }
 
 impl Layer for ConvTranspose2d {
+    fn boxed_clone(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+
     fn describe(&self) -> String {
         let mut text = format!(
             "ConvTranspose2d({}, {}, kernel_size={}",

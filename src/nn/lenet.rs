@@ -39,6 +39,7 @@ pub const INPUT: [usize; 3] = [1, 28, 28];
 pub const CLASSES: usize = 10;
 
 /// LeNet's stages, run in order.
+#[derive(Clone)]
 pub struct LeNet {
     net: Sequential,
 }
@@ -85,6 +86,10 @@ impl LeNet {
 }
 
 impl Layer for LeNet {
+    fn boxed_clone(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+
     /// PyTorch's print of a module with named children.
     fn describe(&self) -> String {
         let mut text = String::from("LeNet(\n");

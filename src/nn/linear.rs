@@ -164,6 +164,10 @@ fn with_leading_axes(y: Array2<f32>, input_shape: &[usize]) -> ArrayD<f32> {
 }
 
 impl Layer for Linear {
+    fn boxed_clone(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+
     fn describe(&self) -> String {
         let bias = if self.bias.is_some() {
             ""

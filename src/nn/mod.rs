@@ -74,8 +74,18 @@ pub struct ShapeError {
     pub message: String,
 }
 
+impl Clone for Box<dyn Layer> {
+    fn clone(&self) -> Self {
+        self.boxed_clone()
+    }
+}
+
 /// A layer with a forward, a backward and an inference pass.
 pub trait Layer: Send {
+    /// A copy of the layer with its parameters, gradients and cache (a lab
+    /// keeps copies of a model to step back to).
+    fn boxed_clone(&self) -> Box<dyn Layer>;
+
     /// The layer as PyTorch prints it: `Linear(in_features=64, out_features=100)`
     /// is written `Linear(64, 100)`, `Conv2d(1, 6, kernel_size=5)`, `ReLU`.
     fn describe(&self) -> String;

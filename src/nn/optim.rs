@@ -17,8 +17,17 @@ use super::{Layer, ParamMut};
 use ndarray::{ArrayD, Zip};
 use std::collections::HashMap;
 
+impl Clone for Box<dyn Optimizer> {
+    fn clone(&self) -> Self {
+        self.boxed_clone()
+    }
+}
+
 /// Something that moves parameters against their gradients.
 pub trait Optimizer: Send {
+    /// A copy of the optimiser with its state (momenta, step count).
+    fn boxed_clone(&self) -> Box<dyn Optimizer>;
+
     /// Called once before the parameters of a step are updated.
     fn begin_step(&mut self);
 
@@ -102,6 +111,10 @@ impl Sgd {
 }
 
 impl Optimizer for Sgd {
+    fn boxed_clone(&self) -> Box<dyn Optimizer> {
+        Box::new(self.clone())
+    }
+
     fn begin_step(&mut self) {
         self.steps += 1;
     }
@@ -227,6 +240,10 @@ impl Adam {
 }
 
 impl Optimizer for Adam {
+    fn boxed_clone(&self) -> Box<dyn Optimizer> {
+        Box::new(self.clone())
+    }
+
     fn begin_step(&mut self) {
         self.steps += 1;
     }

@@ -233,6 +233,10 @@ impl MaxPool2d {
 }
 
 impl Layer for MaxPool2d {
+    fn boxed_clone(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+
     fn describe(&self) -> String {
         describe("MaxPool2d", self.kernel, self.stride)
     }
@@ -303,6 +307,10 @@ impl AvgPool2d {
 }
 
 impl Layer for AvgPool2d {
+    fn boxed_clone(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+
     fn describe(&self) -> String {
         describe("AvgPool2d", self.kernel, self.stride)
     }

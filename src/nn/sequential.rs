@@ -15,7 +15,7 @@ use ndarray::{ArrayD, ArrayViewD, IxDyn};
 use std::fmt::Write;
 
 /// Layers applied one after the other; the backward pass runs them in reverse.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Sequential {
     layers: Vec<Box<dyn Layer>>,
     /// `outputs[i]`: layer i's output in the last forward pass.
@@ -93,6 +93,10 @@ impl Sequential {
 }
 
 impl Layer for Sequential {
+    fn boxed_clone(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+
     /// PyTorch's print: `Sequential(`, then one line `  (i): layer` per layer,
     /// then `)`.
     fn describe(&self) -> String {
@@ -204,6 +208,10 @@ fn flattened(input: &[usize]) -> Vec<usize> {
 }
 
 impl Layer for Flatten {
+    fn boxed_clone(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+
     fn describe(&self) -> String {
         "Flatten".into()
     }

@@ -147,6 +147,10 @@ impl Upsample {
 }
 
 impl Layer for Upsample {
+    fn boxed_clone(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+
     fn describe(&self) -> String {
         format!(
             "Upsample(scale_factor={}.0, mode='{}')",

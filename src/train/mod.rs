@@ -117,6 +117,7 @@ pub struct EpochRecord {
 }
 
 /// Runs the seven steps on a network.
+#[derive(Clone)]
 pub struct Trainer {
     net: Sequential,
     optimizer: Box<dyn Optimizer>,

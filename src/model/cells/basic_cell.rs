@@ -29,6 +29,7 @@ static STAGES: [Bilingual; 2] = [
 ];
 
 /// One neuron and its last output.
+#[derive(Clone)]
 pub struct BasicCell {
     input: usize,
     activation: &'static str,

@@ -50,6 +50,7 @@ impl CellType {
     }
 }
 
+#[derive(Clone)]
 enum Weighted {
     Rnn(RnnWeights, RnnScratch),
     Lstm(LstmWeights, LstmScratch),
@@ -57,6 +58,7 @@ enum Weighted {
 }
 
 /// One direction: a cell with its state.
+#[derive(Clone)]
 pub struct Direction {
     cell: Weighted,
     pub h: Vec<f32>,
@@ -177,6 +179,7 @@ pub fn run(fwd: &mut Direction, bwd: &mut Direction, x: &[f32], output: &mut [f3
 }
 
 /// A bidirectional layer fed a sliding window of the input sequence.
+#[derive(Clone)]
 pub struct Bidirectional {
     kind: CellType,
     params: Params,
@@ -268,6 +271,10 @@ impl Bidirectional {
 }
 
 impl Model for Bidirectional {
+    fn snapshot(&self) -> Box<dyn Model> {
+        Box::new(self.clone())
+    }
+
     fn params(&self) -> &Params {
         &self.params
     }

@@ -198,6 +198,7 @@ static STAGES: [Bilingual; 4] = [
 ];
 
 /// The GRU cell with its state, for [`Stepper`].
+#[derive(Clone)]
 pub struct GruCell {
     pub weights: GruWeights,
     pub h: Vec<f32>,

@@ -204,6 +204,7 @@ static STAGES: [Bilingual; 6] = [
 ];
 
 /// The LSTM cell with its state, for [`Stepper`].
+#[derive(Clone)]
 pub struct LstmCell {
     pub weights: LstmWeights,
     pub h: Vec<f32>,

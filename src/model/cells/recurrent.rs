@@ -20,7 +20,7 @@ use ndarray::{ArrayView1, ArrayView2, Axis};
 pub const HISTORY: usize = 64;
 
 /// The part of a model that differs from cell to cell.
-pub trait Cell: Send + 'static {
+pub trait Cell: Clone + Send + 'static {
     /// The stages of one step, in order.
     fn stages(&self) -> &'static [Bilingual];
 
@@ -42,7 +42,7 @@ pub trait Cell: Send + 'static {
     fn finite(&self) -> bool;
 
     /// The cell's weights, arranged for its step.
-    type Weights: Send + 'static;
+    type Weights: Clone + Send + 'static;
 
     /// Weights of this cell's sizes from `vb`: trained ones by their PyTorch
     /// `state_dict` names, or PyTorch's default initialisation.
@@ -60,6 +60,7 @@ pub trait Cell: Send + 'static {
 }
 
 /// A [`Cell`] fed from a built-in input sequence, as a [`Model`].
+#[derive(Clone)]
 pub struct Stepper<C: Cell> {
     cell: C,
     params: Params,
@@ -122,6 +123,10 @@ impl<C: Cell> Stepper<C> {
 }
 
 impl<C: Cell> Model for Stepper<C> {
+    fn snapshot(&self) -> Box<dyn Model> {
+        Box::new(self.clone())
+    }
+
     fn params(&self) -> &Params {
         &self.params
     }

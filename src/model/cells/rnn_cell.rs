@@ -148,6 +148,7 @@ static STAGES: [Bilingual; 2] = [
 ];
 
 /// The recurrent cell with its state, for [`Stepper`].
+#[derive(Clone)]
 pub struct RnnCell {
     pub weights: RnnWeights,
     pub h: Vec<f32>,

@@ -18,10 +18,13 @@ use super::hopfield::{
     random_patterns, shuffled_order, splitmix,
 };
 use crate::model::ModelError;
+use crate::work::{Flow, Progress, Report};
 use ndarray::{Array2, ArrayView1};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
 
 /// What to measure.
 #[derive(Debug, Clone, PartialEq)]
@@ -140,46 +143,63 @@ fn trial(config: &CapacityConfig, load: usize, index: usize) -> (f64, usize) {
     (m, moving_sweeps)
 }
 
-/// Runs the experiment: one point per load, in the order given.
-pub fn run(config: &CapacityConfig) -> Result<Vec<CapacityPoint>, ModelError> {
+/// Runs the experiment: one point per load, in the order given, telling
+/// `progress` after every trial. When it answers [`Flow::Stop`] no new trial
+/// starts, and the points of the loads whose trials all finished (the first
+/// loads, in order) are returned: fewer points than loads means it stopped.
+pub fn run(
+    config: &CapacityConfig,
+    progress: Report<'_>,
+) -> Result<Vec<CapacityPoint>, ModelError> {
     config.check()?;
+    // Load-major, so that the loads finish roughly in order.
     let jobs: Vec<(usize, usize)> = (0..config.alphas.len())
         .flat_map(|load| (0..config.trials).map(move |t| (load, t)))
         .collect();
-    let threads = config.threads.clamp(1, 64).min(jobs.len());
+    let threads = config.threads.clamp(1, 64).min(jobs.len()).max(1);
     // One row per load, one column per trial: the final overlap m and the
-    // sweeps that moved.
+    // sweeps that moved; a trial not run is NaN.
     let shape = (config.alphas.len(), config.trials);
-    let mut final_overlap = Array2::<f64>::zeros(shape);
+    let mut final_overlap = Array2::<f64>::from_elem(shape, f64::NAN);
     let mut sweeps = Array2::<f64>::zeros(shape);
-    // Interleave the jobs so that each thread gets light and heavy loads alike.
-    let finished = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let jobs = &jobs;
-                scope.spawn(move || {
-                    jobs.iter()
-                        .enumerate()
-                        .skip(t)
-                        .step_by(threads)
-                        .map(|(k, &(load, index))| (k, trial(config, load, index)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        for handle in handles {
-            let done = handle.join().map_err(|_| {
-                ModelError::Invalid("a thread of the capacity experiment failed".into())
-            })?;
-            for (k, (m, moved)) in done {
-                let (load, trial) = jobs[k];
-                final_overlap[[load, trial]] = m;
-                sweeps[[load, trial]] = moved as f64;
+    let next_job = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let (sender, results) = mpsc::channel::<(usize, f64, usize)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let (jobs, next_job, stop, sender) = (&jobs, &next_job, &stop, sender.clone());
+            scope.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let k = next_job.fetch_add(1, Ordering::Relaxed);
+                    let Some(&(load, index)) = jobs.get(k) else {
+                        break;
+                    };
+                    let (m, moved) = trial(config, load, index);
+                    if sender.send((k, m, moved)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        let mut done = 0;
+        // Ends when every worker has finished and dropped its sender.
+        for (k, m, moved) in results.iter() {
+            let (load, index) = jobs[k];
+            final_overlap[[load, index]] = m;
+            sweeps[[load, index]] = moved as f64;
+            done += 1;
+            let note = format!(
+                "alpha {:.3}: trial {} of {}, m = {m:.3}",
+                config.alphas[load],
+                index + 1,
+                config.trials
+            );
+            if progress(&Progress::new(done, jobs.len(), note)) == Flow::Stop {
+                stop.store(true, Ordering::Relaxed);
             }
         }
-        Ok::<(), ModelError>(())
     });
-    finished?;
     // Means taken in trial order, so the table depends on the seed alone.
     let mean = |row: ArrayView1<'_, f64>| row.iter().sum::<f64>() / config.trials as f64;
     Ok(config
@@ -187,6 +207,7 @@ pub fn run(config: &CapacityConfig) -> Result<Vec<CapacityPoint>, ModelError> {
         .iter()
         .zip(final_overlap.rows())
         .zip(sweeps.rows())
+        .take_while(|((_, overlaps), _)| overlaps.iter().all(|m| !m.is_nan()))
         .map(|((&alpha, overlaps), sweeps)| CapacityPoint {
             alpha,
             patterns: patterns_for(alpha, config.neurons),
@@ -291,6 +312,23 @@ pub fn verdict_zh(points: &[CapacityPoint]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::work::unwatched;
+
+    #[test]
+    fn a_stopped_run_keeps_the_loads_it_finished() {
+        let mut seen = Vec::new();
+        let mut stop_after_three = |p: &Progress| {
+            seen.push(p.done);
+            if p.done >= 3 { Flow::Stop } else { Flow::Go }
+        };
+        // One thread: the first load's three trials finish, the trial already
+        // started when Stop came finishes too, and no other starts.
+        let points = run(&config(1), &mut stop_after_three).unwrap();
+        assert_eq!(seen, [1, 2, 3, 4]);
+        let whole = run(&config(1), &mut unwatched).unwrap();
+        assert_eq!(whole.len(), 2);
+        assert_eq!(points, whole[..1]);
+    }
 
     fn config(threads: usize) -> CapacityConfig {
         CapacityConfig {
@@ -306,12 +344,15 @@ mod tests {
 
     #[test]
     fn same_result_on_any_number_of_threads() {
-        assert_eq!(run(&config(1)).unwrap(), run(&config(2)).unwrap());
+        assert_eq!(
+            run(&config(1), &mut unwatched).unwrap(),
+            run(&config(2), &mut unwatched).unwrap()
+        );
     }
 
     #[test]
     fn low_load_recalls_high_load_does_not() {
-        let points = run(&config(2)).unwrap();
+        let points = run(&config(2), &mut unwatched).unwrap();
         assert_eq!(points[0].patterns, 10);
         assert!(points[0].mean_overlap > 0.99, "{points:?}");
         assert!(points[1].mean_overlap < 0.6, "{points:?}");
@@ -346,13 +387,13 @@ mod tests {
     fn bad_configs_are_refused() {
         let mut c = config(1);
         c.alphas = vec![];
-        assert!(run(&c).is_err());
+        assert!(run(&c, &mut unwatched).is_err());
         c.alphas = vec![-0.1];
-        assert!(run(&c).is_err());
+        assert!(run(&c, &mut unwatched).is_err());
         c.alphas = vec![100.0];
-        assert!(run(&c).is_err());
+        assert!(run(&c, &mut unwatched).is_err());
         c.alphas = vec![0.1];
         c.neurons = 3;
-        assert!(run(&c).is_err());
+        assert!(run(&c, &mut unwatched).is_err());
     }
 }

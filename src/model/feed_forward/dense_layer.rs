@@ -36,6 +36,7 @@ static STAGES: [Bilingual; 2] = [
 ];
 
 /// The layer, its last weighted sums and outputs.
+#[derive(Clone)]
 pub struct DenseLayer {
     activation: &'static str,
     /// `[output, input]`.

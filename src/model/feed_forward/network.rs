@@ -186,6 +186,7 @@ pub fn load_data(params: &Params, seed: u64) -> Result<(Dataset, Dataset), Model
 }
 
 /// A feed-forward network learning a data set through the seven steps.
+#[derive(Clone)]
 pub struct Network {
     params: Params,
     seed: u64,
@@ -758,6 +759,10 @@ impl Network {
 }
 
 impl Model for Network {
+    fn snapshot(&self) -> Box<dyn Model> {
+        Box::new(self.clone())
+    }
+
     fn params(&self) -> &Params {
         &self.params
     }

@@ -71,6 +71,7 @@ fn params() -> Vec<ParamSpec> {
 }
 
 /// Two classes of points in the square [-1, 1]², labelled ±1.
+#[derive(Clone)]
 struct PointSet {
     /// `[n, 2]`.
     x: Array2<f32>,
@@ -146,6 +147,7 @@ fn make_points(kind: &str, n: usize, rng: &mut StdRng) -> PointSet {
 }
 
 /// The perceptron and its training run.
+#[derive(Clone)]
 pub struct Perceptron {
     params: Params,
     seed: u64,
@@ -415,6 +417,10 @@ impl Perceptron {
 }
 
 impl Model for Perceptron {
+    fn snapshot(&self) -> Box<dyn Model> {
+        Box::new(self.clone())
+    }
+
     fn params(&self) -> &Params {
         &self.params
     }

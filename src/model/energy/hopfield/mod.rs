@@ -32,7 +32,7 @@ use super::patterns::{self, Limits};
 use crate::model::energy::capacity::{self, CapacityConfig, CapacityPoint};
 use crate::model::{
     Action, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue, Params,
-    Status, View,
+    Report, Status, View,
 };
 use crate::text::Bilingual;
 use ndarray::Array1;
@@ -213,6 +213,7 @@ enum Probe {
 }
 
 /// The lab's Hopfield network: stored pictures, a probe and its recall.
+#[derive(Clone)]
 pub struct Hopfield {
     params: Params,
     seed: u64,
@@ -479,14 +480,15 @@ impl Hopfield {
         Ok(())
     }
 
-    /// A capacity experiment small enough to keep the lab responsive: about
-    /// a quarter of a second optimised; an unoptimised (debug) build, some
-    /// fifty times slower, runs a smaller one. Its view says which.
-    fn run_capacity(&mut self) -> Result<(), ModelError> {
+    /// The capacity curve, measured on a worker while the lab goes on: about
+    /// a second optimised; an unoptimised (debug) build, some fifty times
+    /// slower, runs a smaller one. Its view says which. Stopped early, it
+    /// keeps the loads it finished.
+    fn run_capacity(&mut self, progress: Report<'_>) -> Result<(), ModelError> {
         let (neurons, trials) = if cfg!(debug_assertions) {
             (300, 3)
         } else {
-            (1000, 8)
+            (1000, 16)
         };
         let config = CapacityConfig {
             neurons,
@@ -495,9 +497,9 @@ impl Hopfield {
             noise: 0.0,
             seed: self.seed,
             max_sweeps: 100,
-            threads: 2,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
-        let points = capacity::run(&config)?;
+        let points = capacity::run(&config, progress)?;
         self.capacity = Some((config, points));
         Ok(())
     }
@@ -627,6 +629,7 @@ impl Model for Hopfield {
             Action {
                 name: "corrupt",
                 key: 'c',
+                long: false,
                 label: Bilingual::new(
                     "corrupt the target again (flip the noise fraction)",
                     "重新破坏目标（按噪声比例翻转）",
@@ -635,6 +638,7 @@ impl Model for Hopfield {
             Action {
                 name: "blank",
                 key: 'x',
+                long: false,
                 label: Bilingual::new(
                     "probe: the target with its lower half blanked",
                     "探针：目标的下半部分清空",
@@ -643,6 +647,7 @@ impl Model for Hopfield {
             Action {
                 name: "mixture",
                 key: 'o',
+                long: false,
                 label: Bilingual::new(
                     "probe: a mixture of the target and the next two patterns",
                     "探针：目标与其后两个模式的混合",
@@ -651,11 +656,13 @@ impl Model for Hopfield {
             Action {
                 name: "store",
                 key: 's',
+                long: false,
                 label: Bilingual::new("store one more random pattern", "再存储一个随机模式"),
             },
             Action {
                 name: "capacity",
                 key: 'a',
+                long: true,
                 label: Bilingual::new(
                     "capacity experiment: final overlap against the load α",
                     "容量实验：最终重叠随负载 α 的变化",
@@ -698,10 +705,21 @@ impl Model for Hopfield {
                 self.restart(Probe::Mixture(mix));
             }
             "store" => self.store_random()?,
-            "capacity" => self.run_capacity()?,
+            "capacity" => self.run_capacity(&mut crate::work::unwatched)?,
             other => return Err(ModelError::Unsupported(format!("no action `{other}`"))),
         }
         Ok(())
+    }
+
+    fn work(&mut self, action: &str, progress: Report<'_>) -> Result<(), ModelError> {
+        match action {
+            "capacity" => self.run_capacity(progress),
+            other => self.act(other),
+        }
+    }
+
+    fn snapshot(&self) -> Box<dyn Model> {
+        Box::new(self.clone())
     }
 
     fn status(&self) -> Option<Status> {
