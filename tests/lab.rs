@@ -518,3 +518,89 @@ proptest! {
         screen(&mut lab, 80, 24, Lang::En, &themes[1]);
     }
 }
+
+/// The step count in the header (`step 12`).
+fn header_step(lab: &mut Lab) -> u64 {
+    let screen = text(lab, 120, 40);
+    let header = screen.lines().next().unwrap_or_default().to_string();
+    let after = header
+        .split("step ")
+        .nth(1)
+        .expect("a step count in the header");
+    after
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("a number after `step`")
+}
+
+#[test]
+fn step_back_returns_to_the_screen_before_and_forward_again_to_the_same_one() {
+    let mut lab = open();
+    press(&mut lab, "nnm");
+    let before = text(&mut lab, 120, 40);
+    press(&mut lab, "n");
+    assert_ne!(text(&mut lab, 120, 40), before);
+    press(&mut lab, "b");
+    assert_eq!(text(&mut lab, 120, 40), before);
+    // Left arrow steps back too: over the stage, then over a step.
+    lab.handle_key(key(KeyCode::Left));
+    lab.handle_key(key(KeyCode::Left));
+    assert_eq!(header_step(&mut lab), 1);
+    press(&mut lab, "nm");
+    assert_eq!(text(&mut lab, 120, 40), before);
+    // Back to the start, and no further: the lab says so.
+    press(&mut lab, "bbbbbb");
+    assert_eq!(header_step(&mut lab), 0);
+    assert!(text(&mut lab, 200, 40).contains("nothing earlier"));
+}
+
+/// Ticks the lab until its screen shows `needle`, for at most five seconds.
+fn tick_until(lab: &mut Lab, needle: &str) -> String {
+    let started = Instant::now();
+    loop {
+        lab.tick(Instant::now());
+        let screen = text(lab, 160, 40);
+        if screen.contains(needle) {
+            return screen;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "no `{needle}` in:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn long_work_runs_beside_the_lab_shows_progress_and_stops_on_esc() {
+    let mut lab = open();
+    press(&mut lab, "w");
+    // The key returns at once: the fifty slow steps take a second.
+    let screen = tick_until(&mut lab, "/50");
+    assert!(screen.contains("Esc stops"), "{screen}");
+    assert!(screen.contains("slow step"), "{screen}");
+    assert!(
+        lab.next_wake().is_some(),
+        "the lab asks to be woken to redraw the progress"
+    );
+    // Keys are answered while it runs: stepping waits and says why.
+    press(&mut lab, "n");
+    assert!(text(&mut lab, 160, 40).contains("busy"));
+    assert_eq!(header_step(&mut lab), 0, "the copy shown stays as it was");
+    // Esc stops the work, not the lab; what was done is kept.
+    assert_eq!(lab.handle_key(key(KeyCode::Esc)), LabOutcome::Consumed);
+    tick_until(&mut lab, "stopped");
+    let steps = header_step(&mut lab);
+    assert!((1..50).contains(&steps), "{steps} steps kept");
+    // Stepping back returns to before the work.
+    press(&mut lab, "b");
+    assert_eq!(header_step(&mut lab), 0);
+}
+
+#[test]
+fn a_model_without_an_experiment_says_so() {
+    let mut lab = open();
+    press(&mut lab, "E");
+    assert!(text(&mut lab, 160, 40).contains("no experiment"));
+}

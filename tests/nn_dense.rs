@@ -116,8 +116,12 @@ fn sequential_and_flatten_gradients_match_finite_differences() {
 fn a_wrong_backward_pass_would_be_caught() {
     // The check itself must fail on a broken gradient: a tanh that claims
     // sigmoid's derivative.
+    #[derive(Clone)]
     struct WrongTanh(Tanh, Sigmoid);
     impl Layer for WrongTanh {
+        fn boxed_clone(&self) -> Box<dyn Layer> {
+            Box::new(self.clone())
+        }
         fn describe(&self) -> String {
             "WrongTanh".into()
         }

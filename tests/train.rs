@@ -143,7 +143,7 @@ fn training_lowers_the_loss_and_a_small_network_learns_the_digits() {
     let mut settings = ffnn.default_settings();
     settings.set("hidden", "32").unwrap();
     settings.set("epochs", "8").unwrap();
-    let report = (ffnn.run)(&settings, 1, &mut |_| {}).unwrap();
+    let report = (ffnn.run)(&settings, 1, &mut nnzoo::work::unwatched).unwrap();
     let accuracy = report.metric("test_accuracy").unwrap();
     assert!(accuracy >= 0.9, "test accuracy {accuracy}");
     assert!(report.metric("train_seconds").unwrap() > 0.0);

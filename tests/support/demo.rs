@@ -6,8 +6,8 @@
 #![allow(dead_code)]
 
 use nnzoo::model::{
-    Action, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue, Params,
-    Status, StatusLevel, View, ViewContent,
+    Action, Flow, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue,
+    Params, Progress, Report, Status, StatusLevel, View, ViewContent,
 };
 use nnzoo::text::Bilingual;
 
@@ -95,6 +95,7 @@ fn build_demo(params: &Params, seed: u64) -> Result<Box<dyn Model>, ModelError> 
     Ok(Box::new(model))
 }
 
+#[derive(Clone)]
 pub struct Demo {
     params: Params,
     size: usize,
@@ -144,6 +145,10 @@ impl Demo {
 }
 
 impl Model for Demo {
+    fn snapshot(&self) -> Box<dyn Model> {
+        Box::new(self.clone())
+    }
+
     fn params(&self) -> &Params {
         &self.params
     }
@@ -369,11 +374,36 @@ impl Model for Demo {
     }
 
     fn actions(&self) -> Vec<Action> {
-        vec![Action {
-            name: "invert",
-            key: 'i',
-            label: Bilingual::new("invert the probe", "反转探针"),
-        }]
+        vec![
+            Action {
+                name: "invert",
+                key: 'i',
+                label: Bilingual::new("invert the probe", "反转探针"),
+                long: false,
+            },
+            Action {
+                name: "slow",
+                key: 'w',
+                label: Bilingual::new("fifty slow steps", "五十个慢步"),
+                long: true,
+            },
+        ]
+    }
+
+    /// Long work for the tests: fifty steps, 20 ms apart, stopping when told.
+    fn work(&mut self, action: &str, progress: Report<'_>) -> Result<(), ModelError> {
+        if action != "slow" {
+            return self.act(action);
+        }
+        for done in 1..=50 {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            self.step();
+            let note = format!("slow step {done}");
+            if progress(&Progress::new(done, 50, note)) == Flow::Stop {
+                break;
+            }
+        }
+        Ok(())
     }
 
     fn act(&mut self, action: &str) -> Result<(), ModelError> {

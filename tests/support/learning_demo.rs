@@ -57,6 +57,7 @@ fn build_learning(params: &Params, seed: u64) -> Result<Box<dyn Model>, ModelErr
     Ok(Box::new(model))
 }
 
+#[derive(Clone)]
 pub struct Learning {
     params: Params,
     rate: f64,
@@ -94,6 +95,10 @@ impl Learning {
 }
 
 impl Model for Learning {
+    fn snapshot(&self) -> Box<dyn Model> {
+        Box::new(self.clone())
+    }
+
     fn params(&self) -> &Params {
         &self.params
     }

@@ -25,8 +25,8 @@ use super::{Activation, mlp};
 use crate::data::{self, Dataset, LabelKind, Targets};
 use crate::model::view::{Axis, Curve, Field, Mark, PlanePoint};
 use crate::model::{
-    Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue, Params, Status,
-    StatusLevel, View, ViewContent,
+    Action, Flow, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue,
+    Params, Progress, Report, Status, StatusLevel, View, ViewContent,
 };
 use crate::nn::Layer;
 use crate::nn::optim::Sgd;
@@ -849,6 +849,54 @@ impl Model for Network {
             ));
         }
         out
+    }
+
+    fn actions(&self) -> Vec<Action> {
+        vec![
+            Action {
+                name: "finish_epoch",
+                key: 'f',
+                label: Bilingual::new("train to the end of this epoch", "训练到本周期结束"),
+                long: true,
+            },
+            Action {
+                name: "ten_epochs",
+                key: 'T',
+                label: Bilingual::new("train ten more epochs", "再训练十个周期"),
+                long: true,
+            },
+        ]
+    }
+
+    fn act(&mut self, action: &str) -> Result<(), ModelError> {
+        self.work(action, &mut crate::work::unwatched)
+    }
+
+    /// Trains step by step (a minibatch at a time) until the epoch asked
+    /// for ends, or until told to stop, after the step under way.
+    fn work(&mut self, action: &str, progress: Report<'_>) -> Result<(), ModelError> {
+        let epochs = match action {
+            "finish_epoch" => 1,
+            "ten_epochs" => 10,
+            other => return Err(ModelError::Unsupported(format!("no action `{other}`"))),
+        };
+        let per_epoch = self.trainer.batches_per_epoch().max(1);
+        let start = self.trainer.epoch();
+        let end = start + epochs;
+        // Batches left: the rest of this epoch, then whole ones.
+        let first = per_epoch - self.trainer.batch_in_epoch().min(per_epoch);
+        let total = first + per_epoch * (epochs as usize - 1);
+        let mut done = 0;
+        while self.trainer.epoch() < end {
+            self.step();
+            done += 1;
+            let (epoch, batch) = self.clock();
+            let note = format!("epoch {epoch}, batch {batch} of {per_epoch}");
+            if progress(&Progress::new(done, total, note)) == Flow::Stop {
+                break;
+            }
+        }
+        Ok(())
     }
 
     fn retune(&mut self, params: &Params) -> Result<(), ModelError> {

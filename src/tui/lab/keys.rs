@@ -18,11 +18,13 @@ pub(super) enum Command {
     Faster,
     Slower,
     RunUnit,
+    StepBack,
     // Changing what runs.
     Edit,
     PreviousSource,
     NextSource,
     Params,
+    Experiment,
     // Looking around.
     ScrollUp,
     ScrollDown,
@@ -42,6 +44,10 @@ pub(super) enum Command {
     // The parameter popup.
     Apply,
     Cancel,
+    // Long work under way.
+    StopWork,
+    // An experiment's report.
+    Close,
 }
 
 /// One binding: the keys, how help shows them, what they do.
@@ -90,6 +96,14 @@ pub(super) static NORMAL: &[Binding] = &[
         "走一步",
         true,
         Step,
+    ),
+    bind(
+        &[KeyCode::Char('b'), Left],
+        "b/←",
+        "step back",
+        "后退一步",
+        true,
+        StepBack,
     ),
     bind(
         &[KeyCode::Char('m')],
@@ -170,6 +184,14 @@ pub(super) static NORMAL: &[Binding] = &[
         "参数",
         true,
         Params,
+    ),
+    bind(
+        &[KeyCode::Char('E')],
+        "E",
+        "run this entry's experiment",
+        "运行本条目的实验",
+        false,
+        Experiment,
     ),
     bind(
         &[Up, KeyCode::Char('k')],
@@ -383,5 +405,47 @@ pub(super) fn help(table: &[Binding]) -> Vec<KeyHelp> {
 /// Characters the lab keeps for itself or leaves to the app (q quits,
 /// ? help, L language): a model action on one of these is not reachable.
 pub(super) fn is_reserved(c: char) -> bool {
-    " nmrR+=-_e[]phjklqL?".contains(c)
+    " nmbrR+=-_eE[]phjklqL?".contains(c)
 }
+
+/// Keys while long work runs (the rest wait for it, or belong to the app).
+pub(super) static BUSY: &[Binding] = &[
+    bind(&[Esc], "Esc", "stop the work", "停止工作", true, StopWork),
+    bind(
+        &[Up, KeyCode::Char('k')],
+        "↑/k",
+        "scroll up",
+        "向上滚动",
+        false,
+        ScrollUp,
+    ),
+    bind(
+        &[Down, KeyCode::Char('j')],
+        "↓/j",
+        "scroll down",
+        "向下滚动",
+        false,
+        ScrollDown,
+    ),
+];
+
+/// Keys while an experiment's report is shown.
+pub(super) static REPORT: &[Binding] = &[
+    bind(
+        &[Up, KeyCode::Char('k')],
+        "↑/k",
+        "scroll up",
+        "向上滚动",
+        true,
+        ScrollUp,
+    ),
+    bind(
+        &[Down, KeyCode::Char('j')],
+        "↓/j",
+        "scroll down",
+        "向下滚动",
+        true,
+        ScrollDown,
+    ),
+    bind(&[Esc, Enter], "Esc", "close", "关闭", true, Close),
+];

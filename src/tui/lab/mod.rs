@@ -10,8 +10,11 @@
 mod keys;
 mod layout;
 mod popup;
+mod work;
 
 use crate::catalogue::Entry;
+use crate::experiment;
+use crate::model::timeline::{Change, Timeline};
 use crate::model::{
     Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamValue, Params, StatusLevel, View,
     ViewContent,
@@ -33,6 +36,7 @@ use ratatui::widgets::{
 };
 use std::borrow::Cow;
 use std::time::{Duration, Instant};
+use work::{Busy, Finished};
 
 /// Speeds offered by `+` and `-`, in steps (or stages) per second.
 const SPEEDS: [u32; 11] = [1, 2, 5, 10, 20, 30, 60, 100, 200, 500, 1000];
@@ -44,6 +48,8 @@ const FRAME: Duration = Duration::from_micros(16_667);
 const TICK_BUDGET: Duration = Duration::from_millis(12);
 /// Rows the mouse wheel scrolls.
 const WHEEL_ROWS: u16 = 3;
+/// How often the progress of long work is redrawn.
+const PROGRESS_FRAME: Duration = Duration::from_millis(100);
 
 /// What became of an event the lab was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,12 +85,27 @@ pub struct Lab {
     overflow: Option<(u64, String)>,
     scroll: u16,
     areas: Areas,
+    /// The model's recent past, for stepping back.
+    timeline: Timeline,
+    /// Long work under way on a worker; `model` is then a copy to draw.
+    busy: Option<Busy>,
+    last_progress_frame: Option<Instant>,
 }
 
 enum Mode {
     Normal,
     Edit(EditState),
     Params(ParamsPopup),
+    /// An experiment's report, scrolled by rows.
+    Report(Report),
+}
+
+/// A finished experiment's report, shown over the lab.
+struct Report {
+    title: Bilingual,
+    verdict: &'static str,
+    lines: Vec<String>,
+    scroll: usize,
 }
 
 /// Editing one view: which, where, and the number being typed.
@@ -131,6 +152,9 @@ impl Lab {
             title,
             spec,
             views: Vec::new(),
+            timeline: Timeline::new(model.as_ref()),
+            busy: None,
+            last_progress_frame: None,
             model,
             running: false,
             by_stage: false,
@@ -159,10 +183,14 @@ impl Lab {
         {
             return LabOutcome::Ignored;
         }
+        if self.busy.is_some() {
+            return self.busy_key(key.code);
+        }
         match std::mem::replace(&mut self.mode, Mode::Normal) {
             Mode::Normal => self.normal_key(key.code),
             Mode::Edit(edit) => self.edit_key(edit, key.code),
             Mode::Params(popup) => self.params_key(popup, key.code),
+            Mode::Report(report) => self.report_key(report, key.code),
         }
     }
 
@@ -191,7 +219,9 @@ impl Lab {
                 self.scroll_by(i32::from(WHEEL_ROWS));
                 LabOutcome::Consumed
             }
-            MouseEventKind::Down(MouseButton::Left) if self.areas.canvas.contains(at) => {
+            MouseEventKind::Down(MouseButton::Left)
+                if self.areas.canvas.contains(at) && self.busy.is_none() =>
+            {
                 match self.pixel_under(at) {
                     Some((view, index)) => {
                         self.toggle_pixel(&view, index);
@@ -213,6 +243,9 @@ impl Lab {
     /// editing, for the first editable vector from its first component), or
     /// a value for the parameter being edited.
     pub fn handle_paste(&mut self, text: &str) -> LabOutcome {
+        if self.busy.is_some() {
+            return LabOutcome::Ignored;
+        }
         match &mut self.mode {
             Mode::Params(popup) => {
                 popup.paste(text);
@@ -231,6 +264,7 @@ impl Lab {
                 }
                 LabOutcome::Consumed
             }
+            Mode::Report(_) => LabOutcome::Ignored,
             Mode::Normal => {
                 let target = self
                     .views
@@ -251,6 +285,9 @@ impl Lab {
     /// Advances a running model by what is due at `now`; true when the
     /// screen should be redrawn.
     pub fn tick(&mut self, now: Instant) -> bool {
+        if self.busy.is_some() {
+            return self.tick_busy(now);
+        }
         if !self.running {
             return false;
         }
@@ -290,6 +327,10 @@ impl Lab {
 
     /// When [`Lab::tick`] next has something to do; `None` while paused.
     pub fn next_wake(&self) -> Option<Instant> {
+        if self.busy.is_some() {
+            let last = self.last_progress_frame.unwrap_or_else(Instant::now);
+            return Some(last + PROGRESS_FRAME);
+        }
         if !self.running {
             return None;
         }
@@ -306,7 +347,7 @@ impl Lab {
     /// The key bindings of the lab's current mode, with the model's actions.
     pub fn key_help(&self) -> Vec<KeyHelp> {
         let mut help = keys::help(self.table());
-        if matches!(self.mode, Mode::Normal) {
+        if matches!(self.mode, Mode::Normal) && self.busy.is_none() {
             for action in self.model.actions() {
                 if !keys::is_reserved(action.key) {
                     help.push(KeyHelp {
@@ -321,11 +362,15 @@ impl Lab {
     }
 
     fn table(&self) -> &'static [Binding] {
+        if self.busy.is_some() {
+            return keys::BUSY;
+        }
         match &self.mode {
             Mode::Normal => keys::NORMAL,
             Mode::Edit(edit) if self.is_pixels(&edit.view) => keys::EDIT_PIXELS,
             Mode::Edit(_) => keys::EDIT_VALUES,
             Mode::Params(_) => keys::PARAMS,
+            Mode::Report(_) => keys::REPORT,
         }
     }
 
@@ -345,14 +390,19 @@ impl Lab {
             }
             Command::Step => {
                 self.running = false;
-                self.model.step();
+                let _ = self.change(Change::Step);
                 self.refresh();
             }
             Command::Stage => {
                 self.running = false;
-                self.model.stage();
+                let _ = self.change(Change::Stage);
                 self.refresh();
             }
+            Command::StepBack => {
+                self.running = false;
+                self.step_back();
+            }
+            Command::Experiment => self.start_experiment(),
             Command::Reset => {
                 let seed = self.model.seed();
                 self.reset(seed);
@@ -393,11 +443,152 @@ impl Lab {
             return LabOutcome::Ignored;
         };
         self.message = None;
-        if let Err(e) = self.model.act(action.name) {
+        if action.long {
+            self.running = false;
+            let copy = self.model.snapshot();
+            let model = std::mem::replace(&mut self.model, copy);
+            self.busy = Some(Busy::model_work(model, action.name, action.label));
+            self.last_progress_frame = None;
+        } else if let Err(e) = self.change(Change::Act(action.name)) {
             self.error(e);
         }
         self.refresh();
         LabOutcome::Consumed
+    }
+
+    /// Keys while long work runs: Esc stops it, scrolling goes on; the
+    /// rest say why they wait.
+    fn busy_key(&mut self, code: KeyCode) -> LabOutcome {
+        match keys::lookup(keys::BUSY, code) {
+            Some(Command::StopWork) => {
+                if let Some(busy) = &self.busy {
+                    busy.stop();
+                }
+            }
+            Some(Command::ScrollUp) => self.scroll_by(-1),
+            Some(Command::ScrollDown) => self.scroll_by(1),
+            _ => {
+                if let KeyCode::Char(c) = code
+                    && !keys::is_reserved(c)
+                    && !self.model.actions().iter().any(|a| a.key == c)
+                {
+                    return LabOutcome::Ignored;
+                }
+                if matches!(code, KeyCode::Char('q' | '?' | 'L')) {
+                    return LabOutcome::Ignored;
+                }
+                self.message = Some((
+                    StatusLevel::Info,
+                    Bilingual::new(
+                        "busy: the work under way must end first (Esc stops it)",
+                        "正在工作：须等它结束（Esc 停止）",
+                    ),
+                ));
+            }
+        }
+        LabOutcome::Consumed
+    }
+
+    /// Keys while an experiment's report is shown.
+    fn report_key(&mut self, mut report: Report, code: KeyCode) -> LabOutcome {
+        match keys::lookup(keys::REPORT, code) {
+            Some(Command::Close) => return LabOutcome::Consumed,
+            Some(Command::ScrollUp) => report.scroll = report.scroll.saturating_sub(1),
+            Some(Command::ScrollDown) => {
+                report.scroll = (report.scroll + 1).min(report.lines.len().saturating_sub(1));
+            }
+            _ => {
+                self.mode = Mode::Report(report);
+                return LabOutcome::Ignored;
+            }
+        }
+        self.mode = Mode::Report(report);
+        LabOutcome::Consumed
+    }
+
+    /// Runs the first experiment of this model's entry on a worker, at its
+    /// default settings and the model's seed.
+    fn start_experiment(&mut self) {
+        let Some(experiment) = experiment::for_model(self.spec.key).next() else {
+            self.message = Some((
+                StatusLevel::Info,
+                Bilingual::new("this entry has no experiment yet", "此条目还没有实验"),
+            ));
+            return;
+        };
+        self.running = false;
+        let busy = Busy::experiment(experiment, experiment.default_settings(), self.model.seed());
+        self.busy = Some(busy);
+        self.last_progress_frame = None;
+    }
+
+    /// While long work runs: takes its result when it ends, else redraws
+    /// the progress every [`PROGRESS_FRAME`].
+    fn tick_busy(&mut self, now: Instant) -> bool {
+        let Some(busy) = &self.busy else {
+            return false;
+        };
+        let Some(finished) = busy.poll() else {
+            let due = self
+                .last_progress_frame
+                .is_none_or(|last| now.saturating_duration_since(last) >= PROGRESS_FRAME);
+            if due {
+                self.last_progress_frame = Some(now);
+            }
+            return due;
+        };
+        let stopped = busy.stopping();
+        let what = busy.what.clone();
+        self.busy = None;
+        self.last_progress_frame = None;
+        match finished {
+            Finished::Model { model, result } => {
+                self.model = model;
+                self.replaced();
+                match result {
+                    Err(e) => self.error(e),
+                    Ok(()) if stopped => {
+                        self.message = Some((
+                            StatusLevel::Info,
+                            Bilingual::owned(
+                                format!("stopped: {}; what was done is kept", what.en),
+                                format!("已停止：{}；已完成的部分保留", what.zh),
+                            ),
+                        ));
+                    }
+                    Ok(()) => {}
+                }
+            }
+            Finished::Experiment {
+                title,
+                result,
+                verdict,
+            } => match result {
+                Ok(text) => {
+                    self.mode = Mode::Report(Report {
+                        title,
+                        verdict,
+                        lines: text
+                            .lines()
+                            .map(|l| crate::text::escape_controls(l).into_owned())
+                            .collect(),
+                        scroll: 0,
+                    });
+                }
+                Err(e) => self.error(e),
+            },
+            Finished::Lost => {
+                self.message = Some((
+                    StatusLevel::Warning,
+                    Bilingual::new(
+                        "the work failed and its model was lost; the copy shown stays",
+                        "工作失败，模型丢失；保留所显示的副本",
+                    ),
+                ));
+            }
+        }
+        self.refresh();
+        true
     }
 
     fn edit_key(&mut self, mut edit: EditState, code: KeyCode) -> LabOutcome {
@@ -559,15 +750,61 @@ impl Lab {
 
     /// Runs one step or one stage, as running is set to.
     fn advance(&mut self) {
-        if self.by_stage {
-            self.model.stage();
+        let change = if self.by_stage {
+            Change::Stage
         } else {
-            self.model.step();
+            Change::Step
+        };
+        // Steps and stages never fail.
+        let _ = self.change(change);
+    }
+
+    /// Makes `change` to the model and records it for stepping back.
+    fn change(&mut self, change: Change) -> Result<(), ModelError> {
+        let started = Instant::now();
+        change.apply(self.model.as_mut())?;
+        self.timeline
+            .record(change, self.model.as_ref(), started.elapsed());
+        Ok(())
+    }
+
+    /// Records that the model was replaced (rebuilt, or changed by long
+    /// work), so stepping back returns to the model before.
+    fn replaced(&mut self) {
+        self.timeline
+            .record(Change::Replaced, self.model.as_ref(), Duration::ZERO);
+    }
+
+    /// Back to the state before the last change.
+    fn step_back(&mut self) {
+        match self.timeline.back() {
+            Some(Ok(model)) => {
+                self.model = model;
+                // The overflow may not have happened yet.
+                self.overflow = None;
+                self.refresh();
+            }
+            Some(Err(e)) => self.error(e),
+            None => {
+                self.message = Some((
+                    StatusLevel::Info,
+                    Bilingual::owned(
+                        format!(
+                            "nothing earlier to go back to (the last {} changes are kept)",
+                            crate::model::timeline::HISTORY
+                        ),
+                        format!(
+                            "没有更早的状态可退回（只保留最近 {} 次改变）",
+                            crate::model::timeline::HISTORY
+                        ),
+                    ),
+                ));
+            }
         }
     }
 
     fn reset(&mut self, seed: u64) {
-        self.model.reset(seed);
+        let _ = self.change(Change::Reset(seed));
         self.overflow = None;
         self.owed = 0.0;
         if self.running {
@@ -585,12 +822,13 @@ impl Lab {
             .zip(self.model.params().iter())
             .all(|((spec, new), (_, old))| new == old || spec.role == ParamRole::Live);
         if only_live {
-            self.model.retune(&params)?;
+            self.change(Change::Retune(params))?;
             self.refresh();
             return Ok(());
         }
         let model = (self.spec.build)(&params, self.model.seed())?;
         self.model = model;
+        self.replaced();
         self.overflow = None;
         self.refresh();
         Ok(())
@@ -645,7 +883,12 @@ impl Lab {
     fn set_values(&mut self, view: &str, start: usize, values: &[f32]) -> bool {
         let mut ok = true;
         for (i, &value) in values.iter().enumerate() {
-            if let Err(e) = self.model.edit(view, start + i, value) {
+            let edit = Change::Edit {
+                view: view.to_string(),
+                index: start + i,
+                value,
+            };
+            if let Err(e) = self.change(edit) {
                 self.error(e);
                 ok = false;
                 break;
@@ -795,8 +1038,10 @@ impl Lab {
             let y = area.bottom() - 1;
             self.draw_footer(Rect::new(area.x, y, area.width, 1), buf, lang, theme);
         }
-        if let Mode::Params(popup) = &self.mode {
-            popup.render(area, buf, lang, theme);
+        match &self.mode {
+            Mode::Params(popup) => popup.render(area, buf, lang, theme),
+            Mode::Report(report) => report.render(area, buf, lang, theme),
+            _ => {}
         }
     }
 
@@ -854,7 +1099,10 @@ impl Lab {
     }
 
     fn draw_status(&self, area: Rect, buf: &mut Buffer, lang: Lang, theme: &Theme) {
-        let mut x = area.x;
+        let mut x = match &self.busy {
+            Some(busy) => draw_progress(busy, area, buf, lang, theme),
+            None => area.x,
+        };
         let mut say = |buf: &mut Buffer, text: &str, style| {
             if x > area.x {
                 x = widgets::put(buf, area, x, area.y, "  ", theme.text);
@@ -986,6 +1234,89 @@ impl Lab {
             placements,
             canvas_height: total,
         };
+    }
+}
+
+/// Draws the progress of long work at the start of `area`: a bar, the count,
+/// the time left and the work's own note; returns the column after it.
+fn draw_progress(busy: &Busy, area: Rect, buf: &mut Buffer, lang: Lang, theme: &Theme) -> u16 {
+    let progress = busy.progress();
+    let fraction = progress.as_ref().map_or(0.0, |p| p.fraction());
+    const BAR: usize = 12;
+    let filled = ((fraction * BAR as f64).round() as usize).min(BAR);
+    let bar = format!("[{}{}]", "#".repeat(filled), "-".repeat(BAR - filled));
+    let mut x = widgets::put(buf, area, area.x, area.y, &bar, theme.key);
+    let count = progress
+        .as_ref()
+        .map_or(String::new(), |p| format!(" {}/{}", p.done, p.total));
+    let left = busy.time_left().map_or(String::new(), |t| {
+        let secs = t.as_secs();
+        let when = if secs >= 60 {
+            format!("{}:{:02}", secs / 60, secs % 60)
+        } else {
+            format!("{secs} s")
+        };
+        Bilingual::owned(format!(", {when} left"), format!("，剩 {when}"))
+            .get(lang)
+            .into_owned()
+    });
+    let state = if busy.stopping() {
+        Bilingual::new("stopping", "正在停止")
+    } else {
+        Bilingual::new("Esc stops", "Esc 停止")
+    };
+    let head = format!("{count}{left}  {}: ", state.get(lang));
+    x = widgets::put(buf, area, x, area.y, &head, theme.text);
+    let note = progress.map_or_else(|| busy.what.get(lang).into_owned(), |p| p.note);
+    widgets::put(
+        buf,
+        area,
+        x,
+        area.y,
+        &crate::text::escape_controls(&note),
+        theme.dim,
+    )
+}
+
+impl Report {
+    /// Draws the report in a box over most of `area`.
+    fn render(&self, area: Rect, buf: &mut Buffer, lang: Lang, theme: &Theme) {
+        use ratatui::widgets::{Block, Borders};
+        let width = area.width.saturating_sub(4).max(area.width.min(20));
+        let height = area.height.saturating_sub(2).max(area.height.min(5));
+        let outer = Rect::new(
+            area.x + (area.width - width) / 2,
+            area.y + (area.height - height) / 2,
+            width,
+            height,
+        );
+        Clear.render(outer, buf);
+        let title = format!(
+            " {}: {} ",
+            self.title.get(lang),
+            match self.verdict {
+                "pass" => Bilingual::new("pass", "通过"),
+                "stopped" => Bilingual::new("stopped", "已停止"),
+                _ => Bilingual::new("fail", "未通过"),
+            }
+            .get(lang)
+        );
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.dim)
+            .title(title)
+            .title_style(theme.title);
+        let inner = block.inner(outer);
+        block.render(outer, buf);
+        for (row, line) in self
+            .lines
+            .iter()
+            .skip(self.scroll)
+            .take(usize::from(inner.height))
+            .enumerate()
+        {
+            widgets::put(buf, inner, inner.x, inner.y + row as u16, line, theme.text);
+        }
     }
 }
 
