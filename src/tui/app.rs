@@ -232,6 +232,21 @@ impl App {
         match event {
             Event::Key(key) if key.kind != KeyEventKind::Release => {
                 let had_message = self.message.take().is_some();
+                // Esc followed quickly by a key reaches us as Alt+key (the
+                // terminal sends the same bytes). nnzoo binds no Alt keys,
+                // so it is read as what the person typed: Esc, then the key.
+                if let KeyCode::Char(_) = key.code
+                    && key.modifiers.contains(KeyModifiers::ALT)
+                    && !key.modifiers.contains(KeyModifiers::CONTROL)
+                {
+                    let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+                    let plain = KeyEvent {
+                        modifiers: key.modifiers - KeyModifiers::ALT,
+                        ..*key
+                    };
+                    let first = self.key(&esc);
+                    return self.key(&plain) || first || had_message;
+                }
                 self.key(key) || had_message
             }
             Event::Mouse(mouse) => self.mouse(mouse),
@@ -246,6 +261,14 @@ impl App {
     }
 
     fn key(&mut self, key: &KeyEvent) -> bool {
+        // A window too small to show anything takes no keys but quitting:
+        // nothing typed blind changes what the person will see.
+        if App::too_small(self.size) {
+            if keys::dispatch(keymap::GLOBAL, key) == Some(Action::Quit) {
+                self.quit = true;
+            }
+            return false;
+        }
         if let Some(popup) = self.popup {
             return match keys::dispatch(keymap::POPUP, key)
                 .or_else(|| keys::dispatch(keymap::GLOBAL, key))
@@ -270,7 +293,14 @@ impl App {
                     self.settle();
                     true
                 }
+                // q in a lab goes back to the catalogue (a second q quits);
+                // Ctrl-C quits from anywhere.
                 LabOutcome::Ignored => match keys::dispatch(keymap::GLOBAL, key) {
+                    Some(Action::Quit) if key.code == KeyCode::Char('q') => {
+                        self.lab = None;
+                        self.settle();
+                        true
+                    }
                     Some(action) => self.browse_action(action),
                     None => false,
                 },
@@ -840,8 +870,15 @@ impl App {
     /// the keys that work everywhere (minus any the place binds itself).
     pub(crate) fn footer_hints(&self) -> (Vec<KeyHelp>, Vec<KeyHelp>) {
         if self.lab.is_some() && self.popup.is_none() {
-            // The lab shows its own keys in its own footer.
-            return (Vec::new(), keys::footer(keymap::GLOBAL));
+            // The lab shows its own keys in its own footer; q takes one
+            // back to the catalogue from there.
+            let mut global = keys::footer(keymap::GLOBAL);
+            for hint in &mut global {
+                if hint.keys == "q" {
+                    hint.label = Bilingual::new("catalogue", "目录");
+                }
+            }
+            return (Vec::new(), global);
         }
         let own = if self.popup.is_some() {
             keymap::POPUP
@@ -1108,6 +1145,63 @@ mod tests {
         // The message goes with the next key.
         press(&mut app, KeyCode::Char('j'));
         assert_eq!(app.message, None);
+    }
+
+    fn lstm_lab() -> App {
+        let mut app = App::new(
+            Catalogue::builtin(),
+            Lang::En,
+            Theme::plain(),
+            Rect::new(0, 0, 120, 40),
+        );
+        typed(&mut app, "/LSTM");
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Enter);
+        assert!(app.lab_open());
+        app
+    }
+
+    #[test]
+    fn q_in_a_lab_goes_back_to_the_catalogue_and_a_second_q_quits() {
+        let mut app = lstm_lab();
+        press(&mut app, KeyCode::Char('q'));
+        assert!(!app.lab_open());
+        assert!(!app.should_quit());
+        press(&mut app, KeyCode::Char('q'));
+        assert!(app.should_quit());
+        // Ctrl-C quits from a lab at once.
+        let mut app = lstm_lab();
+        app.handle(&Event::Key(KeyEvent::new(
+            KeyCode::Char('c'),
+            KeyModifiers::CONTROL,
+        )));
+        assert!(app.should_quit());
+    }
+
+    #[test]
+    fn esc_followed_quickly_by_a_key_is_not_read_as_alt() {
+        // The terminal sends Esc then `/` as the bytes of Alt+/.
+        let mut app = lstm_lab();
+        app.handle(&Event::Key(KeyEvent::new(
+            KeyCode::Char('/'),
+            KeyModifiers::ALT,
+        )));
+        assert!(!app.lab_open(), "Esc left the lab");
+        assert_eq!(app.mode, Mode::Search, "and / started a search");
+    }
+
+    #[test]
+    fn keys_typed_into_a_window_too_small_are_ignored_but_q_quits() {
+        let mut app = lstm_lab();
+        app.handle(&Event::Resize(20, 5));
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::Char('n'));
+        assert!(app.lab_open(), "Esc typed blind did not close the lab");
+        app.handle(&Event::Resize(120, 40));
+        assert!(app.lab_open());
+        app.handle(&Event::Resize(20, 5));
+        press(&mut app, KeyCode::Char('q'));
+        assert!(app.should_quit());
     }
 
     #[test]

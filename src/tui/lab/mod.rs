@@ -36,6 +36,7 @@ use ratatui::widgets::{
 };
 use std::borrow::Cow;
 use std::time::{Duration, Instant};
+use unicode_width::UnicodeWidthStr;
 use work::{Busy, Finished};
 
 /// Speeds offered by `+` and `-`, in steps (or stages) per second.
@@ -1160,15 +1161,50 @@ impl Lab {
         }
     }
 
+    /// The keys of the lab's current mode (a model's actions included), as
+    /// many whole ones as fit; when some do not, it ends with "… ? more".
     fn draw_footer(&self, area: Rect, buf: &mut Buffer, lang: Lang, theme: &Theme) {
+        let hints: Vec<KeyHelp> = self
+            .key_help()
+            .into_iter()
+            .filter(|h| h.in_footer)
+            .collect();
+        let width = |h: &KeyHelp| {
+            let gap = 2;
+            gap + h.keys.width() + 1 + h.label.get(lang).width()
+        };
+        let total: usize = hints.iter().map(width).sum::<usize>().saturating_sub(2);
+        let more = Bilingual::new("more", "更多");
+        let more_width = 2 + 1 + 2 + more.get(lang).width();
+        let room = usize::from(area.width);
+        let budget = if total <= room {
+            room
+        } else {
+            room.saturating_sub(more_width)
+        };
         let mut x = area.x;
-        for help in self.key_help().into_iter().filter(|h| h.in_footer) {
-            if x > area.x {
+        let mut used = 0;
+        for help in &hints {
+            let cost = if used == 0 {
+                width(help) - 2
+            } else {
+                width(help)
+            };
+            if used + cost > budget {
+                break;
+            }
+            if used > 0 {
                 x = widgets::put(buf, area, x, area.y, "  ", theme.dim);
             }
             x = widgets::put(buf, area, x, area.y, &help.keys, theme.key);
             x = widgets::put(buf, area, x, area.y, " ", theme.dim);
             x = widgets::put(buf, area, x, area.y, &help.label.get(lang), theme.dim);
+            used += cost;
+        }
+        if total > room {
+            x = widgets::put(buf, area, x, area.y, "  …", theme.dim);
+            x = widgets::put(buf, area, x, area.y, " ? ", theme.key);
+            widgets::put(buf, area, x, area.y, &more.get(lang), theme.dim);
         }
     }
 

@@ -138,3 +138,10 @@ impl Busy {
         ))
     }
 }
+
+impl Drop for Busy {
+    /// Work nobody waits for any more (the person left the lab) stops.
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
