@@ -95,3 +95,45 @@ fn the_hopfield_lab_recalls_a_corrupted_letter() {
     // The overlap with the target is exactly one: every pixel agrees.
     assert!(screen.contains("+1.000"), "{screen}");
 }
+
+/// The count of trials done in the progress bar (`[###---] 12/300`).
+fn trials_done(screen: &str) -> Option<usize> {
+    let line = screen.lines().find(|l| l.contains("/300"))?;
+    let before = line.split("/300").next()?;
+    before.rsplit(' ').next()?.parse().ok()
+}
+
+#[test]
+fn the_capacity_experiment_runs_beside_the_lab_and_stops_on_esc() {
+    let tmux = Tmux::start(env!("CARGO_BIN_EXE_nnzoo"), 120, 40);
+    open_lab(&tmux, "hopfield", "Hopfield Network (HN)");
+
+    // The whole experiment: 15 loads x 20 trials at N = 1000, on a worker.
+    tmux.keys(&["E"]);
+    let screen = tmux.wait_until("progress", |s| trials_done(s).is_some());
+    assert!(screen.contains("Esc stops"), "{screen}");
+    let first = trials_done(&screen).unwrap();
+
+    // Keys are answered while it runs: a step waits and says why, the
+    // language changes at once.
+    tmux.keys(&["n"]);
+    tmux.wait_for(&["busy: wait, or Esc stops"]);
+    tmux.keys(&["L"]);
+    tmux.wait_for(&["Esc 停止"]);
+    // Chinese, both, and back to English.
+    tmux.keys(&["L", "L"]);
+    tmux.wait_for(&["Esc stops"]);
+
+    // The progress moves.
+    tmux.wait_until("more trials done", |s| {
+        trials_done(s).is_some_and(|now| now > first)
+    });
+
+    // Esc stops it; its report says so and keeps the loads it finished.
+    tmux.keys(&["Escape"]);
+    let report = tmux.wait_for(&["Hopfield network capacity: stopped"]);
+    assert!(report.contains("stopped before the end"), "{report}");
+    tmux.keys(&["Escape"]);
+    let screen = tmux.wait_gone("Hopfield network capacity: stopped");
+    assert!(screen.contains("Hopfield Network (HN)  step 0"), "{screen}");
+}

@@ -157,12 +157,16 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
             source: source.into(),
         },
     ];
-    let details = format!(
-        "{}\nmean final overlap m against α:\n{}\n{}",
-        capacity::table(&points),
-        capacity::plot(&points),
-        capacity::verdict(&points)
-    );
+    let details = if points.is_empty() {
+        "stopped before the first load was finished: nothing measured".to_string()
+    } else {
+        format!(
+            "{}\nmean final overlap m against α:\n{}\n{}",
+            capacity::table(&points),
+            capacity::plot(&points),
+            capacity::verdict(&points)
+        )
+    };
     Ok(Outcome {
         metrics,
         references,

@@ -194,7 +194,24 @@ impl Outcome {
             .map(|(spec, value)| format!("{}={value}", spec.name))
             .collect();
         let _ = writeln!(out, "settings: {}\n", set.join(" "));
-        let width = self.metrics.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+        if self.stopped {
+            let _ = writeln!(
+                out,
+                "stopped before the end: what ran is shown, and not judged\n"
+            );
+        }
+        let width = self
+            .metrics
+            .iter()
+            .map(|(n, _)| n.len())
+            .chain(self.references.iter().map(|r| r.metric.len()))
+            .max()
+            .unwrap_or(0);
+        let judged = |holds: bool| match (self.stopped, holds) {
+            (true, _) => "    ",
+            (false, true) => "ok  ",
+            (false, false) => "FAIL",
+        };
         for (name, value) in &self.metrics {
             let claims: Vec<String> = self
                 .references
@@ -203,11 +220,7 @@ impl Outcome {
                 .map(|r| {
                     format!(
                         "{} {} ({})",
-                        if r.claim.holds(*value) {
-                            "ok  "
-                        } else {
-                            "FAIL"
-                        },
+                        judged(r.claim.holds(*value)),
                         r.claim.text(),
                         r.source
                     )
@@ -224,8 +237,10 @@ impl Outcome {
             if self.metric(r.metric).is_none() {
                 let _ = writeln!(
                     out,
-                    "  {:<width$}  {:>12}  FAIL not measured",
-                    r.metric, "-"
+                    "  {:<width$}  {:>12}  {} not measured",
+                    r.metric,
+                    "-",
+                    judged(false)
                 );
             }
         }

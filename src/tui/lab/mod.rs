@@ -481,8 +481,8 @@ impl Lab {
                 self.message = Some((
                     StatusLevel::Info,
                     Bilingual::new(
-                        "busy: the work under way must end first (Esc stops it)",
-                        "正在工作：须等它结束（Esc 停止）",
+                        "busy: wait, or Esc stops the work",
+                        "正在工作：请稍候，或按 Esc 停止",
                     ),
                 ));
             }
