@@ -335,9 +335,35 @@ impl App {
         }
     }
 
+    /// Saves the screen as drawn now, as SVG and as text, in the current
+    /// folder, and says where (or why not) in the footer.
+    fn export_screen(&mut self) {
+        let mut buf = ratatui::buffer::Buffer::empty(self.size);
+        self.render(self.size, &mut buf);
+        let dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
+        self.message = Some(
+            match super::export::save(&buf, &dir, &super::export::stamp()) {
+                Ok((svg, txt)) => {
+                    let name = |p: &std::path::Path| {
+                        crate::text::escape_controls(&p.display().to_string()).into_owned()
+                    };
+                    Bilingual::owned(
+                        format!("saved the screen: {} and {}", name(&svg), name(&txt)),
+                        format!("屏幕已保存：{} 和 {}", name(&svg), name(&txt)),
+                    )
+                }
+                Err(e) => Bilingual::owned(
+                    format!("could not save the screen: {e}"),
+                    format!("无法保存屏幕：{e}"),
+                ),
+            },
+        );
+    }
+
     fn browse_action(&mut self, action: Action) -> bool {
         match action {
             Action::Quit => self.quit = true,
+            Action::Export => self.export_screen(),
             Action::Help => self.popup = Some(Popup::Help { scroll: 0 }),
             Action::Legend => self.popup = Some(Popup::Legend { scroll: 0 }),
             Action::Language => {
@@ -561,6 +587,10 @@ impl App {
                 self.lang = self.lang.next();
                 self.settle();
                 scroll
+            }
+            Action::Export => {
+                self.export_screen();
+                return true;
             }
             Action::Back => {
                 self.popup = None;

@@ -27,6 +27,7 @@ pub enum Action {
     Open,
     Back,
     Search,
+    Export,
     // Search line editing.
     Accept,
     DeleteChar,
@@ -67,6 +68,7 @@ const PGDN: Key = Key::code(KeyCode::PageDown);
 pub const GLOBAL: &[Binding<Action>] = &[
     b(&[Key::char('?')], Help, s::KEY_HELP, true),
     b(&[Key::char('L')], Language, s::KEY_LANG, true),
+    b(&[Key::char('S')], Export, s::KEY_EXPORT, false),
     b(&[Key::char('q'), Key::ctrl('c')], Quit, s::KEY_QUIT, true),
 ];
 

@@ -12,6 +12,7 @@
 
 pub mod app;
 pub mod diagram;
+pub mod export;
 pub mod keymap;
 pub mod keys;
 pub mod lab;

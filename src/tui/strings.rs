@@ -66,6 +66,7 @@ pub const LANG_BOTH: &str = "EN+中文";
 
 // Key binding labels.
 pub const KEY_QUIT: Bilingual = t("quit", "退出");
+pub const KEY_EXPORT: Bilingual = t("save the screen as SVG and text", "把屏幕存为 SVG 和文本");
 pub const KEY_HELP: Bilingual = t("help", "帮助");
 pub const KEY_LANG: Bilingual = t("language", "语言");
 pub const KEY_DOWN: Bilingual = t("down", "下移");

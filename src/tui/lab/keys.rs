@@ -405,7 +405,7 @@ pub(super) fn help(table: &[Binding]) -> Vec<KeyHelp> {
 /// Characters the lab keeps for itself or leaves to the app (q quits,
 /// ? help, L language): a model action on one of these is not reachable.
 pub(super) fn is_reserved(c: char) -> bool {
-    " nmbrR+=-_eE[]phjklqL?".contains(c)
+    " nmbrR+=-_eE[]phjklqLS?".contains(c)
 }
 
 /// Keys while long work runs (the rest wait for it, or belong to the app).
