@@ -67,32 +67,34 @@ pub fn to_svg(buf: &Buffer) -> String {
     );
     for y in area.top()..area.bottom() {
         let row = f64::from(y - area.top());
-        // Backgrounds, in runs of one colour.
+        // Backgrounds, in runs of one colour; a wide character's colour
+        // covers both its cells, as on a terminal.
+        let mut fills: Vec<Option<String>> = Vec::with_capacity(usize::from(area.width));
         let mut x = area.left();
         while x < area.right() {
-            let (fill, reversed) = buf
-                .cell((x, y))
-                .map_or((None, false), |c| (colour(c.bg), reversed(c.modifier)));
-            let fill = if reversed {
-                buf.cell((x, y))
-                    .and_then(|c| colour(c.fg))
-                    .or(Some(FOREGROUND.into()))
-            } else {
-                fill
-            };
-            let start = x;
-            while x < area.right() && background_of(buf, x, y) == fill {
-                x += 1;
+            let (fill, width) = buf.cell((x, y)).map_or((None, 1), |c| {
+                (background(c), c.symbol().width().max(1))
+            });
+            for _ in 0..width.min(usize::from(area.right() - x)) {
+                fills.push(fill.clone());
             }
-            if let Some(fill) = fill {
+            x += width as u16;
+        }
+        let mut start = 0;
+        while start < fills.len() {
+            let end = (start..fills.len())
+                .find(|&i| fills[i] != fills[start])
+                .unwrap_or(fills.len());
+            if let Some(fill) = &fills[start] {
                 let _ = writeln!(
                     svg,
                     r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{CELL_H:.1}" fill="{fill}"/>"#,
-                    f64::from(start - area.left()) * CELL_W,
+                    start as f64 * CELL_W,
                     row * CELL_H,
-                    f64::from(x - start) * CELL_W,
+                    (end - start) as f64 * CELL_W,
                 );
             }
+            start = end;
         }
         // Characters, one element per cell that shows one, so every glyph
         // sits at its column.
@@ -135,8 +137,8 @@ pub fn to_svg(buf: &Buffer) -> String {
     svg
 }
 
-fn background_of(buf: &Buffer, x: u16, y: u16) -> Option<String> {
-    let cell = buf.cell((x, y))?;
+/// The colour behind a cell: its background, or its foreground when reversed.
+fn background(cell: &ratatui::buffer::Cell) -> Option<String> {
     if reversed(cell.modifier) {
         colour(cell.fg).or(Some(FOREGROUND.into()))
     } else {
@@ -326,7 +328,7 @@ mod tests {
             r##"fill="#00cd00" textLength="8.4" lengthAdjust="spacingAndGlyphs">&lt;</text>"##
         ));
         // A Chinese character is two cells wide, the next one two cells on.
-        assert!(svg.contains(r#"<text x="50.4" y="13.3" fill="#d0d0d0" textLength="16.8""#));
+        assert!(svg.contains(r##"<text x="50.4" y="13.3" fill="#d0d0d0" textLength="16.8""##));
         assert!(svg.contains(r#"<text x="67.2""#));
         // The background of 237 under both characters, as one rectangle.
         assert!(
