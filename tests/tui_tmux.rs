@@ -31,7 +31,7 @@ fn browse_search_switch_language_and_quit_in_a_real_terminal() {
     // Chinese, as an input method types it: 长短期 finds the LSTM cell first.
     tmux.keys(&["/"]);
     tmux.type_text("长短期");
-    let screen = tmux.wait_for(&["/ 长短期", "┌ LSTM "]);
+    let screen = tmux.wait_for(&["/ 长短期", "┌ Long Short-Term Memory Cell (LSTM) "]);
     let first_hit = screen.lines().nth(3).unwrap_or("");
     assert!(
         first_hit.contains("LSTM") && first_hit.contains("Long Short-Term Memory Cell"),
@@ -54,7 +54,7 @@ fn browse_search_switch_language_and_quit_in_a_real_terminal() {
     // English with a typo, kept with Enter, then the card opened with Enter.
     tmux.keys(&["/"]);
     tmux.type_text("hopfied");
-    tmux.wait_for(&["/ hopfied", "┌ HN "]);
+    tmux.wait_for(&["/ hopfied", "┌ Hopfield Network (HN) "]);
     tmux.keys(&["Enter"]);
     tmux.wait_for(&["Tab next pane"]);
     tmux.keys(&["Tab"]);
@@ -87,7 +87,11 @@ fn browse_search_switch_language_and_quit_in_a_real_terminal() {
     tmux.wait_for(&["L: EN "]);
     tmux.keys(&["/"]);
     tmux.type_text("lstm");
-    tmux.wait_for(&["/ lstm", "┌ LSTM ", "Runnable: Enter opens its lab"]);
+    tmux.wait_for(&[
+        "/ lstm",
+        "┌ Long Short-Term Memory Cell (LSTM) ",
+        "Runnable: Enter opens its lab",
+    ]);
     tmux.keys(&["Enter"]);
     tmux.wait_for(&["Tab next pane"]);
     tmux.keys(&["Enter"]);
@@ -97,7 +101,7 @@ fn browse_search_switch_language_and_quit_in_a_real_terminal() {
         "paused",
     ]);
     tmux.keys(&["Escape"]);
-    tmux.wait_for(&["Catalogue", "┌ LSTM "]);
+    tmux.wait_for(&["Catalogue", "┌ Long Short-Term Memory Cell (LSTM) "]);
 
     // Quit: the shell gets the terminal back.
     tmux.keys(&["q"]);

@@ -77,6 +77,8 @@ pub struct App {
     /// The search query; the list shows its hits while it is not empty.
     pub(crate) query: String,
     pub(crate) rows: Vec<Row>,
+    /// Whether the list shows only the entries with a model to run.
+    pub(crate) runnable_only: bool,
     /// Index into `rows` of the selected row (always an entry row when any).
     pub(crate) cursor: usize,
     /// First row shown.
@@ -117,6 +119,7 @@ impl App {
             popup: None,
             query: String::new(),
             rows: Vec::new(),
+            runnable_only: false,
             cursor: 0,
             list_offset: 0,
             card_scroll: 0,
@@ -363,11 +366,18 @@ impl App {
     fn browse_action(&mut self, action: Action) -> bool {
         match action {
             Action::Quit => self.quit = true,
+            Action::RunnableOnly => {
+                self.runnable_only = !self.runnable_only;
+                self.rebuild_rows();
+                self.follow_cursor();
+            }
             Action::Export => self.export_screen(),
             Action::Help => self.popup = Some(Popup::Help { scroll: 0 }),
             Action::Legend => self.popup = Some(Popup::Legend { scroll: 0 }),
             Action::Language => {
                 self.lang = self.lang.next();
+                // The list is sorted by the language's names.
+                self.rebuild_rows();
                 self.settle();
             }
             // A new search, as in less and vim: the old query goes.
@@ -585,6 +595,8 @@ impl App {
             }
             Action::Language => {
                 self.lang = self.lang.next();
+                // The list is sorted by the language's names.
+                self.rebuild_rows();
                 self.settle();
                 scroll
             }
@@ -726,9 +738,25 @@ impl App {
     fn rebuild_rows(&mut self) {
         let selected = self.selected();
         self.rows.clear();
+        let entries = self.catalogue.entries();
+        let shown = |index: usize| !self.runnable_only || App::runnable(&entries[index]);
         if self.query.trim().is_empty() {
+            // By category as the catalogue orders them, then by name: the
+            // English name in English, the pinyin in Chinese.
+            let mut order: Vec<usize> = (0..entries.len()).filter(|&i| shown(i)).collect();
+            let first_of = |category| entries.iter().position(|e| e.category == category);
+            let lang = self.lang;
+            order.sort_by_cached_key(|&i| {
+                let entry = &entries[i];
+                let name = match lang {
+                    Lang::En => entry.name.en.to_lowercase(),
+                    Lang::Zh | Lang::Both => entry.pinyin.to_lowercase(),
+                };
+                (first_of(entry.category), name, i)
+            });
             let mut category = None;
-            for (index, entry) in self.catalogue.entries().iter().enumerate() {
+            for index in order {
+                let entry = &entries[index];
                 if category != Some(entry.category) {
                     category = Some(entry.category);
                     self.rows.push(Row::Heading(entry.category));
@@ -737,10 +765,14 @@ impl App {
             }
         } else {
             let hits: Vec<Hit> = search::search(&self.catalogue, &self.query);
-            self.rows.extend(hits.iter().map(|hit| Row::Entry {
-                index: hit.index,
-                field: Some(hit.field),
-            }));
+            self.rows.extend(
+                hits.iter()
+                    .filter(|hit| shown(hit.index))
+                    .map(|hit| Row::Entry {
+                        index: hit.index,
+                        field: Some(hit.field),
+                    }),
+            );
         }
         self.cursor = selected
             .and_then(|index| {
@@ -1189,6 +1221,68 @@ mod tests {
         press(&mut app, KeyCode::Enter);
         assert!(app.lab_open());
         app
+    }
+
+    fn entry_rows(app: &App) -> Vec<&Entry> {
+        app.rows
+            .iter()
+            .filter_map(|r| match r {
+                Row::Entry { index, .. } => Some(&app.catalogue.entries()[*index]),
+                Row::Heading(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn r_lists_only_the_runnable_entries_and_again_all() {
+        let mut app = App::new(
+            Catalogue::builtin(),
+            Lang::En,
+            Theme::plain(),
+            Rect::new(0, 0, 120, 40),
+        );
+        let all = entry_rows(&app).len();
+        press(&mut app, KeyCode::Char('r'));
+        let runnable = entry_rows(&app);
+        assert!(!runnable.is_empty() && runnable.len() < all);
+        assert!(runnable.iter().all(|e| App::runnable(e)));
+        assert_eq!(
+            runnable.len(),
+            app.catalogue
+                .entries()
+                .iter()
+                .filter(|e| App::runnable(e))
+                .count()
+        );
+        press(&mut app, KeyCode::Char('r'));
+        assert_eq!(entry_rows(&app).len(), all);
+    }
+
+    #[test]
+    fn the_list_is_sorted_by_name_in_english_and_by_pinyin_in_chinese() {
+        let mut app = App::new(
+            Catalogue::builtin(),
+            Lang::En,
+            Theme::plain(),
+            Rect::new(0, 0, 120, 40),
+        );
+        let sorted_within_categories = |app: &App, key: &dyn Fn(&Entry) -> String| {
+            let entries = entry_rows(app);
+            entries
+                .windows(2)
+                .all(|pair| pair[0].category != pair[1].category || key(pair[0]) <= key(pair[1]))
+        };
+        assert!(sorted_within_categories(&app, &|e| e
+            .name
+            .en
+            .to_lowercase()));
+        press(&mut app, KeyCode::Char('L'));
+        assert_eq!(app.lang(), Lang::Zh);
+        assert!(sorted_within_categories(&app, &|e| e.pinyin.to_lowercase()));
+        assert!(!sorted_within_categories(&app, &|e| e
+            .name
+            .en
+            .to_lowercase()));
     }
 
     #[test]

@@ -134,7 +134,11 @@ fn describe(layer: &[CellGroup], lang: Lang) -> String {
 
 /// The legend: one line per cell kind, its glyph then its name.
 pub fn legend(lang: Lang, theme: &Theme) -> Vec<Line<'static>> {
-    CellKind::ALL
+    let runnable = crate::text::Bilingual::new(
+        "before the glyph: the entry's lab runs (Enter opens it; r lists only these)",
+        "在符号前：此条目的实验室可运行（Enter 打开；r 只列出这些）",
+    );
+    let mut lines: Vec<Line<'static>> = CellKind::ALL
         .iter()
         .map(|&kind| {
             Line::from(vec![
@@ -144,7 +148,14 @@ pub fn legend(lang: Lang, theme: &Theme) -> Vec<Line<'static>> {
                 Span::styled(kind.label().get(lang).into_owned(), theme.text),
             ])
         })
-        .collect()
+        .collect();
+    lines.push(Line::default());
+    lines.push(Line::from(vec![
+        Span::styled(" >", theme.key),
+        Span::raw("  "),
+        Span::styled(runnable.get(lang).into_owned(), theme.text),
+    ]));
+    lines
 }
 
 #[cfg(test)]

@@ -72,9 +72,9 @@ pub fn to_svg(buf: &Buffer) -> String {
         let mut fills: Vec<Option<String>> = Vec::with_capacity(usize::from(area.width));
         let mut x = area.left();
         while x < area.right() {
-            let (fill, width) = buf.cell((x, y)).map_or((None, 1), |c| {
-                (background(c), c.symbol().width().max(1))
-            });
+            let (fill, width) = buf
+                .cell((x, y))
+                .map_or((None, 1), |c| (background(c), c.symbol().width().max(1)));
             for _ in 0..width.min(usize::from(area.right() - x)) {
                 fills.push(fill.clone());
             }

@@ -28,6 +28,7 @@ pub enum Action {
     Back,
     Search,
     Export,
+    RunnableOnly,
     // Search line editing.
     Accept,
     DeleteChar,
@@ -85,6 +86,7 @@ pub const LIST: &[Binding<Action>] = &[
     b(&[TAB, Key::char('l'), RIGHT], NextPane, s::KEY_PANE, true),
     b(&[BACKTAB], PrevPane, s::KEY_PANE_BACK, false),
     b(&[Key::char('d')], Legend, s::KEY_LEGEND, false),
+    b(&[Key::char('r')], RunnableOnly, s::KEY_RUNNABLE_ONLY, true),
     b(&[ESC], Back, s::KEY_CLEAR, false),
 ];
 

@@ -47,20 +47,30 @@ pub fn truncate(text: &str, width: usize) -> &str {
     text
 }
 
-/// `spans` cut to `width` columns, never through a wide character, and
-/// nothing after the cut (ratatui would fill a column left by a wide
-/// character with the start of the next span).
+/// `spans` cut to `width` columns, never through a wide character, ending
+/// with `…` where something was cut, and nothing after the cut (ratatui
+/// would fill a column left by a wide character with the start of the next
+/// span).
 pub fn fit(spans: Vec<Span<'static>>, width: usize) -> Line<'static> {
+    let total: usize = spans.iter().map(|s| s.content.width()).sum();
+    if total <= width {
+        return Line::from(spans);
+    }
+    let room = width.saturating_sub(1);
     let mut used = 0;
     let mut out = Vec::with_capacity(spans.len());
     for span in spans {
         let w = span.content.width();
-        if used + w <= width {
+        if used + w <= room {
             used += w;
             out.push(span);
         } else {
-            let cut = truncate(&span.content, width - used).to_string();
-            out.push(Span::styled(cut, span.style));
+            let cut = truncate(&span.content, room - used).to_string();
+            let style = span.style;
+            out.push(Span::styled(cut, style));
+            if width > 0 {
+                out.push(Span::styled("…", style));
+            }
             break;
         }
     }
@@ -130,12 +140,16 @@ mod tests {
     }
 
     #[test]
-    fn fitting_spans_stops_at_the_first_character_that_does_not_fit() {
+    fn fitting_spans_stops_at_the_first_character_that_does_not_fit_and_says_so() {
         let spans = vec![Span::raw("拼音: "), Span::raw("shuang")];
-        // 拼 fits in 3 columns, 音 does not: nothing after it may fill the gap.
-        assert_eq!(fit(spans.clone(), 3).to_string(), "拼");
-        assert_eq!(fit(spans.clone(), 7).to_string(), "拼音: s");
-        assert_eq!(fit(spans, 40).to_string(), "拼音: shuang");
+        // Two columns for text and one for the ellipsis: 拼 fits, 音 does
+        // not, and nothing after it may fill the gap.
+        assert_eq!(fit(spans.clone(), 3).to_string(), "拼…");
+        assert_eq!(fit(spans.clone(), 4).to_string(), "拼…");
+        assert_eq!(fit(spans.clone(), 8).to_string(), "拼音: s…");
+        assert_eq!(fit(spans.clone(), 12).to_string(), "拼音: shuang");
+        assert_eq!(fit(spans.clone(), 1).to_string(), "…");
+        assert_eq!(fit(spans, 0).to_string(), "");
     }
 
     #[test]

@@ -28,17 +28,18 @@ pub fn render(app: &App, areas: &Areas, buf: &mut Buffer) {
         return;
     };
     let lines = selected_card(app, areas.card_text.width);
-    let title = entry_title(entry, areas.card.width.saturating_sub(2) as usize);
+    let title = entry_title(entry, app.lang, areas.card.width.saturating_sub(2) as usize);
     let focused = app.focus == Focus::Card && app.popup.is_none();
     let mut block = super::block(app, Line::from(Span::styled(title, theme.title)), focused);
     // Where the view is in a card longer than the pane.
     let height = areas.card_text.height as usize;
     if lines.len() > height && height > 0 {
-        let position = format!(
-            " {}/{} ",
-            (app.card_scroll as usize + height).min(lines.len()),
-            lines.len()
-        );
+        let first = app.card_scroll as usize + 1;
+        let last = (app.card_scroll as usize + height).min(lines.len());
+        let position = match app.lang {
+            Lang::En => format!(" lines {first}-{last} of {} ", lines.len()),
+            Lang::Zh | Lang::Both => format!(" 第 {first}-{last} 行，共 {} 行 ", lines.len()),
+        };
         block = block.title_bottom(Line::from(Span::styled(position, theme.dim)).right_aligned());
     }
     block.render(areas.card, buf);
@@ -54,15 +55,25 @@ pub fn render(app: &App, areas: &Areas, buf: &mut Buffer) {
     render_related(app, entry, areas, buf);
 }
 
-/// The card's title: the abbreviation, or the id (what `nnzoo show` takes)
-/// when there is none; the names are the card's first lines.
-fn entry_title(entry: &Entry, width: usize) -> String {
-    let name = if entry.abbreviation.is_empty() {
-        &entry.id
-    } else {
-        &entry.abbreviation
+/// The card's title: the entry's name in the language shown, with its
+/// abbreviation; cut with `…` when the pane is narrow.
+fn entry_title(entry: &Entry, lang: Lang, width: usize) -> String {
+    let name = match lang {
+        Lang::En => &entry.name.en,
+        Lang::Zh | Lang::Both => &entry.name.zh,
     };
-    truncate(&format!(" {name} "), width).to_string()
+    let title = if entry.abbreviation.is_empty() {
+        format!(" {name} ")
+    } else {
+        format!(" {name} ({}) ", entry.abbreviation)
+    };
+    if title.width() <= width {
+        title
+    } else if width >= 2 {
+        format!("{}… ", truncate(&title, width - 2))
+    } else {
+        truncate(&title, width).to_string()
+    }
 }
 
 /// The card's lines, wrapped to `width` columns.

@@ -28,7 +28,15 @@ pub fn render(app: &App, areas: &Areas, buf: &mut Buffer) {
         .iter()
         .filter(|r| matches!(r, Row::Entry { .. }))
         .count();
-    let title_text = format!(" {} ({count}) ", s::CATALOGUE.get(app.lang));
+    let title_text = if app.runnable_only {
+        format!(
+            " {} ({count} {}) ",
+            s::CATALOGUE.get(app.lang),
+            s::RUNNABLE_WORD.get(app.lang)
+        )
+    } else {
+        format!(" {} ({count}) ", s::CATALOGUE.get(app.lang))
+    };
     let title = Line::from(Span::styled(
         truncate(&title_text, areas.list.width.saturating_sub(2) as usize).to_string(),
         theme.title,
@@ -151,11 +159,13 @@ fn entry_spans(
             highlighted(text, &match_indices(text, query), base, theme.highlight)
         }
     };
-    let mut spans = vec![
-        Span::raw(" "),
-        diagram::span(entry.glyph, theme),
-        Span::raw(" "),
-    ];
+    // `>` marks an entry whose lab runs (a glyph, so it reads without colour).
+    let marker = if App::runnable(entry) {
+        Span::styled(">", theme.key)
+    } else {
+        Span::raw(" ")
+    };
+    let mut spans = vec![marker, diagram::span(entry.glyph, theme), Span::raw(" ")];
     let abbreviation = truncate(&entry.abbreviation, abbreviation_width);
     spans.extend(marks(abbreviation, theme.key));
     let pad = abbreviation_width - abbreviation.width();
