@@ -2,6 +2,8 @@
 
 use super::check;
 use super::{Entry, Problem};
+use crate::files::{self, FileProblem};
+use crate::text::escape_controls;
 use std::fs;
 use std::path::Path;
 
@@ -20,11 +22,14 @@ pub(super) fn is_entry_file(name: &str) -> bool {
 pub(super) type EntryFile = (String, String, Vec<u8>);
 
 /// The entry files of `dir`, sorted by name, as (path, file name, contents),
-/// with a problem for the folder itself or for each file that cannot be read.
+/// with a problem for the folder itself, for each file that cannot be read,
+/// and for each `*.json` that is skipped: one that is not a regular file (a
+/// folder, a FIFO, which would block, a device) and a name that is not
+/// UTF-8, so that nothing is dropped without a word.
 pub(super) fn read_dir(dir: &Path) -> (Vec<EntryFile>, Vec<Problem>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
-    let shown = dir.display().to_string();
+    let shown = escape_controls(&dir.display().to_string()).into_owned();
     let listing = match fs::read_dir(dir) {
         Ok(listing) => listing,
         Err(error) => {
@@ -36,49 +41,52 @@ pub(super) fn read_dir(dir: &Path) -> (Vec<EntryFile>, Vec<Problem>) {
             return (files, problems);
         }
     };
-    let mut paths: Vec<_> = listing
-        .filter_map(|item| match item {
-            Ok(item) => Some(item.path()),
+    let mut paths = Vec::new();
+    for item in listing {
+        let item = match item {
+            Ok(item) => item,
             Err(error) => {
                 problems.push(Problem::new(
                     shown.clone(),
                     None,
                     format!("cannot list the folder: {error}"),
                 ));
-                None
+                continue;
             }
-        })
-        .filter(|path| {
-            path.file_name()
-                .and_then(|name| name.to_str())
-                .is_some_and(is_entry_file)
-        })
-        .collect();
+        };
+        let path = item.path();
+        match item.file_name().to_str() {
+            Some(name) if is_entry_file(name) => paths.push(path),
+            Some(_) => {}
+            None => {
+                let lossy = item.file_name().to_string_lossy().into_owned();
+                if lossy.ends_with(".json") {
+                    problems.push(Problem::new(
+                        escape_controls(&path.display().to_string()).into_owned(),
+                        None,
+                        "skipped: the file name is not UTF-8 (rename the file)",
+                    ));
+                }
+            }
+        }
+    }
     paths.sort();
     for path in paths {
-        let source = path.display().to_string();
+        let source = escape_controls(&path.display().to_string()).into_owned();
         let file_name = path
             .file_name()
             .and_then(|name| name.to_str())
             .unwrap_or_default()
             .to_owned();
-        let metadata = match fs::metadata(&path) {
-            Ok(metadata) => metadata,
-            Err(error) => {
-                problems.push(Problem::new(source, None, format!("cannot read: {error}")));
-                continue;
-            }
-        };
-        if !metadata.is_file() {
-            continue;
-        }
-        if metadata.len() > MAX_FILE_BYTES {
-            problems.push(too_large(&source, metadata.len()));
-            continue;
-        }
-        match fs::read(&path) {
+        match files::read_regular(&path, MAX_FILE_BYTES) {
             Ok(bytes) => files.push((source, file_name, bytes)),
-            Err(error) => {
+            Err(FileProblem::NotRegular { kind }) => problems.push(Problem::new(
+                source,
+                None,
+                format!("skipped: {kind}, not a regular file"),
+            )),
+            Err(FileProblem::TooLarge { bytes, .. }) => problems.push(too_large(&source, bytes)),
+            Err(FileProblem::Io(error)) => {
                 problems.push(Problem::new(source, None, format!("cannot read: {error}")))
             }
         }
