@@ -184,8 +184,9 @@ static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::n
 pub fn main() -> ExitCode {
     STARTED.get_or_init(std::time::Instant::now);
     let cli = Cli::parse();
-    let stdout = io::stdout();
-    let mut out = VisibleControls::new(stdout.lock());
+    // Not locked for the whole run: the terminal UI's signal thread takes
+    // the lock to restore the terminal (commands buffer their own output).
+    let mut out = VisibleControls::new(io::stdout());
     let result = check_kernels_env()
         .and_then(|()| run(cli, &mut out))
         .and_then(|()| out.flush().map_err(Failure::from));

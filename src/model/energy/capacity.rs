@@ -79,7 +79,7 @@ impl CapacityConfig {
                 )));
             }
             let p = patterns_for(a, n);
-            if p > MAX_PATTERNS || p * n > MAX_WEIGHTS {
+            if p > MAX_PATTERNS || p.saturating_mul(n) > MAX_WEIGHTS {
                 return Err(ModelError::Invalid(format!(
                     "load α = {a} asks for {p} patterns of {n} neurons: at most {MAX_PATTERNS} patterns and N·P ≤ {MAX_WEIGHTS}"
                 )));
@@ -87,7 +87,15 @@ impl CapacityConfig {
         }
         if !(1..=100_000).contains(&self.trials) {
             return Err(ModelError::Invalid(format!(
-                "{} trials: give 1 to 100000",
+                "{}: give 1 to 100000",
+                crate::text::count(self.trials as u64, "trial", "trials")
+            )));
+        }
+        let trials = self.alphas.len().saturating_mul(self.trials);
+        if trials > MAX_TRIALS {
+            return Err(ModelError::Invalid(format!(
+                "{} loads x {} trials = {trials} trials: at most {MAX_TRIALS} in one run",
+                self.alphas.len(),
                 self.trials
             )));
         }
@@ -102,6 +110,32 @@ impl CapacityConfig {
         }
         Ok(())
     }
+}
+
+/// The most trials one run holds results for (loads x trials per load).
+pub const MAX_TRIALS: usize = 1_000_000;
+
+/// Memory the trials running at the same time may hold between them: each
+/// holds its patterns twice (as drawn and as the network stores them), so
+/// at N·P = 2²⁶ only a few run at once however many cores there are.
+pub const MEMORY_BUDGET: usize = 1 << 30;
+
+/// How many threads run the trials: as many as asked, but no more than the
+/// cores (the trials are all compute), the trials, and what
+/// [`MEMORY_BUDGET`] holds at the largest load.
+pub fn threads_for(config: &CapacityConfig) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let n = config.neurons;
+    let largest = config
+        .alphas
+        .iter()
+        .map(|&a| patterns_for(a, n))
+        .max()
+        .unwrap_or(1);
+    let per_trial = n.saturating_mul(largest).saturating_mul(2).max(1);
+    let by_memory = (MEMORY_BUDGET / per_trial).max(1);
+    let trials = config.alphas.len().saturating_mul(config.trials).max(1);
+    config.threads.clamp(1, cores).min(by_memory).min(trials)
 }
 
 fn patterns_for(alpha: f64, n: usize) -> usize {
@@ -146,7 +180,7 @@ pub fn run(config: &CapacityConfig) -> Result<Vec<CapacityPoint>, ModelError> {
     let jobs: Vec<(usize, usize)> = (0..config.alphas.len())
         .flat_map(|load| (0..config.trials).map(move |t| (load, t)))
         .collect();
-    let threads = config.threads.clamp(1, 64).min(jobs.len());
+    let threads = threads_for(config);
     // One row per load, one column per trial: the final overlap m and the
     // sweeps that moved.
     let shape = (config.alphas.len(), config.trials);
