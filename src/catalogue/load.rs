@@ -4,8 +4,10 @@ use super::check;
 use super::{Entry, Problem};
 use crate::files::{self, FileProblem};
 use crate::text::escape_controls;
+use serde_json::{Value, json};
 use std::fs;
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// The files of `zoo/` as (file name, contents), written by `build.rs`.
 pub(super) static EMBEDDED: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/zoo_files.rs"));
@@ -154,6 +156,21 @@ pub(super) fn parse_file(
                     format!("invalid JSON: {}", strip_position(&error)),
                 );
             }
+            if let Some(path) = serde_json::from_str(text)
+                .ok()
+                .and_then(|value| array_for_object(&value))
+            {
+                if path.is_empty() {
+                    return fail(
+                        None,
+                        "expected a JSON object (an entry), found an array".into(),
+                    );
+                }
+                return fail(
+                    Some(path),
+                    "expected an object, found an array (write the fields by name)".into(),
+                );
+            }
             let problems = check::entry_problems(source, Some(file_name), &entry);
             (Some(entry), problems)
         }
@@ -172,6 +189,10 @@ pub(super) fn parse_file(
                         describe(&value)
                     ),
                 ),
+                Ok(value) if array_for_object(&value).is_some() => fail(
+                    array_for_object(&value),
+                    "expected an object, found an array (write the fields by name)".into(),
+                ),
                 _ => {
                     let path = error.path().to_string();
                     let location = if path == "." || path.is_empty() {
@@ -184,6 +205,46 @@ pub(super) fn parse_file(
             }
         }
     }
+}
+
+/// The first place (`name`, `references[0]`, `diagram[1][0]`) where an
+/// entry must hold an object and the file has an array. serde would take
+/// `["LSTM", "长短期"]` for `{"en": ..., "zh": ...}` by position, which no
+/// one writing JSON means; the places are read from the entry's schema, so
+/// a new field is checked too.
+fn array_for_object(value: &Value) -> Option<String> {
+    static SCHEMA: OnceLock<Value> = OnceLock::new();
+    let schema = SCHEMA
+        .get_or_init(|| serde_json::to_value(schemars::schema_for!(Entry)).unwrap_or(Value::Null));
+    fn walk(schema: &Value, defs: &Value, value: &Value, path: &str) -> Option<String> {
+        let schema = match schema.get("$ref").and_then(Value::as_str) {
+            Some(name) => defs.get(name.trim_start_matches("#/$defs/"))?,
+            None => schema,
+        };
+        match value {
+            Value::Array(_) if schema.get("type") == Some(&json!("object")) => Some(path.into()),
+            Value::Array(items) => {
+                let each = schema.get("items")?;
+                items
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, item)| walk(each, defs, item, &format!("{path}[{i}]")))
+            }
+            Value::Object(fields) => {
+                let properties = schema.get("properties")?;
+                fields.iter().find_map(|(name, field)| {
+                    let inner = if path.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{path}.{name}")
+                    };
+                    walk(properties.get(name)?, defs, field, &inner)
+                })
+            }
+            _ => None,
+        }
+    }
+    walk(schema, schema.get("$defs")?, value, "")
 }
 
 /// serde_json's message without its own " at line L column C" tail (the

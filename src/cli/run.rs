@@ -317,10 +317,10 @@ fn summary(
         if let model::ViewContent::Vector { values, .. } = &view.content {
             writeln!(
                 out,
-                "  {:10} {} ({} values)",
+                "  {:10} {} ({})",
                 view.name,
                 model::cells::recurrent::numbers(values),
-                values.len()
+                crate::text::count(values.len() as u64, "value", "values")
             )?;
         }
     }
