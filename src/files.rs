@@ -82,8 +82,16 @@ pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, FileProblem> {
             cap,
         });
     }
-    let file = std::fs::File::open(path).map_err(io)?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    let file = open_without_blocking(path).map_err(io)?;
+    // The path may have been swapped for a FIFO or a device since it was
+    // looked at: what was opened is checked again.
+    let opened = file.metadata().map_err(io)?;
+    if !opened.is_file() {
+        return Err(FileProblem::NotRegular {
+            kind: kind_of(&opened.file_type()),
+        });
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(cap) as usize);
     file.take(cap + 1).read_to_end(&mut bytes).map_err(io)?;
     if bytes.len() as u64 > cap {
         return Err(FileProblem::TooLarge {
@@ -92,6 +100,19 @@ pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, FileProblem> {
         });
     }
     Ok(bytes)
+}
+
+/// Opens `path` for reading; on Unix without waiting for a writer, should
+/// it have become a FIFO (O_NONBLOCK changes nothing for a regular file).
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
 }
 
 /// The bytes of the regular file at `path`, if it holds at most `cap`

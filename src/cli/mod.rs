@@ -409,3 +409,43 @@ pub fn pad(text: &str, width: usize) -> String {
     let shown = unicode_width::UnicodeWidthStr::width(text);
     format!("{text}{}", " ".repeat(width.saturating_sub(shown)))
 }
+
+#[cfg(test)]
+mod visible_controls_tests {
+    use super::VisibleControls;
+    use std::io::Write;
+
+    fn through(writes: &[&[u8]]) -> String {
+        let mut out = VisibleControls::new(Vec::new());
+        for bytes in writes {
+            out.write_all(bytes).unwrap();
+        }
+        out.flush().unwrap();
+        String::from_utf8(out.inner).unwrap()
+    }
+
+    #[test]
+    fn controls_are_written_out_and_text_passes() {
+        assert_eq!(through(&[b"plain\tline\n"]), "plain\tline\n");
+        assert_eq!(through(&["中文 é\n".as_bytes()]), "中文 é\n");
+        assert_eq!(
+            through(&[b"a\x1b[31mb\x07\r\x08\x00\x7f"]),
+            "a\\u{1b}[31mb\\u{7}\\u{d}\\u{8}\\u{0}\\u007f"
+        );
+        // A C1 control (U+009B, CSI) whole and split between two writes; a
+        // C2 that starts another character is kept.
+        assert_eq!(through(&["x\u{9b}y".as_bytes()]), "x\\u009by");
+        assert_eq!(through(&[b"x\xc2", b"\x9by"]), "x\\u009by");
+        assert_eq!(through(&[b"x\xc2", b"\xa9"]), "x\u{a9}");
+        assert_eq!(through(&[b"x\xc2", b"", b"\x85"]), "x\\u0085");
+    }
+
+    #[test]
+    fn json_stays_json_with_the_same_strings() {
+        let value = serde_json::json!({"id": "a\u{1b}b\u{9b}c\u{7f}"});
+        let written = through(&[value.to_string().as_bytes()]);
+        assert!(!written.contains(|c: char| c.is_control()), "{written}");
+        let read: serde_json::Value = serde_json::from_str(&written).unwrap();
+        assert_eq!(read, value);
+    }
+}

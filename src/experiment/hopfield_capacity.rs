@@ -110,7 +110,7 @@ pub fn parse_alphas(text: &str) -> Result<Vec<f64>, String> {
                 return Err(format!("range {text}: the end is below the start"));
             }
             let count = ((to - from) / step + 1e-9).floor();
-            if !(count < MAX_LOADS as f64) {
+            if count >= MAX_LOADS as f64 {
                 let count = if count.is_finite() {
                     format!("{count:.0}")
                 } else {

@@ -389,4 +389,33 @@ mod tests {
         c.neurons = 3;
         assert!(run(&c).is_err());
     }
+
+    #[test]
+    fn threads_are_held_to_the_cores_the_trials_and_the_memory_budget() {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut c = config(usize::MAX);
+        c.trials = 1000;
+        assert_eq!(threads_for(&c), cores);
+        c.threads = 0;
+        assert_eq!(threads_for(&c), 1);
+        c.threads = usize::MAX;
+        c.alphas = vec![0.1];
+        c.trials = 1;
+        assert_eq!(threads_for(&c), 1, "one trial, one thread");
+        // N·P = 2^16 · 1024 = 2^26 pixels, held twice: 2^27 bytes a trial,
+        // so a 2^30 budget holds 8 at once however many cores there are.
+        c.neurons = 1 << 16;
+        c.alphas = vec![1024.0 / 65536.0];
+        c.trials = 1000;
+        assert!(threads_for(&c) <= (MEMORY_BUDGET >> 27).min(cores));
+    }
+
+    #[test]
+    fn more_than_a_million_trials_are_refused() {
+        let mut c = config(1);
+        c.alphas = vec![0.1; 20];
+        c.trials = 100_000;
+        let err = c.check().unwrap_err().to_string();
+        assert!(err.contains("at most 1000000"), "{err}");
+    }
 }
