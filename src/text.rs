@@ -74,6 +74,16 @@ impl Bilingual {
     }
 }
 
+/// "1 pattern", "2 patterns": a count with its noun, singular for one.
+pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 /// `text` with every control character (C0 such as ESC, BEL, CR, backspace
 /// and NUL, DEL, and the C1 range) written out as `\u{1b}`, so that text
 /// read from a file or typed on the command line can be shown on a terminal
@@ -96,6 +106,13 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod escape_tests {
     use super::escape_controls;
+
+    #[test]
+    fn one_thing_is_singular() {
+        assert_eq!(super::count(1u32, "pattern", "patterns"), "1 pattern");
+        assert_eq!(super::count(0u32, "pattern", "patterns"), "0 patterns");
+        assert_eq!(super::count(2u32, "pattern", "patterns"), "2 patterns");
+    }
 
     #[test]
     fn control_characters_are_made_visible() {

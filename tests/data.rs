@@ -489,12 +489,7 @@ fn non_utf8_bytes_name_the_line() {
 fn directories_and_fifos_are_refused_without_blocking() {
     let dir = tempfile::tempdir().unwrap();
     let error = read_csv(dir.path(), LabelKind::Class).unwrap_err();
-    assert_eq!(
-        error.problem,
-        Problem::NotRegularFile {
-            kind: "a directory"
-        }
-    );
+    assert_eq!(error.problem, Problem::NotRegularFile { kind: "a folder" });
     assert!(error.to_string().contains("not a regular file"));
     #[cfg(unix)]
     {

@@ -126,3 +126,52 @@ fn a_tiny_window_says_it_is_too_small_and_quits_cleanly() {
     tmux.keys(&["q"]);
     tmux.wait_for(&["EXITED 0"]);
 }
+
+/// Killed from outside (SIGTERM, SIGHUP, SIGQUIT, or SIGINT, which raw mode
+/// does not send for Ctrl-C), the program gives the terminal back as it does
+/// on q: the alternate screen left, raw mode off (`stty` shows `icanon` and
+/// `echo` again), and it dies of the signal (the shell sees 128 + signal).
+#[test]
+fn a_signal_from_outside_restores_the_terminal() {
+    let binary = env!("CARGO_BIN_EXE_nnzoo");
+    for (signal, number) in [("TERM", 15), ("HUP", 1), ("QUIT", 3), ("INT", 2)] {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        // Started in the background (with the terminal as its input) so the
+        // shell knows its pid; without job control it stays in the
+        // terminal's foreground group.
+        let script = format!(
+            "{binary} </dev/tty & echo $! > {pid}; wait $!; echo EXITED $?; \
+             stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo \
+             | tr '\\n' ' ' | sed 's/^/MODES /'; echo; sleep 30",
+            pid = pid_file.display()
+        );
+        let script_file = dir.path().join("run.sh");
+        std::fs::write(&script_file, script).unwrap();
+        let tmux = Tmux::start(&format!("sh {}", script_file.display()), 100, 30);
+        tmux.wait_for(&["Catalogue", "Basic Neural Network Cell"]);
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        let killed = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), pid.trim()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let screen = tmux.wait_for(&["EXITED", "MODES"]);
+        assert!(
+            line_with(&screen, "EXITED").contains(&format!("EXITED {}", 128 + number)),
+            "SIG{signal}:\n{screen}"
+        );
+        assert_eq!(
+            line_with(&screen, "MODES"),
+            "MODES icanon echo",
+            "SIG{signal}: raw mode was left on:\n{screen}"
+        );
+        assert!(!screen.contains("Catalogue"), "SIG{signal}:\n{screen}");
+        let alternate = tmux.run(&["display-message", "-p", "-t", "0", "#{alternate_on}"]);
+        assert_eq!(
+            String::from_utf8_lossy(&alternate.stdout).trim(),
+            "0",
+            "SIG{signal}"
+        );
+    }
+}

@@ -1,6 +1,6 @@
 //! One entry of the catalogue, exactly as its JSON file spells it.
 
-use crate::text::Bilingual;
+use crate::text::{Bilingual, escape_controls};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -174,4 +174,63 @@ pub struct Entry {
     /// such as "lstm_cell"); empty while none does.
     #[serde(default)]
     pub model: String,
+}
+
+impl Entry {
+    /// The entry with every control character in its text (ESC, BEL, CR,
+    /// C1 controls, ...) written out visibly, for showing on a terminal: an
+    /// entry file must not be able to send the terminal commands. JSON
+    /// output uses the entry as read, which JSON escaping keeps safe.
+    pub fn with_controls_visible(&self) -> Entry {
+        fn text(s: &str) -> String {
+            escape_controls(s).into_owned()
+        }
+        fn both(b: &Bilingual) -> Bilingual {
+            Bilingual::owned(text(&b.en), text(&b.zh))
+        }
+        fn all(items: &[String]) -> Vec<String> {
+            items.iter().map(|s| text(s)).collect()
+        }
+        // Destructured so that a new field cannot be forgotten here.
+        let Entry {
+            id,
+            abbreviation,
+            category,
+            name,
+            pinyin,
+            aliases,
+            glyph,
+            summary,
+            description,
+            equations,
+            diagram,
+            references,
+            related,
+            model,
+        } = self;
+        Entry {
+            id: text(id),
+            abbreviation: text(abbreviation),
+            category: *category,
+            name: both(name),
+            pinyin: text(pinyin),
+            aliases: all(aliases),
+            glyph: *glyph,
+            summary: both(summary),
+            description: both(description),
+            equations: all(equations),
+            diagram: diagram.clone(),
+            references: references
+                .iter()
+                .map(|r| Reference {
+                    authors: text(&r.authors),
+                    title: text(&r.title),
+                    year: r.year,
+                    venue: text(&r.venue),
+                })
+                .collect(),
+            related: all(related),
+            model: text(model),
+        }
+    }
 }

@@ -2,8 +2,12 @@
 
 use super::check;
 use super::{Entry, Problem};
+use crate::files::{self, FileProblem};
+use crate::text::escape_controls;
+use serde_json::{Value, json};
 use std::fs;
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// The files of `zoo/` as (file name, contents), written by `build.rs`.
 pub(super) static EMBEDDED: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/zoo_files.rs"));
@@ -20,11 +24,14 @@ pub(super) fn is_entry_file(name: &str) -> bool {
 pub(super) type EntryFile = (String, String, Vec<u8>);
 
 /// The entry files of `dir`, sorted by name, as (path, file name, contents),
-/// with a problem for the folder itself or for each file that cannot be read.
+/// with a problem for the folder itself, for each file that cannot be read,
+/// and for each `*.json` that is skipped: one that is not a regular file (a
+/// folder, a FIFO, which would block, a device) and a name that is not
+/// UTF-8, so that nothing is dropped without a word.
 pub(super) fn read_dir(dir: &Path) -> (Vec<EntryFile>, Vec<Problem>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
-    let shown = dir.display().to_string();
+    let shown = escape_controls(&dir.display().to_string()).into_owned();
     let listing = match fs::read_dir(dir) {
         Ok(listing) => listing,
         Err(error) => {
@@ -36,49 +43,52 @@ pub(super) fn read_dir(dir: &Path) -> (Vec<EntryFile>, Vec<Problem>) {
             return (files, problems);
         }
     };
-    let mut paths: Vec<_> = listing
-        .filter_map(|item| match item {
-            Ok(item) => Some(item.path()),
+    let mut paths = Vec::new();
+    for item in listing {
+        let item = match item {
+            Ok(item) => item,
             Err(error) => {
                 problems.push(Problem::new(
                     shown.clone(),
                     None,
                     format!("cannot list the folder: {error}"),
                 ));
-                None
+                continue;
             }
-        })
-        .filter(|path| {
-            path.file_name()
-                .and_then(|name| name.to_str())
-                .is_some_and(is_entry_file)
-        })
-        .collect();
+        };
+        let path = item.path();
+        match item.file_name().to_str() {
+            Some(name) if is_entry_file(name) => paths.push(path),
+            Some(_) => {}
+            None => {
+                let lossy = item.file_name().to_string_lossy().into_owned();
+                if lossy.ends_with(".json") {
+                    problems.push(Problem::new(
+                        escape_controls(&path.display().to_string()).into_owned(),
+                        None,
+                        "skipped: the file name is not UTF-8 (rename the file)",
+                    ));
+                }
+            }
+        }
+    }
     paths.sort();
     for path in paths {
-        let source = path.display().to_string();
+        let source = escape_controls(&path.display().to_string()).into_owned();
         let file_name = path
             .file_name()
             .and_then(|name| name.to_str())
             .unwrap_or_default()
             .to_owned();
-        let metadata = match fs::metadata(&path) {
-            Ok(metadata) => metadata,
-            Err(error) => {
-                problems.push(Problem::new(source, None, format!("cannot read: {error}")));
-                continue;
-            }
-        };
-        if !metadata.is_file() {
-            continue;
-        }
-        if metadata.len() > MAX_FILE_BYTES {
-            problems.push(too_large(&source, metadata.len()));
-            continue;
-        }
-        match fs::read(&path) {
+        match files::read_regular(&path, MAX_FILE_BYTES) {
             Ok(bytes) => files.push((source, file_name, bytes)),
-            Err(error) => {
+            Err(FileProblem::NotRegular { kind }) => problems.push(Problem::new(
+                source,
+                None,
+                format!("skipped: {kind}, not a regular file"),
+            )),
+            Err(FileProblem::TooLarge { bytes, .. }) => problems.push(too_large(&source, bytes)),
+            Err(FileProblem::Io(error)) => {
                 problems.push(Problem::new(source, None, format!("cannot read: {error}")))
             }
         }
@@ -146,6 +156,21 @@ pub(super) fn parse_file(
                     format!("invalid JSON: {}", strip_position(&error)),
                 );
             }
+            if let Some(path) = serde_json::from_str(text)
+                .ok()
+                .and_then(|value| array_for_object(&value))
+            {
+                if path.is_empty() {
+                    return fail(
+                        None,
+                        "expected a JSON object (an entry), found an array".into(),
+                    );
+                }
+                return fail(
+                    Some(path),
+                    "expected an object, found an array (write the fields by name)".into(),
+                );
+            }
             let problems = check::entry_problems(source, Some(file_name), &entry);
             (Some(entry), problems)
         }
@@ -164,6 +189,10 @@ pub(super) fn parse_file(
                         describe(&value)
                     ),
                 ),
+                Ok(value) if array_for_object(&value).is_some() => fail(
+                    array_for_object(&value),
+                    "expected an object, found an array (write the fields by name)".into(),
+                ),
                 _ => {
                     let path = error.path().to_string();
                     let location = if path == "." || path.is_empty() {
@@ -176,6 +205,46 @@ pub(super) fn parse_file(
             }
         }
     }
+}
+
+/// The first place (`name`, `references[0]`, `diagram[1][0]`) where an
+/// entry must hold an object and the file has an array. serde would take
+/// `["LSTM", "长短期"]` for `{"en": ..., "zh": ...}` by position, which no
+/// one writing JSON means; the places are read from the entry's schema, so
+/// a new field is checked too.
+fn array_for_object(value: &Value) -> Option<String> {
+    static SCHEMA: OnceLock<Value> = OnceLock::new();
+    let schema = SCHEMA
+        .get_or_init(|| serde_json::to_value(schemars::schema_for!(Entry)).unwrap_or(Value::Null));
+    fn walk(schema: &Value, defs: &Value, value: &Value, path: &str) -> Option<String> {
+        let schema = match schema.get("$ref").and_then(Value::as_str) {
+            Some(name) => defs.get(name.trim_start_matches("#/$defs/"))?,
+            None => schema,
+        };
+        match value {
+            Value::Array(_) if schema.get("type") == Some(&json!("object")) => Some(path.into()),
+            Value::Array(items) => {
+                let each = schema.get("items")?;
+                items
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, item)| walk(each, defs, item, &format!("{path}[{i}]")))
+            }
+            Value::Object(fields) => {
+                let properties = schema.get("properties")?;
+                fields.iter().find_map(|(name, field)| {
+                    let inner = if path.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{path}.{name}")
+                    };
+                    walk(properties.get(name)?, defs, field, &inner)
+                })
+            }
+            _ => None,
+        }
+    }
+    walk(schema, schema.get("$defs")?, value, "")
 }
 
 /// serde_json's message without its own " at line L column C" tail (the

@@ -104,7 +104,9 @@ impl Catalogue {
     }
 
     /// Adds the entries of every `*.json` file in `dir` (except
-    /// `schema.json`; other files and subfolders are ignored). An entry whose
+    /// `schema.json`; other files and subfolders are ignored; a `*.json`
+    /// that is not a regular file or whose name is not UTF-8 is skipped
+    /// with a problem that says so). An entry whose
     /// id is already in the catalogue replaces it. A folder that cannot be
     /// read, and every broken file in it, becomes a problem.
     pub fn with_dir(mut self, dir: &Path) -> Catalogue {
@@ -141,6 +143,37 @@ impl Catalogue {
             catalogue.insert(entry, source, false);
         }
         catalogue.finish();
+        catalogue
+    }
+
+    /// The catalogue as a terminal may show it: control characters in
+    /// every entry's text and in every problem written out visibly (see
+    /// [`Entry::with_controls_visible`]). The terminal UI and the commands'
+    /// human output use it; their JSON output uses the catalogue as read.
+    pub fn with_controls_visible(&self) -> Catalogue {
+        let visible = |s: &str| crate::text::escape_controls(s).into_owned();
+        let mut catalogue = self.clone();
+        catalogue.entries = self
+            .entries
+            .iter()
+            .map(Entry::with_controls_visible)
+            .collect();
+        catalogue.ids = catalogue
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(index, entry)| (entry.id.clone(), index))
+            .collect();
+        catalogue.index = OnceLock::new();
+        for problem in catalogue
+            .file_problems
+            .iter_mut()
+            .chain(catalogue.problems.iter_mut())
+        {
+            problem.source = visible(&problem.source);
+            problem.location = problem.location.as_deref().map(visible);
+            problem.message = visible(&problem.message);
+        }
         catalogue
     }
 

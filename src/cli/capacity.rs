@@ -61,9 +61,9 @@ pub fn parse_alphas(text: &str) -> Result<Alphas, String> {
 }
 
 pub fn run(args: &CapacityArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    // More threads than cores only adds switching: the trials are all compute.
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = args.threads.unwrap_or(cores).clamp(1, cores);
+    // capacity::run holds the threads to the cores (the trials are all
+    // compute) and to its memory budget.
+    let threads = args.threads.unwrap_or(usize::MAX);
     let config = CapacityConfig {
         neurons: args.n,
         alphas: args
@@ -101,8 +101,11 @@ pub fn run(args: &CapacityArgs, out: &mut dyn Write) -> Result<(), Failure> {
     }
     writeln!(
         out,
-        "Hopfield capacity: N = {}, {} trials per load, noise {}, seed {} (Hebbian, async, T = 0)\n",
-        config.neurons, config.trials, config.noise, config.seed
+        "Hopfield capacity: N = {}, {} per load, noise {}, seed {} (Hebbian, async, T = 0)\n",
+        config.neurons,
+        crate::text::count(config.trials as u64, "trial", "trials"),
+        config.noise,
+        config.seed
     )?;
     out.write_all(capacity::table(&points).as_bytes())?;
     writeln!(out, "\nmean final overlap m against α:")?;

@@ -54,8 +54,7 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), Failure> {
     if args.check {
         return check(&value, &outputs, args.tolerance, &shown, out);
     }
-    serde_json::to_writer(&mut *out, &eval::to_json(&outputs))
-        .map_err(|e| Failure::no(format!("cannot write JSON: {e}")))?;
+    serde_json::to_writer(&mut *out, &eval::to_json(&outputs)).map_err(Failure::from_json)?;
     writeln!(out)?;
     Ok(())
 }

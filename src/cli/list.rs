@@ -28,6 +28,13 @@ pub struct ListArgs {
 pub fn run(args: &ListArgs, zoo: Option<&Path>, out: &mut dyn Write) -> Result<(), Failure> {
     let catalogue = load(zoo)?;
     warn_problems(&catalogue);
+    // Text for a terminal has its control characters made visible; JSON
+    // escapes them itself and keeps the entries as read.
+    let catalogue = if args.json {
+        catalogue
+    } else {
+        catalogue.with_controls_visible()
+    };
     let entries: Vec<&Entry> = catalogue
         .entries()
         .iter()

@@ -6,7 +6,14 @@
 //! Output goes to stdout, errors to stderr; exit codes: 0 success, 1 the
 //! answer is no (nothing found, an ambiguous query, problems in the
 //! catalogue), 2 bad input (a wrong argument, a `--zoo` folder that is not
-//! there). A closed pipe (`nnzoo list | head`) ends the program quietly.
+//! there). A closed pipe (`nnzoo list | head`) ends the program quietly, by
+//! SIGPIPE as other Unix tools end (a shell reports 141).
+//!
+//! Whatever a command prints on a terminal goes through [`VisibleControls`],
+//! so text from a person's files (names, fields, file names) can never send
+//! the terminal commands: control characters other than newline and tab are
+//! written out as `\u{1b}`. JSON output is unchanged by it: JSON escapes
+//! its control characters itself.
 
 pub mod capacity;
 pub mod check;
@@ -140,6 +147,23 @@ impl Failure {
     }
 }
 
+impl Failure {
+    /// A failure to write JSON: a closed pipe ends quietly, as in
+    /// [`From<io::Error>`].
+    pub fn from_json(error: serde_json::Error) -> Failure {
+        match error.io_error_kind() {
+            Some(kind) => Failure::from(io::Error::from(kind)),
+            None => Failure::no(format!("cannot write JSON: {error}")),
+        }
+    }
+
+    /// Whether this is the closed output pipe, which ends the program by
+    /// SIGPIPE rather than with a message.
+    fn is_closed_pipe(&self) -> bool {
+        self.code == 0 && self.message.is_empty()
+    }
+}
+
 impl From<io::Error> for Failure {
     fn from(error: io::Error) -> Failure {
         if error.kind() == io::ErrorKind::BrokenPipe {
@@ -160,17 +184,138 @@ static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::n
 pub fn main() -> ExitCode {
     STARTED.get_or_init(std::time::Instant::now);
     let cli = Cli::parse();
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
-    let result = run(cli, &mut out).and_then(|()| out.flush().map_err(Failure::from));
+    // Not locked for the whole run: the terminal UI's signal thread takes
+    // the lock to restore the terminal (commands buffer their own output).
+    let mut out = VisibleControls::new(io::stdout());
+    let result = check_kernels_env()
+        .and_then(|()| run(cli, &mut out))
+        .and_then(|()| out.flush().map_err(Failure::from));
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(failure) if failure.is_closed_pipe() => {
+            // End as `yes | head -1` ends `yes`: by SIGPIPE, quietly.
+            #[cfg(unix)]
+            let _ = signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGPIPE);
+            ExitCode::SUCCESS
+        }
         Err(failure) => {
-            if !failure.message.is_empty() {
-                eprintln!("nnzoo: {}", failure.message);
-            }
+            let mut err = VisibleControls::new(io::stderr().lock());
+            let _ = writeln!(err, "nnzoo: {}", failure.message);
+            let _ = err.flush();
             ExitCode::from(failure.code)
         }
+    }
+}
+
+/// `NNZOO_KERNELS` caps the kernels' path; a value that names none is an
+/// error rather than silently ignored.
+fn check_kernels_env() -> Result<(), Failure> {
+    let Some(value) = std::env::var_os("NNZOO_KERNELS") else {
+        return Ok(());
+    };
+    let names: Vec<&str> = crate::kernels::Level::ALL
+        .iter()
+        .map(|level| level.name())
+        .collect();
+    match value.to_str() {
+        Some(name) if names.contains(&name) => Ok(()),
+        _ => Err(Failure::bad_input(format!(
+            "NNZOO_KERNELS={}: not a kernels' path; give one of: {} (or unset it)",
+            crate::text::escape_controls(&value.to_string_lossy()),
+            names.join(", ")
+        ))),
+    }
+}
+
+/// A writer that passes text on with its control characters (all but
+/// newline and tab) written out, so that nothing printed can command the
+/// terminal: C0 controls (ESC, BEL, CR, backspace, NUL) as `\u{1b}`, as
+/// [`crate::text::escape_controls`] writes them; DEL and the C1 range as
+/// `\u009b`, which is also how JSON escapes them, because serde_json
+/// leaves them raw in strings (it escapes C0 itself, so the first form
+/// never meets JSON). A C1 control is two bytes in UTF-8 (C2 80 to C2 9F);
+/// one split between two writes is held back until the next.
+pub struct VisibleControls<W: Write> {
+    inner: W,
+    /// A 0xC2 byte that ended the last write.
+    pending_c2: bool,
+}
+
+impl<W: Write> VisibleControls<W> {
+    pub fn new(inner: W) -> VisibleControls<W> {
+        VisibleControls {
+            inner,
+            pending_c2: false,
+        }
+    }
+}
+
+impl<W: Write> Write for VisibleControls<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        let mut start = 0;
+        let mut i = 0;
+        if self.pending_c2 {
+            self.pending_c2 = false;
+            match buf.first() {
+                Some(&b) if (0x80..0xa0).contains(&b) => {
+                    write!(self.inner, "\\u{:04x}", b)?;
+                    start = 1;
+                    i = 1;
+                }
+                Some(_) => self.inner.write_all(&[0xc2])?,
+                None => {
+                    self.pending_c2 = true;
+                    return Ok(());
+                }
+            }
+        }
+        while i < buf.len() {
+            let b = buf[i];
+            // (code, bytes, JSON form): see the type's comment.
+            let escaped = if b < 0x20 && b != b'\n' && b != b'\t' {
+                Some((b, 1, false))
+            } else if b == 0x7f {
+                Some((b, 1, true))
+            } else if b == 0xc2 {
+                match buf.get(i + 1) {
+                    Some(&next) if (0x80..0xa0).contains(&next) => Some((next, 2, true)),
+                    Some(_) => None,
+                    None => {
+                        self.inner.write_all(&buf[start..i])?;
+                        self.pending_c2 = true;
+                        return Ok(());
+                    }
+                }
+            } else {
+                None
+            };
+            match escaped {
+                Some((code, len, json)) => {
+                    self.inner.write_all(&buf[start..i])?;
+                    if json {
+                        write!(self.inner, "\\u{code:04x}")?;
+                    } else {
+                        write!(self.inner, "\\u{{{code:x}}}")?;
+                    }
+                    i += len;
+                    start = i;
+                }
+                None => i += 1,
+            }
+        }
+        self.inner.write_all(&buf[start..])
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if std::mem::take(&mut self.pending_c2) {
+            self.inner.write_all(&[0xc2])?;
+        }
+        self.inner.flush()
     }
 }
 
@@ -233,11 +378,11 @@ pub fn load(zoo: Option<&Path>) -> Result<Catalogue, Failure> {
         Some(dir) if dir.is_dir() => Ok(catalogue.with_dir(dir)),
         Some(dir) if dir.exists() => Err(Failure::bad_input(format!(
             "--zoo {}: not a folder (give the folder that holds the entry files)",
-            dir.display()
+            crate::text::escape_controls(&dir.display().to_string())
         ))),
         Some(dir) => Err(Failure::bad_input(format!(
             "--zoo {}: no such folder",
-            dir.display()
+            crate::text::escape_controls(&dir.display().to_string())
         ))),
     }
 }
@@ -263,4 +408,44 @@ pub fn runnable(entry: &crate::catalogue::Entry) -> bool {
 pub fn pad(text: &str, width: usize) -> String {
     let shown = unicode_width::UnicodeWidthStr::width(text);
     format!("{text}{}", " ".repeat(width.saturating_sub(shown)))
+}
+
+#[cfg(test)]
+mod visible_controls_tests {
+    use super::VisibleControls;
+    use std::io::Write;
+
+    fn through(writes: &[&[u8]]) -> String {
+        let mut out = VisibleControls::new(Vec::new());
+        for bytes in writes {
+            out.write_all(bytes).unwrap();
+        }
+        out.flush().unwrap();
+        String::from_utf8(out.inner).unwrap()
+    }
+
+    #[test]
+    fn controls_are_written_out_and_text_passes() {
+        assert_eq!(through(&[b"plain\tline\n"]), "plain\tline\n");
+        assert_eq!(through(&["中文 é\n".as_bytes()]), "中文 é\n");
+        assert_eq!(
+            through(&[b"a\x1b[31mb\x07\r\x08\x00\x7f"]),
+            "a\\u{1b}[31mb\\u{7}\\u{d}\\u{8}\\u{0}\\u007f"
+        );
+        // A C1 control (U+009B, CSI) whole and split between two writes; a
+        // C2 that starts another character is kept.
+        assert_eq!(through(&["x\u{9b}y".as_bytes()]), "x\\u009by");
+        assert_eq!(through(&[b"x\xc2", b"\x9by"]), "x\\u009by");
+        assert_eq!(through(&[b"x\xc2", b"\xa9"]), "x\u{a9}");
+        assert_eq!(through(&[b"x\xc2", b"", b"\x85"]), "x\\u0085");
+    }
+
+    #[test]
+    fn json_stays_json_with_the_same_strings() {
+        let value = serde_json::json!({"id": "a\u{1b}b\u{9b}c\u{7f}"});
+        let written = through(&[value.to_string().as_bytes()]);
+        assert!(!written.contains(|c: char| c.is_control()), "{written}");
+        let read: serde_json::Value = serde_json::from_str(&written).unwrap();
+        assert_eq!(read, value);
+    }
 }

@@ -4,7 +4,8 @@
 use super::{Failure, load, runnable, show, warn_problems};
 use crate::catalogue::Catalogue;
 use crate::kernels::Level;
-use crate::model::{self, Model, ModelSpec, view::trace_line, weights};
+use crate::model::{self, Model, ModelSpec, Params, view::trace_line, weights};
+use crate::text::escape_controls;
 use clap::Args;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -60,11 +61,18 @@ pub struct RunArgs {
 }
 
 pub fn run(args: &RunArgs, zoo: Option<&Path>, out: &mut dyn Write) -> Result<(), Failure> {
-    let catalogue = load(zoo)?;
+    let catalogue = load(zoo)?.with_controls_visible();
     warn_problems(&catalogue);
     let query = args.query.join(" ");
     let (spec, name) = resolve(&catalogue, &query)?;
     let mut params = spec.default_params();
+    if args
+        .set
+        .iter()
+        .any(|assignment| assignment.trim_end_matches('=').trim() == "help")
+    {
+        return describe_params(spec, &params, out);
+    }
     if let Some(file) = &args.data {
         if params.get("file").is_none() {
             return Err(Failure::bad_input(format!(
@@ -79,9 +87,9 @@ pub fn run(args: &RunArgs, zoo: Option<&Path>, out: &mut dyn Write) -> Result<()
             .map_err(|e| Failure::bad_input(format!("--data: {e}")))?;
     }
     for assignment in &args.set {
-        params
-            .assign(assignment)
-            .map_err(|e| Failure::bad_input(format!("--set {assignment}: {e}")))?;
+        params.assign(assignment).map_err(|e| {
+            Failure::bad_input(format!("--set {}: {e}", escape_controls(assignment)))
+        })?;
     }
     let weights = match &args.weights {
         Some(path) => Some(weights::read(path).map_err(|e| Failure::bad_input(e.to_string()))?),
@@ -94,7 +102,7 @@ pub fn run(args: &RunArgs, zoo: Option<&Path>, out: &mut dyn Write) -> Result<()
     let mut read_from_file = Vec::new();
     if let (Some(weights), Some(path)) = (&weights, &args.weights) {
         let from_file =
-            |e: model::ModelError| Failure::bad_input(format!("--weights {}: {e}", path.display()));
+            |e: model::ModelError| Failure::bad_input(format!("--weights {}: {e}", shown(path)));
         if let Some(read_params) = spec.params_from_weights {
             for (name, value) in read_params(weights).map_err(from_file)? {
                 if set_explicitly(&args.set, name) {
@@ -102,7 +110,7 @@ pub fn run(args: &RunArgs, zoo: Option<&Path>, out: &mut dyn Write) -> Result<()
                         let set = params.get(name).map(|v| v.to_string()).unwrap_or_default();
                         disagreements.push(format!(
                             "--set {name}={set} disagrees with --weights {}, whose tensors have {name}={value}",
-                            path.display()
+                            shown(path)
                         ));
                     }
                 } else {
@@ -110,7 +118,7 @@ pub fn run(args: &RunArgs, zoo: Option<&Path>, out: &mut dyn Write) -> Result<()
                     params.set(name, &value.to_string()).map_err(|e| {
                         Failure::bad_input(format!(
                             "--weights {}: its tensors have {name}={value}, which {spec_key} cannot take: {e}",
-                            path.display(),
+                            shown(path),
                             spec_key = spec.key
                         ))
                     })?;
@@ -135,10 +143,13 @@ pub fn run(args: &RunArgs, zoo: Option<&Path>, out: &mut dyn Write) -> Result<()
             } else {
                 format!(" (sizes read from it: {})", read_from_file.join(" "))
             };
-            Failure::bad_input(format!("--weights {}{sizes}: {e}", path.display()))
+            Failure::bad_input(format!("--weights {}{sizes}: {e}", shown(path)))
         })?;
     }
     let mut out = BufWriter::with_capacity(1 << 16, out);
+    if args.stages {
+        warn_stages_size(model.as_ref(), args);
+    }
     if args.json {
         trace(model.as_mut(), args, &mut out)?;
     } else {
@@ -146,6 +157,64 @@ pub fn run(args: &RunArgs, zoo: Option<&Path>, out: &mut dyn Write) -> Result<()
     }
     out.flush()?;
     Ok(())
+}
+
+/// `path` as a terminal may show it.
+fn shown(path: &Path) -> String {
+    escape_controls(&path.display().to_string()).into_owned()
+}
+
+/// Lists the model's parameters (`--set help=`): name, default, what it
+/// does and the values it takes.
+fn describe_params(spec: &ModelSpec, params: &Params, out: &mut dyn Write) -> Result<(), Failure> {
+    writeln!(out, "parameters of {} (--set NAME=VALUE):", spec.key)?;
+    for param in params.specs() {
+        writeln!(
+            out,
+            "  {}={}  {} ({})",
+            param.name,
+            param.default,
+            param.help.en,
+            param.allowed()
+        )?;
+    }
+    Ok(())
+}
+
+/// Above this many bytes, `--stages` says first how much it will print.
+const STAGES_WARNING_BYTES: u64 = 100 << 20;
+
+/// Warns on stderr when `--stages` is about to print a lot: one JSON line
+/// per stage, each about as long as the model's state written out, so a
+/// large model run for many steps can fill a disk.
+fn warn_stages_size(model: &dyn Model, args: &RunArgs) {
+    let line = serde_json::to_vec(&trace_line(model.steps_done(), "", &model.views()))
+        .map_or(0, |line| line.len() as u64 + 1);
+    let lines = args.steps.saturating_mul(model.stage_count() as u64);
+    let total = lines.saturating_mul(line);
+    if total > STAGES_WARNING_BYTES {
+        eprintln!(
+            "nnzoo: warning: --stages will print {lines} lines of about {} each, about {} in all",
+            human_bytes(line),
+            human_bytes(total)
+        );
+    }
+}
+
+/// "12.3 MB", "4.0 GB".
+fn human_bytes(bytes: u64) -> String {
+    let units = ["bytes", "kB", "MB", "GB", "TB", "PB", "EB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit + 1 < units.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} bytes")
+    } else {
+        format!("{value:.1} {}", units[unit])
+    }
 }
 
 /// Whether `--set NAME=...` was given for `name`.
@@ -209,8 +278,7 @@ fn trace(model: &mut dyn Model, args: &RunArgs, out: &mut dyn Write) -> Result<(
 
 fn line(model: &dyn Model, stage: &str, out: &mut dyn Write) -> Result<(), Failure> {
     let value = trace_line(model.steps_done(), stage, &model.views());
-    serde_json::to_writer(&mut *out, &value)
-        .map_err(|e| Failure::no(format!("cannot write JSON: {e}")))?;
+    serde_json::to_writer(&mut *out, &value).map_err(Failure::from_json)?;
     out.write_all(b"\n")?;
     Ok(())
 }
@@ -249,10 +317,10 @@ fn summary(
         if let model::ViewContent::Vector { values, .. } = &view.content {
             writeln!(
                 out,
-                "  {:10} {} ({} values)",
+                "  {:10} {} ({})",
                 view.name,
                 model::cells::recurrent::numbers(values),
-                values.len()
+                crate::text::count(values.len() as u64, "value", "values")
             )?;
         }
     }

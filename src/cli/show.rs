@@ -28,13 +28,23 @@ pub fn run(args: &ShowArgs, zoo: Option<&Path>, out: &mut dyn Write) -> Result<(
     let catalogue = load(zoo)?;
     warn_problems(&catalogue);
     let query = args.query.join(" ");
-    let entry = find(&catalogue, &query)?;
+    // Found in the catalogue as a terminal shows it (control characters
+    // made visible, in the text and in the candidates of an error); JSON
+    // prints the same entry as read.
+    let visible = catalogue.with_controls_visible();
+    let entry = find(&visible, &query)?;
     if args.json {
+        let index = visible
+            .entries()
+            .iter()
+            .position(|e| std::ptr::eq(e, entry))
+            .unwrap_or_default();
+        let entry = catalogue.entries().get(index).unwrap_or(entry);
         let json = serde_json::to_string_pretty(entry)
             .map_err(|error| Failure::no(format!("cannot write JSON: {error}")))?;
         writeln!(out, "{json}")?;
     } else {
-        out.write_all(render(&catalogue, entry, args.lang.into()).as_bytes())?;
+        out.write_all(render(&visible, entry, args.lang.into()).as_bytes())?;
     }
     Ok(())
 }

@@ -3,15 +3,15 @@
 //! last column (the layout scikit-learn's data sets are exported in, and the
 //! built-in files use).
 //!
-//! A person's file is untrusted: the size is checked before reading, only
-//! regular files are opened (a FIFO or device would block or never end), and
+//! A person's file is untrusted: through [`crate::files::read_regular`], the
+//! size is checked before reading, only regular files are opened (a FIFO or device would block or never end), and
 //! every error names the file, the line (1-based, the header is line 1), the
 //! column and what is wrong, with the file's text escaped so it cannot send
 //! terminal escape sequences. Fields are split on commas; a field may be
 //! wrapped in double quotes, but a quoted comma is not supported (numbers
 //! have none).
 
-use std::io::Read;
+use crate::files::FileProblem;
 use std::path::Path;
 
 use ndarray::{Array1, Array2};
@@ -38,42 +38,14 @@ pub enum LabelKind {
 /// metadata before the file is opened.
 pub fn read_csv(path: &Path, labels: LabelKind) -> Result<Dataset, DataError> {
     let file_name = escape_control(&path.display().to_string(), 200);
-    let io_error =
-        |error: std::io::Error| DataError::file(file_name.clone(), Problem::Io(error.to_string()));
-    let metadata = std::fs::metadata(path).map_err(io_error)?;
-    if !metadata.is_file() {
-        return Err(DataError::file(
-            file_name,
-            Problem::NotRegularFile {
-                kind: file_kind(&metadata.file_type()),
-            },
-        ));
-    }
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(DataError::file(
-            file_name,
-            Problem::TooLarge {
-                bytes: metadata.len(),
-                limit: MAX_FILE_BYTES,
-            },
-        ));
-    }
-    let file = std::fs::File::open(path).map_err(io_error)?;
-    // The file may have grown since the metadata was read: read one byte past
-    // the cap at most, and refuse if it is there.
-    let mut bytes = Vec::with_capacity(metadata.len() as usize);
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io_error)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(DataError::file(
-            file_name,
-            Problem::TooLarge {
-                bytes: bytes.len() as u64,
-                limit: MAX_FILE_BYTES,
-            },
-        ));
-    }
+    let bytes = crate::files::read_regular(path, MAX_FILE_BYTES).map_err(|problem| {
+        let problem = match problem {
+            FileProblem::Io(error) => Problem::Io(error),
+            FileProblem::NotRegular { kind } => Problem::NotRegularFile { kind },
+            FileProblem::TooLarge { bytes, cap } => Problem::TooLarge { bytes, limit: cap },
+        };
+        DataError::file(file_name.clone(), problem)
+    })?;
     let name = path
         .file_stem()
         .map(|stem| escape_control(&stem.to_string_lossy(), 200))
@@ -87,28 +59,6 @@ pub fn read_csv(path: &Path, labels: LabelKind) -> Result<Dataset, DataError> {
 /// the file in errors.
 pub fn parse_csv(name: &str, text: &str, labels: LabelKind) -> Result<Dataset, DataError> {
     parse_bytes(&escape_control(name, 200), text.as_bytes(), labels)
-}
-
-/// What a directory entry is, in words, for refusing it.
-fn file_kind(file_type: &std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if file_type.is_fifo() {
-            return "a FIFO (named pipe)";
-        }
-        if file_type.is_socket() {
-            return "a socket";
-        }
-        if file_type.is_block_device() || file_type.is_char_device() {
-            return "a device";
-        }
-    }
-    if file_type.is_dir() {
-        "a directory"
-    } else {
-        "not a regular file"
-    }
 }
 
 /// Where an error is, for building it.

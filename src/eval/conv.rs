@@ -347,6 +347,21 @@ fn relu_slope(v: f32) -> f32 {
     if v > 0.0 { 1.0 } else { 0.0 }
 }
 
+/// The largest size an option (a stride, a padding, a kernel, a scale
+/// factor) may have: far above any network's, and small enough that the
+/// sizes computed from it cannot overflow.
+const MAX_OPTION: u64 = 4096;
+
+/// An option's value as a size, if it is at most [`MAX_OPTION`].
+fn option_size(name: &str, value: u64) -> Result<usize, ModelError> {
+    if value > MAX_OPTION {
+        return Err(invalid(format!(
+            "option `{name}` is {value}; at most {MAX_OPTION}"
+        )));
+    }
+    Ok(value as usize)
+}
+
 /// A fixture being read: its options, inputs and (possibly replaced) params.
 struct Fixture<'a> {
     fixture: &'a Value,
@@ -358,11 +373,12 @@ impl Fixture<'_> {
     fn int(&self, name: &str, default: usize) -> Result<usize, ModelError> {
         match self.fixture.get("options").and_then(|o| o.get(name)) {
             None => Ok(default),
-            Some(v) => v.as_u64().map(|v| v as usize).ok_or_else(|| {
-                invalid(format!(
+            Some(v) => match v.as_u64() {
+                Some(v) => option_size(name, v),
+                None => Err(invalid(format!(
                     "option `{name}` is {v}, not a non-negative integer"
-                ))
-            }),
+                ))),
+            },
         }
     }
 
@@ -375,7 +391,7 @@ impl Fixture<'_> {
                 .collect::<Option<Vec<_>>>()
                 .as_deref()
             {
-                Some(&[h, w]) => Ok((h as usize, w as usize)),
+                Some(&[h, w]) => Ok((option_size(name, h)?, option_size(name, w)?)),
                 _ => Err(invalid(format!(
                     "option `{name}` must be an integer or a pair of integers"
                 ))),
@@ -489,9 +505,11 @@ impl Fixture<'_> {
         Ok(input)
     }
 
-    /// The layer's training pass on `x`, after checking that it takes x.
+    /// The layer's training pass on `x`, after checking that it takes x
+    /// and that its output is of a size that can be held.
     fn forward(&self, layer: &mut dyn Layer, x: &ArrayD<f32>) -> Result<ArrayD<f32>, ModelError> {
-        layer.output_shape(x.shape()).map_err(shape_error)?;
+        let shape = layer.output_shape(x.shape()).map_err(shape_error)?;
+        weights::check_shape(&shape).map_err(|what| invalid(format!("the output's {what}")))?;
         Ok(layer.forward(x.view()))
     }
 }

@@ -183,7 +183,17 @@ fn optim_steps(
     let x = matrix(inputs, "x")?;
     let labels = labels(inputs, "labels", x.nrows())?;
     check_input(&net, &x)?;
-    let steps = options.get("steps").and_then(Value::as_u64).unwrap_or(1) as usize;
+    let steps = match options.get("steps") {
+        None => 1,
+        Some(v) => match v.as_u64() {
+            Some(steps) if steps <= MAX_STEPS => steps as usize,
+            _ => {
+                return Err(invalid(format!(
+                    "option `steps` is {v}: give a whole number up to {MAX_STEPS}"
+                )));
+            }
+        },
+    };
     let lr = scalar(options, "lr")?;
     let weight_decay = scalar(options, "weight_decay").unwrap_or(0.0);
     let mut optimizer: Box<dyn Optimizer> = match options.get("optimizer").and_then(Value::as_str) {
@@ -400,6 +410,9 @@ fn losses(
 fn invalid(msg: String) -> ModelError {
     ModelError::Invalid(msg)
 }
+
+/// The most optimiser steps a fixture may ask for.
+const MAX_STEPS: u64 = 10_000;
 
 fn check_input(net: &Sequential, x: &Array2<f32>) -> Result<(), ModelError> {
     net.output_shape(x.shape())

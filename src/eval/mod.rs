@@ -12,6 +12,7 @@ pub mod conv;
 pub mod dense;
 
 use crate::model::{ModelError, Tensor, Weights};
+use crate::text::escape_controls;
 use serde_json::{Map, Value, json};
 
 /// Computed tensors by name, in a stable order.
@@ -21,32 +22,39 @@ pub type Outputs = Vec<(String, Tensor)>;
 /// replace its `params` if given.
 type Evaluate = fn(&str, &Value, Option<&Weights>) -> Result<Outputs, ModelError>;
 
-/// Every kind nnzoo computes, with the function that computes it.
-const KINDS: &[(&str, Evaluate)] = &[
-    ("rnn_cell", cells::evaluate),
-    ("lstm_cell", cells::evaluate),
-    ("gru_cell", cells::evaluate),
-    ("birnn", cells::evaluate),
-    ("bilstm", cells::evaluate),
-    ("bigru", cells::evaluate),
-    ("conv2d_backward", conv::evaluate),
-    ("conv_transpose2d", conv::evaluate),
-    ("conv_transpose2d_backward", conv::evaluate),
-    ("time_delay", conv::evaluate),
-    ("pool_interp", conv::evaluate),
-    ("pool_backward", conv::evaluate),
-    ("residual_block", conv::evaluate),
-    ("residual_block_backward", conv::evaluate),
-    ("lenet", conv::evaluate),
-    ("lenet_train_step", conv::evaluate),
-    ("mlp_train_step", dense::evaluate),
-    ("losses", dense::evaluate),
-    ("optim_steps", dense::evaluate),
+/// Every kind nnzoo computes, with the function that computes it and the
+/// inputs it takes (`dy_*`: any name starting `dy_`). An input a kind does
+/// not take is an error rather than ignored, so a misspelt `h_0` is not
+/// silently replaced by a zero state.
+const KINDS: &[(&str, Evaluate, &[&str])] = &[
+    ("rnn_cell", cells::evaluate, &["x", "h0"]),
+    ("lstm_cell", cells::evaluate, &["x", "h0", "c0"]),
+    ("gru_cell", cells::evaluate, &["x", "h0"]),
+    ("birnn", cells::evaluate, &["x"]),
+    ("bilstm", cells::evaluate, &["x"]),
+    ("bigru", cells::evaluate, &["x"]),
+    ("conv2d_backward", conv::evaluate, &["x", "dy"]),
+    ("conv_transpose2d", conv::evaluate, &["x"]),
+    ("conv_transpose2d_backward", conv::evaluate, &["x", "dy"]),
+    ("time_delay", conv::evaluate, &["x"]),
+    ("pool_interp", conv::evaluate, &["x"]),
+    ("pool_backward", conv::evaluate, &["x", "dy_*"]),
+    ("residual_block", conv::evaluate, &["x"]),
+    ("residual_block_backward", conv::evaluate, &["x", "dy"]),
+    ("lenet", conv::evaluate, &["x"]),
+    ("lenet_train_step", conv::evaluate, &["x", "labels", "lr"]),
+    ("mlp_train_step", dense::evaluate, &["x", "labels", "lr"]),
+    (
+        "losses",
+        dense::evaluate,
+        &["input", "target", "logits", "labels", "p", "mu", "logvar"],
+    ),
+    ("optim_steps", dense::evaluate, &["x", "labels"]),
 ];
 
 /// The kinds of fixture nnzoo computes.
 pub fn kinds() -> impl Iterator<Item = &'static str> {
-    KINDS.iter().map(|(kind, _)| *kind)
+    KINDS.iter().map(|(kind, _, _)| *kind)
 }
 
 /// Computes the module `fixture` describes. With `weights`, those replace
@@ -56,12 +64,28 @@ pub fn evaluate(fixture: &Value, weights: Option<&Weights>) -> Result<Outputs, M
         .get("kind")
         .and_then(Value::as_str)
         .ok_or_else(|| ModelError::Invalid("the fixture has no `kind`".into()))?;
-    let Some((_, evaluate)) = KINDS.iter().find(|(k, _)| *k == kind) else {
+    let Some((_, evaluate, takes)) = KINDS.iter().find(|(k, _, _)| *k == kind) else {
         return Err(ModelError::Invalid(format!(
-            "fixture kind `{kind}` is not one nnzoo computes; it computes: {}",
+            "fixture kind `{}` is not one nnzoo computes; it computes: {}",
+            escape_controls(kind),
             kinds().collect::<Vec<_>>().join(", ")
         )));
     };
+    if let Some(inputs) = fixture.get("inputs").and_then(Value::as_object) {
+        let taken = |name: &str| {
+            takes.iter().any(|t| match t.strip_suffix('*') {
+                Some(prefix) => name.starts_with(prefix),
+                None => *t == name,
+            })
+        };
+        if let Some(name) = inputs.keys().find(|name| !taken(name)) {
+            return Err(ModelError::Invalid(format!(
+                "input `{}` is not one a `{kind}` fixture takes; it takes: {}",
+                escape_controls(name),
+                takes.join(", ")
+            )));
+        }
+    }
     evaluate(kind, fixture, weights)
 }
 
@@ -101,8 +125,12 @@ pub fn compare(fixture: &Value, outputs: &Outputs) -> Result<Vec<Comparison>, Mo
         .ok_or_else(|| ModelError::Invalid("the fixture has no `expected` object".into()))?;
     let mut rows = Vec::new();
     for (name, value) in expected {
-        let (shape, want) = flatten(value)
-            .ok_or_else(|| ModelError::Invalid(format!("expected `{name}` is not numbers")))?;
+        let (shape, want) = flatten(value).ok_or_else(|| {
+            ModelError::Invalid(format!(
+                "expected `{}` is not numbers",
+                escape_controls(name)
+            ))
+        })?;
         let mut row = Comparison {
             name: name.clone(),
             shape,

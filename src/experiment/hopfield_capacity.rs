@@ -76,6 +76,9 @@ fn settings() -> Vec<ParamSpec> {
 }
 
 /// Parses `0.1,0.14` or `0.02:0.3:0.02` (at most 1000 loads, each above 0).
+/// The most loads one run tries.
+pub const MAX_LOADS: usize = 1000;
+
 pub fn parse_alphas(text: &str) -> Result<Vec<f64>, String> {
     let number = |s: &str| -> Result<f64, String> {
         let v: f64 = s
@@ -90,15 +93,35 @@ pub fn parse_alphas(text: &str) -> Result<Vec<f64>, String> {
     };
     let parts: Vec<&str> = text.split(':').collect();
     match parts.as_slice() {
-        [from, to, step] => {
-            let (from, to, step) = (number(from)?, number(to)?, number(step)?);
+        [from_text, to, step] => {
+            // The size of the range is checked first: 0:1:1e-12 is too many
+            // loads before it is a load of 0.
+            let finite = |s: &str| -> Result<f64, String> {
+                s.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .ok_or_else(|| format!("`{s}` is not a number"))
+            };
+            let (from, to, step) = (finite(from_text)?, finite(to)?, finite(step)?);
+            if step <= 0.0 {
+                return Err(format!("range {text}: the step must be above 0"));
+            }
             if to < from {
                 return Err(format!("range {text}: the end is below the start"));
             }
             let count = ((to - from) / step + 1e-9).floor();
-            if count >= 1000.0 {
-                return Err(format!("range {text} has {count} loads; at most 1000"));
+            if count >= MAX_LOADS as f64 {
+                let count = if count.is_finite() {
+                    format!("{count:.0}")
+                } else {
+                    "countless".into()
+                };
+                return Err(format!(
+                    "range {text} has {count} loads; at most {MAX_LOADS} (make the step larger)"
+                ));
             }
+            number(from_text)?;
             Ok((0..=count as usize)
                 .map(|k| from + k as f64 * step)
                 .collect())
@@ -108,8 +131,8 @@ pub fn parse_alphas(text: &str) -> Result<Vec<f64>, String> {
                 .split(',')
                 .map(number)
                 .collect::<Result<Vec<f64>, String>>()?;
-            if list.len() > 1000 {
-                return Err(format!("{} loads; at most 1000", list.len()));
+            if list.len() > MAX_LOADS {
+                return Err(format!("{} loads; at most {MAX_LOADS}", list.len()));
             }
             Ok(list)
         }
@@ -129,7 +152,8 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
         noise: settings.float("noise"),
         seed,
         max_sweeps: settings.int("max_sweeps") as usize,
-        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        // capacity::run holds it to the cores and its memory budget.
+        threads: usize::MAX,
     };
     config.check()?;
     let started = Instant::now();

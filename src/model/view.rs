@@ -190,6 +190,13 @@ impl View {
             ViewContent::History {
                 rows, cols, values, ..
             } => chunked(values, *rows, *cols),
+            // A whole number (a count, an index: flips, target, epoch) is
+            // written as a JSON integer, `"target": 0` and not `0.0`.
+            ViewContent::Scalar { value }
+                if value.fract() == 0.0 && value.abs() < 2f64.powi(53) =>
+            {
+                json!(*value as i64)
+            }
             ViewContent::Scalar { value } => number(*value),
             ViewContent::Text { text } => json!(text.en),
             ViewContent::Equations { .. } => return None,

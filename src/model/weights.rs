@@ -10,6 +10,7 @@
 //! expected.
 
 use super::{ModelError, Tensor, Weights};
+use crate::text::escape_controls;
 use safetensors::{Dtype, SafeTensors};
 use serde_json::Value;
 use std::path::Path;
@@ -34,9 +35,33 @@ pub fn read(path: &Path) -> Result<Weights, ModelError> {
         from_safetensors(&bytes)
     };
     parsed.map_err(|e| match e {
-        ModelError::Weights(msg) => ModelError::Weights(format!("{}: {msg}", path.display())),
+        ModelError::Weights(msg) => ModelError::Weights(format!(
+            "{}: {msg}",
+            escape_controls(&path.display().to_string())
+        )),
         other => other,
     })
+}
+
+/// The most values one tensor may hold (2²⁸, a gigabyte of float32): more
+/// than any file under [`crate::files::MAX_FILE_BYTES`] can carry.
+pub const MAX_TENSOR_VALUES: usize = 1 << 28;
+
+/// Checks that `shape` describes at most [`MAX_TENSOR_VALUES`] values, even
+/// counting a zero dimension as one, so that code multiplying any of its
+/// sizes together can neither overflow nor allocate without bound. Gives
+/// the number of values.
+pub fn check_shape(shape: &[usize]) -> Result<usize, String> {
+    let bounded = shape
+        .iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(d.max(1)))
+        .filter(|&n| n <= MAX_TENSOR_VALUES);
+    match bounded {
+        Some(_) => Ok(shape.iter().product()),
+        None => Err(format!(
+            "shape {shape:?} is too large (more than {MAX_TENSOR_VALUES} values)"
+        )),
+    }
 }
 
 /// Weights from the bytes of a safetensors file; every tensor must be F32.
@@ -45,13 +70,16 @@ pub fn from_safetensors(bytes: &[u8]) -> Result<Weights, ModelError> {
         .map_err(|e| ModelError::Weights(format!("not a safetensors file: {e}")))?;
     let mut weights = Weights::new();
     for (name, view) in file.iter() {
+        let shown = escape_controls(name);
         if view.dtype() != Dtype::F32 {
             return Err(ModelError::Weights(format!(
-                "tensor `{name}` has dtype {:?} (shape {:?}); expected F32",
+                "tensor `{shown}` has dtype {:?} (shape {:?}); expected F32",
                 view.dtype(),
                 view.shape()
             )));
         }
+        check_shape(view.shape())
+            .map_err(|what| ModelError::Weights(format!("tensor `{shown}`: {what}")))?;
         let data = view
             .data()
             .chunks_exact(4)
@@ -97,7 +125,8 @@ pub fn from_json_value(value: &Value) -> Result<Weights, ModelError> {
 
 /// One `{"shape": [...], "data": [...]}` tensor; `name` is for errors.
 pub fn tensor_from_json(name: &str, value: &Value) -> Result<Tensor, ModelError> {
-    let bad = |what: String| ModelError::Weights(format!("tensor `{name}`: {what}"));
+    let bad =
+        |what: String| ModelError::Weights(format!("tensor `{}`: {what}", escape_controls(name)));
     let shape = value
         .get("shape")
         .and_then(Value::as_array)
@@ -114,12 +143,20 @@ pub fn tensor_from_json(name: &str, value: &Value) -> Result<Tensor, ModelError>
     for (i, v) in raw.iter().enumerate() {
         let x = v.as_f64().ok_or_else(|| {
             bad(format!(
-                "data[{i}] is {v}, not a number (dtype must be float)"
+                "data[{i}] is {}, not a number (dtype must be float)",
+                escape_controls(&v.to_string())
             ))
         })?;
-        data.push(x as f32);
+        let value = x as f32;
+        if !value.is_finite() {
+            return Err(bad(format!(
+                "data[{i}] is {v}, beyond the range of float32 (±{:e})",
+                f32::MAX
+            )));
+        }
+        data.push(value);
     }
-    let count: usize = shape.iter().product();
+    let count = check_shape(&shape).map_err(bad)?;
     if count != data.len() {
         return Err(bad(format!(
             "shape {shape:?} holds {count} values but `data` has {}",

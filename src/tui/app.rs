@@ -102,6 +102,9 @@ pub struct App {
 impl App {
     /// A browser over `catalogue` in a terminal of `size`.
     pub fn new(catalogue: Catalogue, lang: Lang, theme: Theme, size: Rect) -> App {
+        // Entry files are a person's: what they say is drawn with its
+        // control characters visible (ratatui would drop them silently).
+        let catalogue = catalogue.with_controls_visible();
         let ids = catalogue
             .entries()
             .iter()

@@ -45,11 +45,17 @@ pub struct Timing {
 }
 
 /// Runs the browser over `catalogue` until the person quits. The terminal
-/// is restored however this ends: quitting, an error, or a panic (the panic
-/// hook restores it before the message is printed).
+/// is restored however this ends: quitting, an error, a panic (the panic
+/// hook restores it before the message is printed), or SIGTERM, SIGHUP,
+/// SIGQUIT or SIGINT from outside (see [`restore_on_signals`]).
 pub fn run(catalogue: Catalogue, lang: Lang, started: Instant) -> io::Result<Timing> {
     let mut terminal = ratatui::try_init()?;
     install_panic_hook();
+    #[cfg(unix)]
+    if let Err(error) = restore_on_signals() {
+        restore_terminal();
+        return Err(error);
+    }
     let _restore = Restore;
     execute!(io::stdout(), EnableMouseCapture, EnableBracketedPaste)?;
     let size = terminal.size()?;
@@ -126,6 +132,31 @@ impl Drop for Restore {
     fn drop(&mut self) {
         restore_terminal();
     }
+}
+
+/// Restores the terminal, then ends the program as the signal would have,
+/// when SIGTERM (`kill`), SIGHUP (the terminal closed), SIGQUIT or SIGINT
+/// arrives. In raw mode Ctrl-C is a key, not a signal, so a SIGINT comes
+/// from outside (`kill -INT`). Without this the shell would be left in raw
+/// mode on the alternate screen. The handler only wakes a thread (what a
+/// signal handler may do); the thread does the restoring.
+#[cfg(unix)]
+fn restore_on_signals() -> io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGQUIT, SIGINT])?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                // Holding stdout (a reentrant lock) keeps the UI thread from
+                // drawing a frame over the restored screen.
+                let _stdout = io::stdout().lock();
+                restore_terminal();
+                let _ = signal_hook::low_level::emulate_default_handler(signal);
+                std::process::exit(128 + signal);
+            }
+        })?;
+    Ok(())
 }
 
 /// Restores the terminal before the panic message is printed, so the

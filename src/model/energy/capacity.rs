@@ -82,7 +82,7 @@ impl CapacityConfig {
                 )));
             }
             let p = patterns_for(a, n);
-            if p > MAX_PATTERNS || p * n > MAX_WEIGHTS {
+            if p > MAX_PATTERNS || p.saturating_mul(n) > MAX_WEIGHTS {
                 return Err(ModelError::Invalid(format!(
                     "load α = {a} asks for {p} patterns of {n} neurons: at most {MAX_PATTERNS} patterns and N·P ≤ {MAX_WEIGHTS}"
                 )));
@@ -90,7 +90,15 @@ impl CapacityConfig {
         }
         if !(1..=100_000).contains(&self.trials) {
             return Err(ModelError::Invalid(format!(
-                "{} trials: give 1 to 100000",
+                "{}: give 1 to 100000",
+                crate::text::count(self.trials as u64, "trial", "trials")
+            )));
+        }
+        let trials = self.alphas.len().saturating_mul(self.trials);
+        if trials > MAX_TRIALS {
+            return Err(ModelError::Invalid(format!(
+                "{} loads x {} trials = {trials} trials: at most {MAX_TRIALS} in one run",
+                self.alphas.len(),
                 self.trials
             )));
         }
@@ -105,6 +113,32 @@ impl CapacityConfig {
         }
         Ok(())
     }
+}
+
+/// The most trials one run holds results for (loads x trials per load).
+pub const MAX_TRIALS: usize = 1_000_000;
+
+/// Memory the trials running at the same time may hold between them: each
+/// holds its patterns twice (as drawn and as the network stores them), so
+/// at N·P = 2²⁶ only a few run at once however many cores there are.
+pub const MEMORY_BUDGET: usize = 1 << 30;
+
+/// How many threads run the trials: as many as asked, but no more than the
+/// cores (the trials are all compute), the trials, and what
+/// [`MEMORY_BUDGET`] holds at the largest load.
+pub fn threads_for(config: &CapacityConfig) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let n = config.neurons;
+    let largest = config
+        .alphas
+        .iter()
+        .map(|&a| patterns_for(a, n))
+        .max()
+        .unwrap_or(1);
+    let per_trial = n.saturating_mul(largest).saturating_mul(2).max(1);
+    let by_memory = (MEMORY_BUDGET / per_trial).max(1);
+    let trials = config.alphas.len().saturating_mul(config.trials).max(1);
+    config.threads.clamp(1, cores).min(by_memory).min(trials)
 }
 
 fn patterns_for(alpha: f64, n: usize) -> usize {
@@ -156,7 +190,7 @@ pub fn run(
     let jobs: Vec<(usize, usize)> = (0..config.alphas.len())
         .flat_map(|load| (0..config.trials).map(move |t| (load, t)))
         .collect();
-    let threads = config.threads.clamp(1, 64).min(jobs.len()).max(1);
+    let threads = threads_for(config);
     // One row per load, one column per trial: the final overlap m and the
     // sweeps that moved; a trial not run is NaN.
     let shape = (config.alphas.len(), config.trials);
@@ -395,5 +429,34 @@ mod tests {
         c.alphas = vec![0.1];
         c.neurons = 3;
         assert!(run(&c, &mut unwatched).is_err());
+    }
+
+    #[test]
+    fn threads_are_held_to_the_cores_the_trials_and_the_memory_budget() {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut c = config(usize::MAX);
+        c.trials = 1000;
+        assert_eq!(threads_for(&c), cores);
+        c.threads = 0;
+        assert_eq!(threads_for(&c), 1);
+        c.threads = usize::MAX;
+        c.alphas = vec![0.1];
+        c.trials = 1;
+        assert_eq!(threads_for(&c), 1, "one trial, one thread");
+        // N·P = 2^16 · 1024 = 2^26 pixels, held twice: 2^27 bytes a trial,
+        // so a 2^30 budget holds 8 at once however many cores there are.
+        c.neurons = 1 << 16;
+        c.alphas = vec![1024.0 / 65536.0];
+        c.trials = 1000;
+        assert!(threads_for(&c) <= (MEMORY_BUDGET >> 27).min(cores));
+    }
+
+    #[test]
+    fn more_than_a_million_trials_are_refused() {
+        let mut c = config(1);
+        c.alphas = vec![0.1; 20];
+        c.trials = 100_000;
+        let err = c.check().unwrap_err().to_string();
+        assert!(err.contains("at most 1000000"), "{err}");
     }
 }

@@ -83,26 +83,24 @@ pub const MAX_FILE_BYTES: u64 = 1 << 27;
 
 /// Reads a pattern file from disk.
 pub fn load(path: &Path, limits: Limits) -> Result<PatternSet, PatternError> {
-    use std::io::Read;
-    let file = path.display().to_string();
+    let file = crate::text::escape_controls(&path.display().to_string()).into_owned();
     let cannot = |what: String| PatternError {
         file: file.clone(),
         line: None,
         what,
     };
-    let handle = std::fs::File::open(path)
-        .map_err(|e| cannot(format!("cannot read the pattern file: {e}")))?;
-    let mut bytes = Vec::new();
-    handle
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| cannot(format!("cannot read the pattern file: {e}")))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(cannot(format!(
-            "the file is larger than {} MiB; no pattern set needs that much",
-            MAX_FILE_BYTES >> 20
-        )));
-    }
+    // Only a regular file under the cap is opened: a FIFO would block and
+    // `/dev/zero` never end.
+    let bytes = crate::files::read_regular(path, MAX_FILE_BYTES).map_err(|problem| {
+        cannot(match problem {
+            crate::files::FileProblem::Io(e) => format!("cannot read the pattern file: {e}"),
+            crate::files::FileProblem::TooLarge { .. } => format!(
+                "the file is larger than {} MiB; no pattern set needs that much",
+                MAX_FILE_BYTES >> 20
+            ),
+            other => format!("the pattern file {other}"),
+        })
+    })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
@@ -168,7 +166,9 @@ pub fn parse(file: &str, text: &str, limits: Limits) -> Result<PatternSet, Patte
             if name.is_empty() {
                 return Err(err(Some(line_no), "`name:` without a name".into()));
             }
-            pending_name = Some((name.to_string(), line_no));
+            // A name is shown on the terminal: its control characters are
+            // made visible here, once.
+            pending_name = Some((crate::text::escape_controls(name).into_owned(), line_no));
             continue;
         }
         let mut row = Vec::with_capacity(line.len());
@@ -361,7 +361,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("nnzoo-patterns-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let e = load(&dir, LIMITS).unwrap_err();
-        assert!(e.what.starts_with("cannot read"), "{e}");
+        assert!(e.what.contains("is a folder"), "{e}");
         let file = dir.join("bin.txt");
         std::fs::write(&file, b"##\n##\n\xff\xfe\n").unwrap();
         let e = load(&file, LIMITS).unwrap_err();

@@ -349,8 +349,9 @@ impl Hopfield {
         names.extend((base..base + extra).map(|k| k.to_string()));
         if target >= stored.len() {
             return Err(ModelError::Invalid(format!(
-                "target {target}, but only {} patterns are stored (0 to {})",
-                stored.len(),
+                "target {target}, but only {} {} stored (0 to {})",
+                crate::text::count(stored.len() as u64, "pattern", "patterns"),
+                if stored.len() == 1 { "is" } else { "are" },
                 stored.len() - 1
             )));
         }

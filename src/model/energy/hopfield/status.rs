@@ -75,7 +75,10 @@ impl Hopfield {
                 }
                 Probe::Drawn => ("probe: drawn by hand".to_string(), "探针：手绘".to_string()),
                 Probe::Kept => (
-                    format!("{} patterns stored now; the state is kept", self.p()),
+                    format!(
+                        "{} stored now; the state is kept",
+                        crate::text::count(self.p() as u64, "pattern", "patterns")
+                    ),
                     format!("现在存储了 {} 个模式；状态保留", self.p()),
                 ),
             };

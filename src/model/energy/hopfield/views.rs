@@ -96,7 +96,8 @@ impl Hopfield {
         let stored_text = if shown == p {
             Bilingual::owned(
                 format!(
-                    "{p} patterns of {n} neurons stored, α = P/N = {:.3}",
+                    "{} of {n} neurons stored, α = P/N = {:.3}",
+                    crate::text::count(p as u64, "pattern", "patterns"),
                     p as f64 / n as f64
                 ),
                 format!(
@@ -107,7 +108,8 @@ impl Hopfield {
         } else {
             Bilingual::owned(
                 format!(
-                    "{p} patterns of {n} neurons stored, α = P/N = {:.3}; {} not shown",
+                    "{} of {n} neurons stored, α = P/N = {:.3}; {} not shown",
+                    crate::text::count(p as u64, "pattern", "patterns"),
                     p as f64 / n as f64,
                     p - shown
                 ),
