@@ -23,7 +23,7 @@
 
 use super::{Activation, mlp};
 use crate::data::{self, Dataset, LabelKind, Targets};
-use crate::model::view::{Axis, Curve, Field, Mark, PlanePoint};
+use crate::model::view::{Axis, Curve, Field, Gallery, Mark, Plane, PlanePoint, Plot, Table};
 use crate::model::{
     Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue, Params, Status,
     StatusLevel, View, ViewContent,
@@ -375,10 +375,7 @@ impl Network {
         View::new(
             "steps",
             Bilingual::new("the training process", "训练过程"),
-            ViewContent::Equations {
-                lines,
-                current: Some(next.number()),
-            },
+            ViewContent::equations(lines, Some(next.number())),
         )
     }
 
@@ -414,14 +411,14 @@ impl Network {
                     "the batch: label>network's guess",
                     "本批次：标签>网络的猜测",
                 ),
-                ViewContent::Gallery {
+                ViewContent::Gallery(Gallery {
                     width,
                     height,
                     items,
                     marked: None,
                     captions,
                     range: (0.0, 1.0),
-                },
+                }),
             )
             .untraced(),
         )
@@ -446,14 +443,14 @@ impl Network {
                     "first layer's weights, one picture per unit",
                     "第一层权重，每个单元一张图",
                 ),
-                ViewContent::Gallery {
+                ViewContent::Gallery(Gallery {
                     width,
                     height,
                     items: (0..shown).map(|u| weight.row(u).to_vec()).collect(),
                     marked: None,
                     captions: (0..shown).map(|u| format!("{u}")).collect(),
                     range: (-bound, bound),
-                },
+                }),
             )
             .untraced(),
         )
@@ -523,7 +520,7 @@ impl Network {
                     "training points (batch marked) on the network's decision regions",
                     "训练点（本批次已标出）与网络的决策区域",
                 ),
-                ViewContent::Plane {
+                ViewContent::Plane(Plane {
                     points,
                     classes: self.classes.clone(),
                     field: Some(Field {
@@ -535,7 +532,7 @@ impl Network {
                     lines: Vec::new(),
                     x_range: (x0, x1),
                     y_range: (y0, y1),
-                },
+                }),
             )
             .untraced(),
         )
@@ -558,10 +555,7 @@ impl Network {
                     self.class_name(batch.labels[0])
                 ),
             ),
-            ViewContent::Vector {
-                values: p.row(0).to_vec(),
-                range: (0.0, 1.0),
-            },
+            ViewContent::vector(p.row(0).to_vec(), (0.0, 1.0)),
         ))
     }
 
@@ -598,10 +592,7 @@ impl Network {
                     format!("layer {k} output ({}) for row 1", layer.describe()),
                     format!("第 {k} 层输出（{}），第 1 行", layer.describe()),
                 ),
-                ViewContent::Vector {
-                    values,
-                    range: (lo, hi),
-                },
+                ViewContent::vector(values, (lo, hi)),
             ));
         }
     }
@@ -634,7 +625,7 @@ impl Network {
                 "each weight tensor: |∂L/∂W| and the update |ΔW|",
                 "每个权重张量：|∂L/∂W| 与更新量 |ΔW|",
             ),
-            ViewContent::Table {
+            ViewContent::Table(Table {
                 header: vec![
                     "tensor".into(),
                     "shape".into(),
@@ -643,7 +634,7 @@ impl Network {
                 ],
                 rows,
                 current,
-            },
+            }),
         )
     }
 
@@ -655,7 +646,7 @@ impl Network {
         let loss = View::new(
             "loss_curve",
             Bilingual::new("loss per epoch", "每个周期的损失"),
-            ViewContent::Plot {
+            ViewContent::Plot(Plot {
                 curves: vec![
                     Curve {
                         label: Bilingual::new("batch", "批次"),
@@ -689,13 +680,13 @@ impl Network {
                 )),
                 marks: Vec::new(),
                 now: Some(now),
-            },
+            }),
         )
         .untraced();
         let accuracy = View::new(
             "accuracy_curve",
             Bilingual::new("accuracy per epoch", "每个周期的准确率"),
-            ViewContent::Plot {
+            ViewContent::Plot(Plot {
                 curves: vec![
                     Curve {
                         label: Bilingual::new("train", "训练"),
@@ -722,7 +713,7 @@ impl Network {
                     label: "chance".into(),
                 }],
                 now: Some(now),
-            },
+            }),
         )
         .untraced();
         [loss, accuracy]
@@ -748,11 +739,11 @@ impl Network {
                 "test set: true class (row) against the network's guess (column)",
                 "测试集：真实类别（行）与网络的猜测（列）",
             ),
-            ViewContent::Table {
+            ViewContent::Table(Table {
                 header,
                 rows,
                 current: None,
-            },
+            }),
         ))
     }
 }
@@ -823,24 +814,18 @@ impl Model for Network {
         out.push(View::new(
             "epoch",
             Bilingual::new("epoch (from 1)", "周期（从 1 起）"),
-            ViewContent::Scalar {
-                value: epoch as f64,
-            },
+            ViewContent::scalar(epoch as f64),
         ));
         out.push(View::new(
             "batch_in_epoch",
             Bilingual::new("batch in the epoch (from 1)", "周期内的批次（从 1 起）"),
-            ViewContent::Scalar {
-                value: batch as f64,
-            },
+            ViewContent::scalar(batch as f64),
         ));
         if let Some(loss) = self.trainer.minibatch().and_then(|b| b.loss) {
             out.push(View::new(
                 "loss",
                 Bilingual::new("batch loss L", "批次损失 L"),
-                ViewContent::Scalar {
-                    value: f64::from(loss),
-                },
+                ViewContent::scalar(f64::from(loss)),
             ));
         }
         out
