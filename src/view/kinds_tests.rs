@@ -441,7 +441,11 @@ fn any_content(kind: usize, v: &[f32], a: usize, b: usize, range: (f32, f32)) ->
         0 => ViewContent::Vector(Vector {
             values: v.to_vec(),
             range,
-            labels: if a % 3 == 0 { Vec::new() } else { words(b, a) },
+            labels: if a.is_multiple_of(3) {
+                Vec::new()
+            } else {
+                words(b, a)
+            },
         }),
         1 => ViewContent::Matrix(Matrix {
             rows: a,
@@ -458,7 +462,7 @@ fn any_content(kind: usize, v: &[f32], a: usize, b: usize, range: (f32, f32)) ->
             width: a,
             height: b,
             items: v.chunks((a * b).max(1)).map(<[f32]>::to_vec).collect(),
-            marked: (b % 2 == 0).then_some(a),
+            marked: (b.is_multiple_of(2)).then_some(a),
             captions: words(a % 5, b),
             range,
         }),
@@ -489,8 +493,8 @@ fn any_content(kind: usize, v: &[f32], a: usize, b: usize, range: (f32, f32)) ->
                 .collect(),
             x_label: Bilingual::new("x", "横轴"),
             y_label: Bilingual::new("y", "纵轴"),
-            x_range: (a % 2 == 0).then_some((wide(range.0), wide(range.1))),
-            y_range: (b % 2 == 0).then_some((wide(range.1), wide(range.0))),
+            x_range: (a.is_multiple_of(2)).then_some((wide(range.0), wide(range.1))),
+            y_range: (b.is_multiple_of(2)).then_some((wide(range.1), wide(range.0))),
             marks: vec![
                 Mark {
                     axis: Axis::X,
@@ -503,7 +507,7 @@ fn any_content(kind: usize, v: &[f32], a: usize, b: usize, range: (f32, f32)) ->
                     label: words(1, b).concat(),
                 },
             ],
-            now: (a % 3 == 0).then_some(wide(get(2))),
+            now: (a.is_multiple_of(3)).then_some(wide(get(2))),
         }),
         10 => ViewContent::Plane(Plane {
             points: v
@@ -517,7 +521,7 @@ fn any_content(kind: usize, v: &[f32], a: usize, b: usize, range: (f32, f32)) ->
                 })
                 .collect(),
             classes: words(b % 4, a),
-            field: (a % 2 == 0).then(|| Field {
+            field: (a.is_multiple_of(2)).then(|| Field {
                 cols: a,
                 rows: b,
                 values: v.to_vec(),
@@ -536,7 +540,7 @@ fn any_content(kind: usize, v: &[f32], a: usize, b: usize, range: (f32, f32)) ->
         }),
         11 => ViewContent::Histogram(Histogram {
             values: v.to_vec(),
-            range: (a % 2 == 0).then_some(range),
+            range: (a.is_multiple_of(2)).then_some(range),
         }),
         12 => ViewContent::Raster(Raster {
             units: a,
@@ -563,7 +567,7 @@ fn any_content(kind: usize, v: &[f32], a: usize, b: usize, range: (f32, f32)) ->
         _ => ViewContent::Table(Table {
             header: words(a % 6, b),
             rows: (0..b).map(|r| words((r * 3 + a) % 7, r)).collect(),
-            current: (a % 2 == 0).then_some(a),
+            current: (a.is_multiple_of(2)).then_some(a),
         }),
     }
 }
@@ -582,24 +586,10 @@ fn value() -> impl Strategy<Value = f32> {
 /// Draws `view` at (`x`, `y`) in a `width` x `height` area of a larger
 /// buffer and checks everything outside is untouched, and that without
 /// colour no cell has a colour.
-fn check_drawing(
-    view: &View,
-    x: u16,
-    y: u16,
-    width: u16,
-    height: u16,
-    lang: Lang,
-    theme: &Theme,
-    cursor: Option<usize>,
-) {
-    let mut buf = Buffer::empty(Rect::new(0, 0, x + width + 2, y + height + 2));
-    let area = Rect::new(x, y, width, height);
-    let ctx = DrawContext {
-        lang,
-        theme,
-        cursor,
-    };
-    draw(view, area, &mut buf, &ctx);
+fn check_drawing(view: &View, area: Rect, ctx: &DrawContext) {
+    let theme = ctx.theme;
+    let mut buf = Buffer::empty(Rect::new(0, 0, area.right() + 2, area.bottom() + 2));
+    draw(view, area, &mut buf, ctx);
     for by in 0..buf.area.height {
         for bx in 0..buf.area.width {
             let cell = &buf[(bx, by)];
@@ -641,14 +631,15 @@ proptest! {
         let view = View::new("v", Bilingual::new("view", "视图"), any_content(kind, &values, a, b, range));
         let theme = if colour { Theme::coloured() } else { Theme::plain() };
         let lang = if zh { Lang::Zh } else { Lang::En };
-        check_drawing(&view, x, y, width, height, lang, &theme, cursor);
+        let ctx = DrawContext { lang, theme: &theme, cursor };
+        check_drawing(&view, Rect::new(x, y, width, height), &ctx);
 
         let hs = heights(&view, width, colour);
         prop_assert!(!hs.is_empty() && hs.iter().all(|&h| h >= 1), "{hs:?}");
         prop_assert!(hs.windows(2).all(|w| w[0] > w[1]), "{hs:?}");
         // Drawn at each height it offers, in its own width.
         for &h in hs.iter().filter(|&&h| h <= 60) {
-            check_drawing(&view, 1, 1, width, h, lang, &theme, cursor);
+            check_drawing(&view, Rect::new(1, 1, width, h), &ctx);
         }
 
         if let Some(json) = view.to_json() {
@@ -665,7 +656,12 @@ fn every_example_stays_inside_at_every_small_size() {
         for w in 1..16 {
             for h in 1..8 {
                 for theme in [Theme::coloured(), Theme::plain()] {
-                    check_drawing(&view, 1, 1, w, h, Lang::Zh, &theme, Some(3));
+                    let ctx = DrawContext {
+                        lang: Lang::Zh,
+                        theme: &theme,
+                        cursor: Some(3),
+                    };
+                    check_drawing(&view, Rect::new(1, 1, w, h), &ctx);
                 }
             }
         }

@@ -540,3 +540,99 @@ fn digits(n: usize) -> u16 {
     }
     d
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{screen, stays_inside};
+    use super::*;
+    use crate::model::{View, ViewContent};
+    use crate::text::{Bilingual, Lang};
+    use crate::tui::theme::Theme;
+    use serde_json::json;
+
+    fn labelled(values: Vec<f32>, labels: &[&str]) -> View {
+        View::new(
+            "p",
+            Bilingual::new("p", "p"),
+            ViewContent::Vector(Vector {
+                values,
+                range: (0.0, 1.0),
+                labels: labels.iter().map(|l| l.to_string()).collect(),
+            }),
+        )
+    }
+
+    #[test]
+    fn class_names_stand_beside_the_bars() {
+        let view = labelled(vec![1.0, 0.0, 0.5], &["cat", "dog", "bird"]);
+        let text = screen(&view, 24, 4, &Theme::plain());
+        let lines: Vec<&str> = text.lines().collect();
+        // Names are aligned on the left, in the width of the longest.
+        assert_eq!(lines[1], "cat  ████████████ +1.000", "{text}");
+        assert_eq!(lines[2], "dog  │            +0.000", "{text}");
+        assert_eq!(lines[3], "bird ██████       +0.500", "{text}");
+    }
+
+    #[test]
+    fn a_short_list_numbers_the_rest_and_long_names_are_cut() {
+        let view = labelled(
+            vec![0.5; 3],
+            &["a name much longer than twelve columns", "b"],
+        );
+        let text = screen(&view, 40, 4, &Theme::plain());
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[1].starts_with("a name much… "), "{text}");
+        assert!(lines[2].starts_with("b            "), "{text}");
+        assert!(lines[3].starts_with("2            "), "{text}");
+    }
+
+    #[test]
+    fn grids_put_each_label_before_its_value() {
+        let labels = ["x", "y", "z", "w", "v", "u"];
+        let view = labelled(vec![0.25; 6], &labels);
+        // Three rows: too few for one line per component.
+        let text = screen(&view, 60, 3, &Theme::plain());
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines[1].starts_with("x █    +0.250  y █    +0.250"),
+            "{text}"
+        );
+        // Numbers when no bar cell fits beside another, shorter when room is short.
+        let text = screen(&view, 18, 4, &Theme::plain());
+        assert_eq!(text.lines().nth(1), Some("x +0.250 y +0.250"), "{text}");
+        let text = screen(&view, 16, 4, &Theme::plain());
+        assert_eq!(text.lines().nth(1), Some("x +0.25 y +0.25"), "{text}");
+    }
+
+    #[test]
+    fn in_bands_the_labels_sit_under_their_columns() {
+        let letters: Vec<String> = ('a'..='z').map(String::from).collect();
+        let letters: Vec<&str> = letters.iter().map(String::as_str).collect();
+        let values: Vec<f32> = (0..52).map(|i| (i % 26) as f32 / 25.0).collect();
+        let view = labelled(values, &[letters.clone(), letters].concat());
+        // 26 columns: two bands of 26, a row of bars and a row of labels each.
+        let hs = super::super::heights(&view, 26, false);
+        assert_eq!(*hs.last().unwrap(), 1 + 2 * 2 + 1, "{hs:?}");
+        let text = screen(&view, 26, 6, &Theme::plain());
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[1], "  ▁▁▁▂▂▂▃▃▃▄▄▄▄▅▅▅▆▆▆▇▇▇██", "{text}");
+        assert_eq!(lines[2], "abcdefghijklmnopqrstuvwxyz", "{text}");
+        assert_eq!(lines[4], "abcdefghijklmnopqrstuvwxyz", "{text}");
+        assert!(lines[5].starts_with("min +0.000 max +1.000"), "{text}");
+        stays_inside(&view);
+    }
+
+    #[test]
+    fn the_cursor_names_its_component_and_the_trace_keeps_only_values() {
+        let view = labelled(vec![0.25, 0.75], &["cat", "dog"]);
+        let theme = Theme::plain();
+        let ctx = DrawContext {
+            lang: Lang::En,
+            theme: &theme,
+            cursor: Some(1),
+        };
+        assert_eq!(view.content.kind().title_suffix(&ctx), "[1] dog = +0.750");
+        assert_eq!(view.to_json(), Some(json!([0.25, 0.75])));
+        stays_inside(&labelled(vec![f32::NAN, 2.0, -1.0], &["中文名字", "", "x"]));
+    }
+}
