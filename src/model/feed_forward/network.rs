@@ -23,7 +23,9 @@
 
 use super::{Activation, mlp};
 use crate::data::{self, Dataset, LabelKind, Targets};
-use crate::model::view::{Axis, Curve, Field, Gallery, Mark, Plane, PlanePoint, Plot, Table};
+use crate::model::view::{
+    Axis, Curve, Field, Gallery, Mark, Plane, PlanePoint, Plot, Table, Vector,
+};
 use crate::model::{
     Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue, Params, Status,
     StatusLevel, View, ViewContent,
@@ -555,7 +557,12 @@ impl Network {
                     self.class_name(batch.labels[0])
                 ),
             ),
-            ViewContent::vector(p.row(0).to_vec(), (0.0, 1.0)),
+            // Each probability beside the name of its class.
+            ViewContent::Vector(Vector {
+                labels: (0..p.ncols()).map(|c| self.class_name(c)).collect(),
+                values: p.row(0).to_vec(),
+                range: (0.0, 1.0),
+            }),
         ))
     }
 
