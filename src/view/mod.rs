@@ -13,10 +13,11 @@
 //! Every kind's drawing reads without colour (signs, numbers, shapes),
 //! shows NaN and infinities as such, and never writes outside its area,
 //! whatever the area's size. Helpers the kinds share have files of their
-//! own: [`axes`] (plots and planes), [`heatmap`] (matrices and histories),
-//! [`picture`] (pixels and galleries, and the geometry the lab uses for
-//! mouse hits), [`wrap`] (text by display width) and [`paint`] (writing
-//! clipped cells, values in fixed widths, their styles).
+//! own: `axes.rs` (plots and planes), `heatmap.rs` (matrices and
+//! histories), `picture.rs` (pixels and galleries, and the geometry the
+//! lab uses for mouse hits), `wrap.rs` (text by display width) and
+//! `paint.rs` (writing clipped cells, values in fixed widths, their
+//! styles).
 
 mod axes;
 mod equations;
