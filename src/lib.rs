@@ -11,6 +11,8 @@
 //! - [`data`]: the built-in data sets and a person's own CSV files;
 //! - [`model`]: the runnable models behind the entries, each describing its own
 //!   state as named views that any front end can draw;
+//! - [`view`]: the kinds of view a model describes its state with, each with
+//!   its JSON trace form, its sizes and its drawing;
 //! - [`tui`]: the terminal user interface, which draws entries and models from
 //!   their data alone.
 
@@ -27,4 +29,5 @@ pub mod search;
 pub mod text;
 pub mod train;
 pub mod tui;
+pub mod view;
 pub mod work;

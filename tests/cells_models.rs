@@ -3,6 +3,7 @@
 //! weight loading errors.
 
 use nnzoo::model::{self, Model, StatusLevel, ViewContent, view::trace_line};
+use nnzoo::view::Equations;
 use std::path::PathBuf;
 
 const KEYS: &[&str] = &[
@@ -41,8 +42,9 @@ fn vector(m: &dyn Model, name: &str) -> Vec<f32> {
         .find(|v| v.name == name)
         .unwrap_or_else(|| panic!("no view `{name}`"));
     match &view.content {
-        ViewContent::Vector { values, .. } => values.clone(),
-        ViewContent::Matrix { values, .. } | ViewContent::History { values, .. } => values.clone(),
+        ViewContent::Vector(vector) => vector.values.clone(),
+        ViewContent::Matrix(matrix) => matrix.values.clone(),
+        ViewContent::History(history) => history.values.clone(),
         other => panic!("`{name}` is {other:?}"),
     }
 }
@@ -174,7 +176,8 @@ fn stages_fill_in_the_equations_one_line_at_a_time() {
         before.iter().map(|_| 0.0).collect::<Vec<_>>()
     );
     let views = m.views();
-    let ViewContent::Equations { lines, current } = &views.last().unwrap().content else {
+    let ViewContent::Equations(Equations { lines, current }) = &views.last().unwrap().content
+    else {
         panic!("equations last");
     };
     assert_eq!(*current, Some(0));

@@ -5,6 +5,7 @@
 
 use nnzoo::eval;
 use nnzoo::model::{self, ViewContent, weights};
+use nnzoo::view::History;
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -155,9 +156,9 @@ fn the_bidirectional_models_reproduce_pytorch_through_their_views() {
         m.step();
         let views = m.views();
         let output = views.iter().find(|v| v.name == "output").unwrap();
-        let ViewContent::History {
+        let ViewContent::History(History {
             rows, cols, values, ..
-        } = &output.content
+        }) = &output.content
         else {
             panic!("output is a history view");
         };

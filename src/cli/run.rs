@@ -314,7 +314,8 @@ fn summary(
         Level::best().name()
     )?;
     for view in model.views() {
-        if let model::ViewContent::Vector { values, .. } = &view.content {
+        if let model::ViewContent::Vector(vector) = &view.content {
+            let values = &vector.values;
             writeln!(
                 out,
                 "  {:10} {} ({})",

@@ -19,14 +19,15 @@ pub mod energy;
 pub mod feed_forward;
 pub mod params;
 pub mod timeline;
-pub mod view;
 pub mod weights;
 
-pub use params::{ParamError, ParamKind, ParamRole, ParamSpec, ParamValue, Params};
-pub use view::{
-    Axis, Curve, Field, Mark, PlanePoint, Segment, View, ViewContent, histogram_counts,
+/// The views a model describes its state with live in [`crate::view`],
+/// beside their drawing; they are here too, where models look for them.
+pub use crate::view::{
+    self, Axis, Curve, Field, Mark, PlanePoint, Segment, View, ViewContent, histogram_counts,
     histogram_range,
 };
+pub use params::{ParamError, ParamKind, ParamRole, ParamSpec, ParamValue, Params};
 
 use crate::text::Bilingual;
 pub use crate::work::{Flow, Progress, Report};

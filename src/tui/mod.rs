@@ -19,7 +19,6 @@ pub mod lab;
 pub mod strings;
 pub mod theme;
 pub mod view;
-pub mod widgets;
 pub mod wrap;
 
 pub use app::App;

@@ -10,6 +10,7 @@ use nnzoo::model::{
     Params, Progress, Report, Status, StatusLevel, View, ViewContent,
 };
 use nnzoo::text::Bilingual;
+use nnzoo::view::{Gallery, History, Matrix, Pixels};
 
 pub static DEMO: ModelSpec = ModelSpec {
     key: "demo",
@@ -248,113 +249,98 @@ impl Model for Demo {
             View::new(
                 "equations",
                 Bilingual::new("Equations", "公式"),
-                ViewContent::Equations {
-                    lines: vec![
+                ViewContent::equations(
+                    vec![
                         format!("a = gain·(W x + U h) = [{}]", fmt(&self.a)),
                         format!("h = tanh(a) = [{}]", fmt(&self.h)),
                         "record h and the energy −|h|²".to_string(),
                     ],
-                    current: Some(self.stage),
-                },
+                    Some(self.stage),
+                ),
             ),
             View::new(
                 "x",
                 Bilingual::new("input x", "输入 x"),
-                ViewContent::Vector {
-                    values: self.x.clone(),
-                    range: (-1.0, 1.0),
-                },
+                ViewContent::vector(self.x.clone(), (-1.0, 1.0)),
             )
             .editable(),
             View::new(
                 "a",
                 Bilingual::new("pre-activation a", "激活前 a"),
-                ViewContent::Vector {
-                    values: self.a.clone(),
-                    range: (-3.0, 3.0),
-                },
+                ViewContent::vector(self.a.clone(), (-3.0, 3.0)),
             ),
             View::new(
                 "h",
                 Bilingual::new("state h", "状态 h"),
-                ViewContent::Vector {
-                    values: self.h.clone(),
-                    range: (-1.0, 1.0),
-                },
+                ViewContent::vector(self.h.clone(), (-1.0, 1.0)),
             ),
             View::new(
                 "norm",
                 Bilingual::new("|h|²", "|h|²"),
-                ViewContent::Scalar {
-                    value: self.h.iter().map(|v| f64::from(v * v)).sum(),
-                },
+                ViewContent::scalar(self.h.iter().map(|v| f64::from(v * v)).sum()),
             ),
             View::new(
                 "w",
                 Bilingual::new("weights W", "权重 W"),
-                ViewContent::Matrix {
+                ViewContent::Matrix(Matrix {
                     rows: n,
                     cols: n,
                     values: self.w.clone(),
-                },
+                }),
             ),
             View::new(
                 "probe",
                 Bilingual::new("probe", "探针"),
-                ViewContent::Pixels {
+                ViewContent::Pixels(Pixels {
                     width: PICTURE_W,
                     height: PICTURE_H,
                     values: self.picture.clone(),
                     range: (-1.0, 1.0),
-                },
+                }),
             )
             .editable(),
             View::new(
                 "h_history",
                 Bilingual::new("h over time", "h 随时间"),
-                ViewContent::History {
+                ViewContent::History(History {
                     rows: self.history.len() / n.max(1),
                     cols: n,
                     values: self.history.clone(),
                     range: (-1.0, 1.0),
-                },
+                }),
             ),
             View::new(
                 "energy",
                 Bilingual::new("energy", "能量"),
-                ViewContent::Series {
-                    values: self.energy.clone(),
-                },
+                ViewContent::series(self.energy.clone()),
             ),
             View::new(
                 "patterns",
                 Bilingual::new("stored patterns", "存储的模式"),
-                ViewContent::Gallery {
+                ViewContent::Gallery(Gallery {
                     width: PICTURE_W,
                     height: PICTURE_H,
                     items: self.patterns.clone(),
                     marked: Some(1),
                     captions: Vec::new(),
                     range: (-1.0, 1.0),
-                },
+                }),
             ),
             View::new(
                 "notes",
                 Bilingual::new("notes", "说明"),
-                ViewContent::Text {
-                    text: Bilingual::owned(
-                        format!(
-                            "A tiny recurrence fed the {} sequence; word: {}.",
-                            self.source,
-                            self.params.text("word")
-                        ),
-                        format!(
-                            "一个小小的递推，输入{}序列；单词：{}。",
-                            self.source,
-                            self.params.text("word")
-                        ),
+                ViewContent::text(Bilingual::owned(
+                    format!(
+                        "A tiny recurrence fed the {} sequence; word: {}.",
+                        self.source,
+                        self.params.text("word")
                     ),
-                },
+                    format!(
+                        "一个小小的递推，输入{}序列；单词：{}。",
+                        self.source,
+                        self.params.text("word")
+                    ),
+                )),
             ),
         ]
     }

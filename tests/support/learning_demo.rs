@@ -13,6 +13,7 @@ use nnzoo::model::{
     ParamValue, Params, PlanePoint, Segment, View, ViewContent,
 };
 use nnzoo::text::Bilingual;
+use nnzoo::view::{Gallery, Graph, Histogram, Pixels, Plane, Plot, Raster, Table};
 
 pub static LEARNING_DEMO: ModelSpec = ModelSpec {
     key: "learning-demo",
@@ -185,7 +186,7 @@ impl Model for Learning {
             View::new(
                 "curves",
                 Bilingual::new("loss and accuracy", "损失与准确率"),
-                ViewContent::Plot {
+                ViewContent::Plot(Plot {
                     curves: vec![
                         Curve {
                             label: Bilingual::new("loss", "损失"),
@@ -206,12 +207,12 @@ impl Model for Learning {
                         label: "chance".into(),
                     }],
                     now: Some(self.steps as f64),
-                },
+                }),
             ),
             View::new(
                 "plane",
                 Bilingual::new("data and decision regions", "数据与决策区域"),
-                ViewContent::Plane {
+                ViewContent::Plane(Plane {
                     points: self
                         .data
                         .iter()
@@ -237,55 +238,55 @@ impl Model for Learning {
                     }],
                     x_range: (-2.0, 2.0),
                     y_range: (-2.0, 2.0),
-                },
+                }),
             ),
             View::new(
                 "scores",
                 Bilingual::new("accuracy per class", "各类准确率"),
-                ViewContent::Table {
+                ViewContent::Table(Table {
                     header: vec!["class".into(), "accuracy".into()],
                     rows: (0..2)
                         .map(|c| vec![c.to_string(), format!("{:.2}", self.accuracy(Some(c)))])
                         .collect(),
                     current: Some(self.data[current].2),
-                },
+                }),
             ),
             View::new(
                 "weights",
                 Bilingual::new("weights as a filter", "权重作为滤波器"),
-                ViewContent::Pixels {
+                ViewContent::Pixels(Pixels {
                     width: 3,
                     height: 1,
                     values: weights.clone(),
                     range: (-scale, scale),
-                },
+                }),
             ),
             View::new(
                 "margins",
                 Bilingual::new("margins w·x + b", "间隔 w·x + b"),
-                ViewContent::Histogram {
+                ViewContent::Histogram(Histogram {
                     values: self
                         .data
                         .iter()
                         .map(|d| (self.w[0] * d.0 + self.w[1] * d.1 + self.w[2]) as f32)
                         .collect(),
                     range: None,
-                },
+                }),
             ),
             View::new(
                 "visits",
                 Bilingual::new("samples visited", "访问过的样本"),
-                ViewContent::Raster {
+                ViewContent::Raster(Raster {
                     units: SAMPLES,
                     spikes: (0..self.steps as usize)
                         .map(|t| vec![t % SAMPLES])
                         .collect(),
-                },
+                }),
             ),
             View::new(
                 "network",
                 Bilingual::new("the classifier as a network", "分类器的网络"),
-                ViewContent::Graph {
+                ViewContent::Graph(Graph {
                     labels: vec!["x".into(), "y".into(), "1".into(), "p".into()],
                     values: {
                         let (x, y, _) = self.data[current];
@@ -293,12 +294,12 @@ impl Model for Learning {
                     },
                     range: (-1.0, 1.0),
                     edges: (0..3).map(|i| (i, 3, self.w[i] as f32)).collect(),
-                },
+                }),
             ),
             View::new(
                 "samples",
                 Bilingual::new("samples", "样本"),
-                ViewContent::Gallery {
+                ViewContent::Gallery(Gallery {
                     // Each sample as a strip: four pixels as grey as its x, four as its y.
                     width: 8,
                     height: 2,
@@ -319,7 +320,7 @@ impl Model for Learning {
                         .map(|d| format!("class {}", d.2))
                         .collect(),
                     range: (0.0, 1.0),
-                },
+                }),
             )
             .untraced(),
         ]

@@ -137,16 +137,12 @@ impl Cell for BasicCell {
         out.push(View::new(
             "b",
             Bilingual::new("bias b", "偏置 b"),
-            ViewContent::Scalar {
-                value: f64::from(self.b[0]),
-            },
+            ViewContent::scalar(f64::from(self.b[0])),
         ));
         out.push(View::new(
             "z",
             Bilingual::new("weighted sum z", "加权和 z"),
-            ViewContent::Scalar {
-                value: f64::from(self.z[0]),
-            },
+            ViewContent::scalar(f64::from(self.z[0])),
         ));
         out.push(recurrent::vector(
             "y",
@@ -158,14 +154,13 @@ impl Cell for BasicCell {
             View::new(
                 "y_history",
                 Bilingual::new("output over time", "输出随时间变化"),
-                ViewContent::Series {
-                    values: self
-                        .y_history
+                ViewContent::series(
+                    self.y_history
                         .oldest_first()
                         .into_iter()
                         .map(f64::from)
                         .collect(),
-                },
+                ),
             )
             .untraced(),
         );

@@ -31,6 +31,7 @@ use crate::model::{
 };
 use crate::nn::vars::VarBuilder;
 use crate::text::Bilingual;
+use crate::view::{History, Matrix};
 
 /// Which cell runs in each direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -345,11 +346,11 @@ impl Model for Bidirectional {
             View::new(
                 "x",
                 Bilingual::new("input window x (time × input)", "输入窗口 x(时间 × 输入)"),
-                ViewContent::Matrix {
+                ViewContent::Matrix(Matrix {
                     rows: t,
                     cols: i,
                     values: self.x.clone(),
-                },
+                }),
             )
             .editable(),
             recurrent::vector(
@@ -385,12 +386,12 @@ impl Model for Bidirectional {
                 "output [→h ; ←h] over the window",
                 "输出 [→h ; ←h](窗口内各时刻)",
             ),
-            ViewContent::History {
+            ViewContent::History(History {
                 rows: t,
                 cols: 2 * h,
                 values: self.output.clone(),
                 range: out_range,
-            },
+            }),
         ));
         let cell = self.kind.name();
         let forward = format!("→h_t = {cell}(x_t, →h_(t-1)),  t = 0 … {}", t - 1);

@@ -14,6 +14,7 @@ use crate::model::params::{ParamKind, ParamSpec, ParamValue, Params};
 use crate::model::{Model, ModelError, Status, StatusLevel, View, ViewContent, Weights};
 use crate::nn::vars::VarBuilder;
 use crate::text::Bilingual;
+use crate::view::History;
 use ndarray::{ArrayView1, ArrayView2, Axis};
 
 /// Steps kept for the history views.
@@ -206,10 +207,7 @@ impl<C: Cell> Model for Stepper<C> {
             View::new(
                 "x",
                 Bilingual::new("input x", "输入 x"),
-                ViewContent::Vector {
-                    values: self.x.clone(),
-                    range: symmetric_range(&self.x),
-                },
+                ViewContent::vector(self.x.clone(), symmetric_range(&self.x)),
             )
             .editable(),
         ];
@@ -323,12 +321,12 @@ impl Ring {
         View::new(
             name,
             label,
-            ViewContent::History {
+            ViewContent::History(History {
                 rows: self.len,
                 cols: self.width,
                 values: self.oldest_first(),
                 range,
-            },
+            }),
         )
         .untraced()
     }
@@ -439,23 +437,13 @@ pub fn equations(lines: &[(&str, &[f32])], done: usize, current: usize) -> View 
     View::new(
         "equations",
         Bilingual::new("equations", "公式"),
-        ViewContent::Equations {
-            lines,
-            current: Some(current),
-        },
+        ViewContent::equations(lines, Some(current)),
     )
 }
 
 /// A vector view.
 pub fn vector(name: &str, label: Bilingual, values: &[f32], range: (f32, f32)) -> View {
-    View::new(
-        name,
-        label,
-        ViewContent::Vector {
-            values: values.to_vec(),
-            range,
-        },
-    )
+    View::new(name, label, ViewContent::vector(values.to_vec(), range))
 }
 
 /// The `input` and `hidden` size parameters and the input feeding ones.

@@ -25,6 +25,7 @@ use crate::nn::activation::{leaky_relu, relu, sigmoid};
 use crate::nn::vars::{Init, VarBuilder};
 use crate::nn::{init, linear};
 use crate::text::Bilingual;
+use crate::view::Matrix;
 use ndarray::{Array1, Array2};
 
 /// The activations a layer offers.
@@ -151,11 +152,11 @@ impl Cell for DenseLayer {
         out.push(View::new(
             "weight",
             Bilingual::new("weights W [output, input]", "权重 W [输出, 输入]"),
-            ViewContent::Matrix {
+            ViewContent::Matrix(Matrix {
                 rows: self.output(),
                 cols: self.input(),
                 values: self.weight.iter().copied().collect(),
-            },
+            }),
         ));
         let bias = self.bias.to_vec();
         out.push(recurrent::vector(

@@ -23,7 +23,9 @@
 
 use super::{Activation, mlp};
 use crate::data::{self, Dataset, LabelKind, Targets};
-use crate::model::view::{Axis, Curve, Field, Mark, PlanePoint};
+use crate::model::view::{
+    Axis, Curve, Field, Gallery, Mark, Plane, PlanePoint, Plot, Table, Vector,
+};
 use crate::model::{
     Action, Flow, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue,
     Params, Progress, Report, Status, StatusLevel, View, ViewContent,
@@ -376,10 +378,7 @@ impl Network {
         View::new(
             "steps",
             Bilingual::new("the training process", "训练过程"),
-            ViewContent::Equations {
-                lines,
-                current: Some(next.number()),
-            },
+            ViewContent::equations(lines, Some(next.number())),
         )
     }
 
@@ -415,14 +414,14 @@ impl Network {
                     "the batch: label>network's guess",
                     "本批次：标签>网络的猜测",
                 ),
-                ViewContent::Gallery {
+                ViewContent::Gallery(Gallery {
                     width,
                     height,
                     items,
                     marked: None,
                     captions,
                     range: (0.0, 1.0),
-                },
+                }),
             )
             .untraced(),
         )
@@ -447,14 +446,14 @@ impl Network {
                     "first layer's weights, one picture per unit",
                     "第一层权重，每个单元一张图",
                 ),
-                ViewContent::Gallery {
+                ViewContent::Gallery(Gallery {
                     width,
                     height,
                     items: (0..shown).map(|u| weight.row(u).to_vec()).collect(),
                     marked: None,
                     captions: (0..shown).map(|u| format!("{u}")).collect(),
                     range: (-bound, bound),
-                },
+                }),
             )
             .untraced(),
         )
@@ -524,7 +523,7 @@ impl Network {
                     "training points (batch marked) on the network's decision regions",
                     "训练点（本批次已标出）与网络的决策区域",
                 ),
-                ViewContent::Plane {
+                ViewContent::Plane(Plane {
                     points,
                     classes: self.classes.clone(),
                     field: Some(Field {
@@ -536,7 +535,7 @@ impl Network {
                     lines: Vec::new(),
                     x_range: (x0, x1),
                     y_range: (y0, y1),
-                },
+                }),
             )
             .untraced(),
         )
@@ -559,10 +558,12 @@ impl Network {
                     self.class_name(batch.labels[0])
                 ),
             ),
-            ViewContent::Vector {
+            // Each probability beside the name of its class.
+            ViewContent::Vector(Vector {
+                labels: (0..p.ncols()).map(|c| self.class_name(c)).collect(),
                 values: p.row(0).to_vec(),
                 range: (0.0, 1.0),
-            },
+            }),
         ))
     }
 
@@ -599,10 +600,7 @@ impl Network {
                     format!("layer {k} output ({}) for row 1", layer.describe()),
                     format!("第 {k} 层输出（{}），第 1 行", layer.describe()),
                 ),
-                ViewContent::Vector {
-                    values,
-                    range: (lo, hi),
-                },
+                ViewContent::vector(values, (lo, hi)),
             ));
         }
     }
@@ -635,7 +633,7 @@ impl Network {
                 "each weight tensor: |∂L/∂W| and the update |ΔW|",
                 "每个权重张量：|∂L/∂W| 与更新量 |ΔW|",
             ),
-            ViewContent::Table {
+            ViewContent::Table(Table {
                 header: vec![
                     "tensor".into(),
                     "shape".into(),
@@ -644,7 +642,7 @@ impl Network {
                 ],
                 rows,
                 current,
-            },
+            }),
         )
     }
 
@@ -656,7 +654,7 @@ impl Network {
         let loss = View::new(
             "loss_curve",
             Bilingual::new("loss per epoch", "每个周期的损失"),
-            ViewContent::Plot {
+            ViewContent::Plot(Plot {
                 curves: vec![
                     Curve {
                         label: Bilingual::new("batch", "批次"),
@@ -690,13 +688,13 @@ impl Network {
                 )),
                 marks: Vec::new(),
                 now: Some(now),
-            },
+            }),
         )
         .untraced();
         let accuracy = View::new(
             "accuracy_curve",
             Bilingual::new("accuracy per epoch", "每个周期的准确率"),
-            ViewContent::Plot {
+            ViewContent::Plot(Plot {
                 curves: vec![
                     Curve {
                         label: Bilingual::new("train", "训练"),
@@ -723,7 +721,7 @@ impl Network {
                     label: "chance".into(),
                 }],
                 now: Some(now),
-            },
+            }),
         )
         .untraced();
         [loss, accuracy]
@@ -749,11 +747,11 @@ impl Network {
                 "test set: true class (row) against the network's guess (column)",
                 "测试集：真实类别（行）与网络的猜测（列）",
             ),
-            ViewContent::Table {
+            ViewContent::Table(Table {
                 header,
                 rows,
                 current: None,
-            },
+            }),
         ))
     }
 }
@@ -828,24 +826,18 @@ impl Model for Network {
         out.push(View::new(
             "epoch",
             Bilingual::new("epoch (from 1)", "周期（从 1 起）"),
-            ViewContent::Scalar {
-                value: epoch as f64,
-            },
+            ViewContent::scalar(epoch as f64),
         ));
         out.push(View::new(
             "batch_in_epoch",
             Bilingual::new("batch in the epoch (from 1)", "周期内的批次（从 1 起）"),
-            ViewContent::Scalar {
-                value: batch as f64,
-            },
+            ViewContent::scalar(batch as f64),
         ));
         if let Some(loss) = self.trainer.minibatch().and_then(|b| b.loss) {
             out.push(View::new(
                 "loss",
                 Bilingual::new("batch loss L", "批次损失 L"),
-                ViewContent::Scalar {
-                    value: f64::from(loss),
-                },
+                ViewContent::scalar(f64::from(loss)),
             ));
         }
         out

@@ -17,7 +17,7 @@
 //! noise) it never stops. One stage presents one point; one step is one
 //! epoch over all of them, in an order shuffled from the seed.
 
-use crate::model::view::{Axis, Curve, Field, Mark, PlanePoint, Segment};
+use crate::model::view::{Axis, Curve, Field, Mark, Plane, PlanePoint, Plot, Segment};
 use crate::model::{
     Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue, Params, Status,
     StatusLevel, View, ViewContent,
@@ -347,7 +347,7 @@ impl Perceptron {
                 "points, the line w·x + b = 0 and w (arrow); the point just presented marked",
                 "数据点、直线 w·x + b = 0 与 w（箭头）；刚呈现的点已标出",
             ),
-            ViewContent::Plane {
+            ViewContent::Plane(Plane {
                 points,
                 classes: vec!["-1".into(), "+1".into()],
                 field: Some(Field {
@@ -359,7 +359,7 @@ impl Perceptron {
                 lines,
                 x_range: (-EXTENT, EXTENT),
                 y_range: (-EXTENT, EXTENT),
-            },
+            }),
         )
         .untraced()
     }
@@ -408,10 +408,7 @@ impl Perceptron {
         View::new(
             "rule",
             Bilingual::new("Rosenblatt's rule", "罗森布拉特学习规则"),
-            ViewContent::Equations {
-                lines,
-                current: Some(2),
-            },
+            ViewContent::equations(lines, Some(2)),
         )
     }
 }
@@ -482,25 +479,20 @@ impl Model for Perceptron {
             View::new(
                 "w",
                 Bilingual::new("weights w", "权重 w"),
-                ViewContent::Vector {
-                    values: self.w.to_vec(),
-                    range: {
-                        let m = self.w.iter().fold(1.0f32, |m, v| m.max(v.abs()));
-                        (-m, m)
-                    },
-                },
+                ViewContent::vector(self.w.to_vec(), {
+                    let m = self.w.iter().fold(1.0f32, |m, v| m.max(v.abs()));
+                    (-m, m)
+                }),
             ),
             View::new(
                 "b",
                 Bilingual::new("bias b", "偏置 b"),
-                ViewContent::Scalar {
-                    value: f64::from(self.b),
-                },
+                ViewContent::scalar(f64::from(self.b)),
             ),
             View::new(
                 "mistakes",
                 Bilingual::new("mistakes per epoch", "每个周期的错误数"),
-                ViewContent::Plot {
+                ViewContent::Plot(Plot {
                     curves: vec![per_epoch],
                     x_label: Bilingual::new("epoch", "周期"),
                     y_label: Bilingual::new("mistakes", "错误数"),
@@ -512,7 +504,7 @@ impl Model for Perceptron {
                         label: "all right".into(),
                     }],
                     now: None,
-                },
+                }),
             ),
         ]
     }

@@ -2,16 +2,17 @@
 //! what kinds they are and how much room there is.
 //!
 //! Wide views (equations, text, series, histories, galleries, plots, tables
-//! wider than a column) take the full width, one under the other; runs of
-//! narrow views (vectors, scalars, pictures, matrices, planes, narrow
-//! tables) between them are packed into columns, each view into
-//! the column that is shortest so far. Every view starts at its richest
+//! wider than a column: each kind says, see [`crate::view::Kind::wide`])
+//! take the full width, one under the other; runs of narrow views
+//! (vectors, scalars, pictures, matrices, planes, narrow tables) between
+//! them are packed into columns, each view into the column that is
+//! shortest so far. Every view starts at its richest
 //! height; while the whole does not fit the height available, the tallest
 //! view that can be drawn more compactly is. What still does not fit
 //! scrolls.
 
-use crate::model::{View, ViewContent};
-use crate::tui::widgets;
+use crate::model::View;
+use crate::view;
 
 /// Narrowest column worth packing narrow views into.
 const MIN_COLUMN: u16 = 26;
@@ -32,43 +33,14 @@ pub(super) struct Placement {
 }
 
 fn is_wide(view: &View) -> bool {
-    match &view.content {
-        ViewContent::Equations { .. }
-        | ViewContent::Text { .. }
-        | ViewContent::Series { .. }
-        | ViewContent::History { .. }
-        | ViewContent::Gallery { .. }
-        | ViewContent::Plot { .. }
-        | ViewContent::Raster { .. } => true,
-        ViewContent::Histogram { .. } | ViewContent::Graph { .. } => false,
-        // A table too wide for a packed column gets the full width.
-        ViewContent::Table { header, rows, .. } => widgets::table_width(header, rows) > MIN_COLUMN,
-        ViewContent::Vector { .. }
-        | ViewContent::Matrix { .. }
-        | ViewContent::Pixels { .. }
-        | ViewContent::Scalar { .. }
-        | ViewContent::Plane { .. } => false,
-    }
+    view.content.kind().wide(MIN_COLUMN)
 }
 
 /// How long a view keeps its richest form when room is short: higher
 /// keeps it longer (the equations, the picture being recalled, a learning
 /// model's curves and data say most).
 fn keep_rank(view: &View) -> u8 {
-    match view.content {
-        ViewContent::Matrix { .. } | ViewContent::Series { .. } | ViewContent::Text { .. } => 0,
-        ViewContent::History { .. }
-        | ViewContent::Gallery { .. }
-        | ViewContent::Table { .. }
-        | ViewContent::Histogram { .. }
-        | ViewContent::Raster { .. } => 1,
-        ViewContent::Vector { .. } | ViewContent::Scalar { .. } | ViewContent::Graph { .. } => 2,
-        // A learning model is read from its curves and its data.
-        ViewContent::Equations { .. }
-        | ViewContent::Pixels { .. }
-        | ViewContent::Plot { .. }
-        | ViewContent::Plane { .. } => 3,
-    }
+    view.content.kind().keep_rank()
 }
 
 enum Group {
@@ -92,21 +64,18 @@ pub(super) fn layout(
     if width == 0 || views.is_empty() {
         return (Vec::new(), 0);
     }
-    let figure = views
-        .iter()
-        .position(|v| matches!(v.content, ViewContent::Pixels { .. }));
-    if let Some(f) = figure
+    // The first view that can stand as the figure, as large as fits.
+    let figure = views.iter().enumerate().find_map(|(i, v)| {
+        let size = v
+            .content
+            .kind()
+            .figure(width * 2 / 5, height.saturating_sub(1).max(1))?;
+        Some((i, size))
+    });
+    if let Some((f, (cols, rows))) = figure
         && width >= FIGURE_MIN_WIDTH
         && views.len() > 1
-        && let ViewContent::Pixels {
-            width: w,
-            height: h,
-            ..
-        } = views[f].content
     {
-        let geometry =
-            widgets::pixel_geometry(w, h, width * 2 / 5, height.saturating_sub(1).max(1));
-        let (cols, rows) = geometry.size(w, h);
         let figure_w = (cols as u16).max(MIN_COLUMN.min(width * 2 / 5));
         let figure_h = (rows as u16).saturating_add(1);
         let rest: Vec<usize> = (0..views.len()).filter(|&i| i != f).collect();
@@ -174,7 +143,7 @@ fn flow(
         .enumerate()
         .map(|(i, view)| {
             if members.contains(&i) {
-                widgets::heights(view, view_width[i], colour)
+                view::heights(view, view_width[i], colour)
             } else {
                 vec![0]
             }
@@ -245,8 +214,8 @@ fn flow(
                 changed = true;
                 continue;
             }
-            // Vectors stay alike; other views may grow alone.
-            if !matches!(views[i].content, ViewContent::Vector { .. }) {
+            // Some kinds (vectors) stay alike; others may grow alone.
+            if views[i].content.kind().grows_alone() {
                 let mut trial = level.clone();
                 trial[i] -= 1;
                 if height_of(&trial) <= height {

@@ -22,7 +22,7 @@ use crate::model::{
 use crate::text::{Bilingual, Lang};
 use crate::tui::keys::KeyHelp;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{self, DrawContext};
+use crate::view::{self as widgets, DrawContext, Pixels};
 use keys::{Binding, Command};
 use layout::Placement;
 use popup::ParamsPopup;
@@ -965,17 +965,17 @@ impl Lab {
 
     fn pixel_width(&self, name: &str) -> usize {
         match self.view(name).map(|v| &v.content) {
-            Some(ViewContent::Pixels { width, .. }) => *width,
+            Some(ViewContent::Pixels(pixels)) => pixels.width,
             _ => 1,
         }
     }
 
     fn value_count(&self, name: &str) -> usize {
         match self.view(name).map(|v| &v.content) {
-            Some(ViewContent::Vector { values, .. })
-            | Some(ViewContent::Pixels { values, .. })
-            | Some(ViewContent::Matrix { values, .. }) => values.len(),
-            Some(ViewContent::Scalar { .. }) => 1,
+            Some(ViewContent::Vector(vector)) => vector.values.len(),
+            Some(ViewContent::Pixels(pixels)) => pixels.values.len(),
+            Some(ViewContent::Matrix(matrix)) => matrix.values.len(),
+            Some(ViewContent::Scalar(_)) => 1,
             _ => 0,
         }
     }
@@ -983,10 +983,12 @@ impl Lab {
     /// The value at `index` of an editable view, with the range it lives in.
     fn value_at(&self, name: &str, index: usize) -> Option<(f32, (f32, f32))> {
         match &self.view(name)?.content {
-            ViewContent::Vector { values, range } => values.get(index).map(|v| (*v, *range)),
-            ViewContent::Pixels { values, range, .. } => values.get(index).map(|v| (*v, *range)),
-            ViewContent::Matrix { values, .. } => values.get(index).map(|v| (*v, (-1.0, 1.0))),
-            ViewContent::Scalar { value } => (index == 0).then_some((*value as f32, (-1.0, 1.0))),
+            ViewContent::Vector(vector) => vector.values.get(index).map(|v| (*v, vector.range)),
+            ViewContent::Pixels(pixels) => pixels.values.get(index).map(|v| (*v, pixels.range)),
+            ViewContent::Matrix(matrix) => matrix.values.get(index).map(|v| (*v, (-1.0, 1.0))),
+            ViewContent::Scalar(scalar) => {
+                (index == 0).then_some((scalar.value as f32, (-1.0, 1.0)))
+            }
             _ => None,
         }
     }
@@ -998,7 +1000,7 @@ impl Lab {
         let virtual_x = at.x - canvas.x;
         for p in &self.areas.placements {
             let view = self.views.get(p.view)?;
-            let ViewContent::Pixels { width, height, .. } = view.content else {
+            let ViewContent::Pixels(Pixels { width, height, .. }) = view.content else {
                 continue;
             };
             if !view.editable || p.height < 2 {
@@ -1410,29 +1412,7 @@ fn editable_kind(view: &View) -> bool {
 }
 
 fn has_non_finite(view: &View) -> bool {
-    let bad32 = |values: &[f32]| values.iter().any(|v| !v.is_finite());
-    match &view.content {
-        ViewContent::Vector { values, .. }
-        | ViewContent::Matrix { values, .. }
-        | ViewContent::Pixels { values, .. }
-        | ViewContent::History { values, .. } => bad32(values),
-        ViewContent::Gallery { items, .. } => items.iter().any(|i| bad32(i)),
-        ViewContent::Series { values } => values.iter().any(|v| !v.is_finite()),
-        ViewContent::Scalar { value } => !value.is_finite(),
-        ViewContent::Plot { curves, .. } => curves
-            .iter()
-            .flat_map(|c| &c.points)
-            .any(|(x, y)| !x.is_finite() || !y.is_finite()),
-        ViewContent::Plane { points, field, .. } => {
-            points.iter().any(|p| !p.x.is_finite() || !p.y.is_finite())
-                || field.as_ref().is_some_and(|f| bad32(&f.values))
-        }
-        ViewContent::Histogram { values, .. } | ViewContent::Graph { values, .. } => bad32(values),
-        ViewContent::Text { .. }
-        | ViewContent::Equations { .. }
-        | ViewContent::Table { .. }
-        | ViewContent::Raster { .. } => false,
-    }
+    view.content.kind().has_non_finite()
 }
 
 fn is_number_char(c: char) -> bool {

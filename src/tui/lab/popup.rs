@@ -4,7 +4,7 @@
 use crate::model::{ParamKind, ParamValue, Params};
 use crate::text::{Bilingual, Lang};
 use crate::tui::theme::Theme;
-use crate::tui::widgets::put;
+use crate::view::put;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Borders, Clear, Widget};
@@ -221,7 +221,7 @@ impl ParamsPopup {
         // The selected parameter's help, then the error if any.
         if let Some(spec) = self.params.specs().get(self.selected) {
             y = y.saturating_add(1);
-            for line in crate::tui::widgets::wrap(&spec.help.get(lang), inner.width) {
+            for line in crate::view::wrap(&spec.help.get(lang), inner.width) {
                 if y >= inner.bottom() {
                     break;
                 }
@@ -230,7 +230,7 @@ impl ParamsPopup {
             }
         }
         if let Some(error) = &self.error {
-            let lines = crate::tui::widgets::wrap(error, inner.width);
+            let lines = crate::view::wrap(error, inner.width);
             let start = inner
                 .bottom()
                 .saturating_sub(lines.len() as u16)

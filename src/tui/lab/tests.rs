@@ -1,34 +1,29 @@
 use super::layout::layout;
 use super::*;
+use crate::view::{History, Plane, Plot, Table};
 
 fn views(n_vectors: usize, len: usize) -> Vec<View> {
     let mut views = vec![View::new(
         "eq",
         Bilingual::new("Equations", "公式"),
-        ViewContent::Equations {
-            lines: vec!["a = b".into(); 6],
-            current: Some(2),
-        },
+        ViewContent::equations(vec!["a = b".into(); 6], Some(2)),
     )];
     for i in 0..n_vectors {
         views.push(View::new(
             format!("v{i}"),
             Bilingual::same(format!("v{i}")),
-            ViewContent::Vector {
-                values: vec![0.5; len],
-                range: (-1.0, 1.0),
-            },
+            ViewContent::vector(vec![0.5; len], (-1.0, 1.0)),
         ));
     }
     views.push(View::new(
         "hist",
         Bilingual::new("history", "历史"),
-        ViewContent::History {
+        ViewContent::History(History {
             rows: 10,
             cols: len,
             values: vec![0.1; 10 * len],
             range: (-1.0, 1.0),
-        },
+        }),
     ));
     views
 }
@@ -76,18 +71,18 @@ fn plots_and_wide_tables_take_the_full_width_planes_are_packed() {
         View::new(
             format!("t{columns}"),
             Bilingual::same("t"),
-            ViewContent::Table {
+            ViewContent::Table(Table {
                 header: vec!["column".into(); columns],
                 rows: vec![vec!["0.5".into(); columns]; 3],
                 current: None,
-            },
+            }),
         )
     };
     let plane = |name: &str| {
         View::new(
             name,
             Bilingual::same(name),
-            ViewContent::Plane {
+            ViewContent::Plane(Plane {
                 points: vec![PlanePoint {
                     x: 0.0,
                     y: 0.0,
@@ -99,14 +94,14 @@ fn plots_and_wide_tables_take_the_full_width_planes_are_packed() {
                 lines: vec![],
                 x_range: (-1.0, 1.0),
                 y_range: (-1.0, 1.0),
-            },
+            }),
         )
     };
     let vs = vec![
         View::new(
             "plot",
             Bilingual::same("plot"),
-            ViewContent::Plot {
+            ViewContent::Plot(Plot {
                 curves: vec![Curve {
                     label: Bilingual::same("loss"),
                     points: vec![(0.0, 1.0), (1.0, 0.5)],
@@ -117,7 +112,7 @@ fn plots_and_wide_tables_take_the_full_width_planes_are_packed() {
                 y_range: None,
                 marks: vec![],
                 now: None,
-            },
+            }),
         ),
         plane("p1"),
         table(2),

@@ -10,6 +10,7 @@ use super::{Hopfield, Rule};
 use crate::model::energy::capacity;
 use crate::model::{View, ViewContent};
 use crate::text::Bilingual;
+use crate::view::{Gallery, Pixels};
 use ndarray::ArrayView1;
 
 /// Thumbnails the gallery view returns at most, and their total pixels.
@@ -124,62 +125,53 @@ impl Hopfield {
             View::new(
                 "patterns",
                 gallery_label,
-                ViewContent::Gallery {
+                ViewContent::Gallery(Gallery {
                     width: self.width,
                     height: self.height,
                     items: self.gallery.clone(),
                     marked: target_marked,
                     captions: Vec::new(),
                     range: (-1.0, 1.0),
-                },
+                }),
             )
             .untraced(),
             View::new(
                 "stored",
                 Bilingual::new("memory", "记忆"),
-                ViewContent::Text { text: stored_text },
+                ViewContent::text(stored_text),
             )
             .untraced(),
             View::new(
                 "state",
                 Bilingual::new("state s (the probe as it settles)", "状态 s（探针的演化）"),
-                ViewContent::Pixels {
+                ViewContent::Pixels(Pixels {
                     width: self.width,
                     height: self.height,
                     values: self.pixels(self.net.state()),
                     range: (-1.0, 1.0),
-                },
+                }),
             )
             .editable(),
             View::new(
                 "energy",
                 Bilingual::new("energy E", "能量 E"),
-                ViewContent::Scalar {
-                    value: self.net.energy(),
-                },
+                ViewContent::scalar(self.net.energy()),
             ),
             View::new(
                 "energy_trace",
                 Bilingual::new("energy per sweep", "每轮的能量"),
-                ViewContent::Series {
-                    values: self.energy_trace.clone(),
-                },
+                ViewContent::series(self.energy_trace.clone()),
             )
             .untraced(),
             View::new(
                 "overlap",
                 Bilingual::new("overlap m_μ with each pattern", "与各模式的重叠 m_μ"),
-                ViewContent::Vector {
-                    values: self.net.overlaps().to_vec(),
-                    range: (-1.0, 1.0),
-                },
+                ViewContent::vector(self.net.overlaps().to_vec(), (-1.0, 1.0)),
             ),
             View::new(
                 "hamming",
                 Bilingual::new("distance to target", "与目标的距离"),
-                ViewContent::Scalar {
-                    value: self.hamming() as f64,
-                },
+                ViewContent::scalar(self.hamming() as f64),
             ),
             View::new(
                 "target",
@@ -187,28 +179,24 @@ impl Hopfield {
                     format!("target: {}", self.name(self.target)),
                     format!("目标：{}", self.name(self.target)),
                 ),
-                ViewContent::Scalar {
-                    value: self.target as f64,
-                },
+                ViewContent::scalar(self.target as f64),
             ),
             View::new(
                 "flips",
                 Bilingual::new("flips last sweep", "上一轮翻转数"),
-                ViewContent::Scalar {
-                    value: self.last_flips.unwrap_or(self.flips_in_sweep) as f64,
-                },
+                ViewContent::scalar(self.last_flips.unwrap_or(self.flips_in_sweep) as f64),
             ),
             View::new(
                 "equations",
                 Bilingual::new("equations", "公式"),
-                ViewContent::Equations {
-                    lines: self.equations(),
-                    current: if self.steps == 0 && self.next == 0 {
+                ViewContent::equations(
+                    self.equations(),
+                    if self.steps == 0 && self.next == 0 {
                         None
                     } else {
                         Some(3)
                     },
-                },
+                ),
             ),
         ];
         if let Some((config, points)) = &self.capacity {
@@ -230,16 +218,15 @@ impl Hopfield {
                         config.trials
                     ),
                 ),
-                ViewContent::Series {
-                    values: points.iter().map(|pt| pt.mean_overlap).collect(),
-                },
+                ViewContent::series(points.iter().map(|pt| pt.mean_overlap).collect()),
             ));
             views.push(View::new(
                 "capacity_result",
                 Bilingual::new("capacity experiment", "容量实验"),
-                ViewContent::Text {
-                    text: Bilingual::owned(capacity::verdict(points), capacity::verdict_zh(points)),
-                },
+                ViewContent::text(Bilingual::owned(
+                    capacity::verdict(points),
+                    capacity::verdict_zh(points),
+                )),
             ));
         }
         views
@@ -258,12 +245,12 @@ mod tests {
         let views = m.views();
         let state = views.iter().find(|v| v.name == "state").unwrap();
         match &state.content {
-            ViewContent::Pixels {
+            ViewContent::Pixels(Pixels {
                 width,
                 height,
                 values,
                 ..
-            } => {
+            }) => {
                 assert_eq!((*width, *height), (6, 5));
                 assert_eq!(values.len(), 30);
             }
@@ -282,7 +269,7 @@ mod tests {
         let views = m.views();
         let gallery = views.iter().find(|v| v.name == "patterns").unwrap();
         match &gallery.content {
-            ViewContent::Gallery { items, marked, .. } => {
+            ViewContent::Gallery(Gallery { items, marked, .. }) => {
                 assert_eq!(items.len(), GALLERY_ITEMS);
                 let k = marked.unwrap();
                 let expect: Vec<f32> = m
@@ -298,7 +285,9 @@ mod tests {
         }
         let stored = views.iter().find(|v| v.name == "stored").unwrap();
         match &stored.content {
-            ViewContent::Text { text } => assert!(text.en.contains("276 not shown"), "{}", text.en),
+            ViewContent::Text(note) => {
+                assert!(note.text.en.contains("276 not shown"), "{}", note.text.en)
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -311,7 +300,8 @@ mod tests {
         let views = m.views();
         let curve = views.iter().find(|v| v.name == "capacity").unwrap();
         match &curve.content {
-            ViewContent::Series { values } => {
+            ViewContent::Series(series) => {
+                let values = &series.values;
                 assert_eq!(values.len(), 15);
                 assert!(values[0] > 0.99 && values[14] < 0.6, "{values:?}");
             }
