@@ -10,7 +10,7 @@ use super::{Hopfield, Rule};
 use crate::model::energy::capacity;
 use crate::model::{View, ViewContent};
 use crate::text::Bilingual;
-use crate::view::{Gallery, Pixels};
+use crate::view::{Axis, Curve, Gallery, Mark, Pixels, Plot};
 use ndarray::ArrayView1;
 
 /// Thumbnails the gallery view returns at most, and their total pixels.
@@ -218,7 +218,32 @@ impl Hopfield {
                         config.trials
                     ),
                 ),
-                ViewContent::series(points.iter().map(|pt| pt.mean_overlap).collect()),
+                ViewContent::Plot(Plot {
+                    curves: vec![
+                        Curve {
+                            label: Bilingual::new("mean final overlap m", "平均最终重叠 m"),
+                            points: points
+                                .iter()
+                                .map(|pt| (pt.alpha, pt.mean_overlap))
+                                .collect(),
+                        },
+                        Curve {
+                            label: Bilingual::new("recalled (m ≥ 0.95)", "回忆成功（m ≥ 0.95）"),
+                            points: points.iter().map(|pt| (pt.alpha, pt.recalled)).collect(),
+                        },
+                    ],
+                    x_label: Bilingual::new("load α = P/N", "负载 α = P/N"),
+                    y_label: Bilingual::new("overlap, fraction", "重叠、比例"),
+                    x_range: Some((0.0, config.alphas.iter().copied().fold(0.0, f64::max))),
+                    y_range: Some((0.0, 1.0)),
+                    marks: vec![Mark {
+                        axis: Axis::X,
+                        value: 0.138,
+                        label: "α_c = 0.138".into(),
+                    }],
+                    // This network's own load, among them.
+                    now: Some(self.p() as f64 / self.n().max(1) as f64),
+                }),
             ));
             views.push(View::new(
                 "capacity_result",
@@ -300,10 +325,13 @@ mod tests {
         let views = m.views();
         let curve = views.iter().find(|v| v.name == "capacity").unwrap();
         match &curve.content {
-            ViewContent::Series(series) => {
-                let values = &series.values;
-                assert_eq!(values.len(), 15);
-                assert!(values[0] > 0.99 && values[14] < 0.6, "{values:?}");
+            ViewContent::Plot(plot) => {
+                let overlap: Vec<f64> = plot.curves[0].points.iter().map(|p| p.1).collect();
+                assert_eq!(overlap.len(), 15);
+                assert!(overlap[0] > 0.99 && overlap[14] < 0.6, "{overlap:?}");
+                assert_eq!(plot.curves[0].points[0].0, 0.02, "against α");
+                assert_eq!(plot.marks[0].value, 0.138);
+                assert_eq!(plot.now, Some(0.05), "this network's load: 5/100");
             }
             other => panic!("{other:?}"),
         }
