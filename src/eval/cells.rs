@@ -14,6 +14,7 @@ use crate::model::cells::rnn_cell::{self, Nonlinearity, RnnScratch, RnnWeights};
 use crate::model::weights::{self, tensor_from_json};
 use crate::model::{ModelError, Tensor, Weights};
 use crate::nn::vars::VarBuilder;
+use ndarray::ArrayView1;
 use serde_json::{Map, Value};
 
 /// Computes a cell or bidirectional fixture of kind `kind`. With `weights`,
@@ -95,7 +96,13 @@ pub fn evaluate(
                 let mut h = h0[b * hidden..(b + 1) * hidden].to_vec();
                 let mut c = c0[b * hidden..(b + 1) * hidden].to_vec();
                 for t in 0..steps {
-                    lstm_cell::step(&w, seq.at(t, b), &mut h, &mut c, &mut s);
+                    lstm_cell::step(
+                        &w,
+                        seq.at(t, b).into(),
+                        (&mut h[..]).into(),
+                        (&mut c[..]).into(),
+                        &mut s,
+                    );
                     out.put(0, t, b, &h);
                     out.put(1, t, b, &c);
                     for k in 0..4 {
@@ -269,9 +276,14 @@ impl Series {
         }
     }
 
-    fn put(&mut self, k: usize, t: usize, b: usize, values: &[f32]) {
+    fn put<'a>(&mut self, k: usize, t: usize, b: usize, values: impl Into<ArrayView1<'a, f32>>) {
         let start = (t * self.batch + b) * self.hidden;
-        self.data[k][start..start + self.hidden].copy_from_slice(values);
+        for (to, from) in self.data[k][start..start + self.hidden]
+            .iter_mut()
+            .zip(values.into())
+        {
+            *to = *from;
+        }
     }
 
     fn finish(self) -> Outputs {

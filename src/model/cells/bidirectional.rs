@@ -141,7 +141,13 @@ impl Direction {
     pub fn step(&mut self, x: &[f32]) {
         match &mut self.cell {
             Weighted::Rnn(w, s) => rnn_cell::step(w, x, &mut self.h, s),
-            Weighted::Lstm(w, s) => lstm_cell::step(w, x, &mut self.h, &mut self.c, s),
+            Weighted::Lstm(w, s) => lstm_cell::step(
+                w,
+                x.into(),
+                (&mut self.h[..]).into(),
+                (&mut self.c[..]).into(),
+                s,
+            ),
             Weighted::Gru(w, s) => gru_cell::step(w, x, &mut self.h, s),
         }
     }

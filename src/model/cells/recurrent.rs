@@ -392,13 +392,22 @@ pub fn add(b_ih: ArrayView1<'_, f32>, b_hh: ArrayView1<'_, f32>) -> Vec<f32> {
 
 /// `(-m, m)` with m the larger of 1 and the largest finite magnitude rounded
 /// up, so bars of unbounded states keep a readable scale.
-pub fn symmetric_range(values: &[f32]) -> (f32, f32) {
+pub fn symmetric_range<'a>(values: impl Into<ArrayView1<'a, f32>>) -> (f32, f32) {
     let m = values
+        .into()
         .iter()
         .filter(|v| v.is_finite())
         .fold(1.0f32, |m, v| m.max(v.abs()))
         .ceil();
     (-m, m)
+}
+
+/// The values of a 1-d array a cell keeps (owned, or a slice of a gate
+/// block), for the views that read slices.
+pub fn values<'a>(array: ArrayView1<'a, f32>) -> &'a [f32] {
+    array
+        .to_slice()
+        .expect("a cell's vectors and their blocks are contiguous")
 }
 
 /// The first values of a vector for an equation line: `[0.52 0.47 …]`.
@@ -442,12 +451,17 @@ pub fn equations(lines: &[(&str, &[f32])], done: usize, current: usize) -> View 
 }
 
 /// A vector view.
-pub fn vector(name: &str, label: Bilingual, values: &[f32], range: (f32, f32)) -> View {
+pub fn vector<'a>(
+    name: &str,
+    label: Bilingual,
+    values: impl Into<ArrayView1<'a, f32>>,
+    range: (f32, f32),
+) -> View {
     View::new(
         name,
         label,
         ViewContent::Vector {
-            values: values.to_vec(),
+            values: values.into().to_vec(),
             range,
         },
     )
