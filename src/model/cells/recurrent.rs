@@ -385,11 +385,6 @@ pub fn fuse(w_ih: ArrayView2<'_, f32>, w_hh: ArrayView2<'_, f32>) -> Packed {
     Packed::from_array(fused.view())
 }
 
-/// `b_ih + b_hh`: both biases are added to the same sum.
-pub fn add(b_ih: ArrayView1<'_, f32>, b_hh: ArrayView1<'_, f32>) -> Vec<f32> {
-    (&b_ih + &b_hh).to_vec()
-}
-
 /// `(-m, m)` with m the larger of 1 and the largest finite magnitude rounded
 /// up, so bars of unbounded states keep a readable scale.
 pub fn symmetric_range<'a>(values: impl Into<ArrayView1<'a, f32>>) -> (f32, f32) {
