@@ -5,7 +5,7 @@
 //! slice) is copied first rather than refused, so these never fail.
 
 use super::Packed;
-use ndarray::{ArrayView1, ArrayViewMut1};
+use ndarray::{Array1, ArrayView1, ArrayViewMut1};
 
 /// `out = W v + bias` for a [`Packed`] `W`, visiting the rows last first
 /// when `reverse` (see [`super::gemv_dir`]).
@@ -20,6 +20,10 @@ pub fn gemv(
     mut out: ArrayViewMut1<'_, f32>,
     reverse: bool,
 ) {
+    // The cells' arrays are contiguous: they go straight to the kernel.
+    if let (Some(v), Some(bias), Some(out)) = (v.as_slice(), bias.as_slice(), out.as_slice_mut()) {
+        return super::gemv_packed(w, v, bias, out, reverse);
+    }
     let (v, bias) = (v.as_standard_layout(), bias.as_standard_layout());
     let (v, bias) = (contiguous(&v), contiguous(&bias));
     match out.as_slice_mut() {
@@ -57,6 +61,31 @@ pub fn all_finite(values: ArrayView1<'_, f32>) -> bool {
         Some(values) => super::all_finite(values),
         None => values.iter().all(|v| v.is_finite()),
     }
+}
+
+/// `src` into `dst`, which has its length: one `memcpy` when `src` is
+/// contiguous (ndarray's `assign` costs more than the copy at a cell's
+/// sizes).
+#[inline]
+pub fn copy(src: ArrayView1<'_, f32>, dst: &mut [f32]) {
+    match src.as_slice() {
+        Some(src) => dst.copy_from_slice(src),
+        None => dst.iter_mut().zip(src).for_each(|(d, s)| *d = *s),
+    }
+}
+
+/// The values of an owned 1-d array, which are always one contiguous run.
+#[inline]
+pub fn flat(array: &Array1<f32>) -> &[f32] {
+    array.as_slice().expect("an owned 1-d array is contiguous")
+}
+
+/// [`flat`], to write.
+#[inline]
+pub fn flat_mut(array: &mut Array1<f32>) -> &mut [f32] {
+    array
+        .as_slice_mut()
+        .expect("an owned 1-d array is contiguous")
 }
 
 fn in_place(mut values: ArrayViewMut1<'_, f32>, kernel: fn(&mut [f32])) {

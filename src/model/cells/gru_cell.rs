@@ -18,11 +18,11 @@
 //! [`crate::kernels::views`].
 
 use super::recurrent::{self, Cell, Ring, Stepper};
-use crate::kernels::{Packed, views};
+use crate::kernels::{self, Packed, views};
 use crate::model::{Model, ModelError, ModelSpec, ParamValue, Params, View, Weights};
 use crate::nn::vars::{Init, VarBuilder};
 use crate::text::Bilingual;
-use ndarray::{Array1, Array2, ArrayView1, ArrayViewMut1, Axis, Zip, s};
+use ndarray::{Array1, Array2, ArrayView1, ArrayViewMut1, Zip, s};
 
 /// The weights of one GRU cell, arranged for the step.
 #[derive(Debug, Clone, PartialEq)]
@@ -135,8 +135,9 @@ pub mod stages {
         h: ArrayView1<'_, f32>,
         s: &mut GruScratch,
     ) {
-        s.xh.slice_mut(s![..w.input]).assign(&x);
-        s.xh.slice_mut(s![w.input..]).assign(&h);
+        let (xh_x, xh_h) = views::flat_mut(&mut s.xh).split_at_mut(w.input);
+        views::copy(x, xh_x);
+        views::copy(h, xh_h);
         s.reverse = !s.reverse;
         // Reversed, the matrices are also taken in the opposite order, so
         // that each step starts on the rows the previous one read last.
@@ -163,44 +164,57 @@ pub mod stages {
         }
     }
 
+    /// Gate block `k` (0 r, 1 z) activated from its pre-activations.
+    #[inline]
+    fn sigmoid_gate(s: &mut GruScratch, k: usize) {
+        let h = s.a_in.len();
+        let block = k * h..(k + 1) * h;
+        let out = &mut views::flat_mut(&mut s.gates)[block.clone()];
+        out.copy_from_slice(&views::flat(&s.pre_rz)[block]);
+        kernels::sigmoid(out);
+    }
+
     /// r = σ(...)
     #[inline]
     pub fn reset(s: &mut GruScratch) {
-        let h = s.a_in.len();
-        let mut r = s.gates.slice_mut(s![..h]);
-        r.assign(&s.pre_rz.slice(s![..h]));
-        views::sigmoid(r);
+        sigmoid_gate(s, 0);
     }
 
     /// z = σ(...)
     #[inline]
     pub fn update(s: &mut GruScratch) {
-        let h = s.a_in.len();
-        let mut z = s.gates.slice_mut(s![h..2 * h]);
-        z.assign(&s.pre_rz.slice(s![h..]));
-        views::sigmoid(z);
+        sigmoid_gate(s, 1);
     }
 
     /// n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
     #[inline]
     pub fn candidate(s: &mut GruScratch) {
         let h = s.a_in.len();
-        let (rz, mut n) = s.gates.view_mut().split_at(Axis(0), 2 * h);
-        Zip::from(&mut n)
-            .and(rz.slice(s![..h]))
-            .and(&s.a_in)
-            .and(&s.a_hn)
-            .for_each(|n, &r, &a_in, &a_hn| *n = a_in + r * a_hn);
-        views::tanh(n);
+        let (rz, n) = views::flat_mut(&mut s.gates).split_at_mut(2 * h);
+        let (a_in, a_hn) = (views::flat(&s.a_in), views::flat(&s.a_hn));
+        for k in 0..h {
+            n[k] = a_in[k] + rz[k] * a_hn[k];
+        }
+        kernels::tanh(n);
     }
 
     /// h' = (1 - z) ⊙ n + z ⊙ h
     #[inline]
-    pub fn hidden(s: &GruScratch, h: ArrayViewMut1<'_, f32>) {
-        Zip::from(h)
-            .and(s.gate(1))
-            .and(s.gate(2))
-            .for_each(|h, &z, &n| *h = (1.0 - z) * n + z * *h);
+    pub fn hidden(s: &GruScratch, mut h: ArrayViewMut1<'_, f32>) {
+        let gates = views::flat(&s.gates);
+        let n_h = gates.len() / 3;
+        let (z, n) = (&gates[n_h..2 * n_h], &gates[2 * n_h..]);
+        match h.as_slice_mut() {
+            Some(h) => {
+                for k in 0..n_h {
+                    h[k] = (1.0 - z[k]) * n[k] + z[k] * h[k];
+                }
+            }
+            None => Zip::from(h)
+                .and(z)
+                .and(n)
+                .for_each(|h, &z, &n| *h = (1.0 - z) * n + z * *h),
+        }
     }
 }
 

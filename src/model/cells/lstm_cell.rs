@@ -18,7 +18,7 @@
 //! [`crate::kernels::views`].
 
 use super::recurrent::{self, Cell, Ring, Stepper};
-use crate::kernels::{Packed, views};
+use crate::kernels::{self, Packed, views};
 use crate::model::{Model, ModelError, ModelSpec, ParamValue, Params, View, Weights};
 use crate::nn::vars::{Init, VarBuilder};
 use crate::text::Bilingual;
@@ -102,6 +102,14 @@ impl LstmScratch {
         views::all_finite(self.pre.view())
     }
 
+    /// The four gate blocks i, f, g, o of `gates`, as slices for the step.
+    #[inline]
+    fn blocks(&self) -> [&[f32]; 4] {
+        let gates = views::flat(&self.gates);
+        let h = gates.len() / 4;
+        [0, 1, 2, 3].map(|k| &gates[k * h..(k + 1) * h])
+    }
+
     /// Gate `k` (0 i, 1 f, 2 g, 3 o) of the last step.
     pub fn gate(&self, k: usize) -> ArrayView1<'_, f32> {
         let h = self.gates.len() / 4;
@@ -124,22 +132,25 @@ pub mod stages {
         c: ArrayView1<'_, f32>,
         s: &mut LstmScratch,
     ) {
-        s.xh.slice_mut(s![..w.input]).assign(&x);
-        s.xh.slice_mut(s![w.input..]).assign(&h);
-        s.c_prev.assign(&c);
+        let (xh_x, xh_h) = views::flat_mut(&mut s.xh).split_at_mut(w.input);
+        views::copy(x, xh_x);
+        views::copy(h, xh_h);
+        views::copy(c, views::flat_mut(&mut s.c_prev));
         s.reverse = !s.reverse;
         views::gemv(&w.w, s.xh.view(), w.b.view(), s.pre.view_mut(), s.reverse);
     }
 
+    /// Activates the pre-activations of gate `k` into its block of `gates`.
     #[inline]
     fn gate(s: &mut LstmScratch, k: usize, sigmoid: bool) {
         let h = s.c_prev.len();
-        let mut out = s.gates.slice_mut(s![k * h..(k + 1) * h]);
-        out.assign(&s.pre.slice(s![k * h..(k + 1) * h]));
+        let block = k * h..(k + 1) * h;
+        let out = &mut views::flat_mut(&mut s.gates)[block.clone()];
+        out.copy_from_slice(&views::flat(&s.pre)[block]);
         if sigmoid {
-            views::sigmoid(out);
+            kernels::sigmoid(out);
         } else {
-            views::tanh(out);
+            kernels::tanh(out);
         }
     }
 
@@ -163,12 +174,20 @@ pub mod stages {
 
     /// c' = f ⊙ c + i ⊙ g
     #[inline]
-    pub fn cell(s: &LstmScratch, c: ArrayViewMut1<'_, f32>) {
-        Zip::from(c)
-            .and(s.gate(1))
-            .and(s.gate(0))
-            .and(s.gate(2))
-            .for_each(|c, &f, &i, &g| *c = f * *c + i * g);
+    pub fn cell(s: &LstmScratch, mut c: ArrayViewMut1<'_, f32>) {
+        let [i, f, g, _] = s.blocks();
+        match c.as_slice_mut() {
+            Some(c) => {
+                for k in 0..c.len() {
+                    c[k] = f[k] * c[k] + i[k] * g[k];
+                }
+            }
+            None => Zip::from(c)
+                .and(f)
+                .and(i)
+                .and(g)
+                .for_each(|c, &f, &i, &g| *c = f * *c + i * g),
+        }
     }
 
     /// o = σ(...)
@@ -179,13 +198,23 @@ pub mod stages {
 
     /// h' = o ⊙ tanh(c')
     #[inline]
-    pub fn hidden(s: &mut LstmScratch, c: ArrayView1<'_, f32>, h: ArrayViewMut1<'_, f32>) {
-        s.tanh_c.assign(&c);
-        views::tanh(s.tanh_c.view_mut());
-        Zip::from(h)
-            .and(s.gate(3))
-            .and(&s.tanh_c)
-            .for_each(|h, &o, &tanh_c| *h = o * tanh_c);
+    pub fn hidden(s: &mut LstmScratch, c: ArrayView1<'_, f32>, mut h: ArrayViewMut1<'_, f32>) {
+        let tanh_c = views::flat_mut(&mut s.tanh_c);
+        views::copy(c, tanh_c);
+        kernels::tanh(tanh_c);
+        let [_, _, _, o] = s.blocks();
+        let tanh_c = views::flat(&s.tanh_c);
+        match h.as_slice_mut() {
+            Some(h) => {
+                for k in 0..h.len() {
+                    h[k] = o[k] * tanh_c[k];
+                }
+            }
+            None => Zip::from(h)
+                .and(o)
+                .and(tanh_c)
+                .for_each(|h, &o, &tanh_c| *h = o * tanh_c),
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use crate::kernels::{Packed, views};
 use crate::model::{Model, ModelError, ModelSpec, ParamValue, Params, View, Weights};
 use crate::nn::vars::{Init, VarBuilder};
 use crate::text::Bilingual;
-use ndarray::{Array1, Array2, ArrayView1, ArrayViewMut1, s};
+use ndarray::{Array1, Array2, ArrayView1, ArrayViewMut1};
 
 /// The activation of a plain recurrent cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,8 +129,9 @@ pub mod stages {
         h: ArrayView1<'_, f32>,
         s: &mut RnnScratch,
     ) {
-        s.xh.slice_mut(s![..w.input]).assign(&x);
-        s.xh.slice_mut(s![w.input..]).assign(&h);
+        let (xh_x, xh_h) = views::flat_mut(&mut s.xh).split_at_mut(w.input);
+        views::copy(x, xh_x);
+        views::copy(h, xh_h);
         s.reverse = !s.reverse;
         views::gemv(&w.w, s.xh.view(), w.b.view(), s.sum.view_mut(), s.reverse);
     }
@@ -138,19 +139,17 @@ pub mod stages {
     /// h' = act(a)
     #[inline]
     pub fn activation(w: &RnnWeights, s: &RnnScratch, mut h: ArrayViewMut1<'_, f32>) {
-        h.assign(&s.sum);
+        match h.as_slice_mut() {
+            Some(values) => values.copy_from_slice(views::flat(&s.sum)),
+            None => h.assign(&s.sum),
+        }
         w.nonlinearity.apply(h);
     }
 }
 
 /// One whole step: `h` becomes h'.
 #[inline]
-pub fn step(
-    w: &RnnWeights,
-    x: ArrayView1<'_, f32>,
-    h: ArrayViewMut1<'_, f32>,
-    s: &mut RnnScratch,
-) {
+pub fn step(w: &RnnWeights, x: ArrayView1<'_, f32>, h: ArrayViewMut1<'_, f32>, s: &mut RnnScratch) {
     stages::weighted_sum(w, x, h.view(), s);
     stages::activation(w, s, h);
 }
