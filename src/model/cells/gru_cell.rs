@@ -288,7 +288,7 @@ impl Cell for GruCell {
             2 => stages::candidate(s),
             _ => {
                 stages::hidden(s, self.h.view_mut());
-                self.h_history.push(recurrent::values(self.h.view()));
+                self.h_history.push(self.h.view());
             }
         }
     }
@@ -300,7 +300,7 @@ impl Cell for GruCell {
             self.h.view_mut(),
             &mut self.scratch,
         );
-        self.h_history.push(recurrent::values(self.h.view()));
+        self.h_history.push(self.h.view());
     }
 
     fn restore(&mut self) {

@@ -276,8 +276,8 @@ impl LstmCell {
     }
 
     fn record(&mut self) {
-        self.h_history.push(recurrent::values(self.h.view()));
-        self.c_history.push(recurrent::values(self.c.view()));
+        self.h_history.push(self.h.view());
+        self.c_history.push(self.c.view());
     }
 }
 

@@ -14,7 +14,7 @@ use crate::model::params::{ParamKind, ParamSpec, ParamValue, Params};
 use crate::model::{Model, ModelError, Status, StatusLevel, View, ViewContent, Weights};
 use crate::nn::vars::VarBuilder;
 use crate::text::Bilingual;
-use ndarray::{ArrayView1, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 
 /// Steps kept for the history views.
 pub const HISTORY: usize = 64;
@@ -270,11 +270,11 @@ impl<C: Cell> Model for Stepper<C> {
     }
 }
 
-/// A ring of the last [`HISTORY`] vectors of one size.
+/// A ring of the last [`HISTORY`] vectors of one size: `[HISTORY, width]`,
+/// row `head` written next.
 #[derive(Debug, Clone)]
 pub struct Ring {
-    width: usize,
-    rows: Vec<f32>,
+    rows: Array2<f32>,
     len: usize,
     head: usize,
 }
@@ -282,8 +282,7 @@ pub struct Ring {
 impl Ring {
     pub fn new(width: usize) -> Ring {
         Ring {
-            width,
-            rows: vec![0.0; width * HISTORY],
+            rows: Array2::zeros((HISTORY, width)),
             len: 0,
             head: 0,
         }
@@ -294,22 +293,25 @@ impl Ring {
         self.head = 0;
     }
 
-    pub fn push(&mut self, row: &[f32]) {
-        let start = self.head * self.width;
-        self.rows[start..start + self.width].copy_from_slice(row);
+    pub fn push(&mut self, row: ArrayView1<'_, f32>) {
+        let mut slot = self.rows.row_mut(self.head);
+        // A copy of the slices: ndarray's `assign` costs more than the copy
+        // at a cell's sizes, and this runs at every step.
+        match (slot.as_slice_mut(), row.as_slice()) {
+            (Some(slot), Some(row)) => slot.copy_from_slice(row),
+            _ => slot.assign(&row),
+        }
         self.head = (self.head + 1) % HISTORY;
         self.len = (self.len + 1).min(HISTORY);
     }
 
-    /// The rows kept, oldest first.
+    /// The rows kept, oldest first, row-major.
     pub fn oldest_first(&self) -> Vec<f32> {
-        let mut out = Vec::with_capacity(self.len * self.width);
         let first = (self.head + HISTORY - self.len) % HISTORY;
-        for k in 0..self.len {
-            let row = (first + k) % HISTORY;
-            out.extend_from_slice(&self.rows[row * self.width..(row + 1) * self.width]);
-        }
-        out
+        (0..self.len)
+            .flat_map(|k| self.rows.row((first + k) % HISTORY))
+            .copied()
+            .collect()
     }
 
     /// A history view of the rows kept. It stays out of the JSON trace,
@@ -320,7 +322,7 @@ impl Ring {
             label,
             ViewContent::History {
                 rows: self.len,
-                cols: self.width,
+                cols: self.rows.ncols(),
                 values: self.oldest_first(),
                 range,
             },

@@ -205,7 +205,7 @@ impl Cell for RnnCell {
     fn run(&mut self, index: usize) {
         if index == 1 {
             stages::activation(&self.weights, &self.scratch, self.h.view_mut());
-            self.h_history.push(recurrent::values(self.h.view()));
+            self.h_history.push(self.h.view());
         }
     }
 
@@ -216,7 +216,7 @@ impl Cell for RnnCell {
             self.h.view_mut(),
             &mut self.scratch,
         );
-        self.h_history.push(recurrent::values(self.h.view()));
+        self.h_history.push(self.h.view());
     }
 
     fn restore(&mut self) {
