@@ -21,19 +21,29 @@ pub fn gemv(
     reverse: bool,
 ) {
     // The cells' arrays are contiguous: they go straight to the kernel.
-    if let (Some(v), Some(bias), Some(out)) = (v.as_slice(), bias.as_slice(), out.as_slice_mut()) {
-        return super::gemv_packed(w, v, bias, out, reverse);
+    match (v.as_slice(), bias.as_slice(), out.as_slice_mut()) {
+        (Some(v), Some(bias), Some(out)) => super::gemv_packed(w, v, bias, out, reverse),
+        _ => gemv_strided(w, v, bias, out, reverse),
     }
+}
+
+/// [`gemv`] on views of which at least one is strided: copied to and from
+/// contiguous memory. Kept out of line so that the contiguous path the
+/// cells take stays small.
+#[cold]
+#[inline(never)]
+fn gemv_strided(
+    w: &Packed,
+    v: ArrayView1<'_, f32>,
+    bias: ArrayView1<'_, f32>,
+    mut out: ArrayViewMut1<'_, f32>,
+    reverse: bool,
+) {
     let (v, bias) = (v.as_standard_layout(), bias.as_standard_layout());
     let (v, bias) = (contiguous(&v), contiguous(&bias));
-    match out.as_slice_mut() {
-        Some(out) => super::gemv_packed(w, v, bias, out, reverse),
-        None => {
-            let mut result = vec![0.0; out.len()];
-            super::gemv_packed(w, v, bias, &mut result, reverse);
-            out.assign(&ArrayView1::from(&result));
-        }
-    }
+    let mut result = vec![0.0; out.len()];
+    super::gemv_packed(w, v, bias, &mut result, reverse);
+    out.assign(&ArrayView1::from(&result));
 }
 
 /// Logistic sigmoid of every value, in place (see [`super::sigmoid`]).
