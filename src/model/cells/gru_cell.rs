@@ -192,8 +192,10 @@ pub mod stages {
         let h = s.a_in.len();
         let (rz, n) = views::flat_mut(&mut s.gates).split_at_mut(2 * h);
         let (a_in, a_hn) = (views::flat(&s.a_in), views::flat(&s.a_hn));
-        for k in 0..h {
-            n[k] = a_in[k] + rz[k] * a_hn[k];
+        // r is the first block of rz; zipped so that no bounds check
+        // keeps the loop from being vectorised.
+        for (((n, &a_in), &r), &a_hn) in n.iter_mut().zip(a_in).zip(&rz[..h]).zip(a_hn) {
+            *n = a_in + r * a_hn;
         }
         kernels::tanh(n);
     }
@@ -206,8 +208,8 @@ pub mod stages {
         let (z, n) = (&gates[n_h..2 * n_h], &gates[2 * n_h..]);
         match h.as_slice_mut() {
             Some(h) => {
-                for k in 0..n_h {
-                    h[k] = (1.0 - z[k]) * n[k] + z[k] * h[k];
+                for ((h, &z), &n) in h.iter_mut().zip(z).zip(n) {
+                    *h = (1.0 - z) * n + z * *h;
                 }
             }
             None => Zip::from(h)

@@ -177,9 +177,12 @@ pub mod stages {
     pub fn cell(s: &LstmScratch, mut c: ArrayViewMut1<'_, f32>) {
         let [i, f, g, _] = s.blocks();
         match c.as_slice_mut() {
+            // Zipped rather than indexed: the blocks' lengths are not known
+            // to equal c's, and a bounds check per value keeps the loop
+            // from being vectorised.
             Some(c) => {
-                for k in 0..c.len() {
-                    c[k] = f[k] * c[k] + i[k] * g[k];
+                for (((c, &f), &i), &g) in c.iter_mut().zip(f).zip(i).zip(g) {
+                    *c = f * *c + i * g;
                 }
             }
             None => Zip::from(c)
@@ -206,8 +209,8 @@ pub mod stages {
         let tanh_c = views::flat(&s.tanh_c);
         match h.as_slice_mut() {
             Some(h) => {
-                for k in 0..h.len() {
-                    h[k] = o[k] * tanh_c[k];
+                for ((h, &o), &tanh_c) in h.iter_mut().zip(o).zip(tanh_c) {
+                    *h = o * tanh_c;
                 }
             }
             None => Zip::from(h)
