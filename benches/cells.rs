@@ -27,12 +27,18 @@ fn lstm(c: &mut Criterion) {
     eprintln!("kernels: {}", Level::best().name());
     for n in SIZES {
         let w = LstmWeights::new(&VarBuilder::seeded(1), n, n, "").unwrap();
-        let x = input(n);
-        let (mut h, mut cs) = (vec![0.0f32; n], vec![0.0f32; n]);
+        let x = Array1::from(input(n));
+        let (mut h, mut cs) = (Array1::<f32>::zeros(n), Array1::<f32>::zeros(n));
         let mut scratch = LstmScratch::new(n, n);
         group.bench_function(BenchmarkId::new("nnzoo", n), |b| {
             b.iter(|| {
-                lstm_cell::step(&w, black_box(&x), &mut h, &mut cs, &mut scratch);
+                lstm_cell::step(
+                    &w,
+                    black_box(x.view()),
+                    h.view_mut(),
+                    cs.view_mut(),
+                    &mut scratch,
+                );
             })
         });
     }
@@ -69,11 +75,11 @@ fn gru(c: &mut Criterion) {
     let mut group = c.benchmark_group("gru_step");
     for n in SIZES {
         let w = GruWeights::new(&VarBuilder::seeded(2), n, n, "").unwrap();
-        let x = input(n);
-        let mut h = vec![0.0f32; n];
+        let x = Array1::from(input(n));
+        let mut h = Array1::<f32>::zeros(n);
         let mut scratch = GruScratch::new(n, n);
         group.bench_function(BenchmarkId::new("nnzoo", n), |b| {
-            b.iter(|| gru_cell::step(&w, black_box(&x), &mut h, &mut scratch))
+            b.iter(|| gru_cell::step(&w, black_box(x.view()), h.view_mut(), &mut scratch))
         });
     }
     group.finish();

@@ -320,3 +320,63 @@ fn parameters_are_checked_against_their_bounds() {
     let err = rnn.assign("nonlinearity=sigmoid").unwrap_err().to_string();
     assert!(err.contains("tanh, relu"), "{err}");
 }
+
+#[test]
+fn a_cell_steps_the_same_on_strided_views_as_on_contiguous_arrays() {
+    use ndarray::{Array1, s};
+    use nnzoo::model::cells::gru_cell::{self, GruScratch, GruWeights};
+    use nnzoo::model::cells::lstm_cell::{self, LstmScratch, LstmWeights};
+    use nnzoo::model::cells::rnn_cell::{self, Nonlinearity, RnnScratch, RnnWeights};
+    use nnzoo::nn::vars::VarBuilder;
+    let (input, hidden) = (5, 19);
+    let x = Array1::from_shape_fn(input, |i| (i as f32 * 0.7).sin());
+    // x read backwards twice, the states in every other value of a longer array.
+    let x_reversed = x.slice(s![..;-1]).to_owned();
+    let strided_x = x_reversed.slice(s![..;-1]);
+    let (mut h, mut c) = (Array1::zeros(hidden), Array1::zeros(hidden));
+    let (mut h2, mut c2) = (Array1::zeros(2 * hidden), Array1::zeros(2 * hidden));
+    let lstm = LstmWeights::new(&VarBuilder::seeded(3), input, hidden, "").unwrap();
+    let (mut a, mut b) = (
+        LstmScratch::new(input, hidden),
+        LstmScratch::new(input, hidden),
+    );
+    for _ in 0..3 {
+        lstm_cell::step(&lstm, x.view(), h.view_mut(), c.view_mut(), &mut a);
+        let (h2, c2) = (h2.slice_mut(s![..;2]), c2.slice_mut(s![..;2]));
+        lstm_cell::step(&lstm, strided_x, h2, c2, &mut b);
+    }
+    assert_eq!(h, h2.slice(s![..;2]));
+    assert_eq!(c, c2.slice(s![..;2]));
+    assert_eq!(a.gates, b.gates);
+    assert!(h.iter().any(|&v| v != 0.0));
+
+    let gru = GruWeights::new(&VarBuilder::seeded(4), input, hidden, "").unwrap();
+    let (mut h, mut h2) = (Array1::zeros(hidden), Array1::zeros(2 * hidden));
+    let (mut a, mut b) = (
+        GruScratch::new(input, hidden),
+        GruScratch::new(input, hidden),
+    );
+    let rnn = RnnWeights::new(
+        &VarBuilder::seeded(5),
+        input,
+        hidden,
+        Nonlinearity::Relu,
+        "",
+    )
+    .unwrap();
+    let (mut r, mut r2) = (Array1::zeros(hidden), Array1::zeros(2 * hidden));
+    let (mut ra, mut rb) = (
+        RnnScratch::new(input, hidden),
+        RnnScratch::new(input, hidden),
+    );
+    for _ in 0..3 {
+        gru_cell::step(&gru, x.view(), h.view_mut(), &mut a);
+        gru_cell::step(&gru, strided_x, h2.slice_mut(s![..;2]), &mut b);
+        rnn_cell::step(&rnn, x.view(), r.view_mut(), &mut ra);
+        rnn_cell::step(&rnn, strided_x, r2.slice_mut(s![..;2]), &mut rb);
+    }
+    assert_eq!(h, h2.slice(s![..;2]));
+    assert_eq!(a.gates, b.gates);
+    assert_eq!(r, r2.slice(s![..;2]));
+    assert!(h.iter().any(|&v| v != 0.0) && r.iter().any(|&v| v != 0.0));
+}

@@ -297,12 +297,12 @@ fn output_sizes_agree_with_the_fixtures_shapes() {
             option(&f, "output_padding", 0),
         );
         assert_eq!(
-            conv_transpose2d::output_size(x[2], w[2], s, p, op),
+            conv_transpose2d::output_size(x[2], w[2], s, p, op, 1),
             Some(y[2]),
             "{name}"
         );
         assert_eq!(
-            conv_transpose2d::output_size(x[3], w[3], s, p, op),
+            conv_transpose2d::output_size(x[3], w[3], s, p, op, 1),
             Some(y[3]),
             "{name}"
         );
@@ -313,6 +313,7 @@ fn output_sizes_agree_with_the_fixtures_shapes() {
                 stride: (s, s),
                 padding: (p, p),
                 output_padding: (op, op),
+                dilation: (1, 1),
             },
         )
         .unwrap();
@@ -335,7 +336,10 @@ fn output_sizes_agree_with_the_fixtures_shapes() {
         shape(&f["expected"]["max_pool_2x2"]),
     );
     assert_eq!(
-        (pool::output_size(x[2], 2, 2), pool::output_size(x[3], 2, 2)),
+        (
+            pool::output_size(x[2], 2, 2, 0, false),
+            pool::output_size(x[3], 2, 2, 0, false)
+        ),
         (Some(y[2]), Some(y[3]))
     );
     let f = fixture("lenet_shapes");
@@ -438,6 +442,7 @@ fn shapes_a_layer_cannot_take_are_refused_in_its_words() {
             stride: (2, 2),
             padding: (0, 0),
             output_padding: (2, 0),
+            dilation: (1, 1),
         },
     );
     assert!(bad_pad.unwrap_err().message.contains("smaller than stride"));

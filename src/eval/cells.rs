@@ -10,10 +10,12 @@ use super::Outputs;
 use crate::model::cells::bidirectional::{self, CellType, Direction};
 use crate::model::cells::gru_cell::{self, GruScratch, GruWeights};
 use crate::model::cells::lstm_cell::{self, LstmScratch, LstmWeights};
+use crate::model::cells::recurrent;
 use crate::model::cells::rnn_cell::{self, Nonlinearity, RnnScratch, RnnWeights};
 use crate::model::weights::{self, tensor_from_json};
 use crate::model::{ModelError, Tensor, Weights};
 use crate::nn::vars::VarBuilder;
+use ndarray::ArrayView1;
 use serde_json::{Map, Value};
 
 /// Computes a cell or bidirectional fixture of kind `kind`. With `weights`,
@@ -73,7 +75,7 @@ pub fn evaluate(
             for b in 0..batch {
                 let mut h = h0[b * w.hidden..(b + 1) * w.hidden].to_vec();
                 for t in 0..steps {
-                    rnn_cell::step(&w, seq.at(t, b), &mut h, &mut s);
+                    rnn_cell::step(&w, seq.at(t, b).into(), (&mut h[..]).into(), &mut s);
                     out.put(0, t, b, &h);
                 }
             }
@@ -95,7 +97,13 @@ pub fn evaluate(
                 let mut h = h0[b * hidden..(b + 1) * hidden].to_vec();
                 let mut c = c0[b * hidden..(b + 1) * hidden].to_vec();
                 for t in 0..steps {
-                    lstm_cell::step(&w, seq.at(t, b), &mut h, &mut c, &mut s);
+                    lstm_cell::step(
+                        &w,
+                        seq.at(t, b).into(),
+                        (&mut h[..]).into(),
+                        (&mut c[..]).into(),
+                        &mut s,
+                    );
                     out.put(0, t, b, &h);
                     out.put(1, t, b, &c);
                     for k in 0..4 {
@@ -118,7 +126,7 @@ pub fn evaluate(
             for b in 0..batch {
                 let mut h = h0[b * hidden..(b + 1) * hidden].to_vec();
                 for t in 0..steps {
-                    gru_cell::step(&w, seq.at(t, b), &mut h, &mut s);
+                    gru_cell::step(&w, seq.at(t, b).into(), (&mut h[..]).into(), &mut s);
                     out.put(0, t, b, &h);
                     for k in 0..3 {
                         out.put(1 + k, t, b, s.gate(k));
@@ -155,9 +163,9 @@ pub fn evaluate(
                 }
                 for (d, dir) in [&fwd, &bwd].into_iter().enumerate() {
                     let dst = (d * batch + b) * hidden;
-                    h_n[dst..dst + hidden].copy_from_slice(&dir.h);
+                    h_n[dst..dst + hidden].copy_from_slice(recurrent::values(dir.h.view()));
                     if cell == CellType::Lstm {
-                        c_n[dst..dst + hidden].copy_from_slice(&dir.c);
+                        c_n[dst..dst + hidden].copy_from_slice(recurrent::values(dir.c.view()));
                     }
                 }
             }
@@ -269,9 +277,14 @@ impl Series {
         }
     }
 
-    fn put(&mut self, k: usize, t: usize, b: usize, values: &[f32]) {
+    fn put<'a>(&mut self, k: usize, t: usize, b: usize, values: impl Into<ArrayView1<'a, f32>>) {
         let start = (t * self.batch + b) * self.hidden;
-        self.data[k][start..start + self.hidden].copy_from_slice(values);
+        for (to, from) in self.data[k][start..start + self.hidden]
+            .iter_mut()
+            .zip(values.into())
+        {
+            *to = *from;
+        }
     }
 
     fn finish(self) -> Outputs {

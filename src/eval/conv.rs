@@ -72,6 +72,7 @@ pub fn evaluate(
                 stride: fx.pair("stride", 1)?,
                 padding: fx.pair("padding", 0)?,
                 output_padding: fx.pair("output_padding", 0)?,
+                dilation: fx.pair("dilation", 1)?,
             };
             let weight = fx.param::<ndarray::Ix4>("weight")?;
             let bias = fx.bias("bias")?;

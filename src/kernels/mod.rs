@@ -26,7 +26,8 @@
 //! file of its own ([`scalar`], [`avx2`], [`avx512`]), as are the one-value
 //! sigmoid and tanh every path shares ([`math`]), the packed layout
 //! ([`Packed`]) and the split of large products between two threads
-//! ([`split`]).
+//! ([`split`]). The cells reach them through [`views`], which takes their
+//! ndarray arrays.
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
@@ -40,6 +41,7 @@ mod scalar;
 mod split;
 #[cfg(test)]
 mod tests;
+pub mod views;
 
 pub use packed::{INTERLEAVE_MAX, Packed};
 

@@ -1,17 +1,19 @@
-//! A transposed 2-D convolution, PyTorch's `nn.ConvTranspose2d` (dilation
-//! 1): NCHW input, weight `[in, out, kh, kw]` (in before out, unlike
-//! `Conv2d`), bias `[out]`, with stride, padding and output padding.
+//! A transposed 2-D convolution, PyTorch's `nn.ConvTranspose2d` (groups 1):
+//! NCHW input, weight `[in, out, kh, kw]` (in before out, unlike `Conv2d`),
+//! bias `[out]`, with stride, padding, output padding and dilation.
 //!
 //! Each input pixel scatters a copy of its kernel, scaled by its value, onto
-//! the output, `stride` pixels apart from its neighbour's copy:
+//! the output, `stride` pixels apart from its neighbour's copy; with
+//! dilation d the kernel's taps land d pixels apart:
 //!
-//! y[n, o, i·s - p + ki, j·s - p + kj] += x[n, c, i, j] · w[c, o, ki, kj]
+//! y[n, o, i·s - p + ki·d, j·s - p + kj·d] += x[n, c, i, j] · w[c, o, ki, kj]
 //!
 //! plus the bias, which makes the output
-//! `(H - 1)·s - 2p + k + output_padding` tall, the extra `output_padding`
-//! rows and columns at the bottom and right (where only the bias lands
-//! unless a kernel reaches them). This is the gradient of a `Conv2d` with
-//! the same weight, stride and padding with respect to its input, which is
+//! `(H - 1)·s - 2p + d·(k - 1) + output_padding + 1` tall, the extra
+//! `output_padding` rows and columns at the bottom and right (where only
+//! the bias lands unless a kernel reaches them). This is the gradient of a
+//! `Conv2d` with the same weight, stride, padding and dilation with respect
+//! to its input, which is
 //! how it is computed: per image, cols = Wᵀ · x (W viewed as
 //! `[in, out·kh·kw]`), then [`col2im`] adds the columns onto the output.
 //! The backward pass is the adjoint: dx = W · [`im2col`](dy),
@@ -34,32 +36,40 @@ pub struct ConvTranspose2dOptions {
     /// Rows and columns cut from each side of the full scatter.
     pub padding: (usize, usize),
     /// Rows and columns added at the bottom and right, to reach an output
-    /// size that stride alone leaves ambiguous; less than the stride.
+    /// size that stride alone leaves ambiguous; less than the stride or
+    /// the dilation.
     pub output_padding: (usize, usize),
+    /// The spacing of the kernel's taps on the output (1: adjacent).
+    pub dilation: (usize, usize),
 }
 
 impl Default for ConvTranspose2dOptions {
-    /// PyTorch's defaults: stride 1, no padding, no output padding.
+    /// PyTorch's defaults: stride 1, no padding, no output padding,
+    /// dilation 1.
     fn default() -> Self {
         ConvTranspose2dOptions {
             stride: (1, 1),
             padding: (0, 0),
             output_padding: (0, 0),
+            dilation: (1, 1),
         }
     }
 }
 
 /// A transposed convolution's output length along one axis,
-/// `(input - 1)·stride - 2·padding + kernel + output_padding`, or `None`
-/// when the padding cuts away everything (or `input` is 0).
+/// `(input - 1)·stride - 2·padding + dilation·(kernel - 1) + output_padding
+/// + 1` (PyTorch's formula), or `None` when the padding cuts away
+/// everything (or `input` or `kernel` is 0).
 pub fn output_size(
     input: usize,
     kernel: usize,
     stride: usize,
     padding: usize,
     output_padding: usize,
+    dilation: usize,
 ) -> Option<usize> {
-    let full = (input.checked_sub(1)?) * stride + kernel + output_padding;
+    let full =
+        (input.checked_sub(1)?) * stride + dilation * (kernel.checked_sub(1)?) + output_padding + 1;
     full.checked_sub(2 * padding).filter(|&len| len > 0)
 }
 
@@ -72,7 +82,7 @@ fn patches(
     options: ConvTranspose2dOptions,
 ) -> Option<Patches> {
     let o = options;
-    if o.stride.0 == 0 || o.stride.1 == 0 {
+    if o.stride.0 == 0 || o.stride.1 == 0 || o.dilation.0 == 0 || o.dilation.1 == 0 {
         return None;
     }
     let out_h = output_size(
@@ -81,6 +91,7 @@ fn patches(
         o.stride.0,
         o.padding.0,
         o.output_padding.0,
+        o.dilation.0,
     )?;
     let out_w = output_size(
         input.1,
@@ -88,16 +99,24 @@ fn patches(
         o.stride.1,
         o.padding.1,
         o.output_padding.1,
+        o.dilation.1,
     )?;
     let conv = Conv2dOptions {
         stride: o.stride,
         padding: o.padding,
-        dilation: (1, 1),
+        dilation: o.dilation,
     };
-    let p = Patches::new(out_channels, (out_h, out_w), kernel, conv)?;
-    // With output_padding < stride the convolution lands exactly on the
-    // input's size again; anything else is a size PyTorch refuses too.
-    (p.out_h == input.0 && p.out_w == input.1).then_some(p)
+    let mut p = Patches::new(out_channels, (out_h, out_w), kernel, conv)?;
+    // The convolution over that output has H + floor(output_padding /
+    // stride) positions along each axis: exactly the input's H when
+    // output_padding < stride. When output_padding reaches the stride
+    // (PyTorch allows it below the dilation instead) the positions past H
+    // are ones no input pixel scatters from, so they are left out.
+    if p.out_h < input.0 || p.out_w < input.1 {
+        return None;
+    }
+    (p.out_h, p.out_w) = input;
+    Some(p)
 }
 
 /// y = conv_transpose2d(x, weight) + bias, for x `[N, in, H, W]` and weight
@@ -191,6 +210,17 @@ pub fn backward(
     (grad_x, grad_w, grad_b)
 }
 
+/// PyTorch's rule: along each axis the output padding is smaller than the
+/// stride or than the dilation.
+fn output_padding_fits(
+    output_padding: (usize, usize),
+    stride: (usize, usize),
+    dilation: (usize, usize),
+) -> bool {
+    let fits = |op: usize, s: usize, d: usize| op < s || op < d;
+    fits(output_padding.0, stride.0, dilation.0) && fits(output_padding.1, stride.1, dilation.1)
+}
+
 /// A `[in, out, kh, kw]` weight as the `[in, out·kh·kw]` matrix.
 fn weight_matrix(weight: ArrayView4<'_, f32>) -> Array2<f32> {
     let (inp, out, kh, kw) = weight.dim();
@@ -212,6 +242,7 @@ pub struct ConvTranspose2d {
     pub stride: (usize, usize),
     pub padding: (usize, usize),
     pub output_padding: (usize, usize),
+    pub dilation: (usize, usize),
     pub grads: ConvGrads<Ix4>,
     cache: Option<Array4<f32>>,
 }
@@ -239,7 +270,8 @@ impl ConvTranspose2d {
 
     /// A transposed convolution with the given parameters and options, or
     /// why they do not fit together (a bias not of the weight's output
-    /// channels, a zero stride, output padding not below the stride).
+    /// channels, a zero stride or dilation, output padding below neither
+    /// the stride nor the dilation).
     pub fn from_parts(
         weight: Array4<f32>,
         bias: Option<Array1<f32>>,
@@ -268,10 +300,13 @@ impl ConvTranspose2d {
         if o.stride.0 == 0 || o.stride.1 == 0 {
             return fail(format!("stride {:?} must be at least 1", o.stride));
         }
-        if o.output_padding.0 >= o.stride.0 || o.output_padding.1 >= o.stride.1 {
+        if o.dilation.0 == 0 || o.dilation.1 == 0 {
+            return fail(format!("dilation {:?} must be at least 1", o.dilation));
+        }
+        if !output_padding_fits(o.output_padding, o.stride, o.dilation) {
             return fail(format!(
-                "output_padding {:?} must be smaller than stride {:?}",
-                o.output_padding, o.stride
+                "output_padding {:?} must be smaller than stride {:?} or dilation {:?}",
+                o.output_padding, o.stride, o.dilation
             ));
         }
         Ok(ConvTranspose2d::with_options(weight, bias, options))
@@ -289,6 +324,7 @@ impl ConvTranspose2d {
             stride: options.stride,
             padding: options.padding,
             output_padding: options.output_padding,
+            dilation: options.dilation,
             grads,
             cache: None,
         }
@@ -311,13 +347,25 @@ impl ConvTranspose2d {
     }
 
     /// The same layer with `output_padding` extra rows and columns at the
-    /// bottom and right; set the stride first, as each must stay below it.
+    /// bottom and right; set the stride and dilation first, as each must
+    /// stay below one of them (PyTorch's rule).
     pub fn output_padding(mut self, output_padding: (usize, usize)) -> ConvTranspose2d {
         assert!(
-            output_padding.0 < self.stride.0 && output_padding.1 < self.stride.1,
-            "ConvTranspose2d: output_padding must be smaller than stride"
+            output_padding_fits(output_padding, self.stride, self.dilation),
+            "ConvTranspose2d: output_padding must be smaller than stride or dilation"
         );
         self.output_padding = output_padding;
+        self
+    }
+
+    /// The same layer with its kernel's taps `dilation` pixels apart on the
+    /// output (each at least 1).
+    pub fn dilation(mut self, dilation: (usize, usize)) -> ConvTranspose2d {
+        assert!(
+            dilation.0 > 0 && dilation.1 > 0,
+            "ConvTranspose2d: dilation must be at least 1"
+        );
+        self.dilation = dilation;
         self
     }
 
@@ -334,6 +382,7 @@ impl ConvTranspose2d {
             stride: self.stride,
             padding: self.padding,
             output_padding: self.output_padding,
+            dilation: self.dilation,
         }
     }
 
@@ -367,6 +416,7 @@ impl Layer for ConvTranspose2d {
             ("stride", self.stride, (1, 1)),
             ("padding", self.padding, (0, 0)),
             ("output_padding", self.output_padding, (0, 0)),
+            ("dilation", self.dilation, (1, 1)),
         ] {
             if value != default {
                 text += &format!(", {name}={}", conv2d::pair(value));
@@ -462,14 +512,30 @@ mod tests {
     fn direct(x: &Array4<f32>, w: &Array4<f32>, o: ConvTranspose2dOptions) -> Array4<f32> {
         let (n, _, h, wd) = x.dim();
         let (_, oc, kh, kw) = w.dim();
-        let oh = output_size(h, kh, o.stride.0, o.padding.0, o.output_padding.0).unwrap();
-        let ow = output_size(wd, kw, o.stride.1, o.padding.1, o.output_padding.1).unwrap();
+        let oh = output_size(
+            h,
+            kh,
+            o.stride.0,
+            o.padding.0,
+            o.output_padding.0,
+            o.dilation.0,
+        )
+        .unwrap();
+        let ow = output_size(
+            wd,
+            kw,
+            o.stride.1,
+            o.padding.1,
+            o.output_padding.1,
+            o.dilation.1,
+        )
+        .unwrap();
         let mut y = Array4::zeros((n, oc, oh, ow));
         for ((b, ch, i, j), &v) in x.indexed_iter() {
             for ((_, k, ki, kj), &wv) in w.slice(ndarray::s![ch..ch + 1, .., .., ..]).indexed_iter()
             {
-                let yi = (i * o.stride.0 + ki) as isize - o.padding.0 as isize;
-                let yj = (j * o.stride.1 + kj) as isize - o.padding.1 as isize;
+                let yi = (i * o.stride.0 + ki * o.dilation.0) as isize - o.padding.0 as isize;
+                let yj = (j * o.stride.1 + kj * o.dilation.1) as isize - o.padding.1 as isize;
                 if yi >= 0 && yj >= 0 && (yi as usize) < oh && (yj as usize) < ow {
                     y[[b, k, yi as usize, yj as usize]] += v * wv;
                 }
@@ -486,15 +552,19 @@ mod tests {
         let w = Array::from_shape_fn((3, 2, 3, 4), |(a, b, c, d)| {
             ((a * 13 + b * 5 + c * 3 + d) as f32 * 0.71).cos()
         });
-        for (stride, padding, output_padding) in [
-            ((1, 1), (0, 0), (0, 0)),
-            ((2, 2), (1, 1), (1, 1)),
-            ((3, 2), (2, 1), (2, 0)),
+        for (stride, padding, output_padding, dilation) in [
+            ((1, 1), (0, 0), (0, 0), (1, 1)),
+            ((2, 2), (1, 1), (1, 1), (1, 1)),
+            ((3, 2), (2, 1), (2, 0), (1, 1)),
+            ((1, 2), (1, 0), (0, 1), (2, 3)),
+            // Output padding at or past the stride, allowed below the dilation.
+            ((1, 2), (0, 2), (1, 2), (2, 3)),
         ] {
             let o = ConvTranspose2dOptions {
                 stride,
                 padding,
                 output_padding,
+                dilation,
             };
             let got = forward(x.view(), w.view(), None, o);
             let want = direct(&x, &w, o);
@@ -506,9 +576,13 @@ mod tests {
 
     #[test]
     fn output_size_follows_pytorch_formula() {
-        assert_eq!(output_size(4, 3, 2, 1, 1), Some(8));
-        assert_eq!(output_size(4, 4, 2, 1, 0), Some(8));
-        assert_eq!(output_size(5, 3, 1, 0, 0), Some(7));
-        assert_eq!(output_size(1, 1, 1, 1, 0), None);
+        assert_eq!(output_size(4, 3, 2, 1, 1, 1), Some(8));
+        assert_eq!(output_size(4, 4, 2, 1, 0, 1), Some(8));
+        assert_eq!(output_size(5, 3, 1, 0, 0, 1), Some(7));
+        assert_eq!(output_size(1, 1, 1, 1, 0, 1), None);
+        // (4 - 1)·2 - 2·1 + 3·(3 - 1) + 1 + 1 = 12
+        assert_eq!(output_size(4, 3, 2, 1, 1, 3), Some(12));
+        // (5 - 1)·1 - 0 + 2·(2 - 1) + 1 + 1 = 8
+        assert_eq!(output_size(5, 2, 1, 0, 1, 2), Some(8));
     }
 }

@@ -62,7 +62,7 @@ impl BasicCell {
             "tanh" => kernels::tanh(&mut self.y),
             _ => {}
         }
-        self.y_history.push(&self.y);
+        self.y_history.push((&self.y).into());
     }
 
     fn output_range(&self) -> (f32, f32) {

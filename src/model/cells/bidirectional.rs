@@ -24,7 +24,7 @@ use super::inputs::Feed;
 use super::lstm_cell::{self, LstmScratch, LstmWeights};
 use super::recurrent;
 use super::rnn_cell::{self, Nonlinearity, RnnScratch, RnnWeights};
-use crate::kernels;
+use crate::kernels::views;
 use crate::model::params::{ParamKind, ParamSpec, ParamValue};
 use crate::model::{
     Model, ModelError, ModelSpec, Params, Status, StatusLevel, View, ViewContent, Weights,
@@ -32,6 +32,7 @@ use crate::model::{
 use crate::nn::vars::VarBuilder;
 use crate::text::Bilingual;
 use crate::view::{History, Matrix};
+use ndarray::Array1;
 
 /// Which cell runs in each direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,9 +63,9 @@ enum Weighted {
 #[derive(Clone)]
 pub struct Direction {
     cell: Weighted,
-    pub h: Vec<f32>,
+    pub h: Array1<f32>,
     /// The LSTM's cell state (empty for the others).
-    pub c: Vec<f32>,
+    pub c: Array1<f32>,
 }
 
 impl Direction {
@@ -93,8 +94,8 @@ impl Direction {
         };
         Ok(Direction {
             cell,
-            h: vec![0.0; hidden],
-            c: vec![0.0; if kind == CellType::Lstm { hidden } else { 0 }],
+            h: Array1::zeros(hidden),
+            c: Array1::zeros(if kind == CellType::Lstm { hidden } else { 0 }),
         })
     }
 
@@ -126,11 +127,11 @@ impl Direction {
     /// Whether the state and the last step's weighted sums are finite.
     pub fn finite(&self) -> bool {
         let sums = match &self.cell {
-            Weighted::Rnn(_, s) => kernels::all_finite(&s.sum),
+            Weighted::Rnn(_, s) => views::all_finite(s.sum.view()),
             Weighted::Lstm(_, s) => s.finite(),
             Weighted::Gru(_, s) => s.finite(),
         };
-        sums && kernels::all_finite(&self.h) && kernels::all_finite(&self.c)
+        sums && views::all_finite(self.h.view()) && views::all_finite(self.c.view())
     }
 
     /// Back to the zero initial state.
@@ -143,9 +144,11 @@ impl Direction {
     #[inline]
     pub fn step(&mut self, x: &[f32]) {
         match &mut self.cell {
-            Weighted::Rnn(w, s) => rnn_cell::step(w, x, &mut self.h, s),
-            Weighted::Lstm(w, s) => lstm_cell::step(w, x, &mut self.h, &mut self.c, s),
-            Weighted::Gru(w, s) => gru_cell::step(w, x, &mut self.h, s),
+            Weighted::Rnn(w, s) => rnn_cell::step(w, x.into(), self.h.view_mut(), s),
+            Weighted::Lstm(w, s) => {
+                lstm_cell::step(w, x.into(), self.h.view_mut(), self.c.view_mut(), s)
+            }
+            Weighted::Gru(w, s) => gru_cell::step(w, x.into(), self.h.view_mut(), s),
         }
     }
 }
@@ -171,11 +174,13 @@ pub fn run(fwd: &mut Direction, bwd: &mut Direction, x: &[f32], output: &mut [f3
     bwd.clear();
     for t in 0..steps {
         fwd.step(&x[t * input..(t + 1) * input]);
-        output[t * 2 * hidden..t * 2 * hidden + hidden].copy_from_slice(&fwd.h);
+        output[t * 2 * hidden..t * 2 * hidden + hidden]
+            .copy_from_slice(recurrent::values(fwd.h.view()));
     }
     for t in (0..steps).rev() {
         bwd.step(&x[t * input..(t + 1) * input]);
-        output[t * 2 * hidden + hidden..(t + 1) * 2 * hidden].copy_from_slice(&bwd.h);
+        output[t * 2 * hidden + hidden..(t + 1) * 2 * hidden]
+            .copy_from_slice(recurrent::values(bwd.h.view()));
     }
 }
 
@@ -257,11 +262,11 @@ impl Bidirectional {
         let row = &mut self.output[t * 2 * h..(t + 1) * 2 * h];
         let dir = if forward {
             self.fwd.step(x);
-            row[..h].copy_from_slice(&self.fwd.h);
+            row[..h].copy_from_slice(recurrent::values(self.fwd.h.view()));
             &self.fwd
         } else {
             self.bwd.step(x);
-            row[h..].copy_from_slice(&self.bwd.h);
+            row[h..].copy_from_slice(recurrent::values(self.bwd.h.view()));
             &self.bwd
         };
         if self.overflow.is_none() && !dir.finite() {
@@ -411,8 +416,8 @@ impl Model for Bidirectional {
         };
         views.push(recurrent::equations(
             &[
-                (&forward, &self.fwd.h),
-                (&backward, &self.bwd.h),
+                (&forward, recurrent::values(self.fwd.h.view())),
+                (&backward, recurrent::values(self.bwd.h.view())),
                 ("output_t = [→h_t ; ←h_t]", &self.output[..2 * h]),
             ],
             done,

@@ -12,14 +12,17 @@
 //! The gates are the row blocks of `weight_ih`/`weight_hh` in the order
 //! r, z, n; as in PyTorch the reset gate multiplies the hidden projection
 //! together with its bias. The r and z rows of both matrices are fused into
-//! one `[2H, I + H]` matrix times `[x; h]`; the n rows stay apart.
+//! one `[2H, I + H]` matrix times `[x; h]`; the n rows stay apart. The
+//! state, the gates and the biases are ndarray arrays in PyTorch's layouts;
+//! the products and the activations run on the hand-written kernels through
+//! [`crate::kernels::views`].
 
 use super::recurrent::{self, Cell, Ring, Stepper};
-use crate::kernels::{self, Packed};
+use crate::kernels::{self, Packed, views};
 use crate::model::{Model, ModelError, ModelSpec, ParamValue, Params, View, Weights};
 use crate::nn::vars::{Init, VarBuilder};
 use crate::text::Bilingual;
-use ndarray::{Array2, s};
+use ndarray::{Array1, Array2, ArrayView1, ArrayViewMut1, Zip, s};
 
 /// The weights of one GRU cell, arranged for the step.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,13 +32,13 @@ pub struct GruWeights {
     /// `[2H, I + H]`: the r and z rows of `weight_ih` and `weight_hh`.
     w_rz: Packed,
     /// `[2H]`: the r and z parts of `bias_ih + bias_hh`.
-    b_rz: Vec<f32>,
+    b_rz: Array1<f32>,
     /// `[H, I]` and `[H]`: the n rows of `weight_ih`, `bias_ih`.
     w_in: Packed,
-    b_in: Vec<f32>,
+    b_in: Array1<f32>,
     /// `[H, H]` and `[H]`: the n rows of `weight_hh`, `bias_hh`.
     w_hn: Packed,
-    b_hn: Vec<f32>,
+    b_hn: Array1<f32>,
 }
 
 impl GruWeights {
@@ -62,11 +65,11 @@ impl GruWeights {
             input,
             hidden,
             w_rz: recurrent::fuse(w_ih.slice(rz), w_hh.slice(rz)),
-            b_rz: recurrent::add(b_ih.slice(s![..2 * hidden]), b_hh.slice(s![..2 * hidden])),
+            b_rz: &b_ih.slice(s![..2 * hidden]) + &b_hh.slice(s![..2 * hidden]),
             w_in: Packed::from_array(w_ih.slice(n)),
-            b_in: b_ih.slice(s![2 * hidden..]).to_vec(),
+            b_in: b_ih.slice(s![2 * hidden..]).to_owned(),
             w_hn: Packed::from_array(w_hh.slice(n)),
-            b_hn: b_hh.slice(s![2 * hidden..]).to_vec(),
+            b_hn: b_hh.slice(s![2 * hidden..]).to_owned(),
         })
     }
 
@@ -76,46 +79,47 @@ impl GruWeights {
     }
 }
 
-/// The working vectors of one GRU step, allocated once.
+/// The working arrays of one GRU step, allocated once.
 #[derive(Debug, Clone)]
 pub struct GruScratch {
-    xh: Vec<f32>,
-    /// Pre-activations of r and z.
-    pre_rz: Vec<f32>,
+    xh: Array1<f32>,
+    /// `[2H]`: the pre-activations of r and z.
+    pre_rz: Array1<f32>,
     /// W_in x + b_in.
-    a_in: Vec<f32>,
+    a_in: Array1<f32>,
     /// W_hn h + b_hn.
-    a_hn: Vec<f32>,
-    /// Activated gates r, z, n of the last step (or the stages run so far).
-    pub gates: Vec<f32>,
+    a_hn: Array1<f32>,
+    /// `[3H]`: the activated gates r, z, n of the last step (or of the
+    /// stages run so far), in PyTorch's order.
+    pub gates: Array1<f32>,
     /// Read the matrices last row first in this step (alternates; see
-    /// [`kernels::gemv_dir`]).
+    /// [`crate::kernels::gemv_dir`]).
     reverse: bool,
 }
 
 impl GruScratch {
     pub fn new(input: usize, hidden: usize) -> GruScratch {
         GruScratch {
-            xh: vec![0.0; input + hidden],
-            pre_rz: vec![0.0; 2 * hidden],
-            a_in: vec![0.0; hidden],
-            a_hn: vec![0.0; hidden],
-            gates: vec![0.0; 3 * hidden],
+            xh: Array1::zeros(input + hidden),
+            pre_rz: Array1::zeros(2 * hidden),
+            a_in: Array1::zeros(hidden),
+            a_hn: Array1::zeros(hidden),
+            gates: Array1::zeros(3 * hidden),
             reverse: false,
         }
     }
 
     /// Whether the last step's projections are finite.
     pub fn finite(&self) -> bool {
-        kernels::all_finite(&self.pre_rz)
-            && kernels::all_finite(&self.a_in)
-            && kernels::all_finite(&self.a_hn)
+        views::all_finite(self.pre_rz.view())
+            && views::all_finite(self.a_in.view())
+            && views::all_finite(self.a_hn.view())
     }
 
     /// Gate `k` (0 r, 1 z, 2 n) of the last step.
-    pub fn gate(&self, k: usize) -> &[f32] {
+    pub fn gate(&self, k: usize) -> ArrayView1<'_, f32> {
         let h = self.gates.len() / 3;
-        &self.gates[k * h..(k + 1) * h]
+        self.gates.slice(s![k * h..(k + 1) * h])
     }
 }
 
@@ -125,56 +129,93 @@ pub mod stages {
 
     /// Computes the projections every gate reads.
     #[inline]
-    pub fn project(w: &GruWeights, x: &[f32], h: &[f32], s: &mut GruScratch) {
-        s.xh[..w.input].copy_from_slice(x);
-        s.xh[w.input..].copy_from_slice(h);
+    pub fn project(
+        w: &GruWeights,
+        x: ArrayView1<'_, f32>,
+        h: ArrayView1<'_, f32>,
+        s: &mut GruScratch,
+    ) {
+        let (xh_x, xh_h) = views::flat_mut(&mut s.xh).split_at_mut(w.input);
+        views::copy(x, xh_x);
+        views::copy(h, xh_h);
         s.reverse = !s.reverse;
+        // Reversed, the matrices are also taken in the opposite order, so
+        // that each step starts on the rows the previous one read last.
         if s.reverse {
-            kernels::gemv_packed(&w.w_hn, h, &w.b_hn, &mut s.a_hn, true);
-            kernels::gemv_packed(&w.w_in, x, &w.b_in, &mut s.a_in, true);
-            kernels::gemv_packed(&w.w_rz, &s.xh, &w.b_rz, &mut s.pre_rz, true);
+            views::gemv(&w.w_hn, h, w.b_hn.view(), s.a_hn.view_mut(), true);
+            views::gemv(&w.w_in, x, w.b_in.view(), s.a_in.view_mut(), true);
+            views::gemv(
+                &w.w_rz,
+                s.xh.view(),
+                w.b_rz.view(),
+                s.pre_rz.view_mut(),
+                true,
+            );
         } else {
-            kernels::gemv_packed(&w.w_rz, &s.xh, &w.b_rz, &mut s.pre_rz, false);
-            kernels::gemv_packed(&w.w_in, x, &w.b_in, &mut s.a_in, false);
-            kernels::gemv_packed(&w.w_hn, h, &w.b_hn, &mut s.a_hn, false);
+            views::gemv(
+                &w.w_rz,
+                s.xh.view(),
+                w.b_rz.view(),
+                s.pre_rz.view_mut(),
+                false,
+            );
+            views::gemv(&w.w_in, x, w.b_in.view(), s.a_in.view_mut(), false);
+            views::gemv(&w.w_hn, h, w.b_hn.view(), s.a_hn.view_mut(), false);
         }
+    }
+
+    /// Gate block `k` (0 r, 1 z) activated from its pre-activations.
+    #[inline]
+    fn sigmoid_gate(s: &mut GruScratch, k: usize) {
+        let h = s.a_in.len();
+        let block = k * h..(k + 1) * h;
+        let out = &mut views::flat_mut(&mut s.gates)[block.clone()];
+        out.copy_from_slice(&views::flat(&s.pre_rz)[block]);
+        kernels::sigmoid(out);
     }
 
     /// r = σ(...)
     #[inline]
     pub fn reset(s: &mut GruScratch) {
-        let h = s.a_in.len();
-        s.gates[..h].copy_from_slice(&s.pre_rz[..h]);
-        kernels::sigmoid(&mut s.gates[..h]);
+        sigmoid_gate(s, 0);
     }
 
     /// z = σ(...)
     #[inline]
     pub fn update(s: &mut GruScratch) {
-        let h = s.a_in.len();
-        s.gates[h..2 * h].copy_from_slice(&s.pre_rz[h..]);
-        kernels::sigmoid(&mut s.gates[h..2 * h]);
+        sigmoid_gate(s, 1);
     }
 
     /// n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
     #[inline]
     pub fn candidate(s: &mut GruScratch) {
         let h = s.a_in.len();
-        let (rz, n) = s.gates.split_at_mut(2 * h);
-        for k in 0..h {
-            n[k] = s.a_in[k] + rz[k] * s.a_hn[k];
+        let (rz, n) = views::flat_mut(&mut s.gates).split_at_mut(2 * h);
+        let (a_in, a_hn) = (views::flat(&s.a_in), views::flat(&s.a_hn));
+        // r is the first block of rz; zipped so that no bounds check
+        // keeps the loop from being vectorised.
+        for (((n, &a_in), &r), &a_hn) in n.iter_mut().zip(a_in).zip(&rz[..h]).zip(a_hn) {
+            *n = a_in + r * a_hn;
         }
         kernels::tanh(n);
     }
 
     /// h' = (1 - z) ⊙ n + z ⊙ h
     #[inline]
-    pub fn hidden(s: &GruScratch, h: &mut [f32]) {
-        let n_h = h.len();
-        let z = &s.gates[n_h..2 * n_h];
-        let n = &s.gates[2 * n_h..];
-        for k in 0..n_h {
-            h[k] = (1.0 - z[k]) * n[k] + z[k] * h[k];
+    pub fn hidden(s: &GruScratch, mut h: ArrayViewMut1<'_, f32>) {
+        let gates = views::flat(&s.gates);
+        let n_h = gates.len() / 3;
+        let (z, n) = (&gates[n_h..2 * n_h], &gates[2 * n_h..]);
+        match h.as_slice_mut() {
+            Some(h) => {
+                for ((h, &z), &n) in h.iter_mut().zip(z).zip(n) {
+                    *h = (1.0 - z) * n + z * *h;
+                }
+            }
+            None => Zip::from(h)
+                .and(z)
+                .and(n)
+                .for_each(|h, &z, &n| *h = (1.0 - z) * n + z * *h),
         }
     }
 }
@@ -182,12 +223,17 @@ pub mod stages {
 /// One whole GRU step: `h` becomes h'; the activated gates are left in
 /// `s.gates`.
 #[inline]
-pub fn step(w: &GruWeights, x: &[f32], h: &mut [f32], s: &mut GruScratch) {
-    stages::project(w, x, h, s);
+pub fn step(
+    w: &GruWeights,
+    x: ArrayView1<'_, f32>,
+    mut h: ArrayViewMut1<'_, f32>,
+    s: &mut GruScratch,
+) {
+    stages::project(w, x, h.view(), s);
     stages::reset(s);
     stages::update(s);
     stages::candidate(s);
-    stages::hidden(s, h);
+    stages::hidden(s, h.view_mut());
 }
 
 static STAGES: [Bilingual; 4] = [
@@ -201,7 +247,8 @@ static STAGES: [Bilingual; 4] = [
 #[derive(Clone)]
 pub struct GruCell {
     pub weights: GruWeights,
-    pub h: Vec<f32>,
+    /// The hidden state, `[H]`.
+    pub h: Array1<f32>,
     pub scratch: GruScratch,
     h_history: Ring,
 }
@@ -214,13 +261,13 @@ impl GruCell {
                 input,
                 hidden,
                 w_rz: Packed::from_array(Array2::zeros((2 * hidden, input + hidden)).view()),
-                b_rz: vec![0.0; 2 * hidden],
+                b_rz: Array1::zeros(2 * hidden),
                 w_in: Packed::from_array(Array2::zeros((hidden, input)).view()),
-                b_in: vec![0.0; hidden],
+                b_in: Array1::zeros(hidden),
                 w_hn: Packed::from_array(Array2::zeros((hidden, hidden)).view()),
-                b_hn: vec![0.0; hidden],
+                b_hn: Array1::zeros(hidden),
             },
-            h: vec![0.0; hidden],
+            h: Array1::zeros(hidden),
             scratch: GruScratch::new(input, hidden),
             h_history: Ring::new(hidden),
         }
@@ -233,7 +280,7 @@ impl Cell for GruCell {
     }
 
     fn begin(&mut self, x: &[f32]) {
-        stages::project(&self.weights, x, &self.h, &mut self.scratch);
+        stages::project(&self.weights, x.into(), self.h.view(), &mut self.scratch);
     }
 
     fn run(&mut self, index: usize) {
@@ -243,15 +290,20 @@ impl Cell for GruCell {
             1 => stages::update(s),
             2 => stages::candidate(s),
             _ => {
-                stages::hidden(s, &mut self.h);
-                self.h_history.push(&self.h);
+                stages::hidden(s, self.h.view_mut());
+                self.h_history.push(self.h.view());
             }
         }
     }
 
     fn step(&mut self, x: &[f32]) {
-        step(&self.weights, x, &mut self.h, &mut self.scratch);
-        self.h_history.push(&self.h);
+        step(
+            &self.weights,
+            x.into(),
+            self.h.view_mut(),
+            &mut self.scratch,
+        );
+        self.h_history.push(self.h.view());
     }
 
     fn restore(&mut self) {
@@ -259,7 +311,7 @@ impl Cell for GruCell {
     }
 
     fn finite(&self) -> bool {
-        kernels::all_finite(&self.h) && self.scratch.finite()
+        views::all_finite(self.h.view()) && self.scratch.finite()
     }
 
     type Weights = GruWeights;
@@ -311,12 +363,16 @@ impl Cell for GruCell {
             Bilingual::new("hidden state over time", "隐藏状态随时间变化"),
             signed,
         ));
+        let values = recurrent::values;
         out.push(recurrent::equations(
             &[
-                ("r = σ(W_ir x + b_ir + W_hr h + b_hr)", s.gate(0)),
-                ("z = σ(W_iz x + b_iz + W_hz h + b_hz)", s.gate(1)),
-                ("n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))", s.gate(2)),
-                ("h' = (1 - z) ⊙ n + z ⊙ h", &self.h),
+                ("r = σ(W_ir x + b_ir + W_hr h + b_hr)", values(s.gate(0))),
+                ("z = σ(W_iz x + b_iz + W_hz h + b_hz)", values(s.gate(1))),
+                (
+                    "n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))",
+                    values(s.gate(2)),
+                ),
+                ("h' = (1 - z) ⊙ n + z ⊙ h", values(self.h.view())),
             ],
             done,
             current,

@@ -12,13 +12,17 @@
 //! ```
 //! The gates are the row blocks of PyTorch's `weight_ih`/`weight_hh` in the
 //! order i, f, g, o. Here both matrices are fused into one `[4H, I + H]`
-//! matrix times `[x; h]`, so one pass computes every gate.
+//! matrix times `[x; h]`, so one pass computes every gate. The state, the
+//! gates and the biases are ndarray arrays in PyTorch's layouts; the product
+//! and the activations run on the hand-written kernels through
+//! [`crate::kernels::views`].
 
 use super::recurrent::{self, Cell, Ring, Stepper};
-use crate::kernels::{self, Packed};
+use crate::kernels::{self, Packed, views};
 use crate::model::{Model, ModelError, ModelSpec, ParamValue, Params, View, Weights};
 use crate::nn::vars::{Init, VarBuilder};
 use crate::text::Bilingual;
+use ndarray::{Array1, Array2, ArrayView1, ArrayViewMut1, Zip, s};
 
 /// The weights of one LSTM cell, fused for the step.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,7 +32,7 @@ pub struct LstmWeights {
     /// `[4H, I + H]`: `weight_ih` and `weight_hh` side by side.
     w: Packed,
     /// `[4H]`: `bias_ih + bias_hh`.
-    b: Vec<f32>,
+    b: Array1<f32>,
 }
 
 impl LstmWeights {
@@ -53,7 +57,7 @@ impl LstmWeights {
             input,
             hidden,
             w: recurrent::fuse(w_ih.view(), w_hh.view()),
-            b: recurrent::add(b_ih.view(), b_hh.view()),
+            b: b_ih + b_hh,
         })
     }
 
@@ -63,44 +67,53 @@ impl LstmWeights {
     }
 }
 
-/// The working vectors of one LSTM step, allocated once.
+/// The working arrays of one LSTM step, allocated once.
 #[derive(Debug, Clone)]
 pub struct LstmScratch {
     /// `[x; h]`, the previous hidden state in the second part.
-    xh: Vec<f32>,
-    /// Pre-activations i, f, g, o.
-    pre: Vec<f32>,
-    /// Activated gates i, f, g, o of the last step (or the stages run so far).
-    pub gates: Vec<f32>,
+    xh: Array1<f32>,
+    /// `[4H]`: the pre-activations of i, f, g, o.
+    pre: Array1<f32>,
+    /// `[4H]`: the activated gates i, f, g, o of the last step (or of the
+    /// stages run so far), in PyTorch's order.
+    pub gates: Array1<f32>,
     /// The cell state before the step.
-    c_prev: Vec<f32>,
-    tanh_c: Vec<f32>,
+    c_prev: Array1<f32>,
+    tanh_c: Array1<f32>,
     /// Read the matrix last row first in this step (alternates; see
-    /// [`kernels::gemv_dir`]).
+    /// [`crate::kernels::gemv_dir`]).
     reverse: bool,
 }
 
 impl LstmScratch {
     pub fn new(input: usize, hidden: usize) -> LstmScratch {
         LstmScratch {
-            xh: vec![0.0; input + hidden],
-            pre: vec![0.0; 4 * hidden],
-            gates: vec![0.0; 4 * hidden],
-            c_prev: vec![0.0; hidden],
-            tanh_c: vec![0.0; hidden],
+            xh: Array1::zeros(input + hidden),
+            pre: Array1::zeros(4 * hidden),
+            gates: Array1::zeros(4 * hidden),
+            c_prev: Array1::zeros(hidden),
+            tanh_c: Array1::zeros(hidden),
             reverse: false,
         }
     }
 
     /// Whether the last step's pre-activations are finite.
     pub fn finite(&self) -> bool {
-        kernels::all_finite(&self.pre)
+        views::all_finite(self.pre.view())
+    }
+
+    /// The four gate blocks i, f, g, o of `gates`, as slices for the step.
+    #[inline]
+    fn blocks(&self) -> [&[f32]; 4] {
+        let gates = views::flat(&self.gates);
+        let h = gates.len() / 4;
+        [0, 1, 2, 3].map(|k| &gates[k * h..(k + 1) * h])
     }
 
     /// Gate `k` (0 i, 1 f, 2 g, 3 o) of the last step.
-    pub fn gate(&self, k: usize) -> &[f32] {
+    pub fn gate(&self, k: usize) -> ArrayView1<'_, f32> {
         let h = self.gates.len() / 4;
-        &self.gates[k * h..(k + 1) * h]
+        self.gates.slice(s![k * h..(k + 1) * h])
     }
 }
 
@@ -109,22 +122,31 @@ impl LstmScratch {
 pub mod stages {
     use super::*;
 
-    /// Keeps the state for a redo and computes every gate's pre-activation.
+    /// Keeps the state for a redo and computes every gate's pre-activation,
+    /// W_ih x + b_ih + W_hh h + b_hh for the four gates at once.
     #[inline]
-    pub fn project(w: &LstmWeights, x: &[f32], h: &[f32], c: &[f32], s: &mut LstmScratch) {
-        s.xh[..w.input].copy_from_slice(x);
-        s.xh[w.input..].copy_from_slice(h);
-        s.c_prev.copy_from_slice(c);
+    pub fn project(
+        w: &LstmWeights,
+        x: ArrayView1<'_, f32>,
+        h: ArrayView1<'_, f32>,
+        c: ArrayView1<'_, f32>,
+        s: &mut LstmScratch,
+    ) {
+        let (xh_x, xh_h) = views::flat_mut(&mut s.xh).split_at_mut(w.input);
+        views::copy(x, xh_x);
+        views::copy(h, xh_h);
+        views::copy(c, views::flat_mut(&mut s.c_prev));
         s.reverse = !s.reverse;
-        kernels::gemv_packed(&w.w, &s.xh, &w.b, &mut s.pre, s.reverse);
+        views::gemv(&w.w, s.xh.view(), w.b.view(), s.pre.view_mut(), s.reverse);
     }
 
+    /// Activates the pre-activations of gate `k` into its block of `gates`.
     #[inline]
     fn gate(s: &mut LstmScratch, k: usize, sigmoid: bool) {
         let h = s.c_prev.len();
-        let range = k * h..(k + 1) * h;
-        let out = &mut s.gates[range.clone()];
-        out.copy_from_slice(&s.pre[range]);
+        let block = k * h..(k + 1) * h;
+        let out = &mut views::flat_mut(&mut s.gates)[block.clone()];
+        out.copy_from_slice(&views::flat(&s.pre)[block]);
         if sigmoid {
             kernels::sigmoid(out);
         } else {
@@ -152,13 +174,22 @@ pub mod stages {
 
     /// c' = f ⊙ c + i ⊙ g
     #[inline]
-    pub fn cell(s: &LstmScratch, c: &mut [f32]) {
-        let h = c.len();
-        let (i, rest) = s.gates.split_at(h);
-        let (f, rest) = rest.split_at(h);
-        let g = &rest[..h];
-        for k in 0..h {
-            c[k] = f[k] * c[k] + i[k] * g[k];
+    pub fn cell(s: &LstmScratch, mut c: ArrayViewMut1<'_, f32>) {
+        let [i, f, g, _] = s.blocks();
+        match c.as_slice_mut() {
+            // Zipped rather than indexed: the blocks' lengths are not known
+            // to equal c's, and a bounds check per value keeps the loop
+            // from being vectorised.
+            Some(c) => {
+                for (((c, &f), &i), &g) in c.iter_mut().zip(f).zip(i).zip(g) {
+                    *c = f * *c + i * g;
+                }
+            }
+            None => Zip::from(c)
+                .and(f)
+                .and(i)
+                .and(g)
+                .for_each(|c, &f, &i, &g| *c = f * *c + i * g),
         }
     }
 
@@ -170,13 +201,22 @@ pub mod stages {
 
     /// h' = o ⊙ tanh(c')
     #[inline]
-    pub fn hidden(s: &mut LstmScratch, c: &[f32], h: &mut [f32]) {
-        let n = c.len();
-        s.tanh_c.copy_from_slice(c);
-        kernels::tanh(&mut s.tanh_c);
-        let o = &s.gates[3 * n..];
-        for k in 0..n {
-            h[k] = o[k] * s.tanh_c[k];
+    pub fn hidden(s: &mut LstmScratch, c: ArrayView1<'_, f32>, mut h: ArrayViewMut1<'_, f32>) {
+        let tanh_c = views::flat_mut(&mut s.tanh_c);
+        views::copy(c, tanh_c);
+        kernels::tanh(tanh_c);
+        let [_, _, _, o] = s.blocks();
+        let tanh_c = views::flat(&s.tanh_c);
+        match h.as_slice_mut() {
+            Some(h) => {
+                for ((h, &o), &tanh_c) in h.iter_mut().zip(o).zip(tanh_c) {
+                    *h = o * tanh_c;
+                }
+            }
+            None => Zip::from(h)
+                .and(o)
+                .and(tanh_c)
+                .for_each(|h, &o, &tanh_c| *h = o * tanh_c),
         }
     }
 }
@@ -184,14 +224,20 @@ pub mod stages {
 /// One whole LSTM step: `h` and `c` become h' and c'; the activated gates
 /// are left in `s.gates`.
 #[inline]
-pub fn step(w: &LstmWeights, x: &[f32], h: &mut [f32], c: &mut [f32], s: &mut LstmScratch) {
-    stages::project(w, x, h, c, s);
+pub fn step(
+    w: &LstmWeights,
+    x: ArrayView1<'_, f32>,
+    mut h: ArrayViewMut1<'_, f32>,
+    mut c: ArrayViewMut1<'_, f32>,
+    s: &mut LstmScratch,
+) {
+    stages::project(w, x, h.view(), c.view(), s);
     stages::forget(s);
     stages::input(s);
     stages::candidate(s);
-    stages::cell(s, c);
+    stages::cell(s, c.view_mut());
     stages::output(s);
-    stages::hidden(s, c, h);
+    stages::hidden(s, c.view(), h.view_mut());
 }
 
 static STAGES: [Bilingual; 6] = [
@@ -207,8 +253,9 @@ static STAGES: [Bilingual; 6] = [
 #[derive(Clone)]
 pub struct LstmCell {
     pub weights: LstmWeights,
-    pub h: Vec<f32>,
-    pub c: Vec<f32>,
+    /// The hidden state h and the cell state c, `[H]` each.
+    pub h: Array1<f32>,
+    pub c: Array1<f32>,
     pub scratch: LstmScratch,
     h_history: Ring,
     c_history: Ring,
@@ -220,15 +267,12 @@ impl LstmCell {
             weights: LstmWeights {
                 input,
                 hidden,
-                w: Packed::new(
-                    &vec![0.0; 4 * hidden * (input + hidden)],
-                    4 * hidden,
-                    input + hidden,
-                ),
-                b: vec![0.0; 4 * hidden],
+                // Zero until the stepper draws or loads the real ones.
+                w: Packed::from_array(Array2::zeros((4 * hidden, input + hidden)).view()),
+                b: Array1::zeros(4 * hidden),
             },
-            h: vec![0.0; hidden],
-            c: vec![0.0; hidden],
+            h: Array1::zeros(hidden),
+            c: Array1::zeros(hidden),
             scratch: LstmScratch::new(input, hidden),
             h_history: Ring::new(hidden),
             c_history: Ring::new(hidden),
@@ -236,8 +280,8 @@ impl LstmCell {
     }
 
     fn record(&mut self) {
-        self.h_history.push(&self.h);
-        self.c_history.push(&self.c);
+        self.h_history.push(self.h.view());
+        self.c_history.push(self.c.view());
     }
 }
 
@@ -247,7 +291,13 @@ impl Cell for LstmCell {
     }
 
     fn begin(&mut self, x: &[f32]) {
-        stages::project(&self.weights, x, &self.h, &self.c, &mut self.scratch);
+        stages::project(
+            &self.weights,
+            x.into(),
+            self.h.view(),
+            self.c.view(),
+            &mut self.scratch,
+        );
     }
 
     fn run(&mut self, index: usize) {
@@ -256,10 +306,10 @@ impl Cell for LstmCell {
             0 => stages::forget(s),
             1 => stages::input(s),
             2 => stages::candidate(s),
-            3 => stages::cell(s, &mut self.c),
+            3 => stages::cell(s, self.c.view_mut()),
             4 => stages::output(s),
             _ => {
-                stages::hidden(s, &self.c, &mut self.h);
+                stages::hidden(s, self.c.view(), self.h.view_mut());
                 self.record();
             }
         }
@@ -268,20 +318,22 @@ impl Cell for LstmCell {
     fn step(&mut self, x: &[f32]) {
         step(
             &self.weights,
-            x,
-            &mut self.h,
-            &mut self.c,
+            x.into(),
+            self.h.view_mut(),
+            self.c.view_mut(),
             &mut self.scratch,
         );
         self.record();
     }
 
     fn restore(&mut self) {
-        self.c.copy_from_slice(&self.scratch.c_prev);
+        self.c.assign(&self.scratch.c_prev);
     }
 
     fn finite(&self) -> bool {
-        kernels::all_finite(&self.h) && kernels::all_finite(&self.c) && self.scratch.finite()
+        views::all_finite(self.h.view())
+            && views::all_finite(self.c.view())
+            && self.scratch.finite()
     }
 
     type Weights = LstmWeights;
@@ -350,6 +402,7 @@ impl Cell for LstmCell {
             signed,
         ));
         let c_hist = self.c_history.oldest_first();
+        let values = recurrent::values;
         out.push(self.c_history.view(
             "c_history",
             Bilingual::new("cell state over time", "细胞状态随时间变化"),
@@ -357,12 +410,12 @@ impl Cell for LstmCell {
         ));
         out.push(recurrent::equations(
             &[
-                ("f = σ(W_if x + b_if + W_hf h + b_hf)", s.gate(1)),
-                ("i = σ(W_ii x + b_ii + W_hi h + b_hi)", s.gate(0)),
-                ("g = tanh(W_ig x + b_ig + W_hg h + b_hg)", s.gate(2)),
-                ("c' = f ⊙ c + i ⊙ g", &self.c),
-                ("o = σ(W_io x + b_io + W_ho h + b_ho)", s.gate(3)),
-                ("h' = o ⊙ tanh(c')", &self.h),
+                ("f = σ(W_if x + b_if + W_hf h + b_hf)", values(s.gate(1))),
+                ("i = σ(W_ii x + b_ii + W_hi h + b_hi)", values(s.gate(0))),
+                ("g = tanh(W_ig x + b_ig + W_hg h + b_hg)", values(s.gate(2))),
+                ("c' = f ⊙ c + i ⊙ g", values(self.c.view())),
+                ("o = σ(W_io x + b_io + W_ho h + b_ho)", values(s.gate(3))),
+                ("h' = o ⊙ tanh(c')", values(self.h.view())),
             ],
             done,
             current,

@@ -15,7 +15,7 @@ use crate::model::{Model, ModelError, Status, StatusLevel, View, ViewContent, We
 use crate::nn::vars::VarBuilder;
 use crate::text::Bilingual;
 use crate::view::History;
-use ndarray::{ArrayView1, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 
 /// Steps kept for the history views.
 pub const HISTORY: usize = 64;
@@ -273,11 +273,11 @@ impl<C: Cell> Model for Stepper<C> {
     }
 }
 
-/// A ring of the last [`HISTORY`] vectors of one size.
+/// A ring of the last [`HISTORY`] vectors of one size: `[HISTORY, width]`,
+/// row `head` written next.
 #[derive(Debug, Clone)]
 pub struct Ring {
-    width: usize,
-    rows: Vec<f32>,
+    rows: Array2<f32>,
     len: usize,
     head: usize,
 }
@@ -285,8 +285,7 @@ pub struct Ring {
 impl Ring {
     pub fn new(width: usize) -> Ring {
         Ring {
-            width,
-            rows: vec![0.0; width * HISTORY],
+            rows: Array2::zeros((HISTORY, width)),
             len: 0,
             head: 0,
         }
@@ -297,22 +296,25 @@ impl Ring {
         self.head = 0;
     }
 
-    pub fn push(&mut self, row: &[f32]) {
-        let start = self.head * self.width;
-        self.rows[start..start + self.width].copy_from_slice(row);
+    pub fn push(&mut self, row: ArrayView1<'_, f32>) {
+        let mut slot = self.rows.row_mut(self.head);
+        // A copy of the slices: ndarray's `assign` costs more than the copy
+        // at a cell's sizes, and this runs at every step.
+        match (slot.as_slice_mut(), row.as_slice()) {
+            (Some(slot), Some(row)) => slot.copy_from_slice(row),
+            _ => slot.assign(&row),
+        }
         self.head = (self.head + 1) % HISTORY;
         self.len = (self.len + 1).min(HISTORY);
     }
 
-    /// The rows kept, oldest first.
+    /// The rows kept, oldest first, row-major.
     pub fn oldest_first(&self) -> Vec<f32> {
-        let mut out = Vec::with_capacity(self.len * self.width);
         let first = (self.head + HISTORY - self.len) % HISTORY;
-        for k in 0..self.len {
-            let row = (first + k) % HISTORY;
-            out.extend_from_slice(&self.rows[row * self.width..(row + 1) * self.width]);
-        }
-        out
+        (0..self.len)
+            .flat_map(|k| self.rows.row((first + k) % HISTORY))
+            .copied()
+            .collect()
     }
 
     /// A history view of the rows kept. It stays out of the JSON trace,
@@ -323,7 +325,7 @@ impl Ring {
             label,
             ViewContent::History(History {
                 rows: self.len,
-                cols: self.width,
+                cols: self.rows.ncols(),
                 values: self.oldest_first(),
                 range,
             }),
@@ -388,20 +390,24 @@ pub fn fuse(w_ih: ArrayView2<'_, f32>, w_hh: ArrayView2<'_, f32>) -> Packed {
     Packed::from_array(fused.view())
 }
 
-/// `b_ih + b_hh`: both biases are added to the same sum.
-pub fn add(b_ih: ArrayView1<'_, f32>, b_hh: ArrayView1<'_, f32>) -> Vec<f32> {
-    (&b_ih + &b_hh).to_vec()
-}
-
 /// `(-m, m)` with m the larger of 1 and the largest finite magnitude rounded
 /// up, so bars of unbounded states keep a readable scale.
-pub fn symmetric_range(values: &[f32]) -> (f32, f32) {
+pub fn symmetric_range<'a>(values: impl Into<ArrayView1<'a, f32>>) -> (f32, f32) {
     let m = values
+        .into()
         .iter()
         .filter(|v| v.is_finite())
         .fold(1.0f32, |m, v| m.max(v.abs()))
         .ceil();
     (-m, m)
+}
+
+/// The values of a 1-d array a cell keeps (owned, or a slice of a gate
+/// block), for the views that read slices.
+pub fn values<'a>(array: ArrayView1<'a, f32>) -> &'a [f32] {
+    array
+        .to_slice()
+        .expect("a cell's vectors and their blocks are contiguous")
 }
 
 /// The first values of a vector for an equation line: `[0.52 0.47 …]`.
@@ -442,8 +448,17 @@ pub fn equations(lines: &[(&str, &[f32])], done: usize, current: usize) -> View 
 }
 
 /// A vector view.
-pub fn vector(name: &str, label: Bilingual, values: &[f32], range: (f32, f32)) -> View {
-    View::new(name, label, ViewContent::vector(values.to_vec(), range))
+pub fn vector<'a>(
+    name: &str,
+    label: Bilingual,
+    values: impl Into<ArrayView1<'a, f32>>,
+    range: (f32, f32),
+) -> View {
+    View::new(
+        name,
+        label,
+        ViewContent::vector(values.into().to_vec(), range),
+    )
 }
 
 /// The `input` and `hidden` size parameters and the input feeding ones.

@@ -5,13 +5,16 @@
 //! ```text
 //! h' = act(W_ih x + b_ih + W_hh h + b_hh),   act = tanh or relu
 //! ```
-//! Both matrices are fused into one `[H, I + H]` matrix times `[x; h]`.
+//! Both matrices are fused into one `[H, I + H]` matrix times `[x; h]`. The
+//! state and the biases are ndarray arrays; the product and the activation
+//! run on the hand-written kernels through [`crate::kernels::views`].
 
 use super::recurrent::{self, Cell, Ring, Stepper};
-use crate::kernels::{self, Packed};
+use crate::kernels::{Packed, views};
 use crate::model::{Model, ModelError, ModelSpec, ParamValue, Params, View, Weights};
 use crate::nn::vars::{Init, VarBuilder};
 use crate::text::Bilingual;
+use ndarray::{Array1, Array2, ArrayView1, ArrayViewMut1};
 
 /// The activation of a plain recurrent cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,10 +43,10 @@ impl Nonlinearity {
     }
 
     #[inline]
-    pub fn apply(self, values: &mut [f32]) {
+    pub fn apply(self, values: ArrayViewMut1<'_, f32>) {
         match self {
-            Nonlinearity::Tanh => kernels::tanh(values),
-            Nonlinearity::Relu => kernels::relu(values),
+            Nonlinearity::Tanh => views::tanh(values),
+            Nonlinearity::Relu => views::relu(values),
         }
     }
 }
@@ -57,7 +60,7 @@ pub struct RnnWeights {
     /// `[H, I + H]`: `weight_ih` and `weight_hh` side by side.
     w: Packed,
     /// `bias_ih + bias_hh`.
-    b: Vec<f32>,
+    b: Array1<f32>,
 }
 
 impl RnnWeights {
@@ -84,7 +87,7 @@ impl RnnWeights {
             hidden,
             nonlinearity,
             w: recurrent::fuse(w_ih.view(), w_hh.view()),
-            b: recurrent::add(b_ih.view(), b_hh.view()),
+            b: b_ih + b_hh,
         })
     }
 
@@ -97,9 +100,9 @@ impl RnnWeights {
 /// The working vectors of one step, allocated once.
 #[derive(Debug, Clone)]
 pub struct RnnScratch {
-    xh: Vec<f32>,
+    xh: Array1<f32>,
     /// The weighted sum W_ih x + b_ih + W_hh h + b_hh of the last step.
-    pub sum: Vec<f32>,
+    pub sum: Array1<f32>,
     /// Read the matrix last row first in this step (alternates).
     reverse: bool,
 }
@@ -107,8 +110,8 @@ pub struct RnnScratch {
 impl RnnScratch {
     pub fn new(input: usize, hidden: usize) -> RnnScratch {
         RnnScratch {
-            xh: vec![0.0; input + hidden],
-            sum: vec![0.0; hidden],
+            xh: Array1::zeros(input + hidden),
+            sum: Array1::zeros(hidden),
             reverse: false,
         }
     }
@@ -120,25 +123,34 @@ pub mod stages {
 
     /// a = W_ih x + b_ih + W_hh h + b_hh
     #[inline]
-    pub fn weighted_sum(w: &RnnWeights, x: &[f32], h: &[f32], s: &mut RnnScratch) {
-        s.xh[..w.input].copy_from_slice(x);
-        s.xh[w.input..].copy_from_slice(h);
+    pub fn weighted_sum(
+        w: &RnnWeights,
+        x: ArrayView1<'_, f32>,
+        h: ArrayView1<'_, f32>,
+        s: &mut RnnScratch,
+    ) {
+        let (xh_x, xh_h) = views::flat_mut(&mut s.xh).split_at_mut(w.input);
+        views::copy(x, xh_x);
+        views::copy(h, xh_h);
         s.reverse = !s.reverse;
-        kernels::gemv_packed(&w.w, &s.xh, &w.b, &mut s.sum, s.reverse);
+        views::gemv(&w.w, s.xh.view(), w.b.view(), s.sum.view_mut(), s.reverse);
     }
 
     /// h' = act(a)
     #[inline]
-    pub fn activation(w: &RnnWeights, s: &RnnScratch, h: &mut [f32]) {
-        h.copy_from_slice(&s.sum);
+    pub fn activation(w: &RnnWeights, s: &RnnScratch, mut h: ArrayViewMut1<'_, f32>) {
+        match h.as_slice_mut() {
+            Some(values) => values.copy_from_slice(views::flat(&s.sum)),
+            None => h.assign(&s.sum),
+        }
         w.nonlinearity.apply(h);
     }
 }
 
 /// One whole step: `h` becomes h'.
 #[inline]
-pub fn step(w: &RnnWeights, x: &[f32], h: &mut [f32], s: &mut RnnScratch) {
-    stages::weighted_sum(w, x, h, s);
+pub fn step(w: &RnnWeights, x: ArrayView1<'_, f32>, h: ArrayViewMut1<'_, f32>, s: &mut RnnScratch) {
+    stages::weighted_sum(w, x, h.view(), s);
     stages::activation(w, s, h);
 }
 
@@ -151,7 +163,8 @@ static STAGES: [Bilingual; 2] = [
 #[derive(Clone)]
 pub struct RnnCell {
     pub weights: RnnWeights,
-    pub h: Vec<f32>,
+    /// The hidden state, `[H]`.
+    pub h: Array1<f32>,
     pub scratch: RnnScratch,
     h_history: Ring,
 }
@@ -163,20 +176,17 @@ impl RnnCell {
                 input,
                 hidden,
                 nonlinearity,
-                w: Packed::new(
-                    &vec![0.0; hidden * (input + hidden)],
-                    hidden,
-                    input + hidden,
-                ),
-                b: vec![0.0; hidden],
+                // Zero until the stepper draws or loads the real ones.
+                w: Packed::from_array(Array2::zeros((hidden, input + hidden)).view()),
+                b: Array1::zeros(hidden),
             },
-            h: vec![0.0; hidden],
+            h: Array1::zeros(hidden),
             scratch: RnnScratch::new(input, hidden),
             h_history: Ring::new(hidden),
         }
     }
 
-    fn h_range(&self, values: &[f32]) -> (f32, f32) {
+    fn h_range<'a>(&self, values: impl Into<ArrayView1<'a, f32>>) -> (f32, f32) {
         match self.weights.nonlinearity {
             Nonlinearity::Tanh => (-1.0, 1.0),
             Nonlinearity::Relu => (0.0, recurrent::symmetric_range(values).1),
@@ -190,19 +200,24 @@ impl Cell for RnnCell {
     }
 
     fn begin(&mut self, x: &[f32]) {
-        stages::weighted_sum(&self.weights, x, &self.h, &mut self.scratch);
+        stages::weighted_sum(&self.weights, x.into(), self.h.view(), &mut self.scratch);
     }
 
     fn run(&mut self, index: usize) {
         if index == 1 {
-            stages::activation(&self.weights, &self.scratch, &mut self.h);
-            self.h_history.push(&self.h);
+            stages::activation(&self.weights, &self.scratch, self.h.view_mut());
+            self.h_history.push(self.h.view());
         }
     }
 
     fn step(&mut self, x: &[f32]) {
-        step(&self.weights, x, &mut self.h, &mut self.scratch);
-        self.h_history.push(&self.h);
+        step(
+            &self.weights,
+            x.into(),
+            self.h.view_mut(),
+            &mut self.scratch,
+        );
+        self.h_history.push(self.h.view());
     }
 
     fn restore(&mut self) {
@@ -210,7 +225,7 @@ impl Cell for RnnCell {
     }
 
     fn finite(&self) -> bool {
-        kernels::all_finite(&self.h) && kernels::all_finite(&self.scratch.sum)
+        views::all_finite(self.h.view()) && views::all_finite(self.scratch.sum.view())
     }
 
     type Weights = RnnWeights;
@@ -254,8 +269,11 @@ impl Cell for RnnCell {
         let activation = format!("h' = {act}(a)");
         out.push(recurrent::equations(
             &[
-                ("a = W_ih x + b_ih + W_hh h + b_hh", &self.scratch.sum),
-                (&activation, &self.h),
+                (
+                    "a = W_ih x + b_ih + W_hh h + b_hh",
+                    recurrent::values(self.scratch.sum.view()),
+                ),
+                (&activation, recurrent::values(self.h.view())),
             ],
             done,
             current,

@@ -78,9 +78,7 @@ impl DenseLayer {
             _ => |z| z,
         };
         self.y = self.z.mapv(f);
-        if let Some(y) = self.y.as_slice() {
-            self.y_history.push(y);
-        }
+        self.y_history.push(self.y.view());
     }
 
     fn output_range(&self) -> (f32, f32) {

@@ -283,15 +283,22 @@ fn dot_i8_i32(a: &[i8], b: &[i32]) -> i32 {
 /// ξ_i · M with AVX2, whole vectors of [`LANES`] at a time (the padding is
 /// zero). Written out because the compiler's own vectorisation of the
 /// loop above varies with its surroundings, by up to 1.7× in the sweep.
-/// Since ξ is −1, 0 (padding) or +1, ξ M is M with ξ's sign (`vpsignd`),
-/// no multiply needed.
+///
+/// Each group of 8 is three instructions: widen 8 bytes of ξ to i32
+/// straight from memory (`vpmovsxbd`), multiply by 8 sums read straight
+/// from memory (`vpmulld`, the load folded in) and add. An earlier version
+/// took ξ's sign with `vpsignd` instead of multiplying; that cannot fold the
+/// sums' load, so it ran four instructions per 8 and, with its reduction
+/// through memory, made the N = 4096 sweep about 16% more instructions
+/// (cachegrind) and 5 to 8% slower than the portable loop it replaced.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[inline]
-fn dot_sign_avx2(xi: &[i8], sums: &[i32]) -> i32 {
+fn dot_avx2(xi: &[i8], sums: &[i32]) -> i32 {
     use std::arch::x86_64::{
-        __m256i, _mm_loadl_epi64, _mm256_add_epi32, _mm256_cvtepi8_epi32, _mm256_loadu_si256,
-        _mm256_setzero_si256, _mm256_sign_epi32, _mm256_storeu_si256,
+        __m256i, _mm_add_epi32, _mm_cvtsi128_si32, _mm_loadl_epi64, _mm_shuffle_epi32,
+        _mm256_add_epi32, _mm256_castsi256_si128, _mm256_cvtepi8_epi32, _mm256_extracti128_si256,
+        _mm256_loadu_si256, _mm256_mullo_epi32, _mm256_setzero_si256,
     };
     let sums = &sums[..xi.len()];
     // Eight running sums, two vectors of LANES a turn: enough loads in
@@ -308,7 +315,7 @@ fn dot_sign_avx2(xi: &[i8], sums: &[i32]) -> i32 {
                     _mm256_loadu_si256(m.as_ptr().add(8 * k).cast::<__m256i>()),
                 )
             };
-            *acc = _mm256_add_epi32(*acc, _mm256_sign_epi32(m8, _mm256_cvtepi8_epi32(x8)));
+            *acc = _mm256_add_epi32(*acc, _mm256_mullo_epi32(_mm256_cvtepi8_epi32(x8), m8));
         }
     };
     let (x_pairs, m_pairs) = (xi.chunks_exact(2 * LANES), sums.chunks_exact(2 * LANES));
@@ -323,10 +330,14 @@ fn dot_sign_avx2(xi: &[i8], sums: &[i32]) -> i32 {
     let total = acc
         .iter()
         .fold(_mm256_setzero_si256(), |t, &a| _mm256_add_epi32(t, a));
-    let mut lanes = [0i32; 8];
-    // SAFETY: `lanes` holds exactly one 256-bit vector; the store is unaligned.
-    unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast::<__m256i>(), total) };
-    lanes.iter().sum()
+    // The 8 lanes to one, in registers: 8 → 4 → 2 → 1.
+    let four = _mm_add_epi32(
+        _mm256_castsi256_si128(total),
+        _mm256_extracti128_si256::<1>(total),
+    );
+    let two = _mm_add_epi32(four, _mm_shuffle_epi32::<0b01_00_11_10>(four));
+    let one = _mm_add_epi32(two, _mm_shuffle_epi32::<0b10_11_00_01>(two));
+    _mm_cvtsi128_si32(one)
 }
 /// Σ_k a_k b_k in [`LANES`] running sums: float sums depend on their order,
 /// so the order is spelt out for the vector registers (the padding is zero).
@@ -391,7 +402,7 @@ impl Flat<'_> {
                 #[cfg(target_arch = "x86_64")]
                 let xi_dot_sums = if self.avx2 {
                     // SAFETY: `avx2` is set only when the CPU has AVX2.
-                    unsafe { dot_sign_avx2(xi_i, self.sums) }
+                    unsafe { dot_avx2(xi_i, self.sums) }
                 } else {
                     dot_i8_i32(xi_i, self.sums)
                 };
@@ -508,7 +519,7 @@ mod tests {
                 .collect();
             let sums: Vec<i32> = (0..stride).map(|_| rng.random_range(-5000..5000)).collect();
             // SAFETY: the CPU has AVX2, checked above.
-            let fast = unsafe { dot_sign_avx2(&xi, &sums) };
+            let fast = unsafe { dot_avx2(&xi, &sums) };
             assert_eq!(fast, dot_i8_i32(&xi, &sums), "P = {p}");
         }
     }
