@@ -90,6 +90,12 @@ impl Kind for Equations {
     fn keep_rank(&self) -> u8 {
         3
     }
+
+    /// Every line, each on one row (up to a dozen): the stages are read
+    /// against each other.
+    fn readable_height(&self) -> u16 {
+        1 + clamp(self.lines.len().min(12))
+    }
 }
 
 fn clamp(n: usize) -> u16 {

@@ -128,6 +128,13 @@ pub trait Kind {
     /// room is short; higher keeps it longer.
     fn keep_rank(&self) -> u8;
 
+    /// For the lab's layout: the least height at which the view still
+    /// shows what it is for (a plot's curves, not only its legend); short of
+    /// room, the lab scrolls rather than shrink it below this.
+    fn readable_height(&self) -> u16 {
+        0
+    }
+
     /// For the lab's layout: whether the view may grow back on its own when
     /// room is found, rather than only together with the views alike.
     fn grows_alone(&self) -> bool {

@@ -135,6 +135,11 @@ impl Kind for Plane {
     fn keep_rank(&self) -> u8 {
         3
     }
+
+    /// The small plane, its points and axes.
+    fn readable_height(&self) -> u16 {
+        4 + 4
+    }
 }
 
 fn heights(width: u16) -> Vec<u16> {

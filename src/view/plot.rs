@@ -113,6 +113,11 @@ impl Kind for Plot {
     fn keep_rank(&self) -> u8 {
         3
     }
+
+    /// The short plot, curves and axes: a legend alone says nothing.
+    fn readable_height(&self) -> u16 {
+        2 + SHORT + 2
+    }
 }
 
 /// Rows the chart's plotting area gets in its richest and middle forms.

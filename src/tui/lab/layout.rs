@@ -172,7 +172,10 @@ fn flow(
         let tallest = members
             .iter()
             .copied()
-            .filter(|&i| level[i] + 1 < candidates[i].len())
+            .filter(|&i| {
+                level[i] + 1 < candidates[i].len()
+                    && candidates[i][level[i] + 1] >= views[i].content.kind().readable_height()
+            })
             .max_by_key(|&i| {
                 (
                     std::cmp::Reverse(keep_rank(&views[i])),
