@@ -435,3 +435,21 @@ fn run_weights_refuses_a_set_that_disagrees_with_the_file() {
     assert_eq!(line["x"].as_array().unwrap().len(), 3);
     assert_eq!(line["w"], serde_json::json!([1.0, 2.0, 3.0]));
 }
+
+#[test]
+fn run_uses_the_labs_seed_by_default_so_the_trace_matches_the_screen() {
+    let default = nnzoo(&["run", "lstm", "--steps", "2", "--json"]);
+    let lab_seed = nnzoo(&[
+        "run",
+        "lstm",
+        "--steps",
+        "2",
+        "--json",
+        "--seed",
+        &nnzoo::tui::app::LAB_SEED.to_string(),
+    ]);
+    let other = nnzoo(&["run", "lstm", "--steps", "2", "--json", "--seed", "0"]);
+    assert!(default.status.success());
+    assert_eq!(default.stdout, lab_seed.stdout);
+    assert_ne!(default.stdout, other.stdout, "the seed matters");
+}

@@ -28,8 +28,9 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 100, value_name = "N")]
     pub steps: u64,
 
-    /// The seed of the random weights (and of the noise input).
-    #[arg(long, default_value_t = 0, value_name = "S")]
+    /// The seed of the random weights (and of the noise input); 1, as in
+    /// the lab, so the trace matches the numbers on screen.
+    #[arg(long, default_value_t = crate::tui::app::LAB_SEED, value_name = "S")]
     pub seed: u64,
 
     /// Set a model parameter, e.g. --set hidden=128 (repeatable; `nnzoo run
