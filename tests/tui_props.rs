@@ -107,7 +107,9 @@ proptest! {
         height in 0u16..=60,
         events in prop::collection::vec(event(), 1..60),
     ) {
-        let mut app = App::new(catalogue(), lang, Theme::coloured(), Rect::new(0, 0, width, height));
+        // A random `S` saves the screen: into a scratch folder, not the work tree.
+        let mut app = App::new(catalogue(), lang, Theme::coloured(), Rect::new(0, 0, width, height))
+            .with_export_dir(std::env::temp_dir());
         for event in &events {
             app.handle(event);
             // A lab opened by a random Enter runs when a random space starts it.

@@ -97,6 +97,8 @@ pub struct App {
     /// keyed by everything the card depends on, so drawing stays a function
     /// of the state).
     pub(crate) card_cache: view::CardCache,
+    /// Where `S` saves the screen: the current folder unless set.
+    export_dir: Option<std::path::PathBuf>,
     quit: bool,
 }
 
@@ -132,10 +134,17 @@ impl App {
             message: None,
             lab: None,
             card_cache: Default::default(),
+            export_dir: None,
             quit: false,
         };
         app.rebuild_rows();
         app
+    }
+
+    /// Saves screens (`S`) in `dir` instead of the current folder.
+    pub fn with_export_dir(mut self, dir: impl Into<std::path::PathBuf>) -> App {
+        self.export_dir = Some(dir.into());
+        self
     }
 
     /// Whether the person asked to quit.
@@ -347,7 +356,10 @@ impl App {
     fn export_screen(&mut self) {
         let mut buf = ratatui::buffer::Buffer::empty(self.size);
         self.render(self.size, &mut buf);
-        let dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
+        let dir = match &self.export_dir {
+            Some(dir) => dir.clone(),
+            None => std::env::current_dir().unwrap_or_else(|_| ".".into()),
+        };
         self.message = Some(
             match super::export::save(&buf, &dir, &super::export::stamp()) {
                 Ok((svg, txt)) => {
