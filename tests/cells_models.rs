@@ -182,11 +182,11 @@ fn stages_fill_in_the_equations_one_line_at_a_time() {
     };
     assert_eq!(*current, Some(0));
     assert!(
-        lines[0].starts_with("f = σ(") && lines[0].contains(" = ["),
+        lines[0].en.starts_with("f = σ(") && lines[0].en.contains(" = ["),
         "{}",
-        lines[0]
+        lines[0].en
     );
-    assert!(!lines[1].contains(" = ["), "{}", lines[1]);
+    assert!(!lines[1].en.contains(" = ["), "{}", lines[1].en);
 }
 
 #[test]

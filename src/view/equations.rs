@@ -4,6 +4,7 @@
 use super::paint::put;
 use super::wrap::{truncate, wrap};
 use super::{DrawContext, Kind};
+use crate::text::{Bilingual, Lang};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use serde_json::Value;
@@ -12,10 +13,10 @@ use serde_json::Value;
 const MARK_W: u16 = 2;
 
 /// Equations, one per line; `current` is the line of the stage that runs
-/// next or just ran.
+/// next or just ran. Lines with words carry them in each language.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Equations {
-    pub lines: Vec<String>,
+    pub lines: Vec<Bilingual>,
     pub current: Option<usize>,
 }
 
@@ -26,13 +27,25 @@ impl Kind for Equations {
     }
 
     fn heights(&self, width: u16, _colour: bool) -> Vec<u16> {
+        // The taller of the two languages, so that switching keeps the layout.
         let inner = width.saturating_sub(MARK_W);
-        let wrapped: usize = self.lines.iter().map(|l| wrap(l, inner).len()).sum();
-        vec![clamp(1 + wrapped), clamp(1 + self.lines.len()), 2]
+        let wrapped = |lang: Lang| -> usize {
+            self.lines
+                .iter()
+                .map(|l| wrap(&l.get(lang), inner).len())
+                .sum()
+        };
+        let rows = wrapped(Lang::En).max(wrapped(Lang::Zh));
+        vec![clamp(1 + rows), clamp(1 + self.lines.len()), 2]
     }
 
     fn draw(&self, area: Rect, buf: &mut Buffer, ctx: &DrawContext) {
-        let (lines, current) = (&self.lines, self.current);
+        let lines: Vec<String> = self
+            .lines
+            .iter()
+            .map(|l| l.get(ctx.lang).into_owned())
+            .collect();
+        let current = self.current;
         let inner = area.width.saturating_sub(MARK_W);
         let wrapped: Vec<Vec<String>> = lines.iter().map(|l| wrap(l, inner)).collect();
         let total: usize = wrapped.iter().map(Vec::len).sum();

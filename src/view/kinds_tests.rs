@@ -210,7 +210,7 @@ fn examples() -> Vec<(&'static str, View)> {
                     marks: vec![Mark {
                         axis: Axis::Y,
                         value: 0.5,
-                        label: "chance".into(),
+                        label: Bilingual::same("chance"),
                     }],
                     now: Some(19.0),
                 }),
@@ -499,12 +499,12 @@ fn any_content(kind: usize, v: &[f32], a: usize, b: usize, range: (f32, f32)) ->
                 Mark {
                     axis: Axis::X,
                     value: wide(get(0)),
-                    label: words(1, a).concat(),
+                    label: Bilingual::same(words(1, a).concat()),
                 },
                 Mark {
                     axis: Axis::Y,
                     value: wide(get(1)),
-                    label: words(1, b).concat(),
+                    label: Bilingual::same(words(1, b).concat()),
                 },
             ],
             now: (a.is_multiple_of(3)).then_some(wide(get(2))),

@@ -141,6 +141,13 @@ pub trait Kind {
         true
     }
 
+    /// For the lab's layout: the narrowest column the view is worth
+    /// packing into (a plot or a plane needs room for its axes); views
+    /// packed together get columns at least as wide as the widest asks.
+    fn min_column(&self) -> u16 {
+        0
+    }
+
     /// For the lab's layout: the columns and rows (title excluded) the view
     /// takes as the figure the other views are read against, drawn as
     /// large as fits in `cols` x `rows`; `None` if it is no such figure.
@@ -234,8 +241,16 @@ impl ViewContent {
         ViewContent::Series(Series { values })
     }
 
-    /// Equations, one per line, `current` the line of the stage at hand.
+    /// Equations, one per line, `current` the line of the stage at hand;
+    /// lines of symbols and numbers, read alike in every language.
     pub fn equations(lines: Vec<String>, current: Option<usize>) -> ViewContent {
+        let lines = lines.into_iter().map(Bilingual::same).collect();
+        ViewContent::Equations(Equations { lines, current })
+    }
+
+    /// A procedure's steps, one per line with its numbers, in words of each
+    /// language ("1 get a batch: ..."); `current` the step at hand.
+    pub fn steps(lines: Vec<Bilingual>, current: Option<usize>) -> ViewContent {
         ViewContent::Equations(Equations { lines, current })
     }
 }

@@ -131,6 +131,11 @@ impl Kind for Plane {
         false
     }
 
+    /// Room for the axes and a plane worth reading.
+    fn min_column(&self) -> u16 {
+        36
+    }
+
     /// A learning model is read from its data.
     fn keep_rank(&self) -> u8 {
         3
@@ -146,7 +151,7 @@ fn heights(width: u16) -> Vec<u16> {
     // A cell is about twice as tall as wide: rows for a roughly square
     // plane in the width, within bounds; title, legend and two axis rows.
     let square = (width / 2).clamp(6, 20);
-    vec![4 + square, 4 + square.min(10), 4 + 4, 2]
+    vec![4 + square, 4 + square * 3 / 4, 4 + square.min(10), 4 + 4, 2]
 }
 
 fn title_suffix(plane: &Plane, lang: Lang) -> String {

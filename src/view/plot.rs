@@ -63,7 +63,7 @@ pub enum Axis {
 pub struct Mark {
     pub axis: Axis,
     pub value: f64,
-    pub label: String,
+    pub label: Bilingual,
 }
 
 impl Kind for Plot {
@@ -105,8 +105,14 @@ impl Kind for Plot {
             .any(|(x, y)| !x.is_finite() || !y.is_finite())
     }
 
+    /// A plot sits beside the data it is read against (a loss curve by
+    /// the points being learnt) when there is room for its axes.
     fn wide(&self, _column: u16) -> bool {
-        true
+        false
+    }
+
+    fn min_column(&self) -> u16 {
+        MIN_COLUMN
     }
 
     /// A learning model is read from its curves.
@@ -116,19 +122,25 @@ impl Kind for Plot {
 
     /// The short plot, curves and axes: a legend alone says nothing.
     fn readable_height(&self) -> u16 {
-        2 + SHORT + 2
+        2 + LOW + 2
     }
 }
 
-/// Rows the chart's plotting area gets in its richest and middle forms.
+/// Rows the chart's plotting area gets in its richest, middle and least
+/// forms (four rows of dots still show whether a curve falls).
 const TALL: u16 = 14;
 const SHORT: u16 = 7;
+const LOW: u16 = 4;
+/// The narrowest column a chart is packed into: its y labels, a plot area
+/// worth reading and the x labels under it.
+const MIN_COLUMN: u16 = 36;
 
 fn heights(curves: usize) -> Vec<u16> {
     // Title and legend, the plot, the x axis and its labels.
     vec![
         2 + TALL + 2,
         2 + SHORT + 2,
+        2 + LOW + 2,
         1 + curves.clamp(1, 8) as u16,
         2,
     ]
@@ -353,7 +365,8 @@ fn draw_mark(frame: &Frame, mark: &Mark, buf: &mut Buffer, ctx: &DrawContext) {
 /// drawn after the curves so that it stays legible.
 fn draw_mark_label(frame: &Frame, mark: &Mark, buf: &mut Buffer, ctx: &DrawContext) {
     let plot = frame.plot;
-    let w = mark.label.width() as u16;
+    let label = mark.label.get(ctx.lang);
+    let w = label.width() as u16;
     if w == 0 {
         return;
     }
@@ -366,7 +379,7 @@ fn draw_mark_label(frame: &Frame, mark: &Mark, buf: &mut Buffer, ctx: &DrawConte
                 } else {
                     col.saturating_sub(w).max(plot.x)
                 };
-                put(buf, plot, x, plot.y, &mark.label, ctx.theme.dim);
+                put(buf, plot, x, plot.y, &label, ctx.theme.dim);
             }
         }
         Axis::Y => {
@@ -374,7 +387,7 @@ fn draw_mark_label(frame: &Frame, mark: &Mark, buf: &mut Buffer, ctx: &DrawConte
                 let x = plot.right().saturating_sub(w).max(plot.x);
                 // Above the line when there is a row, so the line still shows.
                 let y = if row > plot.y { row - 1 } else { row };
-                put(buf, plot, x, y, &mark.label, ctx.theme.dim);
+                put(buf, plot, x, y, &label, ctx.theme.dim);
             }
         }
     }
@@ -458,7 +471,7 @@ mod tests {
             vec![Mark {
                 axis: Axis::Y,
                 value: 0.5,
-                label: "target 0.5".into(),
+                label: Bilingual::same("target 0.5"),
             }],
             Some(12.0),
         )
@@ -492,7 +505,7 @@ mod tests {
             vec![Mark {
                 axis: Axis::X,
                 value: 0.138,
-                label: "alpha 0.138".into(),
+                label: Bilingual::same("alpha 0.138"),
             }],
             None,
         );
@@ -548,7 +561,7 @@ mod tests {
                 vec![Mark {
                     axis: Axis::X,
                     value: f64::NAN,
-                    label: "m".into(),
+                    label: Bilingual::same("m"),
                 }],
                 Some(f64::INFINITY),
             );

@@ -61,6 +61,11 @@ impl Kind for Table {
     fn keep_rank(&self) -> u8 {
         1
     }
+
+    /// A header without rows says nothing: at least three rows show.
+    fn readable_height(&self) -> u16 {
+        clamp(2 + self.rows.len().min(3))
+    }
 }
 
 fn heights(rows: usize) -> Vec<u16> {

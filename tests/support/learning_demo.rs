@@ -204,7 +204,7 @@ impl Model for Learning {
                     marks: vec![Mark {
                         axis: Axis::Y,
                         value: 0.5,
-                        label: "chance".into(),
+                        label: Bilingual::same("chance"),
                     }],
                     now: Some(self.steps as f64),
                 }),

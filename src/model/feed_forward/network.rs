@@ -295,10 +295,14 @@ impl Network {
         let done = |stage: Stage| shown.is_some_and(|s| s as usize >= stage as usize);
         let lr = self.trainer.learning_rate();
         let rows = current.map_or(0, |b| b.rows.len());
-        let mut lines = vec![format!(
-            "epoch {epoch}, batch {batch} of {per_epoch}  ({} rows, batch size {})",
-            self.trainer.train_set().len(),
-            self.trainer.batch_size()
+        let (rows_in_set, batch_size) = (self.trainer.train_set().len(), self.trainer.batch_size());
+        let mut lines = vec![Bilingual::owned(
+            format!(
+                "epoch {epoch}, batch {batch} of {per_epoch}  ({rows_in_set} rows, batch size {batch_size})"
+            ),
+            format!(
+                "第 {epoch} 个周期，第 {batch} 批（共 {per_epoch} 批；{rows_in_set} 行，每批 {batch_size} 行）"
+            ),
         )];
         lines.push(if done(Stage::GetBatch) {
             let labels: Vec<String> = current
@@ -310,30 +314,50 @@ impl Network {
                         .collect()
                 })
                 .unwrap_or_default();
-            format!(
-                "1 get a batch:    x = {rows} rows, t = {}{}",
-                labels.join(" "),
-                if rows > 8 { " ..." } else { "" }
+            let t = format!("{}{}", labels.join(" "), if rows > 8 { " ..." } else { "" });
+            Bilingual::owned(
+                format!("1 get a batch:    x = {rows} rows, t = {t}"),
+                format!("1 取一个批次：    x = {rows} 行，t = {t}"),
             )
         } else {
-            "1 get a batch:    (x, t) = next rows of the shuffled training set".into()
+            Bilingual::new(
+                "1 get a batch:    (x, t) = next rows of the shuffled training set",
+                "1 取一个批次：    (x, t) = 打乱后的训练集的下几行",
+            )
         });
         lines.push(if done(Stage::Forward) {
-            format!(
-                "2 forward pass:   y = net(x), [{rows}, {}] -> [{rows}, {}]",
+            let shapes = format!(
+                "y = net(x), [{rows}, {}] -> [{rows}, {}]",
                 self.widths[0],
                 self.widths.last().unwrap_or(&0)
+            );
+            Bilingual::owned(
+                format!("2 forward pass:   {shapes}"),
+                format!("2 前向传播：      {shapes}"),
             )
         } else {
-            "2 forward pass:   y = net(x)".into()
+            Bilingual::new(
+                "2 forward pass:   y = net(x)",
+                "2 前向传播：      y = net(x)",
+            )
         });
         lines.push(
             match current.and_then(|b| b.loss).filter(|_| done(Stage::Loss)) {
-                Some(loss) => format!(
-                    "3 loss:           L = cross_entropy(y, t) = {loss:.4}  ({} of {rows} right)",
-                    current.and_then(|b| b.correct).unwrap_or(0)
+                Some(loss) => {
+                    let right = current.and_then(|b| b.correct).unwrap_or(0);
+                    Bilingual::owned(
+                        format!(
+                            "3 loss:           L = cross_entropy(y, t) = {loss:.4}  ({right} of {rows} right)"
+                        ),
+                        format!(
+                            "3 计算损失：      L = cross_entropy(y, t) = {loss:.4}（{rows} 个中对 {right} 个）"
+                        ),
+                    )
+                }
+                None => Bilingual::new(
+                    "3 loss:           L = cross_entropy(y, t)",
+                    "3 计算损失：      L = cross_entropy(y, t)",
                 ),
-                None => "3 loss:           L = cross_entropy(y, t)".into(),
             },
         );
         lines.push(if done(Stage::Gradients) {
@@ -344,9 +368,15 @@ impl Network {
                 .map(|p| p.grad_norm * p.grad_norm)
                 .sum::<f32>()
                 .sqrt();
-            format!("4 gradients:      g = ∂L/∂W by backpropagation, |g| = {total:.4}")
+            Bilingual::owned(
+                format!("4 gradients:      g = ∂L/∂W by backpropagation, |g| = {total:.4}"),
+                format!("4 计算梯度：      g = ∂L/∂W（反向传播），|g| = {total:.4}"),
+            )
         } else {
-            "4 gradients:      g = ∂L/∂W by backpropagation".into()
+            Bilingual::new(
+                "4 gradients:      g = ∂L/∂W by backpropagation",
+                "4 计算梯度：      g = ∂L/∂W（反向传播）",
+            )
         });
         lines.push(if done(Stage::Update) {
             let moved: f32 = self
@@ -357,28 +387,45 @@ impl Network {
                 .map(|u| u * u)
                 .sum::<f32>()
                 .sqrt();
-            format!("5 update:         W ← W − η g, η = {lr}, |Δ W| = {moved:.5}")
+            Bilingual::owned(
+                format!("5 update:         W ← W − η g, η = {lr}, |Δ W| = {moved:.5}"),
+                format!("5 更新权重：      W ← W − η g，η = {lr}，|Δ W| = {moved:.5}"),
+            )
         } else {
-            format!("5 update:         W ← W − η g, η = {lr}")
+            Bilingual::owned(
+                format!("5 update:         W ← W − η g, η = {lr}"),
+                format!("5 更新权重：      W ← W − η g，η = {lr}"),
+            )
         });
-        lines.push(format!(
-            "6 repeat 1-5 until the epoch is done: batch {batch} of {per_epoch}"
+        lines.push(Bilingual::owned(
+            format!("6 repeat 1-5 until the epoch is done: batch {batch} of {per_epoch}"),
+            format!("6 重复 1-5 直到本周期结束：第 {batch} 批，共 {per_epoch} 批"),
         ));
         let last = self.trainer.history().last();
         lines.push(match last {
-            Some(r) => format!(
-                "7 repeat epochs: {} done; test accuracy {:.3}, test loss {:.4}",
-                r.epoch,
-                r.test_accuracy.unwrap_or(f64::NAN),
-                r.test_loss
+            Some(r) => {
+                let (acc, loss) = (r.test_accuracy.unwrap_or(f64::NAN), r.test_loss);
+                Bilingual::owned(
+                    format!(
+                        "7 repeat epochs: {} done; test accuracy {acc:.3}, test loss {loss:.4}",
+                        r.epoch
+                    ),
+                    format!(
+                        "7 重复多个周期：已完成 {} 个；测试准确率 {acc:.3}，测试损失 {loss:.4}",
+                        r.epoch
+                    ),
+                )
+            }
+            None => Bilingual::new(
+                "7 repeat for as many epochs as needed: none done yet",
+                "7 按需重复多个周期：尚未完成任何周期",
             ),
-            None => "7 repeat for as many epochs as needed: none done yet".into(),
         });
         let next = self.trainer.next_stage();
         View::new(
             "steps",
             Bilingual::new("the training process", "训练过程"),
-            ViewContent::equations(lines, Some(next.number())),
+            ViewContent::steps(lines, Some(next.number())),
         )
     }
 
@@ -520,8 +567,8 @@ impl Network {
             View::new(
                 "plane",
                 Bilingual::new(
-                    "training points (batch marked) on the network's decision regions",
-                    "训练点（本批次已标出）与网络的决策区域",
+                    "points (batch marked), shade: the guess",
+                    "训练点（本批次已标出），底色：网络的判断",
                 ),
                 ViewContent::Plane(Plane {
                     points,
@@ -651,6 +698,8 @@ impl Network {
         let per_epoch = self.trainer.batches_per_epoch() as f64;
         let epoch_of = |step: f64| step / per_epoch;
         let now = self.trainer.steps_done() as f64 / per_epoch;
+        // From the start to the end of the epoch under way, whole epochs.
+        let epochs = Some((0.0, now.floor() + 1.0));
         let loss = View::new(
             "loss_curve",
             Bilingual::new("loss per epoch", "每个周期的损失"),
@@ -681,7 +730,7 @@ impl Network {
                 ],
                 x_label: Bilingual::new("epoch", "周期"),
                 y_label: Bilingual::new("cross-entropy", "交叉熵"),
-                x_range: None,
+                x_range: epochs,
                 y_range: Some((
                     0.0,
                     self.batch_losses.iter().fold(0.5f64, |m, &(_, l)| m.max(l)),
@@ -713,12 +762,12 @@ impl Network {
                 ],
                 x_label: Bilingual::new("epoch", "周期"),
                 y_label: Bilingual::new("accuracy", "准确率"),
-                x_range: None,
+                x_range: epochs,
                 y_range: Some((0.0, 1.0)),
                 marks: vec![Mark {
                     axis: Axis::Y,
                     value: 1.0 / self.classes.len().max(1) as f64,
-                    label: "chance".into(),
+                    label: Bilingual::new("chance", "随机猜测"),
                 }],
                 now: Some(now),
             }),
@@ -813,13 +862,15 @@ impl Model for Network {
     }
 
     fn views(&self) -> Vec<View> {
+        // The steps, then what is learnt from and how it goes (the data,
+        // the curves), then the inside of the step.
         let mut out = vec![self.equations()];
         out.extend(self.plane_view());
+        out.extend(self.curves());
         out.extend(self.batch_view());
         out.extend(self.output_view());
         self.activation_views(&mut out);
         out.push(self.gradient_table());
-        out.extend(self.curves());
         out.extend(self.filters_view());
         out.extend(self.confusion_view());
         let (epoch, batch) = self.clock();
@@ -980,7 +1031,7 @@ network_spec!(
         hidden: "16",
         activation: "tanh",
         batch: 16,
-        lr: 0.3,
+        lr: 1.0,
     }
 );
 
@@ -994,7 +1045,7 @@ network_spec!(
         hidden: "32,32,32",
         activation: "relu",
         batch: 16,
-        lr: 0.1,
+        lr: 0.3,
     }
 );
 

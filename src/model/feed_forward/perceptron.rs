@@ -365,11 +365,14 @@ impl Perceptron {
     }
 
     fn equations(&self) -> View {
-        let mut lines = vec![format!(
-            "epoch {}, point {} of {}",
+        let (epoch, point, points) = (
             self.epochs + u64::from(!self.stopped()),
             self.next + 1,
-            self.order.len()
+            self.order.len(),
+        );
+        let mut lines = vec![Bilingual::owned(
+            format!("epoch {epoch}, point {point} of {points}"),
+            format!("第 {epoch} 个周期，第 {point} 个点（共 {points} 个）"),
         )];
         match self.last {
             Some((i, mistake)) => {
@@ -378,37 +381,48 @@ impl Perceptron {
                     self.points.x[[i, 1]],
                     self.points.y[i],
                 );
-                lines.push(format!(
+                lines.push(Bilingual::same(format!(
                     "x = ({x0:.2}, {x1:.2}), y = {y:+}, w·x + b = {:.3}",
                     self.activation(i)
-                ));
+                )));
                 lines.push(if mistake {
-                    format!(
-                        "mistake: w ← w + η y x = ({:.3}, {:.3}),  b ← b + η y = {:.3}",
+                    let update = format!(
+                        "w ← w + η y x = ({:.3}, {:.3}),  b ← b + η y = {:.3}",
                         self.w[0], self.w[1], self.b
-                    )
+                    );
+                    Bilingual::owned(format!("mistake: {update}"), format!("分错：{update}"))
                 } else {
-                    "right side: w and b stay".to_string()
+                    Bilingual::new("right side: w and b stay", "在正确一侧：w 和 b 不变")
                 });
             }
             None => {
-                lines.push("ŷ = sign(w · x + b)".into());
-                lines.push("if ŷ ≠ y:  w ← w + η y x,  b ← b + η y".into());
+                lines.push(Bilingual::same("ŷ = sign(w · x + b)"));
+                lines.push(Bilingual::new(
+                    "if ŷ ≠ y:  w ← w + η y x,  b ← b + η y",
+                    "若 ŷ ≠ y：w ← w + η y x，b ← b + η y",
+                ));
             }
         }
-        lines.push(format!(
-            "mistakes: {} this epoch, {} in all{}",
-            self.mistakes_this_epoch,
-            self.mistakes_total,
-            match self.mistake_bound() {
-                Some(bound) => format!(" (Novikoff: at most (R/γ)² = {bound:.0})"),
-                None => String::new(),
-            }
+        let (this_epoch, total) = (self.mistakes_this_epoch, self.mistakes_total);
+        let bound = self.mistake_bound();
+        lines.push(Bilingual::owned(
+            format!(
+                "mistakes: {this_epoch} this epoch, {total} in all{}",
+                bound.map_or_else(String::new, |b| format!(
+                    " (Novikoff: at most (R/γ)² = {b:.0})"
+                ))
+            ),
+            format!(
+                "错误：本周期 {this_epoch} 次，共 {total} 次{}",
+                bound.map_or_else(String::new, |b| format!(
+                    "（Novikoff 上界：至多 (R/γ)² = {b:.0}）"
+                ))
+            ),
         ));
         View::new(
             "rule",
             Bilingual::new("Rosenblatt's rule", "罗森布拉特学习规则"),
-            ViewContent::equations(lines, Some(2)),
+            ViewContent::steps(lines, Some(2)),
         )
     }
 }
@@ -473,8 +487,27 @@ impl Model for Perceptron {
                 .map(|(k, &m)| ((k + 1) as f64, m as f64))
                 .collect(),
         };
+        // The mistakes beside the points, then the rule's steps.
+        let mistakes = View::new(
+            "mistakes",
+            Bilingual::new("mistakes per epoch", "每个周期的错误数"),
+            ViewContent::Plot(Plot {
+                curves: vec![per_epoch],
+                x_label: Bilingual::new("epoch", "周期"),
+                y_label: Bilingual::new("mistakes", "错误数"),
+                x_range: None,
+                y_range: Some((0.0, self.order.len() as f64)),
+                marks: vec![Mark {
+                    axis: Axis::Y,
+                    value: 0.0,
+                    label: Bilingual::new("all right", "全部正确"),
+                }],
+                now: None,
+            }),
+        );
         vec![
             self.plane(),
+            mistakes,
             self.equations(),
             View::new(
                 "w",
@@ -488,23 +521,6 @@ impl Model for Perceptron {
                 "b",
                 Bilingual::new("bias b", "偏置 b"),
                 ViewContent::scalar(f64::from(self.b)),
-            ),
-            View::new(
-                "mistakes",
-                Bilingual::new("mistakes per epoch", "每个周期的错误数"),
-                ViewContent::Plot(Plot {
-                    curves: vec![per_epoch],
-                    x_label: Bilingual::new("epoch", "周期"),
-                    y_label: Bilingual::new("mistakes", "错误数"),
-                    x_range: None,
-                    y_range: Some((0.0, self.order.len() as f64)),
-                    marks: vec![Mark {
-                        axis: Axis::Y,
-                        value: 0.0,
-                        label: "all right".into(),
-                    }],
-                    now: None,
-                }),
             ),
         ]
     }

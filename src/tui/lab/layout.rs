@@ -1,11 +1,12 @@
 //! Where each view goes: a layout that adapts to how many views there are,
 //! what kinds they are and how much room there is.
 //!
-//! Wide views (equations, text, series, histories, galleries, plots, tables
+//! Wide views (equations, text, series, histories, galleries, tables
 //! wider than a column: each kind says, see [`crate::view::Kind::wide`])
 //! take the full width, one under the other; runs of narrow views
-//! (vectors, scalars, pictures, matrices, planes, narrow tables) between
-//! them are packed into columns, each view into the column that is
+//! (vectors, scalars, pictures, matrices, planes, plots, narrow tables)
+//! between them are packed into columns as wide as the widest of them asks
+//! ([`crate::view::Kind::min_column`]), each view into the column that is
 //! shortest so far. Every view starts at its richest
 //! height; while the whole does not fit the height available, the tallest
 //! view that can be drawn more compactly is. What still does not fit
@@ -127,7 +128,11 @@ fn flow(
         let columns = match group {
             Group::Wide(_) => 1,
             Group::Columns(run) => {
-                let fit = ((width + GUTTER) / (MIN_COLUMN + GUTTER)).max(1);
+                let least = run
+                    .iter()
+                    .map(|&i| views[i].content.kind().min_column())
+                    .fold(MIN_COLUMN, u16::max);
+                let fit = ((width + GUTTER) / (least + GUTTER)).max(1);
                 let k = fit.min(run.len() as u16).max(1);
                 let w = (width.saturating_sub((k - 1) * GUTTER) / k).max(1);
                 for &i in run {

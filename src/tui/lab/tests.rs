@@ -65,7 +65,7 @@ fn with_room_every_view_is_drawn_richest_and_short_of_room_it_shrinks() {
 }
 
 #[test]
-fn plots_and_wide_tables_take_the_full_width_planes_are_packed() {
+fn plots_and_planes_are_packed_in_columns_with_room_for_axes_wide_tables_take_the_full_width() {
     use crate::model::{Curve, PlanePoint};
     let table = |columns: usize| {
         View::new(
@@ -121,10 +121,17 @@ fn plots_and_wide_tables_take_the_full_width_planes_are_packed() {
     ];
     let (placements, _) = layout(&vs, 120, 200, true);
     let at = |i: usize| placements.iter().find(|p| p.view == i).unwrap();
-    assert_eq!(at(0).width, 120, "a plot is wide");
-    assert!(at(1).width < 60, "a plane is packed: {:?}", at(1));
-    assert!(at(2).width < 60, "a narrow table is packed: {:?}", at(2));
-    assert_eq!(at(2).y, at(1).y, "beside the plane");
+    // Three columns of 39: as many as leave a plot or a plane 36 columns.
+    for i in 0..3 {
+        assert_eq!(at(i).width, 39, "packed: {:?}", at(i));
+        assert_eq!(at(i).y, 0, "side by side: {:?}", at(i));
+    }
+    assert_eq!((at(0).x, at(1).x, at(2).x), (0, 40, 80));
+    // At 80 columns only two fit.
+    let (narrow, _) = layout(&vs, 80, 200, true);
+    let at80 = |i: usize| narrow.iter().find(|p| p.view == i).unwrap();
+    assert_eq!((at80(0).width, at80(1).width), (39, 39));
+    assert_eq!(at80(1).y, at80(0).y, "the plane beside the plot");
     assert_eq!(at(4).width, 120, "a wide table is wide");
     // Richest first: the plot with its full chart.
     assert_eq!(at(0).height, 18);

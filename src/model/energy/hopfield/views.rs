@@ -239,7 +239,7 @@ impl Hopfield {
                     marks: vec![Mark {
                         axis: Axis::X,
                         value: 0.138,
-                        label: "α_c = 0.138".into(),
+                        label: Bilingual::same("α_c = 0.138"),
                     }],
                     // This network's own load, among them.
                     now: Some(self.p() as f64 / self.n().max(1) as f64),
