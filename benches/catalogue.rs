@@ -137,6 +137,7 @@ fn synthetic(count: usize) -> Vec<Entry> {
                 name: Bilingual::owned(en, zh.clone()),
                 pinyin: pinyin.join(" "),
                 aliases,
+                source_spellings: Vec::new(),
                 glyph: CellKind::Hidden,
                 summary: Bilingual::owned("A synthetic entry.", "合成条目。"),
                 description: Bilingual::owned("Only for benchmarks.", "仅用于基准测试。"),

@@ -51,6 +51,8 @@ pub enum Field {
     PinyinInitials,
     /// `aliases[i]`.
     Alias(usize),
+    /// `source_spellings[i]`: the source's misspelling of the name.
+    SourceSpelling(usize),
 }
 
 impl Field {
@@ -65,6 +67,11 @@ impl Field {
             Field::Pinyin => entry.pinyin.clone(),
             Field::PinyinInitials => initials(&entry.pinyin),
             Field::Alias(index) => entry.aliases.get(index).cloned().unwrap_or_default(),
+            Field::SourceSpelling(index) => entry
+                .source_spellings
+                .get(index)
+                .cloned()
+                .unwrap_or_default(),
         }
     }
 
@@ -72,7 +79,7 @@ impl Field {
         match self {
             Field::Id | Field::Abbreviation => 9,
             Field::NameEn | Field::NameZh => 8,
-            Field::Alias(_) => 6,
+            Field::Alias(_) | Field::SourceSpelling(_) => 6,
             Field::Pinyin => 5,
             Field::PinyinInitials => 4,
         }
@@ -347,6 +354,9 @@ impl SearchIndex {
             fields.push((Field::NameZh, &entry.name.zh));
             for (alias, text) in entry.aliases.iter().enumerate() {
                 fields.push((Field::Alias(alias), text));
+            }
+            for (spelling, text) in entry.source_spellings.iter().enumerate() {
+                fields.push((Field::SourceSpelling(spelling), text));
             }
             // Not matched as subsequences: they come last (see `fuzzy_end`).
             fields.push((Field::Pinyin, &entry.pinyin));

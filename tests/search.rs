@@ -96,6 +96,7 @@ fn typos_are_forgiven_without_aliases() {
         .cloned()
         .map(|mut entry| {
             entry.aliases.clear();
+            entry.source_spellings.clear();
             entry
         })
         .collect();
@@ -118,11 +119,34 @@ fn typos_are_forgiven_without_aliases() {
 #[test]
 fn aliases_match() {
     let catalogue = Catalogue::builtin();
-    let hits = search(&catalogue, "Long Shart Term Memory");
+    let hits = search(&catalogue, "nn.LSTMCell");
     let hit = hits[0];
     assert_eq!(catalogue.entries()[hit.index].id, "lstm-cell");
     assert!(matches!(hit.field, Field::Alias(_)), "{hit:?}");
     assert_eq!(hit.kind, MatchKind::Exact);
+}
+
+#[test]
+fn the_sources_misspellings_match_and_are_told_apart_from_names() {
+    let catalogue = Catalogue::builtin();
+    for (query, id) in [
+        ("Long Shart Term Memory", "lstm-cell"),
+        ("Hopfied Network", "hopfield"),
+        ("Radial Basic Function", "rbf"),
+    ] {
+        let hit = search(&catalogue, query)[0];
+        let entry = &catalogue.entries()[hit.index];
+        assert_eq!(entry.id, id, "{query}");
+        assert!(
+            matches!(hit.field, Field::SourceSpelling(_)),
+            "{query}: {hit:?}"
+        );
+        assert_eq!(hit.kind, MatchKind::Exact, "{query}");
+        assert!(
+            !entry.aliases.iter().any(|a| a == query),
+            "{query} is the source's misspelling, not a name"
+        );
+    }
 }
 
 #[test]

@@ -57,6 +57,14 @@ pub(super) fn entry_problems(source: &str, file_name: Option<&str>, entry: &Entr
             problem(&format!("aliases[{index}]"), "empty alias".into());
         }
     }
+    for (index, spelling) in entry.source_spellings.iter().enumerate() {
+        if spelling.trim().is_empty() {
+            problem(
+                &format!("source_spellings[{index}]"),
+                "empty spelling".into(),
+            );
+        }
+    }
     for (layer, groups) in entry.diagram.iter().enumerate() {
         for (group, cells) in groups.iter().enumerate() {
             if cells.count == 0 {

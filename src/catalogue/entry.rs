@@ -147,11 +147,15 @@ pub struct Entry {
     /// stay as they are ("Kohonen wang luo"). Checked by hand: a library's
     /// first reading is wrong for words like 长短期 (chang, not zhang).
     pub pinyin: String,
-    /// Other names a person may type, including the source's own
-    /// misspellings ("Long Shart Term Memory"), so that a copied name still
-    /// finds the entry.
+    /// Other names a person may type: plurals, other spellings, the PyTorch
+    /// class.
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// The source's own misspellings of the name ("Long Shart Term
+    /// Memory"): found by search, so that a copied name still lands on the
+    /// entry, and shown as how the source writes it, never as a name.
+    #[serde(default)]
+    pub source_spellings: Vec<String>,
     /// The poster's glyph for the entry in a list row.
     pub glyph: CellKind,
     /// One line in each language.
@@ -199,6 +203,7 @@ impl Entry {
             name,
             pinyin,
             aliases,
+            source_spellings,
             glyph,
             summary,
             description,
@@ -215,6 +220,7 @@ impl Entry {
             name: both(name),
             pinyin: text(pinyin),
             aliases: all(aliases),
+            source_spellings: all(source_spellings),
             glyph: *glyph,
             summary: both(summary),
             description: both(description),

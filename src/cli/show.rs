@@ -120,6 +120,13 @@ pub fn render(catalogue: &Catalogue, entry: &Entry, lang: Lang) -> String {
             entry.aliases.join(", ")
         ));
     }
+    if !entry.source_spellings.is_empty() {
+        line(&format!(
+            "{}: {}",
+            label("Also written as (in the source)", "原表中写作"),
+            entry.source_spellings.join(", ")
+        ));
+    }
     for (title, body) in [
         (Bilingual::new("Summary", "概要"), &entry.summary),
         (Bilingual::new("Description", "说明"), &entry.description),

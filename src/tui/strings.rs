@@ -52,6 +52,9 @@ pub const TYPE_TO_SEARCH: Bilingual = t(
 );
 pub const FIELD_PINYIN: Bilingual = t("pinyin", "拼音");
 pub const FIELD_ALIAS: Bilingual = t("also", "又名");
+/// A list row names a misspelling the search matched as the source's, not
+/// as a name (`nnzoo show` says "also written as (in the source)").
+pub const FIELD_SOURCE_SPELLING: Bilingual = t("in the source", "原表写作");
 pub const FIELD_ID: Bilingual = t("id", "标识");
 
 // Whole-screen messages.

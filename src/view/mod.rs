@@ -302,6 +302,16 @@ pub fn number(v: f64) -> Value {
     }
 }
 
+/// A value as JSON, whole numbers (counts, epochs, indices) as JSON
+/// integers (`7`, not `7.0`).
+pub fn number_or_integer(v: f64) -> Value {
+    if v.fract() == 0.0 && v.abs() < 2f64.powi(53) {
+        Value::from(v as i64)
+    } else {
+        number(v)
+    }
+}
+
 /// An f32 as JSON, written as the shortest decimal that reads back as the
 /// same f32 (`0.56666666`, not the f64 widening `0.5666666626930237`).
 pub fn number_f32(v: f32) -> Value {

@@ -14,7 +14,7 @@
 
 use super::axes::{self, Frame};
 use super::paint::{format_value_f64, non_finite_style, put, set_cell};
-use super::{DrawContext, Kind, number};
+use super::{DrawContext, Kind, number_or_integer};
 use crate::text::{Bilingual, Lang};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -78,7 +78,7 @@ impl Kind for Plot {
                 let points: Vec<Value> = curve
                     .points
                     .iter()
-                    .map(|&(x, y)| json!([number(x), number(y)]))
+                    .map(|&(x, y)| json!([number_or_integer(x), number_or_integer(y)]))
                     .collect();
                 json!({ "label": curve.label.en, "points": points })
             })

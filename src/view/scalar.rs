@@ -1,7 +1,7 @@
 //! One number, on one line after the view's label.
 
 use super::paint::{non_finite_style, put};
-use super::{DrawContext, Kind, View, number};
+use super::{DrawContext, Kind, View, number_or_integer};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use serde_json::Value;
@@ -16,12 +16,7 @@ impl Kind for Scalar {
     /// A whole number (a count, an index: flips, target, epoch) is written
     /// as a JSON integer, `"target": 0` and not `0.0`.
     fn to_json(&self) -> Option<Value> {
-        let v = self.value;
-        if v.fract() == 0.0 && v.abs() < 2f64.powi(53) {
-            Some(Value::from(v as i64))
-        } else {
-            Some(number(v))
-        }
+        Some(number_or_integer(self.value))
     }
 
     fn heights(&self, _width: u16, _colour: bool) -> Vec<u16> {

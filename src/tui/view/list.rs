@@ -187,6 +187,10 @@ fn entry_spans(
             .aliases
             .get(i)
             .map(|alias| (s::FIELD_ALIAS, alias.clone())),
+        Some(Field::SourceSpelling(i)) => entry
+            .source_spellings
+            .get(i)
+            .map(|spelling| (s::FIELD_SOURCE_SPELLING, spelling.clone())),
         Some(Field::Id) => Some((s::FIELD_ID, entry.id.clone())),
         _ => None,
     };
