@@ -614,7 +614,7 @@ mod tests {
             serde_json::json!({
                 "x_label": "epoch",
                 "y_label": "loss",
-                "curves": [{"label": "loss", "points": [[0.0, 1.5], [1.0, "NaN"]]}]
+                "curves": [{"label": "loss", "points": [[0, 1.5], [1, "NaN"]]}]
             })
         );
     }
