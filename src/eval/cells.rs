@@ -10,12 +10,11 @@ use super::Outputs;
 use crate::model::cells::bidirectional::{self, CellType, Direction};
 use crate::model::cells::gru_cell::{self, GruScratch, GruWeights};
 use crate::model::cells::lstm_cell::{self, LstmScratch, LstmWeights};
-use crate::model::cells::recurrent;
 use crate::model::cells::rnn_cell::{self, Nonlinearity, RnnScratch, RnnWeights};
 use crate::model::weights::{self, tensor_from_json};
 use crate::model::{ModelError, Tensor, Weights};
 use crate::nn::vars::VarBuilder;
-use ndarray::ArrayView1;
+use ndarray::{Array, Array2, Array3, ArrayView1, Dimension, s};
 use serde_json::{Map, Value};
 
 /// Computes a cell or bidirectional fixture of kind `kind`. With `weights`,
@@ -43,12 +42,8 @@ pub fn evaluate(
         .ok_or_else(|| invalid("the fixture has no `inputs` object".into()))?;
     let x = input(inputs, "x")?
         .ok_or_else(|| invalid("the fixture's inputs have no `x` [T, B, I]".into()))?;
-    let [steps, batch, features] = x.shape[..] else {
-        return Err(invalid(format!(
-            "input `x` has shape {:?}, expected [T, B, I]",
-            x.shape
-        )));
-    };
+    let x = sequence(x)?;
+    let (steps, batch, features) = x.dim();
     let nonlinearity = match fixture
         .pointer("/options/nonlinearity")
         .and_then(Value::as_str)
@@ -56,11 +51,14 @@ pub fn evaluate(
         Some(name) => Nonlinearity::parse(name)?,
         None => Nonlinearity::Tanh,
     };
-    let seq = Sequence {
-        x: &x.data,
-        steps,
-        batch,
-        features,
+    let check = |input: usize| {
+        if features == input {
+            Ok(())
+        } else {
+            Err(invalid(format!(
+                "input `x` has shape [{steps}, {batch}, {features}], expected [T, B, {input}] (the weights' input size)"
+            )))
+        }
     };
     match kind {
         "rnn_cell" => {
@@ -68,15 +66,14 @@ pub fn evaluate(
             let vb = VarBuilder::from_weights(weights);
             let w = RnnWeights::new(&vb, input, hidden, nonlinearity, "")?;
             vb.finish()?;
-            seq.check(w.input)?;
-            let h0 = state(inputs, "h0", batch, w.hidden)?;
+            check(w.input)?;
+            let mut h = state(inputs, "h0", batch, w.hidden)?;
             let mut s = RnnScratch::new(w.input, w.hidden);
             let mut out = Series::new(&["h"], steps, batch, w.hidden);
             for b in 0..batch {
-                let mut h = h0[b * w.hidden..(b + 1) * w.hidden].to_vec();
                 for t in 0..steps {
-                    rnn_cell::step(&w, seq.at(t, b).into(), (&mut h[..]).into(), &mut s);
-                    out.put(0, t, b, &h);
+                    rnn_cell::step(&w, x.slice(s![t, b, ..]), h.row_mut(b), &mut s);
+                    out.put(0, t, b, h.row(b));
                 }
             }
             Ok(out.finish())
@@ -86,26 +83,23 @@ pub fn evaluate(
             let vb = VarBuilder::from_weights(weights);
             let w = LstmWeights::new(&vb, input, hidden, "")?;
             vb.finish()?;
-            seq.check(w.input)?;
-            let hidden = w.hidden;
-            let h0 = state(inputs, "h0", batch, hidden)?;
-            let c0 = state(inputs, "c0", batch, hidden)?;
-            let mut s = LstmScratch::new(w.input, hidden);
+            check(w.input)?;
+            let mut h = state(inputs, "h0", batch, w.hidden)?;
+            let mut c = state(inputs, "c0", batch, w.hidden)?;
+            let mut s = LstmScratch::new(w.input, w.hidden);
             let names = ["h", "c", "gate_i", "gate_f", "gate_g", "gate_o"];
-            let mut out = Series::new(&names, steps, batch, hidden);
+            let mut out = Series::new(&names, steps, batch, w.hidden);
             for b in 0..batch {
-                let mut h = h0[b * hidden..(b + 1) * hidden].to_vec();
-                let mut c = c0[b * hidden..(b + 1) * hidden].to_vec();
                 for t in 0..steps {
                     lstm_cell::step(
                         &w,
-                        seq.at(t, b).into(),
-                        (&mut h[..]).into(),
-                        (&mut c[..]).into(),
+                        x.slice(s![t, b, ..]),
+                        h.row_mut(b),
+                        c.row_mut(b),
                         &mut s,
                     );
-                    out.put(0, t, b, &h);
-                    out.put(1, t, b, &c);
+                    out.put(0, t, b, h.row(b));
+                    out.put(1, t, b, c.row(b));
                     for k in 0..4 {
                         out.put(2 + k, t, b, s.gate(k));
                     }
@@ -118,16 +112,14 @@ pub fn evaluate(
             let vb = VarBuilder::from_weights(weights);
             let w = GruWeights::new(&vb, input, hidden, "")?;
             vb.finish()?;
-            seq.check(w.input)?;
-            let hidden = w.hidden;
-            let h0 = state(inputs, "h0", batch, hidden)?;
-            let mut s = GruScratch::new(w.input, hidden);
-            let mut out = Series::new(&["h", "gate_r", "gate_z", "gate_n"], steps, batch, hidden);
+            check(w.input)?;
+            let mut h = state(inputs, "h0", batch, w.hidden)?;
+            let mut s = GruScratch::new(w.input, w.hidden);
+            let mut out = Series::new(&["h", "gate_r", "gate_z", "gate_n"], steps, batch, w.hidden);
             for b in 0..batch {
-                let mut h = h0[b * hidden..(b + 1) * hidden].to_vec();
                 for t in 0..steps {
-                    gru_cell::step(&w, seq.at(t, b).into(), (&mut h[..]).into(), &mut s);
-                    out.put(0, t, b, &h);
+                    gru_cell::step(&w, x.slice(s![t, b, ..]), h.row_mut(b), &mut s);
+                    out.put(0, t, b, h.row(b));
                     for k in 0..3 {
                         out.put(1 + k, t, b, s.gate(k));
                     }
@@ -145,54 +137,36 @@ pub fn evaluate(
             let vb = VarBuilder::from_weights(weights);
             let (mut fwd, mut bwd) = Direction::both(cell, &vb, input, hidden)?;
             vb.finish()?;
-            seq.check(input)?;
-            let mut output = vec![0.0; steps * batch * 2 * hidden];
-            let mut h_n = vec![0.0; 2 * batch * hidden];
-            let mut c_n = vec![0.0; 2 * batch * hidden];
-            let mut window = vec![0.0; steps * input];
-            let mut out_b = vec![0.0; steps * 2 * hidden];
+            check(input)?;
+            // PyTorch's layouts: output [T, B, 2H] (forward then backward
+            // halves), h_n and c_n [2, B, H] (forward, then backward).
+            let mut output = Array3::<f32>::zeros((steps, batch, 2 * hidden));
+            let mut h_n = Array3::<f32>::zeros((2, batch, hidden));
+            let mut c_n = Array3::<f32>::zeros((2, batch, hidden));
+            let mut out_b = Array2::<f32>::zeros((steps, 2 * hidden));
             for b in 0..batch {
-                for t in 0..steps {
-                    window[t * input..(t + 1) * input].copy_from_slice(seq.at(t, b));
-                }
-                bidirectional::run(&mut fwd, &mut bwd, &window, &mut out_b);
-                for t in 0..steps {
-                    let dst = (t * batch + b) * 2 * hidden;
-                    output[dst..dst + 2 * hidden]
-                        .copy_from_slice(&out_b[t * 2 * hidden..(t + 1) * 2 * hidden]);
-                }
+                // One sequence [T, I], contiguous for the layer.
+                let window = x.slice(s![.., b, ..]).as_standard_layout().into_owned();
+                bidirectional::run(
+                    &mut fwd,
+                    &mut bwd,
+                    window.as_slice().unwrap_or_default(),
+                    out_b.as_slice_mut().unwrap_or_default(),
+                );
+                output.slice_mut(s![.., b, ..]).assign(&out_b);
                 for (d, dir) in [&fwd, &bwd].into_iter().enumerate() {
-                    let dst = (d * batch + b) * hidden;
-                    h_n[dst..dst + hidden].copy_from_slice(recurrent::values(dir.h.view()));
+                    h_n.slice_mut(s![d, b, ..]).assign(&dir.h);
                     if cell == CellType::Lstm {
-                        c_n[dst..dst + hidden].copy_from_slice(recurrent::values(dir.c.view()));
+                        c_n.slice_mut(s![d, b, ..]).assign(&dir.c);
                     }
                 }
             }
             let mut outs = vec![
-                (
-                    "output".to_string(),
-                    Tensor {
-                        shape: vec![steps, batch, 2 * hidden],
-                        data: output,
-                    },
-                ),
-                (
-                    "h_n".to_string(),
-                    Tensor {
-                        shape: vec![2, batch, hidden],
-                        data: h_n,
-                    },
-                ),
+                ("output".to_string(), tensor(output)),
+                ("h_n".to_string(), tensor(h_n)),
             ];
             if cell == CellType::Lstm {
-                outs.push((
-                    "c_n".to_string(),
-                    Tensor {
-                        shape: vec![2, batch, hidden],
-                        data: c_n,
-                    },
-                ));
+                outs.push(("c_n".to_string(), tensor(c_n)));
             }
             Ok(outs)
         }
@@ -221,10 +195,11 @@ fn state(
     name: &str,
     batch: usize,
     hidden: usize,
-) -> Result<Vec<f32>, ModelError> {
+) -> Result<Array2<f32>, ModelError> {
     match input(inputs, name)? {
-        None => Ok(vec![0.0; batch * hidden]),
-        Some(t) if t.shape == [batch, hidden] => Ok(t.data),
+        None => Ok(Array2::zeros((batch, hidden))),
+        Some(t) if t.shape == [batch, hidden] => Array2::from_shape_vec((batch, hidden), t.data)
+            .map_err(|e| invalid(format!("input `{name}`: {e}"))),
         Some(t) => Err(invalid(format!(
             "input `{name}` has shape {:?}, expected [{batch}, {hidden}]",
             t.shape
@@ -232,75 +207,49 @@ fn state(
     }
 }
 
-struct Sequence<'a> {
-    x: &'a [f32],
-    steps: usize,
-    batch: usize,
-    features: usize,
+/// The input sequence `x` as `[T, B, I]`.
+fn sequence(x: Tensor) -> Result<Array3<f32>, ModelError> {
+    let [steps, batch, features] = x.shape[..] else {
+        return Err(invalid(format!(
+            "input `x` has shape {:?}, expected [T, B, I]",
+            x.shape
+        )));
+    };
+    Array3::from_shape_vec((steps, batch, features), x.data)
+        .map_err(|e| invalid(format!("input `x`: {e}")))
 }
 
-impl Sequence<'_> {
-    fn check(&self, input: usize) -> Result<(), ModelError> {
-        if self.features == input {
-            Ok(())
-        } else {
-            Err(invalid(format!(
-                "input `x` has shape [{}, {}, {}], expected [T, B, {input}] (the weights' input size)",
-                self.steps, self.batch, self.features
-            )))
-        }
-    }
-
-    fn at(&self, t: usize, b: usize) -> &[f32] {
-        let start = (t * self.batch + b) * self.features;
-        &self.x[start..start + self.features]
+/// An array as the evaluator's tensor, in its (row-major) layout.
+fn tensor<D: Dimension>(array: Array<f32, D>) -> Tensor {
+    Tensor {
+        shape: array.shape().to_vec(),
+        data: array.as_standard_layout().iter().copied().collect(),
     }
 }
 
-/// Per-step tensors `[T, B, H]` being filled.
+/// Per-step tensors `[T, B, H]` being filled, by name.
 struct Series {
-    names: Vec<String>,
-    data: Vec<Vec<f32>>,
-    batch: usize,
-    hidden: usize,
-    steps: usize,
+    names: Vec<&'static str>,
+    data: Vec<Array3<f32>>,
 }
 
 impl Series {
-    fn new(names: &[&str], steps: usize, batch: usize, hidden: usize) -> Series {
+    fn new(names: &[&'static str], steps: usize, batch: usize, hidden: usize) -> Series {
         Series {
-            names: names.iter().map(|n| n.to_string()).collect(),
-            data: vec![vec![0.0; steps * batch * hidden]; names.len()],
-            batch,
-            hidden,
-            steps,
+            names: names.to_vec(),
+            data: vec![Array3::zeros((steps, batch, hidden)); names.len()],
         }
     }
 
     fn put<'a>(&mut self, k: usize, t: usize, b: usize, values: impl Into<ArrayView1<'a, f32>>) {
-        let start = (t * self.batch + b) * self.hidden;
-        for (to, from) in self.data[k][start..start + self.hidden]
-            .iter_mut()
-            .zip(values.into())
-        {
-            *to = *from;
-        }
+        self.data[k].slice_mut(s![t, b, ..]).assign(&values.into());
     }
 
     fn finish(self) -> Outputs {
-        let shape = vec![self.steps, self.batch, self.hidden];
         self.names
             .into_iter()
             .zip(self.data)
-            .map(|(name, data)| {
-                (
-                    name,
-                    Tensor {
-                        shape: shape.clone(),
-                        data,
-                    },
-                )
-            })
+            .map(|(name, data)| (name.to_string(), tensor(data)))
             .collect()
     }
 }
