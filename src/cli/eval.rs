@@ -92,8 +92,8 @@ fn check(
     }
     writeln!(
         out,
-        "{} tensors, {failed} above {tolerance:e} (error relative to max(1, max |expected|))",
-        rows.len()
+        "{}, {failed} above {tolerance:e} (error relative to max(1, max |expected|))",
+        crate::text::count(rows.len() as u64, "tensor", "tensors")
     )?;
     if failed > 0 {
         Err(Failure::no(String::new()))
