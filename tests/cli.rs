@@ -1,24 +1,12 @@
 //! The `nnzoo` program, run as a person runs it.
 
+#[path = "support/cli.rs"]
+mod program;
+
+use program::{nnzoo, stderr, stdout};
+
 use serde_json::Value;
 use std::fs;
-use std::process::{Command, Output};
-
-fn nnzoo(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nnzoo"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("nnzoo runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
 
 #[test]
 fn list_prints_every_entry_by_category() {

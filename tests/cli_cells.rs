@@ -1,24 +1,13 @@
 //! `nnzoo run` and `nnzoo eval` as a person or a script uses them.
 
+#[path = "support/cli.rs"]
+mod program;
+
+use program::{nnzoo, stderr, stdout};
+
 use serde_json::Value;
 use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn nnzoo(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nnzoo"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("nnzoo runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
+use std::process::Output;
 
 fn fixture(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -1,15 +1,10 @@
 //! `nnzoo eval FIXTURE --check`: nnzoo held against a PyTorch export by the
 //! person who made it, and the files `eval` refuses to read.
 
-use std::process::{Command, Output};
+#[path = "support/cli.rs"]
+mod program;
 
-fn nnzoo(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nnzoo"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("nnzoo runs")
-}
+use program::nnzoo;
 
 /// The error column of a `--check` line: `name  [shape]  error  verdict`.
 fn error_of(line: &str) -> f64 {

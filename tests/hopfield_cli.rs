@@ -1,23 +1,11 @@
 //! `nnzoo run hopfield` and `nnzoo capacity` as a person or a script uses them.
 
+#[path = "support/cli.rs"]
+mod program;
+
+use program::{nnzoo, stderr, stdout};
+
 use serde_json::Value;
-use std::process::{Command, Output};
-
-fn nnzoo(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nnzoo"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("nnzoo runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
 
 #[test]
 fn run_json_lines_carry_state_energy_overlap_and_target() {
