@@ -37,6 +37,19 @@ fn trace(m: &mut dyn Model, steps: usize) -> Vec<String> {
 
 fn vector(m: &dyn Model, name: &str) -> Vec<f32> {
     let views = m.views();
+    // A cell's gates and states are stages of its flow.
+    let staged = views.iter().find_map(|v| match &v.content {
+        ViewContent::Flow(flow) => flow
+            .panels
+            .iter()
+            .flat_map(|p| &p.stages)
+            .find(|s| s.name.as_deref() == Some(name))
+            .map(|s| s.values.clone()),
+        _ => None,
+    });
+    if let Some(values) = staged {
+        return values;
+    }
     let view = views
         .iter()
         .find(|v| v.name == name)
@@ -67,36 +80,29 @@ fn every_key_is_registered_and_builds_with_its_defaults() {
 
 #[test]
 fn the_lstm_and_gru_show_their_named_states_and_gates() {
-    let lstm = build("lstm_cell", &[], 1);
+    // The gates and states are traced by name, whether they are drawn as
+    // views of their own or as stages of the cell's flow.
+    let mut lstm = build("lstm_cell", &[], 1);
+    lstm.step();
     let names: Vec<String> = lstm.views().into_iter().map(|v| v.name).collect();
-    for name in [
-        "x",
-        "h",
-        "c",
-        "gate_i",
-        "gate_f",
-        "gate_g",
-        "gate_o",
-        "h_history",
-        "c_history",
-        "equations",
-    ] {
+    let line = trace_line(1, "", &lstm.views());
+    for name in ["x", "h", "c", "gate_i", "gate_f", "gate_g", "gate_o"] {
+        assert!(line.get(name).is_some(), "LSTM trace lacks {name}: {line}");
+    }
+    for name in ["x", "flow", "diagram", "h_history", "c_history", "equations"] {
         assert!(
             names.iter().any(|n| n == name),
             "LSTM lacks {name}: {names:?}"
         );
     }
-    let gru = build("gru_cell", &[], 1);
+    let mut gru = build("gru_cell", &[], 1);
+    gru.step();
     let names: Vec<String> = gru.views().into_iter().map(|v| v.name).collect();
-    for name in [
-        "x",
-        "h",
-        "gate_r",
-        "gate_z",
-        "gate_n",
-        "h_history",
-        "equations",
-    ] {
+    let line = trace_line(1, "", &gru.views());
+    for name in ["x", "h", "gate_r", "gate_z", "gate_n"] {
+        assert!(line.get(name).is_some(), "GRU trace lacks {name}: {line}");
+    }
+    for name in ["x", "flow", "diagram", "h_history", "equations"] {
         assert!(
             names.iter().any(|n| n == name),
             "GRU lacks {name}: {names:?}"
@@ -197,13 +203,28 @@ fn an_edited_input_is_fed_at_the_next_step_even_mid_step() {
     let mut during = build("lstm_cell", &["sequence=noise"], 11);
     before.step();
     during.step();
-    before.edit("x", 2, 0.75).unwrap();
-    before.step();
     for _ in 0..4 {
         during.stage();
     }
+    // Mid-step, the input is the sequence's for this step; editing one
+    // component keeps the others.
+    let mut fed = vector(during.as_ref(), "x");
+    fed[2] = 0.75;
     during.edit("x", 2, 0.75).unwrap();
+    assert_eq!(vector(during.as_ref(), "x"), fed);
     during.step();
+    // Between steps, the input on screen is the last step's; editing one
+    // component leaves the others where they were, and the step after is
+    // fed what is on screen.
+    let shown = vector(before.as_ref(), "x");
+    before.edit("x", 0, fed[0]).unwrap();
+    assert_eq!(vector(before.as_ref(), "x")[1..], shown[1..]);
+    for (k, &v) in fed.iter().enumerate() {
+        before.edit("x", k, v).unwrap();
+    }
+    let label = before.views()[0].label.en.to_string();
+    assert!(label.contains("edited 0 1 2 3"), "{label}");
+    before.step();
     assert_eq!(vector(before.as_ref(), "h"), vector(during.as_ref(), "h"));
     assert_eq!(vector(before.as_ref(), "c"), vector(during.as_ref(), "c"));
     assert_eq!(vector(before.as_ref(), "x")[2], 0.75);
@@ -379,4 +400,22 @@ fn a_cell_steps_the_same_on_strided_views_as_on_contiguous_arrays() {
     assert_eq!(a.gates, b.gates);
     assert_eq!(r, r2.slice(s![..;2]));
     assert!(h.iter().any(|&v| v != 0.0) && r.iter().any(|&v| v != 0.0));
+}
+
+#[test]
+fn the_basic_cell_by_default_answers_its_input() {
+    // The default activation must not be one that outputs zero for every
+    // step of the default input (a ReLU whose weighted sum stays negative).
+    for seed in [1, 2, 3, 42] {
+        let mut m = build("basic_cell", &[], seed);
+        let mut outputs = Vec::new();
+        for _ in 0..16 {
+            m.step();
+            outputs.push(vector(m.as_ref(), "y")[0]);
+        }
+        let nonzero = outputs.iter().filter(|v| v.abs() > 1e-3).count();
+        assert!(nonzero >= 12, "seed {seed}: {outputs:?}");
+        let distinct = outputs.windows(2).filter(|w| w[0] != w[1]).count();
+        assert!(distinct >= 12, "seed {seed}: the output follows the input: {outputs:?}");
+    }
 }

@@ -147,6 +147,7 @@ fn examples() -> Vec<(&'static str, View)> {
                     cols: 6,
                     values: sine(180, 1.0),
                     range: (-1.0, 1.0),
+                    first: 1,
                 }),
             ),
         ),
@@ -472,6 +473,7 @@ fn any_content(kind: usize, v: &[f32], a: usize, b: usize, range: (f32, f32)) ->
             cols: b,
             values: v.to_vec(),
             range,
+            first: 1,
         }),
         6 => ViewContent::scalar(wide(get(0))),
         7 => ViewContent::text(Bilingual::owned(

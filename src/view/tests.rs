@@ -203,6 +203,7 @@ fn no_colour_means_no_colour_anywhere() {
                 cols: 2,
                 values: vec![0.1, -0.2, 0.3, -0.4, 0.5, -0.6, 0.7, -0.8],
                 range: (-1.0, 1.0),
+                first: 1,
             }),
         ),
         View::new(
@@ -247,6 +248,7 @@ fn heat_maps_read_without_colour() {
             cols: 1,
             values: vec![-1.0, -1.0, 1.0, 1.0, 0.0],
             range: (-1.0, 1.0),
+            first: 1,
         }),
     );
     let buf = render(&view, 3, 2, &plain());
@@ -335,6 +337,7 @@ fn nothing_is_drawn_outside_the_area_at_any_size() {
                 cols: 9,
                 values: vec![0.3; 270],
                 range: (-1.0, 1.0),
+                first: 1,
             }),
         ),
         View::new(

@@ -23,6 +23,7 @@ fn views(n_vectors: usize, len: usize) -> Vec<View> {
             cols: len,
             values: vec![0.1; 10 * len],
             range: (-1.0, 1.0),
+            first: 1,
         }),
     ));
     views
