@@ -70,8 +70,10 @@ const LABEL_MAX: usize = 18;
 const NUMBER_W: u16 = 6;
 /// Columns between panels.
 const PANEL_GAP: u16 = 2;
-/// The least room a sentence is worth drawing the name beside.
-const NOTE_MIN: u16 = 24;
+/// The least room for a sentence beside which a stage's name is drawn too:
+/// short of it, the symbol alone names the stage and the sentence gets
+/// the room.
+const NOTE_MIN: u16 = 36;
 
 impl Flow {
     fn has_titles(&self) -> bool {
@@ -231,9 +233,10 @@ fn draw_panel(panel: &FlowPanel, full: bool, area: Rect, buf: &mut Buffer, ctx: 
                 if stage.current { style } else { ctx.theme.dim },
             );
         }
-        draw_strip(stage, Rect::new(area.x + strip_x, y, strip_w, 1), buf, ctx);
+        let strip = Rect::new(area.x.saturating_add(strip_x), y, strip_w, 1).intersection(area);
+        draw_strip(stage, strip, buf, ctx);
         let rest = Rect::new(
-            area.x + rest_x,
+            area.x.saturating_add(rest_x),
             y,
             area.width.saturating_sub(rest_x),
             1,
@@ -245,7 +248,7 @@ fn draw_panel(panel: &FlowPanel, full: bool, area: Rect, buf: &mut Buffer, ctx: 
             if !note.is_empty() {
                 y += 1;
                 let under = Rect::new(
-                    area.x + head_w,
+                    area.x.saturating_add(head_w),
                     y,
                     area.width.saturating_sub(head_w),
                     1,
@@ -298,7 +301,17 @@ fn draw_strip(stage: &FlowStage, strip: Rect, buf: &mut Buffer, ctx: &DrawContex
 }
 
 /// The glyph and style of one unit in a strip.
-fn strip_glyph(v: f32, range: (f32, f32), ctx: &DrawContext) -> (&'static str, ratatui::style::Style) {
+fn strip_glyph(
+    v: f32,
+    range: (f32, f32),
+    ctx: &DrawContext,
+) -> (&'static str, ratatui::style::Style) {
+    let (lo, hi) = range;
+    let range = if lo.is_finite() && hi.is_finite() && lo < hi {
+        range
+    } else {
+        (-1.0, 1.0)
+    };
     let style = value_style(v, range, ctx.theme);
     if !v.is_finite() {
         return ("!", non_finite_style(ctx.theme));
@@ -332,19 +345,21 @@ fn draw_numbers(stage: &FlowStage, area: Rect, buf: &mut Buffer, ctx: &DrawConte
     let mut x = area.x;
     for &v in stage.values.iter().take(shown) {
         let mut text = format_short(v);
+        let mut w = NUMBER_W;
         if let Some(side) = beyond(v, stage.range).filter(|_| v.is_finite()) {
             // The number says how far; the mark says it left the scale.
             text = match side {
                 Beyond::Above => format!("{text}▲"),
                 Beyond::Below => format!("{text}▼"),
             };
+            w += 1;
         }
         let mut style = value_style(v, stage.range, ctx.theme);
         if stage.pending {
             style = style.add_modifier(Modifier::DIM);
         }
         put(buf, area, x, area.y, &format!("{text:>5}"), style);
-        x += NUMBER_W;
+        x = x.saturating_add(w);
     }
     if shown < n {
         put(buf, area, x, area.y, &format!("+{}", n - shown), ctx.theme.dim);

@@ -4,7 +4,8 @@
 //! at the left; and under the map a time axis numbered by step.
 
 use super::heatmap::{candidates, draw_grid, note_cut, rows_for};
-use super::paint::{format_value, put, span_of};
+use super::paint::{put, span_of};
+use super::vector::format_short;
 use super::{DrawContext, Kind, chunked};
 use crate::text::Bilingual;
 use ratatui::buffer::Buffer;
@@ -66,18 +67,16 @@ impl Kind for History {
             .collect()
     }
 
+    /// How many steps, and the range the shades span: `5 steps ±1.00`.
     fn title_suffix(&self, ctx: &DrawContext) -> String {
         let steps = Bilingual::new("steps", "步");
-        let units = Bilingual::new("units", "个单元");
-        format!(
-            "{} {} × {} {} {}..{}",
-            self.rows,
-            steps.get(ctx.lang),
-            self.cols,
-            units.get(ctx.lang),
-            format_value(self.range.0),
-            format_value(self.range.1)
-        )
+        let (lo, hi) = self.range;
+        let range = if lo == -hi && hi > 0.0 {
+            format!("±{}", &format_short(hi)[1..])
+        } else {
+            format!("{}..{}", format_short(lo), format_short(hi))
+        };
+        format!("{} {} {range}", self.rows, steps.get(ctx.lang))
     }
 
     fn draw(&self, area: Rect, buf: &mut Buffer, ctx: &DrawContext) {
@@ -116,7 +115,8 @@ impl Kind for History {
         }
         note_cut(shown, cols, Rect { height: map_h, ..area }, buf, ctx);
         if axis {
-            let y = area.y + map_h;
+            // Right under the map's last line.
+            let y = area.y + (text_rows as u16).min(map_h);
             put(buf, area, area.x, y, "t", ctx.theme.dim);
             let first_step = self.first + first as u64;
             draw_axis(first_step, steps, step_w, Rect::new(map.x, y, map.width, 1), buf, ctx);

@@ -474,12 +474,13 @@ impl GruCell {
 }
 
 fn params() -> Vec<crate::model::ParamSpec> {
-    let mut specs = recurrent::size_specs(4, 8);
-    specs.extend(recurrent::feed_specs());
-    specs
+    super::compare::params()
 }
 
 fn build(params: &Params, seed: u64) -> Result<Box<dyn Model>, ModelError> {
+    if let Some(pair) = super::compare::build(params, seed) {
+        return Ok(pair);
+    }
     let input = recurrent::size(params, "input");
     let hidden = recurrent::size(params, "hidden");
     Ok(Box::new(Stepper::new(
