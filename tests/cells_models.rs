@@ -419,3 +419,76 @@ fn the_basic_cell_by_default_answers_its_input() {
         assert!(distinct >= 12, "seed {seed}: the output follows the input: {outputs:?}");
     }
 }
+
+#[test]
+fn side_by_side_the_lstm_and_gru_read_the_same_input_and_step_together() {
+    for key in ["lstm_cell", "gru_cell"] {
+        let mut pair = build(key, &["compare=on", "sequence=noise"], 5);
+        let mut lstm = build("lstm_cell", &["sequence=noise"], 5);
+        for step in 1..=6 {
+            pair.step();
+            lstm.step();
+            assert_eq!(pair.steps_done(), step);
+            let line = trace_line(step, "", &pair.views());
+            let alone = trace_line(step, "", &lstm.views());
+            assert_eq!(line["x"], alone["x"], "{key}: the same input");
+            // The LSTM's weights are drawn first from the seed, as alone.
+            for name in ["h", "c", "gate_f", "gate_i", "gate_g", "gate_o"] {
+                assert_eq!(line[format!("lstm_{name}")], alone[name], "{key} {name}");
+            }
+            for name in ["gru_h", "gru_gate_r", "gru_gate_z", "gru_gate_n"] {
+                assert!(line.get(name).is_some(), "{key}: {name} in {line}");
+            }
+        }
+        // Stage by stage both move: the GRU's reset gate beside the forget gate.
+        let mut staged = build(key, &["compare=on"], 2);
+        assert_eq!(staged.stage_count(), 6);
+        let r0 = vector(staged.as_ref(), "gru_gate_r");
+        staged.stage();
+        assert_ne!(vector(staged.as_ref(), "gru_gate_r"), r0, "r runs with f");
+        assert_eq!(
+            vector(staged.as_ref(), "gru_h"),
+            vec![0.0; 8],
+            "h' waits for the last stage"
+        );
+        for _ in 1..6 {
+            staged.stage();
+        }
+        let mut whole = build(key, &["compare=on"], 2);
+        whole.step();
+        assert_eq!(
+            trace_line(1, "", &staged.views()),
+            trace_line(1, "", &whole.views()),
+            "stages and a whole step give the same bits"
+        );
+    }
+}
+
+#[test]
+fn each_gate_says_what_its_value_does() {
+    let mut m = build("lstm_cell", &[], 1);
+    let flow_notes = |m: &dyn Model| -> Vec<(String, String, String)> {
+        m.views()
+            .iter()
+            .filter_map(|v| match &v.content {
+                ViewContent::Flow(flow) => Some(flow.panels[0].stages.clone()),
+                _ => None,
+            })
+            .flatten()
+            .map(|s| (s.symbol, s.note.en.to_string(), s.note.zh.to_string()))
+            .collect()
+    };
+    let notes = flow_notes(m.as_ref());
+    assert!(notes.iter().all(|(_, en, _)| en.starts_with("not computed yet")), "{notes:?}");
+    m.step();
+    let f = vector(m.as_ref(), "gate_f");
+    let mean = f.iter().sum::<f32>() / f.len() as f32;
+    let percent = format!("{}%", (mean * 100.0).round() as i64);
+    let notes = flow_notes(m.as_ref());
+    let symbols: Vec<&str> = notes.iter().map(|(s, _, _)| s.as_str()).collect();
+    assert_eq!(symbols, ["h", "c", "f", "i", "g", "c'", "o", "h'"], "data-flow order");
+    let (_, en, zh) = &notes[2];
+    assert!(en.starts_with(&format!("keeps {percent} of the old cell state")), "{en}");
+    assert!(zh.contains(&percent) && zh.contains("旧细胞状态"), "{zh}");
+    assert!(notes.iter().all(|(_, en, zh)| !en.is_empty() && !zh.is_empty()));
+}
