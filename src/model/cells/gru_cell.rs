@@ -362,7 +362,8 @@ impl GruCell {
         let values = recurrent::values;
         let (input, hidden) = (self.weights.input, self.weights.hidden);
         let h_prev = &views::flat(&s.xh)[input..input + hidden];
-        let at = |stage: usize| Progress::of(stage, done, current);
+        let stepped = !self.h_history.is_empty();
+        let at = |stage: usize| Progress::of(stage, done, current, stepped);
         let before = if done == 0 {
             Progress::Fresh
         } else {

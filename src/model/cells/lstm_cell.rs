@@ -388,7 +388,8 @@ impl LstmCell {
         let input = self.weights.input;
         let h_prev = &views::flat(&s.xh)[input..input + hidden];
         let c_prev = views::flat(&s.c_prev);
-        let at = |stage: usize| Progress::of(stage, done, current);
+        let stepped = !self.h_history.is_empty();
+        let at = |stage: usize| Progress::of(stage, done, current, stepped);
         // The previous state is there from the step's start.
         let before = if done == 0 {
             Progress::Fresh

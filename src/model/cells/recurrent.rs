@@ -330,6 +330,11 @@ impl Ring {
         self.pushed = 0;
     }
 
+    /// Whether no row was pushed since the last clear.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
     pub fn push(&mut self, row: ArrayView1<'_, f32>) {
         let mut slot = self.rows.row_mut(self.head);
         // A copy of the slices: ndarray's `assign` costs more than the copy
@@ -579,16 +584,18 @@ pub enum Progress {
 }
 
 impl Progress {
-    /// Stage `index` of a step with `done` stages run, `current` the last.
-    pub fn of(index: usize, done: usize, current: usize) -> Progress {
-        if done == 0 {
-            Progress::Fresh
-        } else if index < done {
+    /// Stage `index` of a step with `done` stages run, `current` the last;
+    /// `stepped` whether a whole step was done before (else a stage not yet
+    /// run holds zeros, not the last step's values).
+    pub fn of(index: usize, done: usize, current: usize, stepped: bool) -> Progress {
+        if index < done {
             Progress::Done {
                 current: index == current,
             }
-        } else {
+        } else if stepped {
             Progress::Pending
+        } else {
+            Progress::Fresh
         }
     }
 }
