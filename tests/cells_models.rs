@@ -89,7 +89,14 @@ fn the_lstm_and_gru_show_their_named_states_and_gates() {
     for name in ["x", "h", "c", "gate_i", "gate_f", "gate_g", "gate_o"] {
         assert!(line.get(name).is_some(), "LSTM trace lacks {name}: {line}");
     }
-    for name in ["x", "flow", "diagram", "h_history", "c_history", "equations"] {
+    for name in [
+        "x",
+        "flow",
+        "diagram",
+        "h_history",
+        "c_history",
+        "equations",
+    ] {
         assert!(
             names.iter().any(|n| n == name),
             "LSTM lacks {name}: {names:?}"
@@ -416,7 +423,10 @@ fn the_basic_cell_by_default_answers_its_input() {
         let nonzero = outputs.iter().filter(|v| v.abs() > 1e-3).count();
         assert!(nonzero >= 12, "seed {seed}: {outputs:?}");
         let distinct = outputs.windows(2).filter(|w| w[0] != w[1]).count();
-        assert!(distinct >= 12, "seed {seed}: the output follows the input: {outputs:?}");
+        assert!(
+            distinct >= 12,
+            "seed {seed}: the output follows the input: {outputs:?}"
+        );
     }
 }
 
@@ -479,16 +489,32 @@ fn each_gate_says_what_its_value_does() {
             .collect()
     };
     let notes = flow_notes(m.as_ref());
-    assert!(notes.iter().all(|(_, en, _)| en.starts_with("not computed yet")), "{notes:?}");
+    assert!(
+        notes
+            .iter()
+            .all(|(_, en, _)| en.starts_with("not computed yet")),
+        "{notes:?}"
+    );
     m.step();
     let f = vector(m.as_ref(), "gate_f");
     let mean = f.iter().sum::<f32>() / f.len() as f32;
     let percent = format!("{}%", (mean * 100.0).round() as i64);
     let notes = flow_notes(m.as_ref());
     let symbols: Vec<&str> = notes.iter().map(|(s, _, _)| s.as_str()).collect();
-    assert_eq!(symbols, ["h", "c", "f", "i", "g", "c'", "o", "h'"], "data-flow order");
+    assert_eq!(
+        symbols,
+        ["h", "c", "f", "i", "g", "c'", "o", "h'"],
+        "data-flow order"
+    );
     let (_, en, zh) = &notes[2];
-    assert!(en.starts_with(&format!("keeps {percent} of the old cell state")), "{en}");
+    assert!(
+        en.starts_with(&format!("keeps {percent} of the old cell state")),
+        "{en}"
+    );
     assert!(zh.contains(&percent) && zh.contains("旧细胞状态"), "{zh}");
-    assert!(notes.iter().all(|(_, en, zh)| !en.is_empty() && !zh.is_empty()));
+    assert!(
+        notes
+            .iter()
+            .all(|(_, en, zh)| !en.is_empty() && !zh.is_empty())
+    );
 }

@@ -77,12 +77,7 @@ fn every_model_steps_back_and_forward_to_the_same_bits() {
                 made.push(change.clone());
             }
         }
-        assert!(
-            made.len() >= 10,
-            "{}: only {} changes",
-            key,
-            made.len()
-        );
+        assert!(made.len() >= 10, "{}: only {} changes", key, made.len());
         for at in (0..made.len()).rev() {
             model = timeline
                 .back()

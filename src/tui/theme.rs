@@ -178,6 +178,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_gate_is_coloured_from_closed_to_open() {
+        let theme = Theme::coloured();
+        let gate = (0.0, 1.0);
+        // 0 is the low end (grey), not blue as if below a zero at 0.5.
+        assert_eq!(theme.scaled(0.0, gate), Some(Color::Indexed(240)));
+        assert_eq!(theme.scaled(1.0, gate), Some(Color::Indexed(51)));
+        let half = theme.scaled(0.5, gate);
+        assert_ne!(half, theme.scaled(0.0, gate));
+        assert_ne!(half, theme.scaled(1.0, gate));
+        // Ever brighter as the gate opens.
+        let levels: Vec<_> = [0.1, 0.3, 0.5, 0.7, 0.9]
+            .iter()
+            .map(|&v| theme.scaled(v, gate))
+            .collect();
+        assert!(levels.windows(2).all(|w| w[0] != w[1]), "{levels:?}");
+        // A signed range keeps the diverging map around zero.
+        assert_eq!(
+            theme.scaled(-0.5, (-1.0, 1.0)),
+            theme.diverging(-0.5, (-1.0, 1.0))
+        );
+        assert_eq!(Theme::plain().scaled(0.5, gate), None);
+    }
+
+    #[test]
     fn dots_are_braille_unless_a_known_marker_is_named() {
         assert_eq!(dots_marker(""), Marker::Braille);
         assert_eq!(dots_marker("Octant"), Marker::Octant);

@@ -95,7 +95,11 @@ impl Flow {
     }
 
     fn compact_rows(&self) -> usize {
-        self.panels.iter().map(|p| p.stages.len()).max().unwrap_or(0)
+        self.panels
+            .iter()
+            .map(|p| p.stages.len())
+            .max()
+            .unwrap_or(0)
     }
 
     /// The columns each panel gets in `width`.
@@ -221,7 +225,14 @@ fn draw_panel(panel: &FlowPanel, full: bool, area: Rect, buf: &mut Buffer, ctx: 
         }
         let mark = if stage.current { "▸ " } else { "  " };
         let x = put(buf, area, area.x, y, mark, ctx.theme.key);
-        put(buf, area, x, y, &stage.symbol, style.add_modifier(Modifier::BOLD));
+        put(
+            buf,
+            area,
+            x,
+            y,
+            &stage.symbol,
+            style.add_modifier(Modifier::BOLD),
+        );
         if with_label {
             let label = stage.label.get(ctx.lang);
             put(
@@ -260,7 +271,11 @@ fn draw_panel(panel: &FlowPanel, full: bool, area: Rect, buf: &mut Buffer, ctx: 
                     under.x,
                     y,
                     &truncate(&note, usize::from(under.width)),
-                    if stage.pending { ctx.theme.dim } else { ctx.theme.text },
+                    if stage.pending {
+                        ctx.theme.dim
+                    } else {
+                        ctx.theme.text
+                    },
                 );
             }
         } else if !note.is_empty() {
@@ -270,7 +285,11 @@ fn draw_panel(panel: &FlowPanel, full: bool, area: Rect, buf: &mut Buffer, ctx: 
                 rest.x,
                 y,
                 &truncate(&note, usize::from(rest.width)),
-                if stage.pending { ctx.theme.dim } else { ctx.theme.text },
+                if stage.pending {
+                    ctx.theme.dim
+                } else {
+                    ctx.theme.text
+                },
             );
         } else {
             draw_numbers(stage, rest, buf, ctx);
@@ -362,6 +381,13 @@ fn draw_numbers(stage: &FlowStage, area: Rect, buf: &mut Buffer, ctx: &DrawConte
         x = x.saturating_add(w);
     }
     if shown < n {
-        put(buf, area, x, area.y, &format!("+{}", n - shown), ctx.theme.dim);
+        put(
+            buf,
+            area,
+            x,
+            area.y,
+            &format!("+{}", n - shown),
+            ctx.theme.dim,
+        );
     }
 }

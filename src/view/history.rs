@@ -113,13 +113,29 @@ impl Kind for History {
             let x = area.x + gutter.saturating_sub(1 + label.len() as u16);
             put(buf, area, x, area.y + row as u16, &label, ctx.theme.dim);
         }
-        note_cut(shown, cols, Rect { height: map_h, ..area }, buf, ctx);
+        note_cut(
+            shown,
+            cols,
+            Rect {
+                height: map_h,
+                ..area
+            },
+            buf,
+            ctx,
+        );
         if axis {
             // Right under the map's last line.
             let y = area.y + (text_rows as u16).min(map_h);
             put(buf, area, area.x, y, "t", ctx.theme.dim);
             let first_step = self.first + first as u64;
-            draw_axis(first_step, steps, step_w, Rect::new(map.x, y, map.width, 1), buf, ctx);
+            draw_axis(
+                first_step,
+                steps,
+                step_w,
+                Rect::new(map.x, y, map.width, 1),
+                buf,
+                ctx,
+            );
         }
     }
 
@@ -146,7 +162,14 @@ impl Kind for History {
 
 /// Step numbers under the map: the first, every tenth, the last, each
 /// under the column of its step where it does not run into another.
-fn draw_axis(first: u64, steps: usize, step_w: usize, area: Rect, buf: &mut Buffer, ctx: &DrawContext) {
+fn draw_axis(
+    first: u64,
+    steps: usize,
+    step_w: usize,
+    area: Rect,
+    buf: &mut Buffer,
+    ctx: &DrawContext,
+) {
     if steps == 0 {
         return;
     }

@@ -364,21 +364,22 @@ fn examples() -> Vec<(&'static str, View)> {
 /// Two panels of stages: gates on 0..1 (one past its end), a signed state,
 /// a state with NaN, a stage still to run.
 fn example_flow(sine: &dyn Fn(usize, f32) -> Vec<f32>) -> Flow {
-    let stage = |symbol: &str, values: Vec<f32>, range: (f32, f32), current: bool, pending: bool| {
-        FlowStage {
-            name: Some(format!("v_{symbol}")),
-            symbol: symbol.to_string(),
-            label: Bilingual::owned(format!("stage {symbol}"), format!("阶段 {symbol}")),
-            values,
-            range,
-            note: Bilingual::owned(
-                format!("what {symbol} does, said in a sentence"),
-                format!("{symbol} 的作用,用一句话说"),
-            ),
-            current,
-            pending,
-        }
-    };
+    let stage =
+        |symbol: &str, values: Vec<f32>, range: (f32, f32), current: bool, pending: bool| {
+            FlowStage {
+                name: Some(format!("v_{symbol}")),
+                symbol: symbol.to_string(),
+                label: Bilingual::owned(format!("stage {symbol}"), format!("阶段 {symbol}")),
+                values,
+                range,
+                note: Bilingual::owned(
+                    format!("what {symbol} does, said in a sentence"),
+                    format!("{symbol} 的作用,用一句话说"),
+                ),
+                current,
+                pending,
+            }
+        };
     let gate: Vec<f32> = sine(8, 0.5).iter().map(|v| v + 0.5).collect();
     let mut past = gate.clone();
     past[3] = 1.25;

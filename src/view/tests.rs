@@ -254,7 +254,11 @@ fn heat_maps_read_without_colour() {
         }),
     );
     let buf = render(&view, 5, 2, &plain());
-    assert_eq!(row(&buf, 1), "0 ██ ", "the unit's number, then the last steps");
+    assert_eq!(
+        row(&buf, 1),
+        "0 ██ ",
+        "the unit's number, then the last steps"
+    );
     // With room, every step is wider, and a time axis numbers the steps.
     let buf = render(&view, 17, 3, &plain());
     assert_eq!(row(&buf, 1), "0 ======██████   ");

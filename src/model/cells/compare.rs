@@ -104,10 +104,7 @@ impl Cell for Pair {
         self.lstm.finite() && self.gru.finite()
     }
 
-    type Weights = (
-        <LstmCell as Cell>::Weights,
-        <GruCell as Cell>::Weights,
-    );
+    type Weights = (<LstmCell as Cell>::Weights, <GruCell as Cell>::Weights);
 
     fn weights(&self, vb: &VarBuilder<'_>) -> Result<Self::Weights, ModelError> {
         let lstm = self.lstm.weights(&vb.pp("lstm"))?;
@@ -138,7 +135,8 @@ impl Cell for Pair {
             .position(|&at| at == current)
             .unwrap_or(usize::MAX);
         let gru = prefixed(
-            self.gru.panel(gru_done, gru_current, Bilingual::same("GRU")),
+            self.gru
+                .panel(gru_done, gru_current, Bilingual::same("GRU")),
             "gru_",
         );
         let mut lstm_sketch = recurrent::sketch(&super::lstm_cell::DIAGRAM, &lstm);

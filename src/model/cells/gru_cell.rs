@@ -20,9 +20,9 @@
 use super::recurrent::{self, Cell, Ring, Stepper};
 use crate::kernels::{self, Packed, views};
 use crate::model::{Model, ModelError, ModelSpec, ParamValue, Params, View, Weights};
-use crate::view::FlowPanel;
 use crate::nn::vars::{Init, VarBuilder};
 use crate::text::Bilingual;
+use crate::view::FlowPanel;
 use ndarray::{Array1, Array2, ArrayView1, ArrayViewMut1, Zip, s};
 
 /// The weights of one GRU cell, arranged for the step.

@@ -135,7 +135,10 @@ impl<C: Cell> Stepper<C> {
             self.params.text("word"),
             self.x_t,
         );
-        let (mut en, mut zh) = (format!("input x: {}", what.en), format!("输入 x:{}", what.zh));
+        let (mut en, mut zh) = (
+            format!("input x: {}", what.en),
+            format!("输入 x:{}", what.zh),
+        );
         if !self.edited.is_empty() {
             let list: Vec<String> = self.edited.iter().map(usize::to_string).collect();
             en.push_str(&format!(", edited {}", list.join(" ")));
@@ -451,9 +454,11 @@ pub fn values<'a>(array: ArrayView1<'a, f32>) -> &'a [f32] {
         .expect("a cell's vectors and their blocks are contiguous")
 }
 
-/// The first values of a vector for an equation line: `[0.52 0.47 …]`.
+/// The values of a vector for an equation line, `[0.52 0.47 …]`: up to
+/// as many as a wide screen shows (the equations view cuts the line to
+/// the width it has).
 pub fn numbers(values: &[f32]) -> String {
-    const SHOWN: usize = 6;
+    const SHOWN: usize = 16;
     let mut s = String::from("[");
     for (i, v) in values.iter().take(SHOWN).enumerate() {
         if i > 0 {
