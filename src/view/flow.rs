@@ -391,3 +391,84 @@ fn draw_numbers(stage: &FlowStage, area: Rect, buf: &mut Buffer, ctx: &DrawConte
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Lang;
+    use crate::tui::theme::Theme;
+
+    fn stage(values: Vec<f32>, range: (f32, f32), note: &str) -> FlowStage {
+        FlowStage {
+            name: Some("gate_f".into()),
+            symbol: "f".into(),
+            label: Bilingual::new("forget gate", "遗忘门"),
+            values,
+            range,
+            note: Bilingual::owned(note, note),
+            current: false,
+            pending: false,
+        }
+    }
+
+    fn lines(flow: &Flow, width: u16, height: u16) -> Vec<String> {
+        let theme = Theme::plain();
+        let ctx = DrawContext {
+            lang: Lang::En,
+            theme: &theme,
+            cursor: None,
+        };
+        let area = Rect::new(0, 0, width, height);
+        let mut buf = Buffer::empty(area);
+        flow.draw(area, &mut buf, &ctx);
+        (0..height)
+            .map(|y| {
+                (0..width)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_gate_strip_reads_from_closed_to_open_and_marks_what_passes_its_range() {
+        let flow = Flow {
+            panels: vec![FlowPanel {
+                title: Bilingual::default(),
+                stages: vec![stage(vec![0.0, 0.5, 1.0, 1.25, -0.1], (0.0, 1.0), "keeps")],
+            }],
+        };
+        // Full form: the strip, every value, the sentence under them.
+        let full = lines(&flow, 70, 2);
+        assert_eq!(
+            full[0].trim_end(),
+            "  f forget gate ·▄█▲▼ +0.00 +0.50 +1.00 +1.25▲ -0.10▼"
+        );
+        assert_eq!(full[1].trim_end(), "    keeps");
+        // Compact form: one line, the sentence after the strip.
+        let compact = lines(&flow, 70, 1);
+        assert_eq!(compact[0].trim_end(), "  f forget gate ·▄█▲▼ keeps");
+        // Narrow: as many values as fit, and how many did not.
+        let narrow = lines(&flow, 30, 2);
+        assert!(
+            narrow[0].trim_end().ends_with("+0.00 +0.50 +3"),
+            "{narrow:?}"
+        );
+    }
+
+    #[test]
+    fn the_trace_keeps_each_named_stage_under_its_name() {
+        let mut unnamed = stage(vec![0.5], (0.0, 1.0), "");
+        unnamed.name = None;
+        let flow = Flow {
+            panels: vec![FlowPanel {
+                title: Bilingual::default(),
+                stages: vec![stage(vec![0.25], (0.0, 1.0), ""), unnamed],
+            }],
+        };
+        let entries = flow.trace_entries("flow");
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].0, "gate_f");
+        assert_eq!(entries[0].1, serde_json::json!([0.25]));
+    }
+}

@@ -671,6 +671,33 @@ mod tests {
     }
 
     #[test]
+    fn values_past_the_range_are_marked_in_every_form() {
+        let mut values = vec![0.5f32; 60];
+        values[3] = 1.5;
+        values[7] = -0.25;
+        let view = View::new(
+            "g",
+            Bilingual::new("g", "g"),
+            ViewContent::vector(values, (0.0, 1.0)),
+        );
+        // 60 components in 3 rows: bands.
+        let text = screen(&view, 60, 4, &Theme::plain());
+        let bands = text.lines().nth(1).unwrap_or("");
+        assert_eq!(bands.chars().nth(3), Some('▲'), "{text}");
+        assert_eq!(bands.chars().nth(7), Some('▼'), "{text}");
+        // One row each: the bar ends in an arrow.
+        let view = View::new(
+            "g",
+            Bilingual::new("g", "g"),
+            ViewContent::vector(vec![1.5, -0.25], (0.0, 1.0)),
+        );
+        let text = screen(&view, 20, 3, &Theme::plain());
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[1], "0 █████████▶  +1.500", "{text}");
+        assert_eq!(lines[2], "1 ◀           -0.250", "{text}");
+    }
+
+    #[test]
     fn the_cursor_names_its_component_and_the_trace_keeps_only_values() {
         let view = labelled(vec![0.25, 0.75], &["cat", "dog"]);
         let theme = Theme::plain();
