@@ -106,11 +106,8 @@ fn compare_steps_an_lstm_and_a_gru_together() {
     assert!(keeps.contains("of the old cell state"), "{screen}");
     assert!(keeps.contains("of the old state (units"), "{screen}");
     assert!(screen.contains("of the old state into n"), "{screen}");
-    let lstm_hist = line_with(&screen, "LSTM: hidden state h over time 3 steps");
-    assert!(
-        lstm_hist.contains("GRU: hidden state h over time 3 steps"),
-        "{screen}"
-    );
+    let lstm_hist = line_with(&screen, "LSTM h over time 3 steps");
+    assert!(lstm_hist.contains("GRU h over time 3 steps"), "{screen}");
 
     // One stage: the LSTM's forget gate and the GRU's reset gate together.
     tmux.keys(&["m"]);

@@ -449,7 +449,7 @@ impl GruCell {
     pub fn history(&self, prefix: &str, who: Bilingual) -> View {
         self.h_history.view(
             &format!("{prefix}h_history"),
-            recurrent::labelled(&who, "hidden state h over time", "隐藏状态 h 随时间变化"),
+            recurrent::history_label(&who, "h", "hidden state", "隐藏状态"),
             (-1.0, 1.0),
         )
     }

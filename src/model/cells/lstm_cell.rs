@@ -523,12 +523,12 @@ impl LstmCell {
         vec![
             self.h_history.view(
                 &format!("{prefix}h_history"),
-                recurrent::labelled(&who, "hidden state h over time", "隐藏状态 h 随时间变化"),
+                recurrent::history_label(&who, "h", "hidden state", "隐藏状态"),
                 signed,
             ),
             self.c_history.view(
                 &format!("{prefix}c_history"),
-                recurrent::labelled(&who, "cell state c over time", "细胞状态 c 随时间变化"),
+                recurrent::history_label(&who, "c", "cell state", "细胞状态"),
                 recurrent::symmetric_range(&c_hist),
             ),
         ]

@@ -708,6 +708,22 @@ pub fn flow(panels: Vec<FlowPanel>) -> View {
     )
 }
 
+/// A history's label: `hidden state h over time`, or beside another cell
+/// the short `LSTM h over time`, which fits half a narrow screen.
+pub fn history_label(who: &Bilingual, state: &str, en: &str, zh: &str) -> Bilingual {
+    if who.en.is_empty() {
+        Bilingual::owned(
+            format!("{en} {state} over time"),
+            format!("{zh} {state} 随时间变化"),
+        )
+    } else {
+        Bilingual::owned(
+            format!("{} {state} over time", who.en),
+            format!("{} {state} 随时间变化", who.zh),
+        )
+    }
+}
+
 /// A label, after `who` (`LSTM: `) when a cell stands beside another.
 pub fn labelled(who: &Bilingual, en: &str, zh: &str) -> Bilingual {
     if who.en.is_empty() {
