@@ -89,34 +89,36 @@ fn compare_steps_an_lstm_and_a_gru_together() {
     tmux.wait_for(&["parameters: Enter applies", "compare LSTM and GRU"]);
     tmux.keys(&["Down", "Down", "Down", "Down", "Right"]);
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for(&["model rebuilt", "LSTM", "GRU", "step 0"]);
-    assert!(screen.contains("not computed yet"), "{screen}");
+    tmux.wait_for(&["model rebuilt", "step 0", "not computed yet"]);
 
-    // Three steps: both cells have run, on the same named input.
+    // Three steps: both cells have run, on the same named input. Each
+    // check waits for a whole frame: a capture may catch one half drawn.
     tmux.keys(&["n", "n", "n"]);
-    let screen = tmux.wait_for(&["step 3 ", "sine wave, phase 2/16"]);
-    assert!(
-        screen
-            .lines()
-            .any(|l| l.starts_with("LSTM  ") && l.trim_end().ends_with("  GRU")),
-        "the panels stand side by side: {screen}"
-    );
-    // The LSTM's forget gate and the GRU's update gate, each in a sentence.
-    let keeps = line_with(&screen, "keeps ");
-    assert!(keeps.contains("of the old cell state"), "{screen}");
-    assert!(keeps.contains("of the old state (units"), "{screen}");
-    assert!(screen.contains("of the old state into n"), "{screen}");
-    let lstm_hist = line_with(&screen, "LSTM h over time 3 steps");
-    assert!(lstm_hist.contains("GRU h over time 3 steps"), "{screen}");
+    let side_by_side = |s: &str| {
+        s.lines()
+            .any(|l| l.starts_with("LSTM  ") && l.trim_end().ends_with("  GRU"))
+    };
+    tmux.wait_until("both cells after three steps", |s| {
+        let keeps = line_with(s, "keeps ");
+        s.contains("step 3 ")
+            && s.contains("sine wave, phase 2/16")
+            && side_by_side(s)
+            // The LSTM's forget gate and the GRU's update gate, in words.
+            && keeps.contains("of the old cell state")
+            && keeps.contains("of the old state (units")
+            && s.contains("of the old state into n")
+            && line_with(s, "LSTM h over time 3 steps").contains("GRU h over time 3 steps")
+    });
 
-    // One stage: the LSTM's forget gate and the GRU's reset gate together.
+    // One stage: the LSTM's forget gate and the GRU's reset gate together,
+    // and only they are marked as just run.
     tmux.keys(&["m"]);
-    let screen = tmux.wait_for(&["next 2/6 LSTM input gate, GRU update gate"]);
-    let marked = screen.matches("▸ ").count();
-    assert!(
-        marked == 2 && screen.contains("▸ f ") && screen.contains("▸ r "),
-        "f and r are the stages just run: {screen}"
-    );
+    tmux.wait_until("f and r run together", |s| {
+        s.contains("next 2/6 LSTM input gate, GRU update gate")
+            && s.matches("▸ ").count() == 2
+            && s.contains("▸ f ")
+            && s.contains("▸ r ")
+    });
 
     // Step back twice: the stage, then the third step.
     tmux.keys(&["b"]);
