@@ -518,3 +518,42 @@ fn each_gate_says_what_its_value_does() {
             .all(|(_, en, zh)| !en.is_empty() && !zh.is_empty())
     );
 }
+
+#[test]
+fn the_input_is_named_by_its_sequence_and_place_in_it() {
+    let label = |m: &dyn Model| m.views()[0].label.clone();
+    let mut m = build("lstm_cell", &["sequence=word", "word=hi!"], 1);
+    m.step();
+    m.step();
+    let x = label(m.as_ref());
+    assert_eq!(x.en, "input x: word \"hi!\": 'i' (2/3)");
+    assert_eq!(x.zh, "输入 x:单词 \"hi!\":'i'(第 2/3 个)");
+    m.stage();
+    assert!(
+        label(m.as_ref()).en.ends_with("'!' (3/3)"),
+        "mid-step: the step's input"
+    );
+    let mut m = build("gru_cell", &["sequence=sine"], 1);
+    for _ in 0..5 {
+        m.step();
+    }
+    assert_eq!(label(m.as_ref()).en, "input x: sine wave, phase 4/16");
+    m.edit("x", 1, 0.5).unwrap();
+    assert_eq!(
+        label(m.as_ref()).en,
+        "input x: sine wave, phase 4/16, edited 1"
+    );
+    m.step();
+    assert_eq!(
+        label(m.as_ref()).en,
+        "input x: sine wave, phase 4/16, edited 1"
+    );
+    m.step();
+    assert_eq!(
+        label(m.as_ref()).en,
+        "input x: sine wave, phase 6/16",
+        "the sequence resumes"
+    );
+    let m = build("rnn_cell", &["sequence=step"], 1);
+    assert_eq!(label(m.as_ref()).en, "input x: step, off (1 from step 5)");
+}
