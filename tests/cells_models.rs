@@ -37,6 +37,19 @@ fn trace(m: &mut dyn Model, steps: usize) -> Vec<String> {
 
 fn vector(m: &dyn Model, name: &str) -> Vec<f32> {
     let views = m.views();
+    // A cell's gates and states are stages of its flow.
+    let staged = views.iter().find_map(|v| match &v.content {
+        ViewContent::Flow(flow) => flow
+            .panels
+            .iter()
+            .flat_map(|p| &p.stages)
+            .find(|s| s.name.as_deref() == Some(name))
+            .map(|s| s.values.clone()),
+        _ => None,
+    });
+    if let Some(values) = staged {
+        return values;
+    }
     let view = views
         .iter()
         .find(|v| v.name == name)
@@ -67,16 +80,19 @@ fn every_key_is_registered_and_builds_with_its_defaults() {
 
 #[test]
 fn the_lstm_and_gru_show_their_named_states_and_gates() {
-    let lstm = build("lstm_cell", &[], 1);
+    // The gates and states are traced by name, whether they are drawn as
+    // views of their own or as stages of the cell's flow.
+    let mut lstm = build("lstm_cell", &[], 1);
+    lstm.step();
     let names: Vec<String> = lstm.views().into_iter().map(|v| v.name).collect();
+    let line = trace_line(1, "", &lstm.views());
+    for name in ["x", "h", "c", "gate_i", "gate_f", "gate_g", "gate_o"] {
+        assert!(line.get(name).is_some(), "LSTM trace lacks {name}: {line}");
+    }
     for name in [
         "x",
-        "h",
-        "c",
-        "gate_i",
-        "gate_f",
-        "gate_g",
-        "gate_o",
+        "flow",
+        "diagram",
         "h_history",
         "c_history",
         "equations",
@@ -86,17 +102,14 @@ fn the_lstm_and_gru_show_their_named_states_and_gates() {
             "LSTM lacks {name}: {names:?}"
         );
     }
-    let gru = build("gru_cell", &[], 1);
+    let mut gru = build("gru_cell", &[], 1);
+    gru.step();
     let names: Vec<String> = gru.views().into_iter().map(|v| v.name).collect();
-    for name in [
-        "x",
-        "h",
-        "gate_r",
-        "gate_z",
-        "gate_n",
-        "h_history",
-        "equations",
-    ] {
+    let line = trace_line(1, "", &gru.views());
+    for name in ["x", "h", "gate_r", "gate_z", "gate_n"] {
+        assert!(line.get(name).is_some(), "GRU trace lacks {name}: {line}");
+    }
+    for name in ["x", "flow", "diagram", "h_history", "equations"] {
         assert!(
             names.iter().any(|n| n == name),
             "GRU lacks {name}: {names:?}"
@@ -197,13 +210,28 @@ fn an_edited_input_is_fed_at_the_next_step_even_mid_step() {
     let mut during = build("lstm_cell", &["sequence=noise"], 11);
     before.step();
     during.step();
-    before.edit("x", 2, 0.75).unwrap();
-    before.step();
     for _ in 0..4 {
         during.stage();
     }
+    // Mid-step, the input is the sequence's for this step; editing one
+    // component keeps the others.
+    let mut fed = vector(during.as_ref(), "x");
+    fed[2] = 0.75;
     during.edit("x", 2, 0.75).unwrap();
+    assert_eq!(vector(during.as_ref(), "x"), fed);
     during.step();
+    // Between steps, the input on screen is the last step's; editing one
+    // component leaves the others where they were, and the step after is
+    // fed what is on screen.
+    let shown = vector(before.as_ref(), "x");
+    before.edit("x", 0, fed[0]).unwrap();
+    assert_eq!(vector(before.as_ref(), "x")[1..], shown[1..]);
+    for (k, &v) in fed.iter().enumerate() {
+        before.edit("x", k, v).unwrap();
+    }
+    let label = before.views()[0].label.en.to_string();
+    assert!(label.contains("edited 0 1 2 3"), "{label}");
+    before.step();
     assert_eq!(vector(before.as_ref(), "h"), vector(during.as_ref(), "h"));
     assert_eq!(vector(before.as_ref(), "c"), vector(during.as_ref(), "c"));
     assert_eq!(vector(before.as_ref(), "x")[2], 0.75);
@@ -379,4 +407,153 @@ fn a_cell_steps_the_same_on_strided_views_as_on_contiguous_arrays() {
     assert_eq!(a.gates, b.gates);
     assert_eq!(r, r2.slice(s![..;2]));
     assert!(h.iter().any(|&v| v != 0.0) && r.iter().any(|&v| v != 0.0));
+}
+
+#[test]
+fn the_basic_cell_by_default_answers_its_input() {
+    // The default activation must not be one that outputs zero for every
+    // step of the default input (a ReLU whose weighted sum stays negative).
+    for seed in [1, 2, 3, 42] {
+        let mut m = build("basic_cell", &[], seed);
+        let mut outputs = Vec::new();
+        for _ in 0..16 {
+            m.step();
+            outputs.push(vector(m.as_ref(), "y")[0]);
+        }
+        let nonzero = outputs.iter().filter(|v| v.abs() > 1e-3).count();
+        assert!(nonzero >= 12, "seed {seed}: {outputs:?}");
+        let distinct = outputs.windows(2).filter(|w| w[0] != w[1]).count();
+        assert!(
+            distinct >= 12,
+            "seed {seed}: the output follows the input: {outputs:?}"
+        );
+    }
+}
+
+#[test]
+fn side_by_side_the_lstm_and_gru_read_the_same_input_and_step_together() {
+    for key in ["lstm_cell", "gru_cell"] {
+        let mut pair = build(key, &["compare=on", "sequence=noise"], 5);
+        let mut lstm = build("lstm_cell", &["sequence=noise"], 5);
+        for step in 1..=6 {
+            pair.step();
+            lstm.step();
+            assert_eq!(pair.steps_done(), step);
+            let line = trace_line(step, "", &pair.views());
+            let alone = trace_line(step, "", &lstm.views());
+            assert_eq!(line["x"], alone["x"], "{key}: the same input");
+            // The LSTM's weights are drawn first from the seed, as alone.
+            for name in ["h", "c", "gate_f", "gate_i", "gate_g", "gate_o"] {
+                assert_eq!(line[format!("lstm_{name}")], alone[name], "{key} {name}");
+            }
+            for name in ["gru_h", "gru_gate_r", "gru_gate_z", "gru_gate_n"] {
+                assert!(line.get(name).is_some(), "{key}: {name} in {line}");
+            }
+        }
+        // Stage by stage both move: the GRU's reset gate beside the forget gate.
+        let mut staged = build(key, &["compare=on"], 2);
+        assert_eq!(staged.stage_count(), 6);
+        let r0 = vector(staged.as_ref(), "gru_gate_r");
+        staged.stage();
+        assert_ne!(vector(staged.as_ref(), "gru_gate_r"), r0, "r runs with f");
+        assert_eq!(
+            vector(staged.as_ref(), "gru_h"),
+            vec![0.0; 8],
+            "h' waits for the last stage"
+        );
+        for _ in 1..6 {
+            staged.stage();
+        }
+        let mut whole = build(key, &["compare=on"], 2);
+        whole.step();
+        assert_eq!(
+            trace_line(1, "", &staged.views()),
+            trace_line(1, "", &whole.views()),
+            "stages and a whole step give the same bits"
+        );
+    }
+}
+
+#[test]
+fn each_gate_says_what_its_value_does() {
+    let mut m = build("lstm_cell", &[], 1);
+    let flow_notes = |m: &dyn Model| -> Vec<(String, String, String)> {
+        m.views()
+            .iter()
+            .filter_map(|v| match &v.content {
+                ViewContent::Flow(flow) => Some(flow.panels[0].stages.clone()),
+                _ => None,
+            })
+            .flatten()
+            .map(|s| (s.symbol, s.note.en.to_string(), s.note.zh.to_string()))
+            .collect()
+    };
+    let notes = flow_notes(m.as_ref());
+    assert!(
+        notes
+            .iter()
+            .all(|(_, en, _)| en.starts_with("not computed yet")),
+        "{notes:?}"
+    );
+    m.step();
+    let f = vector(m.as_ref(), "gate_f");
+    let mean = f.iter().sum::<f32>() / f.len() as f32;
+    let percent = format!("{}%", (mean * 100.0).round() as i64);
+    let notes = flow_notes(m.as_ref());
+    let symbols: Vec<&str> = notes.iter().map(|(s, _, _)| s.as_str()).collect();
+    assert_eq!(
+        symbols,
+        ["h", "c", "f", "i", "g", "c'", "o", "h'"],
+        "data-flow order"
+    );
+    let (_, en, zh) = &notes[2];
+    assert!(
+        en.starts_with(&format!("keeps {percent} of the old cell state")),
+        "{en}"
+    );
+    assert!(zh.contains(&percent) && zh.contains("旧细胞状态"), "{zh}");
+    assert!(
+        notes
+            .iter()
+            .all(|(_, en, zh)| !en.is_empty() && !zh.is_empty())
+    );
+}
+
+#[test]
+fn the_input_is_named_by_its_sequence_and_place_in_it() {
+    let label = |m: &dyn Model| m.views()[0].label.clone();
+    let mut m = build("lstm_cell", &["sequence=word", "word=hi!"], 1);
+    m.step();
+    m.step();
+    let x = label(m.as_ref());
+    assert_eq!(x.en, "input x: word \"hi!\": 'i' (2/3)");
+    assert_eq!(x.zh, "输入 x:单词 \"hi!\":'i'(第 2/3 个)");
+    m.stage();
+    assert!(
+        label(m.as_ref()).en.ends_with("'!' (3/3)"),
+        "mid-step: the step's input"
+    );
+    let mut m = build("gru_cell", &["sequence=sine"], 1);
+    for _ in 0..5 {
+        m.step();
+    }
+    assert_eq!(label(m.as_ref()).en, "input x: sine wave, phase 4/16");
+    m.edit("x", 1, 0.5).unwrap();
+    assert_eq!(
+        label(m.as_ref()).en,
+        "input x: sine wave, phase 4/16, edited 1"
+    );
+    m.step();
+    assert_eq!(
+        label(m.as_ref()).en,
+        "input x: sine wave, phase 4/16, edited 1"
+    );
+    m.step();
+    assert_eq!(
+        label(m.as_ref()).en,
+        "input x: sine wave, phase 6/16",
+        "the sequence resumes"
+    );
+    let m = build("rnn_cell", &["sequence=step"], 1);
+    assert_eq!(label(m.as_ref()).en, "input x: step, off (1 from step 5)");
 }

@@ -1,5 +1,5 @@
 //! The labs of the real models, mid-run, as snapshots: the LSTM and GRU
-//! cells after a fixed number of steps and stages with a fixed seed, at
+//! cells (alone and side by side) after a fixed number of steps and stages with a fixed seed, at
 //! 80x24 and 120x40, in English and Chinese.
 
 use nnzoo::catalogue::Catalogue;
@@ -75,6 +75,38 @@ snapshots! {
     training_process_80x24_chinese: "training-process", 80 x 24, Lang::Zh;
     training_process_120x40_english: "training-process", 120 x 40, Lang::En;
     training_process_120x40_chinese: "training-process", 120 x 40, Lang::Zh;
+}
+
+/// The LSTM lab with `compare` on: an LSTM and a GRU side by side, five
+/// steps and three stages in.
+fn compare_mid_run() -> Lab {
+    let catalogue = Catalogue::builtin();
+    let entry = catalogue.get("lstm-cell").expect("entry in the catalogue");
+    let spec = model::find(&entry.model).expect("a runnable entry has a model");
+    let mut params = spec.default_params();
+    params.assign("compare=on").expect("the LSTM takes compare");
+    let mut lab = Lab::with_params(entry, spec, &params, 42).expect("the pair builds");
+    press(&mut lab, "nnnnnmmm");
+    lab
+}
+
+macro_rules! compare_snapshots {
+    ($($name:ident: $w:literal x $h:literal, $lang:expr;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                let mut lab = compare_mid_run();
+                insta::assert_snapshot!(screen(&mut lab, $w, $h, $lang));
+            }
+        )*
+    };
+}
+
+compare_snapshots! {
+    compare_80x24_english: 80 x 24, Lang::En;
+    compare_80x24_chinese: 80 x 24, Lang::Zh;
+    compare_120x40_english: 120 x 40, Lang::En;
+    compare_120x40_chinese: 120 x 40, Lang::Zh;
 }
 
 /// The Hopfield lab with the built-in letters, stored by the projection

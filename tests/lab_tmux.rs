@@ -28,9 +28,8 @@ fn open_lab(tmux: &Tmux, query: &str, header: &str) -> String {
 #[test]
 fn the_lstm_lab_steps_gate_by_gate() {
     let tmux = Tmux::start(env!("CARGO_BIN_EXE_nnzoo"), 120, 40);
-    let screen = open_lab(&tmux, "LSTM", "Long Short-Term Memory Cell (LSTM)");
-    assert!(screen.contains("next 1/6 forget gate"), "{screen}");
-    assert!(screen.contains("forget gate f [8]"), "{screen}");
+    open_lab(&tmux, "LSTM", "Long Short-Term Memory Cell (LSTM)");
+    let screen = tmux.wait_for(&["next 1/6 forget gate", "  f  forget gate", "f = σ("]);
     let forget_before = line_with(&screen, "f = σ(");
     assert!(
         !forget_before.contains("= ["),
@@ -39,9 +38,10 @@ fn the_lstm_lab_steps_gate_by_gate() {
 
     // One stage: the forget gate has values, the input gate not yet.
     tmux.keys(&["m"]);
-    let screen = tmux.wait_for(&["next 2/6 input gate"]);
+    let screen = tmux.wait_until("the forget gate's values", |s| {
+        s.contains("next 2/6 input gate") && line_with(s, "f = σ(").contains("= [")
+    });
     let forget = line_with(&screen, "f = σ(");
-    assert!(forget.contains("= ["), "{screen}");
     assert!(!line_with(&screen, "i = σ(").contains("= ["), "{screen}");
 
     // Stage by stage through the step: each gate gets its values in turn.
@@ -52,23 +52,83 @@ fn the_lstm_lab_steps_gate_by_gate() {
         ("next 6/6 hidden state", "o = σ("),
     ] {
         tmux.keys(&["m"]);
-        let screen = tmux.wait_for(&[next]);
-        assert!(line_with(&screen, line).contains("= ["), "{line}: {screen}");
+        // Waits for the whole frame: a capture may catch one half drawn.
+        tmux.wait_until(line, |s| {
+            s.contains(next) && line_with(s, line).contains("= [")
+        });
     }
     tmux.keys(&["m"]);
-    let screen = tmux.wait_for(&["step 1 ", "next 1/6 forget gate"]);
-    assert!(line_with(&screen, "h' = o").contains("= ["), "{screen}");
+    tmux.wait_until("h' with its values", |s| {
+        s.contains("step 1 ")
+            && s.contains("next 1/6 forget gate")
+            && line_with(s, "h' = o").contains("= [")
+    });
 
     // The next step's forget gate differs: the state it reads has moved.
     tmux.keys(&["m"]);
-    let screen = tmux.wait_for(&["step 1 ", "next 2/6 input gate"]);
+    let screen = tmux.wait_until("the next forget gate", |s| {
+        s.contains("step 1 ")
+            && s.contains("next 2/6 input gate")
+            && line_with(s, "f = σ(").contains("= [")
+    });
     let forget_next = line_with(&screen, "f = σ(");
-    assert!(forget_next.contains("= ["), "{screen}");
     assert_ne!(forget_next, forget, "the forget gate changed between steps");
 
     // In Chinese the same lab reads in Chinese.
     tmux.keys(&["L"]);
-    tmux.wait_for(&["遗忘门 f", "下一阶段 2/6"]);
+    tmux.wait_for(&["f  遗忘门", "下一阶段 2/6", "保留旧细胞状态的"]);
+}
+
+#[test]
+fn compare_steps_an_lstm_and_a_gru_together() {
+    let tmux = Tmux::start(env!("CARGO_BIN_EXE_nnzoo"), 120, 40);
+    open_lab(&tmux, "LSTM", "Long Short-Term Memory Cell (LSTM)");
+
+    // Parameters: input, hidden, sequence, word, compare; turn compare on.
+    tmux.keys(&["p"]);
+    tmux.wait_for(&["parameters: Enter applies", "compare LSTM and GRU"]);
+    tmux.keys(&["Down", "Down", "Down", "Down", "Right"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&["model rebuilt", "step 0", "not computed yet"]);
+
+    // Three steps: both cells have run, on the same named input. Each
+    // check waits for a whole frame: a capture may catch one half drawn.
+    tmux.keys(&["n", "n", "n"]);
+    let side_by_side = |s: &str| {
+        s.lines()
+            .any(|l| l.starts_with("LSTM  ") && l.trim_end().ends_with("  GRU"))
+    };
+    tmux.wait_until("both cells after three steps", |s| {
+        let keeps = line_with(s, "keeps ");
+        s.contains("step 3 ")
+            && s.contains("sine wave, phase 2/16")
+            && side_by_side(s)
+            // The LSTM's forget gate and the GRU's update gate, in words.
+            && keeps.contains("of the old cell state")
+            && keeps.contains("of the old state (units")
+            && s.contains("of the old state into n")
+            && line_with(s, "LSTM h over time 3 steps").contains("GRU h over time 3 steps")
+    });
+
+    // One stage: the LSTM's forget gate and the GRU's reset gate together,
+    // and only they are marked as just run.
+    tmux.keys(&["m"]);
+    tmux.wait_until("f and r run together", |s| {
+        s.contains("next 2/6 LSTM input gate, GRU update gate")
+            && s.matches("▸ ").count() == 2
+            && s.contains("▸ f ")
+            && s.contains("▸ r ")
+    });
+
+    // Step back twice: the stage, then the third step.
+    tmux.keys(&["b"]);
+    tmux.wait_for(&["step 3 ", "next 1/6"]);
+    tmux.keys(&["b"]);
+    tmux.wait_for(&["step 2 ", "sine wave, phase 1/16"]);
+
+    // In Chinese, both panels and the stage names read in Chinese.
+    tmux.keys(&["m", "L"]);
+    tmux.wait_for(&["LSTM 输入门,GRU 更新门", "保留旧细胞状态的", "让旧状态的"]);
 }
 
 #[test]

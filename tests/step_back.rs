@@ -44,10 +44,27 @@ fn changes_for(model: &dyn Model) -> Vec<Change> {
     changes
 }
 
+/// Every model at its defaults, and the models a parameter turns into
+/// another (the LSTM and GRU cells side by side with `compare=on`).
+fn every_set_up() -> Vec<(String, Box<dyn Model>)> {
+    let mut out = Vec::new();
+    for spec in REGISTRY {
+        let params = spec.default_params();
+        out.push((spec.key.to_string(), (spec.build)(&params, 3).unwrap()));
+        let mut compare = params.clone();
+        if compare.assign("compare=on").is_ok() {
+            let key = format!("{} compare=on", spec.key);
+            out.push((key, (spec.build)(&compare, 3).unwrap()));
+        }
+    }
+    out
+}
+
 #[test]
 fn every_model_steps_back_and_forward_to_the_same_bits() {
-    for spec in REGISTRY {
-        let mut model = (spec.build)(&spec.default_params(), 3).unwrap();
+    let set_ups = every_set_up();
+    assert!(set_ups.len() > REGISTRY.len(), "the pair is walked too");
+    for (key, mut model) in set_ups {
         let mut timeline = Timeline::new(model.as_ref());
         let changes = changes_for(model.as_ref());
         let mut seen = vec![trace(model.as_ref())];
@@ -60,18 +77,13 @@ fn every_model_steps_back_and_forward_to_the_same_bits() {
                 made.push(change.clone());
             }
         }
-        assert!(
-            made.len() >= 10,
-            "{}: only {} changes",
-            spec.key,
-            made.len()
-        );
+        assert!(made.len() >= 10, "{}: only {} changes", key, made.len());
         for at in (0..made.len()).rev() {
             model = timeline
                 .back()
-                .unwrap_or_else(|| panic!("{}: cannot go back to {at}", spec.key))
+                .unwrap_or_else(|| panic!("{}: cannot go back to {at}", key))
                 .unwrap();
-            assert_eq!(trace(model.as_ref()), seen[at], "{} back at {at}", spec.key);
+            assert_eq!(trace(model.as_ref()), seen[at], "{} back at {at}", key);
         }
         assert!(timeline.back().is_none());
         for (i, change) in made.iter().enumerate() {
@@ -81,7 +93,7 @@ fn every_model_steps_back_and_forward_to_the_same_bits() {
                 trace(model.as_ref()),
                 seen[i + 1],
                 "{} forward to {}",
-                spec.key,
+                key,
                 i + 1
             );
         }

@@ -90,6 +90,36 @@ impl Theme {
         }
     }
 
+    /// The colour of `v` on the scale of `range`: a range from zero (or
+    /// above) up, such as a sigmoid gate's 0..1, on the sequential map from
+    /// its low end to its high end; any other range on the diverging map
+    /// around zero or its middle. `None` without colour.
+    pub fn scaled(&self, v: f32, range: (f32, f32)) -> Option<Color> {
+        if range.0 >= 0.0 && range.0 < range.1 {
+            self.sequential(v, range)
+        } else {
+            self.diverging(v, range)
+        }
+    }
+
+    /// The colour of `v` scaled to `range` on a sequential map: grey at the
+    /// low end, then ever brighter teal up to the high end (256-colour
+    /// palette), so 0.5 of a 0..1 gate reads as half open, not as zero.
+    /// `None` without colour; NaN and infinities get magenta.
+    pub fn sequential(&self, v: f32, range: (f32, f32)) -> Option<Color> {
+        if !self.colour {
+            return None;
+        }
+        if !v.is_finite() {
+            return Some(Color::Magenta);
+        }
+        let (lo, hi) = range;
+        let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.0 };
+        const TEALS: [u8; 6] = [240, 23, 30, 37, 44, 51];
+        let level = ((t.clamp(0.0, 1.0) * 5.0).ceil() as usize).min(5);
+        Some(Color::Indexed(TEALS[level]))
+    }
+
     /// The colour of a signed value `v` scaled to `range` on a diverging map:
     /// blue for the low end, near-neutral grey in the middle, red for the high
     /// end (256-colour palette). `None` without colour; NaN and infinities get
@@ -146,6 +176,30 @@ fn dots_marker(name: &str) -> Marker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_gate_is_coloured_from_closed_to_open() {
+        let theme = Theme::coloured();
+        let gate = (0.0, 1.0);
+        // 0 is the low end (grey), not blue as if below a zero at 0.5.
+        assert_eq!(theme.scaled(0.0, gate), Some(Color::Indexed(240)));
+        assert_eq!(theme.scaled(1.0, gate), Some(Color::Indexed(51)));
+        let half = theme.scaled(0.5, gate);
+        assert_ne!(half, theme.scaled(0.0, gate));
+        assert_ne!(half, theme.scaled(1.0, gate));
+        // Ever brighter as the gate opens.
+        let levels: Vec<_> = [0.1, 0.3, 0.5, 0.7, 0.9]
+            .iter()
+            .map(|&v| theme.scaled(v, gate))
+            .collect();
+        assert!(levels.windows(2).all(|w| w[0] != w[1]), "{levels:?}");
+        // A signed range keeps the diverging map around zero.
+        assert_eq!(
+            theme.scaled(-0.5, (-1.0, 1.0)),
+            theme.diverging(-0.5, (-1.0, 1.0))
+        );
+        assert_eq!(Theme::plain().scaled(0.5, gate), None);
+    }
 
     #[test]
     fn dots_are_braille_unless_a_known_marker_is_named() {

@@ -2,10 +2,12 @@
 //! (a vector over time).
 //!
 //! In colour each character cell holds two values, the upper as the
-//! foreground of `▀` and the lower as its background, on the diverging
-//! map. Without colour each cell holds one value as a glyph whose density
+//! foreground of `▀` and the lower as its background, on the map of its range
+//! (sequential for a range from zero up, else diverging: see
+//! `Theme::scaled`). Without colour each cell holds one value as a glyph whose density
 //! grows with the size: `░▒▓█` for positive values, `.:-=` for negative
-//! ones, blank near the middle of the range, `!` for NaN and infinities.
+//! ones, blank near the middle of the range (near the low end of a range
+//! from zero up), `!` for NaN and infinities.
 
 use super::DrawContext;
 use super::paint::{put, set_cell};
@@ -32,8 +34,12 @@ pub(super) fn candidates(full: usize) -> Vec<u16> {
     hs
 }
 
-/// Where `v` sits in the range around its middle, in -1..=1.
+/// Where `v` sits in the range around its middle, in -1..=1; a range
+/// from zero (or above) up is read from its low end, in 0..=1.
 fn position(v: f32, (lo, hi): (f32, f32)) -> f32 {
+    if lo >= 0.0 && hi > lo {
+        return ((v - lo) / (hi - lo)).clamp(0.0, 1.0);
+    }
     let mid = if lo < 0.0 && hi > 0.0 {
         0.0
     } else {
@@ -85,11 +91,11 @@ pub(super) fn draw_grid(
         for row in 0..shown.div_ceil(2) {
             for col in 0..columns {
                 let upper = theme
-                    .diverging(value(2 * row, col), range)
+                    .scaled(value(2 * row, col), range)
                     .unwrap_or(Color::Reset);
                 let lower = if 2 * row + 1 < shown {
                     theme
-                        .diverging(value(2 * row + 1, col), range)
+                        .scaled(value(2 * row + 1, col), range)
                         .unwrap_or(Color::Reset)
                 } else {
                     Color::Reset

@@ -147,6 +147,7 @@ fn examples() -> Vec<(&'static str, View)> {
                     cols: 6,
                     values: sine(180, 1.0),
                     range: (-1.0, 1.0),
+                    first: 1,
                 }),
             ),
         ),
@@ -332,7 +333,78 @@ fn examples() -> Vec<(&'static str, View)> {
                 }),
             ),
         ),
+        (
+            "flow",
+            view(
+                "flow",
+                "the step, as the data flows",
+                "一步的计算,按数据流向",
+                ViewContent::Flow(example_flow(&sine)),
+            ),
+        ),
+        (
+            "sketch",
+            view(
+                "diagram",
+                "the cell",
+                "细胞结构",
+                ViewContent::Sketch(Sketch {
+                    lines: vec![
+                        "c ─(×f)─(+)─┬───────▶ c'".into(),
+                        "         ▲  tanh".into(),
+                        "    (i×g)┘  └▶(×o)──▶ h'".into(),
+                    ],
+                    marked: vec!["f".into()],
+                }),
+            ),
+        ),
     ]
+}
+
+/// Two panels of stages: gates on 0..1 (one past its end), a signed state,
+/// a state with NaN, a stage still to run.
+fn example_flow(sine: &dyn Fn(usize, f32) -> Vec<f32>) -> Flow {
+    let stage =
+        |symbol: &str, values: Vec<f32>, range: (f32, f32), current: bool, pending: bool| {
+            FlowStage {
+                name: Some(format!("v_{symbol}")),
+                symbol: symbol.to_string(),
+                label: Bilingual::owned(format!("stage {symbol}"), format!("阶段 {symbol}")),
+                values,
+                range,
+                note: Bilingual::owned(
+                    format!("what {symbol} does, said in a sentence"),
+                    format!("{symbol} 的作用,用一句话说"),
+                ),
+                current,
+                pending,
+            }
+        };
+    let gate: Vec<f32> = sine(8, 0.5).iter().map(|v| v + 0.5).collect();
+    let mut past = gate.clone();
+    past[3] = 1.25;
+    let mut bad = sine(8, 1.0);
+    bad[5] = f32::NAN;
+    Flow {
+        panels: vec![
+            FlowPanel {
+                title: Bilingual::same("LSTM"),
+                stages: vec![
+                    stage("h", sine(8, 0.8), (-1.0, 1.0), false, false),
+                    stage("f", gate.clone(), (0.0, 1.0), false, false),
+                    stage("i", past, (0.0, 1.0), true, false),
+                    stage("c'", bad, (-2.0, 2.0), false, true),
+                ],
+            },
+            FlowPanel {
+                title: Bilingual::same("GRU"),
+                stages: vec![
+                    stage("z", gate, (0.0, 1.0), true, false),
+                    stage("h'", sine(20, 0.9), (-1.0, 1.0), false, true),
+                ],
+            },
+        ],
+    }
 }
 
 /// The kind's name as [`ViewContent`] spells it.
@@ -350,7 +422,7 @@ fn there_is_an_example_of_every_kind() {
         .iter()
         .map(|(_, v)| kind_name(&v.content))
         .collect();
-    assert_eq!(kinds.len(), 15, "{kinds:?}");
+    assert_eq!(kinds.len(), 17, "{kinds:?}");
 }
 
 /// `view` drawn into a `width` x `height` area: the symbols, a line per
@@ -432,7 +504,7 @@ fn words(n: usize, seed: usize) -> Vec<String> {
         .collect()
 }
 
-/// A view of kind `kind` (0..15) made of whatever it is given, sizes and
+/// A view of kind `kind` (0..17) made of whatever it is given, sizes and
 /// lengths that need not agree included.
 fn any_content(kind: usize, v: &[f32], a: usize, b: usize, range: (f32, f32)) -> ViewContent {
     let get = |i: usize| v.get(i).copied().unwrap_or(f32::NAN);
@@ -472,6 +544,7 @@ fn any_content(kind: usize, v: &[f32], a: usize, b: usize, range: (f32, f32)) ->
             cols: b,
             values: v.to_vec(),
             range,
+            first: 1,
         }),
         6 => ViewContent::scalar(wide(get(0))),
         7 => ViewContent::text(Bilingual::owned(
@@ -564,6 +637,29 @@ fn any_content(kind: usize, v: &[f32], a: usize, b: usize, range: (f32, f32)) ->
                 })
                 .collect(),
         }),
+        15 => ViewContent::Flow(Flow {
+            panels: (0..a % 3)
+                .map(|p| FlowPanel {
+                    title: Bilingual::owned(words(1, p + b).concat(), words(1, p).concat()),
+                    stages: (0..b % 9)
+                        .map(|k| FlowStage {
+                            name: (k % 2 == 0).then(|| format!("s{k}")),
+                            symbol: words(1, k + a).concat(),
+                            label: Bilingual::owned(words(1, k).concat(), words(1, k + 5).concat()),
+                            values: v.iter().skip(k).copied().take(a).collect(),
+                            range,
+                            note: Bilingual::owned(words(2, k + b).concat(), words(3, k).concat()),
+                            current: k == a % 5,
+                            pending: k > b % 4,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }),
+        16 => ViewContent::Sketch(Sketch {
+            lines: words(b % 7, a),
+            marked: words(a % 3, b),
+        }),
         _ => ViewContent::Table(Table {
             header: words(a % 6, b),
             rows: (0..b).map(|r| words((r * 3 + a) % 7, r)).collect(),
@@ -617,7 +713,7 @@ proptest! {
 
     #[test]
     fn any_kind_at_any_size_stays_inside_and_never_panics(
-        kind in 0usize..15,
+        kind in 0usize..17,
         values in prop::collection::vec(value(), 0..90),
         a in 0usize..40,
         b in 0usize..40,

@@ -21,6 +21,7 @@
 
 mod axes;
 mod equations;
+mod flow;
 mod gallery;
 mod graph;
 mod heatmap;
@@ -35,12 +36,14 @@ mod plot;
 mod raster;
 mod scalar;
 mod series;
+mod sketch;
 mod table;
 mod text;
 mod vector;
 mod wrap;
 
 pub use equations::Equations;
+pub use flow::{Flow, FlowPanel, FlowStage};
 pub use gallery::Gallery;
 pub use graph::Graph;
 pub use histogram::{HISTOGRAM_BINS, Histogram, histogram_counts, histogram_range};
@@ -56,6 +59,7 @@ pub use plot::{Axis, Curve, Mark, Plot};
 pub use raster::Raster;
 pub use scalar::Scalar;
 pub use series::Series;
+pub use sketch::Sketch;
 pub use table::Table;
 pub use text::Text;
 pub use vector::Vector;
@@ -94,6 +98,14 @@ pub trait Kind {
     /// The heights (in rows, title included) it can be drawn at in `width`
     /// columns, richest first; [`heights`] sorts and cleans the list.
     fn heights(&self, width: u16, colour: bool) -> Vec<u16>;
+
+    /// The view's entries in the JSON trace, under `name` unless the kind
+    /// holds several named vectors (a cell's flow: one per stage).
+    fn trace_entries(&self, name: &str) -> Vec<(String, Value)> {
+        self.to_json()
+            .map(|value| vec![(name.to_string(), value)])
+            .unwrap_or_default()
+    }
 
     /// A short note after the view's label on its title row.
     fn title_suffix(&self, _ctx: &DrawContext) -> String {
@@ -214,6 +226,10 @@ kinds! {
     Graph,
     /// Rows of text under a header.
     Table,
+    /// A cell's step in the order its data flows, each stage with what it does.
+    Flow,
+    /// A small drawing made of text (a cell's diagram).
+    Sketch,
 }
 
 impl ViewContent {
@@ -336,9 +352,9 @@ pub fn trace_line(step: u64, stage: &str, views: &[View]) -> Value {
     let mut line = Map::new();
     line.insert("step".into(), json!(step));
     line.insert("stage".into(), json!(stage));
-    for view in views {
-        if let Some(value) = view.to_json() {
-            line.insert(view.name.clone(), value);
+    for view in views.iter().filter(|v| v.traced) {
+        for (name, value) in view.content.kind().trace_entries(&view.name) {
+            line.insert(name, value);
         }
     }
     Value::Object(line)

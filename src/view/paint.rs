@@ -65,13 +65,13 @@ pub fn format_value_f64(v: f64) -> String {
     s
 }
 
-/// The style for a printed value: the diverging colour of its sign and
-/// size, magenta and bold when it is not a number.
+/// The style for a printed value: its colour on the scale of `range`
+/// (sequential from zero up, else diverging: see [`Theme::scaled`]), magenta and bold when it is not a number.
 pub(crate) fn value_style(v: f32, range: (f32, f32), theme: &Theme) -> Style {
     if !v.is_finite() {
         return non_finite_style(theme);
     }
-    match theme.diverging(v, range) {
+    match theme.scaled(v, range) {
         Some(c) => theme.text.fg(c),
         None => theme.text,
     }

@@ -70,8 +70,10 @@ fn bars_grow_from_zero_by_half_cells() {
     assert_eq!(bar(-1.0, (-1.0, 1.0)), "█████│    ");
     assert_eq!(bar(0.5, (-1.0, 1.0)), "     ██▌  ");
     assert_eq!(bar(-0.5, (-1.0, 1.0)), "  ▐██│    ");
-    // Clipped to the range in the drawing only.
-    assert_eq!(bar(7.0, (-1.0, 1.0)), "     █████");
+    // Past the range: the bar is full and its end marked, never a silent clip.
+    assert_eq!(bar(7.0, (-1.0, 1.0)), "     ████▶");
+    assert_eq!(bar(-3.0, (-1.0, 1.0)), "◀████│    ");
+    assert_eq!(bar(1.5, (0.0, 1.0)), "█████████▶");
     // A gate in (0, 1) grows from the left edge.
     assert_eq!(bar(0.5, (0.0, 1.0)), "█████     ");
     assert_eq!(bar(f32::NAN, (0.0, 1.0)), "??????????");
@@ -203,6 +205,7 @@ fn no_colour_means_no_colour_anywhere() {
                 cols: 2,
                 values: vec![0.1, -0.2, 0.3, -0.4, 0.5, -0.6, 0.7, -0.8],
                 range: (-1.0, 1.0),
+                first: 1,
             }),
         ),
         View::new(
@@ -247,10 +250,23 @@ fn heat_maps_read_without_colour() {
             cols: 1,
             values: vec![-1.0, -1.0, 1.0, 1.0, 0.0],
             range: (-1.0, 1.0),
+            first: 1,
         }),
     );
-    let buf = render(&view, 3, 2, &plain());
-    assert_eq!(row(&buf, 1), "██ ");
+    let buf = render(&view, 5, 2, &plain());
+    assert_eq!(
+        row(&buf, 1),
+        "0 ██ ",
+        "the unit's number, then the last steps"
+    );
+    // With room, every step is wider, and a time axis numbers the steps.
+    let buf = render(&view, 17, 3, &plain());
+    assert_eq!(row(&buf, 1), "0 ======██████   ");
+    assert_eq!(row(&buf, 2), "t 1             5");
+    // A gate's history on 0..1 reads from its low end: 0 is blank, not "-1".
+    assert_eq!(heatmap::shade(0.0, (0.0, 1.0)), " ");
+    assert_eq!(heatmap::shade(0.5, (0.0, 1.0)), "▒");
+    assert_eq!(heatmap::shade(1.0, (0.0, 1.0)), "█");
 }
 
 #[test]
@@ -335,6 +351,7 @@ fn nothing_is_drawn_outside_the_area_at_any_size() {
                 cols: 9,
                 values: vec![0.3; 270],
                 range: (-1.0, 1.0),
+                first: 1,
             }),
         ),
         View::new(

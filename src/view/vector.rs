@@ -23,8 +23,10 @@ use std::borrow::Cow;
 use unicode_width::UnicodeWidthStr;
 
 /// Signed values drawn as bars. `range` is the span the bars are scaled
-/// to, e.g. (0, 1) for a sigmoid gate, (-1, 1) for tanh; values outside it
-/// are clipped in the drawing only. `labels` names the components (class
+/// to and coloured on, e.g. (0, 1) for a sigmoid gate (coloured from 0 up,
+/// see [`crate::tui::theme::Theme::scaled`]), (-1, 1) for tanh; a value
+/// beyond it fills its bar and is marked at the end it passed (`▶`, `◀`;
+/// `▲`, `▼` in bands), never silently clipped. `labels` names the components (class
 /// names, the characters of a vocabulary); empty, they are numbered, and a
 /// component past the end of a short list keeps its number.
 #[derive(Debug, Clone, PartialEq)]
@@ -388,6 +390,12 @@ impl Vector {
             } else {
                 (down_glyph((hi - v) / (hi - lo)), " ")
             };
+            let (up, down) = match beyond(v, range) {
+                Some(Beyond::Above) => (Beyond::Above.caret(), down),
+                Some(Beyond::Below) if bar_rows == 2 => (up, Beyond::Below.caret()),
+                Some(Beyond::Below) => (Beyond::Below.caret(), down),
+                None => (up, down),
+            };
             let style_for = |s: &str| {
                 if s == "!" {
                     non_finite_style(ctx.theme)
@@ -488,6 +496,46 @@ pub(crate) fn draw_bar(v: f32, range: (f32, f32), bar: Rect, buf: &mut Buffer, c
             style
         };
         set_cell(buf, bar, bar.x + c as u16, bar.y, symbol, cell_style);
+    }
+    if let Some(mark) = beyond(v, range) {
+        let x = if v > hi { bar.right() - 1 } else { bar.x };
+        set_cell(buf, bar, x, bar.y, mark.arrow(), style);
+    }
+}
+
+/// Which end of its range a value passed, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Beyond {
+    Above,
+    Below,
+}
+
+impl Beyond {
+    /// The mark at the end of a horizontal bar.
+    pub(crate) fn arrow(self) -> &'static str {
+        match self {
+            Beyond::Above => "▶",
+            Beyond::Below => "◀",
+        }
+    }
+
+    /// The mark in a vertical band.
+    pub(crate) fn caret(self) -> &'static str {
+        match self {
+            Beyond::Above => "▲",
+            Beyond::Below => "▼",
+        }
+    }
+}
+
+/// Whether `v` lies beyond `range` (infinities included; NaN lies nowhere).
+pub(crate) fn beyond(v: f32, (lo, hi): (f32, f32)) -> Option<Beyond> {
+    if v > hi {
+        Some(Beyond::Above)
+    } else if v < lo {
+        Some(Beyond::Below)
+    } else {
+        None
     }
 }
 
@@ -620,6 +668,33 @@ mod tests {
         assert_eq!(lines[4], "abcdefghijklmnopqrstuvwxyz", "{text}");
         assert!(lines[5].starts_with("min +0.000 max +1.000"), "{text}");
         stays_inside(&view);
+    }
+
+    #[test]
+    fn values_past_the_range_are_marked_in_every_form() {
+        let mut values = vec![0.5f32; 60];
+        values[3] = 1.5;
+        values[7] = -0.25;
+        let view = View::new(
+            "g",
+            Bilingual::new("g", "g"),
+            ViewContent::vector(values, (0.0, 1.0)),
+        );
+        // 60 components in 3 rows: bands.
+        let text = screen(&view, 60, 4, &Theme::plain());
+        let bands = text.lines().nth(1).unwrap_or("");
+        assert_eq!(bands.chars().nth(3), Some('▲'), "{text}");
+        assert_eq!(bands.chars().nth(7), Some('▼'), "{text}");
+        // One row each: the bar ends in an arrow.
+        let view = View::new(
+            "g",
+            Bilingual::new("g", "g"),
+            ViewContent::vector(vec![1.5, -0.25], (0.0, 1.0)),
+        );
+        let text = screen(&view, 20, 3, &Theme::plain());
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[1], "0 █████████▶  +1.500", "{text}");
+        assert_eq!(lines[2], "1 ◀           -0.250", "{text}");
     }
 
     #[test]

@@ -307,6 +307,7 @@ impl Model for Demo {
                     cols: n,
                     values: self.history.clone(),
                     range: (-1.0, 1.0),
+                    first: 1,
                 }),
             ),
             View::new(

@@ -183,7 +183,7 @@ fn params() -> Vec<ParamSpec> {
             "作用于加权和的函数:identity(恒等)、relu、sigmoid 或 tanh",
         ),
         kind: ParamKind::Choice(ACTIVATIONS),
-        default: ParamValue::Choice("relu"),
+        default: ParamValue::Choice("tanh"),
         role: Default::default(),
     });
     specs.extend(recurrent::feed_specs());

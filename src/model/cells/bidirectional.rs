@@ -396,6 +396,7 @@ impl Model for Bidirectional {
                 cols: 2 * h,
                 values: self.output.clone(),
                 range: out_range,
+                first: 0,
             }),
         ));
         let cell = self.kind.name();

@@ -22,6 +22,7 @@ use crate::kernels::{self, Packed, views};
 use crate::model::{Model, ModelError, ModelSpec, ParamValue, Params, View, Weights};
 use crate::nn::vars::{Init, VarBuilder};
 use crate::text::Bilingual;
+use crate::view::FlowPanel;
 use ndarray::{Array1, Array2, ArrayView1, ArrayViewMut1, Zip, s};
 
 /// The weights of one GRU cell, arranged for the step.
@@ -332,39 +333,132 @@ impl Cell for GruCell {
     }
 
     fn views(&self, done: usize, current: usize, out: &mut Vec<View>) {
+        let panel = self.panel(done, current, Bilingual::default());
+        out.push(recurrent::sketch(&DIAGRAM, &panel));
+        out.push(recurrent::flow(vec![panel]));
+        out.push(self.history("", Bilingual::default()));
+        out.push(self.equations(done, current));
+    }
+}
+
+/// The cell drawn in text: the old state runs along the top, the update
+/// gate blends it with the candidate into the new state.
+pub const DIAGRAM: [&str; 5] = [
+    "h ─(×z)──────(+)─▶ h'",
+    "              ▲",
+    "  (n×(1-z))───┘",
+    "[h,x] ▶ r z=σ",
+    "  n=tanh(x, r⊙h)",
+];
+
+impl GruCell {
+    /// The step in the order its data flows: the previous state, the
+    /// gates, the candidate, the new state; `done` stages of the step have
+    /// run, `current` the last.
+    pub fn panel(&self, done: usize, current: usize, title: Bilingual) -> FlowPanel {
+        use recurrent::{Note, Progress, StageSpec, flow_stage};
         let s = &self.scratch;
         let (unit, signed) = ((0.0, 1.0), (-1.0, 1.0));
-        out.push(recurrent::vector(
-            "gate_r",
-            Bilingual::new("reset gate r", "重置门 r"),
-            s.gate(0),
-            unit,
-        ));
-        out.push(recurrent::vector(
-            "gate_z",
-            Bilingual::new("update gate z", "更新门 z"),
-            s.gate(1),
-            unit,
-        ));
-        out.push(recurrent::vector(
-            "gate_n",
-            Bilingual::new("candidate n", "候选状态 n"),
-            s.gate(2),
-            signed,
-        ));
-        out.push(recurrent::vector(
-            "h",
-            Bilingual::new("hidden state h", "隐藏状态 h"),
-            &self.h,
-            signed,
-        ));
-        out.push(self.h_history.view(
-            "h_history",
-            Bilingual::new("hidden state over time", "隐藏状态随时间变化"),
-            signed,
-        ));
         let values = recurrent::values;
-        out.push(recurrent::equations(
+        let (input, hidden) = (self.weights.input, self.weights.hidden);
+        let h_prev = &views::flat(&s.xh)[input..input + hidden];
+        let stepped = !self.h_history.is_empty();
+        let at = |stage: usize| Progress::of(stage, done, current, stepped);
+        let before = if done == 0 {
+            Progress::Fresh
+        } else {
+            Progress::Done { current: false }
+        };
+        let stages = vec![
+            flow_stage(
+                StageSpec {
+                    name: None,
+                    symbol: "h",
+                    label: Bilingual::new("previous hidden", "上一步隐藏状态"),
+                    values: h_prev,
+                    range: signed,
+                    note: Note::Span(
+                        |v| format!("the state carried in, {v}"),
+                        |v| format!("带进来的状态,{v}"),
+                    ),
+                },
+                before,
+            ),
+            flow_stage(
+                StageSpec {
+                    name: Some("gate_r"),
+                    symbol: "r",
+                    label: Bilingual::new("reset gate", "重置门"),
+                    values: values(s.gate(0)),
+                    range: unit,
+                    note: Note::Gate(
+                        |m| format!("lets {m} of the old state into n"),
+                        |m| format!("让旧状态的 {m} 进入 n"),
+                    ),
+                },
+                at(0),
+            ),
+            flow_stage(
+                StageSpec {
+                    name: Some("gate_z"),
+                    symbol: "z",
+                    label: Bilingual::new("update gate", "更新门"),
+                    values: values(s.gate(1)),
+                    range: unit,
+                    note: Note::Gate(
+                        |m| format!("keeps {m} of the old state"),
+                        |m| format!("保留旧状态的 {m}"),
+                    ),
+                },
+                at(1),
+            ),
+            flow_stage(
+                StageSpec {
+                    name: Some("gate_n"),
+                    symbol: "n",
+                    label: Bilingual::new("candidate", "候选状态"),
+                    values: values(s.gate(2)),
+                    range: signed,
+                    note: Note::Span(
+                        |v| format!("the new state on offer, {v}"),
+                        |v| format!("可取的新状态,{v}"),
+                    ),
+                },
+                at(2),
+            ),
+            flow_stage(
+                StageSpec {
+                    name: Some("h"),
+                    symbol: "h'",
+                    label: Bilingual::new("new hidden state", "新隐藏状态"),
+                    values: values(self.h.view()),
+                    range: signed,
+                    note: Note::Span(
+                        |v| format!("(1-z)⊙n + z⊙h: the output, {v}"),
+                        |v| format!("(1-z)⊙n + z⊙h:输出,{v}"),
+                    ),
+                },
+                at(3),
+            ),
+        ];
+        FlowPanel { title, stages }
+    }
+
+    /// The hidden state over the last steps; `prefix` goes before the
+    /// view's name and `who` before its label (a cell beside another).
+    pub fn history(&self, prefix: &str, who: Bilingual) -> View {
+        self.h_history.view(
+            &format!("{prefix}h_history"),
+            recurrent::history_label(&who, "h", "hidden state", "隐藏状态"),
+            (-1.0, 1.0),
+        )
+    }
+
+    /// The equations, with the numbers of the stages run.
+    pub fn equations(&self, done: usize, current: usize) -> View {
+        let s = &self.scratch;
+        let values = recurrent::values;
+        recurrent::equations(
             &[
                 ("r = σ(W_ir x + b_ir + W_hr h + b_hr)", values(s.gate(0))),
                 ("z = σ(W_iz x + b_iz + W_hz h + b_hz)", values(s.gate(1))),
@@ -376,17 +470,18 @@ impl Cell for GruCell {
             ],
             done,
             current,
-        ));
+        )
     }
 }
 
 fn params() -> Vec<crate::model::ParamSpec> {
-    let mut specs = recurrent::size_specs(4, 8);
-    specs.extend(recurrent::feed_specs());
-    specs
+    super::compare::params()
 }
 
 fn build(params: &Params, seed: u64) -> Result<Box<dyn Model>, ModelError> {
+    if let Some(pair) = super::compare::build(params, seed) {
+        return Ok(pair);
+    }
     let input = recurrent::size(params, "input");
     let hidden = recurrent::size(params, "hidden");
     Ok(Box::new(Stepper::new(

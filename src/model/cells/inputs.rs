@@ -114,6 +114,45 @@ impl Feed {
     }
 }
 
+/// What the input of time step `t` (from 0) of sequence `name` is, in
+/// words: `sine wave, phase 5/16`, `word "hello": 'l' (3/5)`.
+pub fn describe(name: &str, word: &str, t: u64) -> Bilingual {
+    match name {
+        "step" => {
+            let (en, zh) = if t >= STEP_AT {
+                ("on", "已开")
+            } else {
+                ("off", "未开")
+            };
+            Bilingual::owned(
+                format!("step, {en} (1 from step {})", STEP_AT + 1),
+                format!("阶跃,{zh}(第 {} 步起为 1)", STEP_AT + 1),
+            )
+        }
+        "noise" => Bilingual::new("uniform noise in [-1, 1]", "[-1, 1] 均匀噪声"),
+        "word" => {
+            let chars: Vec<char> = word.chars().collect();
+            if chars.is_empty() {
+                return Bilingual::new("empty word: zeros", "空单词:全零");
+            }
+            let k = (t % chars.len() as u64) as usize;
+            let ch = crate::text::escape_controls(&chars[k].to_string()).into_owned();
+            let word = crate::text::escape_controls(word).into_owned();
+            Bilingual::owned(
+                format!("word \"{word}\": '{ch}' ({}/{})", k + 1, chars.len()),
+                format!("单词 \"{word}\":'{ch}'(第 {}/{} 个)", k + 1, chars.len()),
+            )
+        }
+        _ => {
+            let phase = t % SINE_PERIOD as u64;
+            Bilingual::owned(
+                format!("sine wave, phase {phase}/{SINE_PERIOD}"),
+                format!("正弦波,相位 {phase}/{SINE_PERIOD}"),
+            )
+        }
+    }
+}
+
 /// The component a character lights in a one-hot input of `size` components.
 pub fn char_index(ch: char, size: usize) -> usize {
     let code = match ch.to_ascii_lowercase() {

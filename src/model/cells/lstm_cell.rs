@@ -22,6 +22,7 @@ use crate::kernels::{self, Packed, views};
 use crate::model::{Model, ModelError, ModelSpec, ParamValue, Params, View, Weights};
 use crate::nn::vars::{Init, VarBuilder};
 use crate::text::Bilingual;
+use crate::view::FlowPanel;
 use ndarray::{Array1, Array2, ArrayView1, ArrayViewMut1, Zip, s};
 
 /// The weights of one LSTM cell, fused for the step.
@@ -357,58 +358,187 @@ impl Cell for LstmCell {
     }
 
     fn views(&self, done: usize, current: usize, out: &mut Vec<View>) {
+        let panel = self.panel(done, current, Bilingual::default());
+        out.push(recurrent::sketch(&DIAGRAM, &panel));
+        out.push(recurrent::flow(vec![panel]));
+        out.extend(self.histories("", Bilingual::default()));
+        out.push(self.equations(done, current));
+    }
+}
+
+/// The cell drawn in text: the cell state runs along the top, the gates
+/// write into it, the hidden state comes out at the right.
+pub const DIAGRAM: [&str; 4] = [
+    "c ─(×f)─(+)─┬───────▶ c'",
+    "         ▲  tanh",
+    "    (i×g)┘  └▶(×o)──▶ h'",
+    "[h,x] ▶ f i o=σ  g=tanh",
+];
+
+impl LstmCell {
+    /// The step in the order its data flows: the previous state, the
+    /// gates, the new cell state, the output gate, the new hidden state;
+    /// `done` stages of the step have run, `current` the last.
+    pub fn panel(&self, done: usize, current: usize, title: Bilingual) -> FlowPanel {
+        use recurrent::{Note, Progress, StageSpec, flow_stage};
         let s = &self.scratch;
-        let unit = (0.0, 1.0);
-        let signed = (-1.0, 1.0);
-        out.push(recurrent::vector(
-            "gate_f",
-            Bilingual::new("forget gate f", "遗忘门 f"),
-            s.gate(1),
-            unit,
-        ));
-        out.push(recurrent::vector(
-            "gate_i",
-            Bilingual::new("input gate i", "输入门 i"),
-            s.gate(0),
-            unit,
-        ));
-        out.push(recurrent::vector(
-            "gate_g",
-            Bilingual::new("candidate g", "候选记忆 g"),
-            s.gate(2),
-            signed,
-        ));
-        out.push(recurrent::vector(
-            "c",
-            Bilingual::new("cell state c", "细胞状态 c"),
-            &self.c,
-            recurrent::symmetric_range(&self.c),
-        ));
-        out.push(recurrent::vector(
-            "gate_o",
-            Bilingual::new("output gate o", "输出门 o"),
-            s.gate(3),
-            unit,
-        ));
-        out.push(recurrent::vector(
-            "h",
-            Bilingual::new("hidden state h", "隐藏状态 h"),
-            &self.h,
-            signed,
-        ));
-        out.push(self.h_history.view(
-            "h_history",
-            Bilingual::new("hidden state over time", "隐藏状态随时间变化"),
-            signed,
-        ));
-        let c_hist = self.c_history.oldest_first();
+        let (unit, signed) = ((0.0, 1.0), (-1.0, 1.0));
         let values = recurrent::values;
-        out.push(self.c_history.view(
-            "c_history",
-            Bilingual::new("cell state over time", "细胞状态随时间变化"),
-            recurrent::symmetric_range(&c_hist),
-        ));
-        out.push(recurrent::equations(
+        let hidden = self.weights.hidden;
+        let input = self.weights.input;
+        let h_prev = &views::flat(&s.xh)[input..input + hidden];
+        let c_prev = views::flat(&s.c_prev);
+        let stepped = !self.h_history.is_empty();
+        let at = |stage: usize| Progress::of(stage, done, current, stepped);
+        // The previous state is there from the step's start.
+        let before = if done == 0 {
+            Progress::Fresh
+        } else {
+            Progress::Done { current: false }
+        };
+        let c_range = recurrent::symmetric_range(&self.c);
+        let stages = vec![
+            flow_stage(
+                StageSpec {
+                    name: None,
+                    symbol: "h",
+                    label: Bilingual::new("previous hidden", "上一步隐藏状态"),
+                    values: h_prev,
+                    range: signed,
+                    note: Note::Span(
+                        |v| format!("what the last step put out, {v}"),
+                        |v| format!("上一步的输出,{v}"),
+                    ),
+                },
+                before,
+            ),
+            flow_stage(
+                StageSpec {
+                    name: None,
+                    symbol: "c",
+                    label: Bilingual::new("previous cell", "上一步细胞状态"),
+                    values: c_prev,
+                    range: recurrent::symmetric_range(c_prev),
+                    note: Note::Span(
+                        |v| format!("the memory carried in, {v}"),
+                        |v| format!("带进来的记忆,{v}"),
+                    ),
+                },
+                before,
+            ),
+            flow_stage(
+                StageSpec {
+                    name: Some("gate_f"),
+                    symbol: "f",
+                    label: Bilingual::new("forget gate", "遗忘门"),
+                    values: values(s.gate(1)),
+                    range: unit,
+                    note: Note::Gate(
+                        |m| format!("keeps {m} of the old cell state"),
+                        |m| format!("保留旧细胞状态的 {m}"),
+                    ),
+                },
+                at(0),
+            ),
+            flow_stage(
+                StageSpec {
+                    name: Some("gate_i"),
+                    symbol: "i",
+                    label: Bilingual::new("input gate", "输入门"),
+                    values: values(s.gate(0)),
+                    range: unit,
+                    note: Note::Gate(
+                        |m| format!("writes {m} of the candidate"),
+                        |m| format!("写入候选记忆的 {m}"),
+                    ),
+                },
+                at(1),
+            ),
+            flow_stage(
+                StageSpec {
+                    name: Some("gate_g"),
+                    symbol: "g",
+                    label: Bilingual::new("candidate", "候选记忆"),
+                    values: values(s.gate(2)),
+                    range: signed,
+                    note: Note::Span(
+                        |v| format!("new values on offer, {v}"),
+                        |v| format!("可写入的新值,{v}"),
+                    ),
+                },
+                at(2),
+            ),
+            flow_stage(
+                StageSpec {
+                    name: Some("c"),
+                    symbol: "c'",
+                    label: Bilingual::new("new cell state", "新细胞状态"),
+                    values: values(self.c.view()),
+                    range: c_range,
+                    note: Note::Span(
+                        |v| format!("f⊙c + i⊙g: the memory now, {v}"),
+                        |v| format!("f⊙c + i⊙g:现在的记忆,{v}"),
+                    ),
+                },
+                at(3),
+            ),
+            flow_stage(
+                StageSpec {
+                    name: Some("gate_o"),
+                    symbol: "o",
+                    label: Bilingual::new("output gate", "输出门"),
+                    values: values(s.gate(3)),
+                    range: unit,
+                    note: Note::Gate(
+                        |m| format!("shows {m} of tanh(c')"),
+                        |m| format!("输出 tanh(c') 的 {m}"),
+                    ),
+                },
+                at(4),
+            ),
+            flow_stage(
+                StageSpec {
+                    name: Some("h"),
+                    symbol: "h'",
+                    label: Bilingual::new("new hidden state", "新隐藏状态"),
+                    values: values(self.h.view()),
+                    range: signed,
+                    note: Note::Span(
+                        |v| format!("the output, fed back next step, {v}"),
+                        |v| format!("输出,下一步再读入,{v}"),
+                    ),
+                },
+                at(5),
+            ),
+        ];
+        FlowPanel { title, stages }
+    }
+
+    /// The hidden and cell states over the last steps; `prefix` goes
+    /// before the views' names and `who` before their labels (a cell
+    /// beside another).
+    pub fn histories(&self, prefix: &str, who: Bilingual) -> Vec<View> {
+        let signed = (-1.0, 1.0);
+        let c_hist = self.c_history.oldest_first();
+        vec![
+            self.h_history.view(
+                &format!("{prefix}h_history"),
+                recurrent::history_label(&who, "h", "hidden state", "隐藏状态"),
+                signed,
+            ),
+            self.c_history.view(
+                &format!("{prefix}c_history"),
+                recurrent::history_label(&who, "c", "cell state", "细胞状态"),
+                recurrent::symmetric_range(&c_hist),
+            ),
+        ]
+    }
+
+    /// The equations, with the numbers of the stages run.
+    pub fn equations(&self, done: usize, current: usize) -> View {
+        let s = &self.scratch;
+        let values = recurrent::values;
+        recurrent::equations(
             &[
                 ("f = σ(W_if x + b_if + W_hf h + b_hf)", values(s.gate(1))),
                 ("i = σ(W_ii x + b_ii + W_hi h + b_hi)", values(s.gate(0))),
@@ -419,17 +549,18 @@ impl Cell for LstmCell {
             ],
             done,
             current,
-        ));
+        )
     }
 }
 
 fn params() -> Vec<crate::model::ParamSpec> {
-    let mut specs = recurrent::size_specs(4, 8);
-    specs.extend(recurrent::feed_specs());
-    specs
+    super::compare::params()
 }
 
 fn build(params: &Params, seed: u64) -> Result<Box<dyn Model>, ModelError> {
+    if let Some(pair) = super::compare::build(params, seed) {
+        return Ok(pair);
+    }
     let input = recurrent::size(params, "input");
     let hidden = recurrent::size(params, "hidden");
     Ok(Box::new(Stepper::new(

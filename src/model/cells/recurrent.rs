@@ -14,7 +14,7 @@ use crate::model::params::{ParamKind, ParamSpec, ParamValue, Params};
 use crate::model::{Model, ModelError, Status, StatusLevel, View, ViewContent, Weights};
 use crate::nn::vars::VarBuilder;
 use crate::text::Bilingual;
-use crate::view::History;
+use crate::view::{Flow, FlowPanel, FlowStage, History, Sketch};
 use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 
 /// Steps kept for the history views.
@@ -71,6 +71,10 @@ pub struct Stepper<C: Cell> {
     /// `x` holds the input for the step about to start (after a reset or an
     /// edit) rather than the one of the step just done.
     x_fresh: bool,
+    /// The time step of the sequence `x` was filled from.
+    x_t: u64,
+    /// The components of `x` a person has set since it was filled.
+    edited: Vec<usize>,
     steps: u64,
     next: usize,
     overflow: Option<u64>,
@@ -89,6 +93,8 @@ impl<C: Cell> Stepper<C> {
             feed,
             x: vec![0.0; input],
             x_fresh: true,
+            x_t: 0,
+            edited: Vec::new(),
             steps: 0,
             next: 0,
             overflow: None,
@@ -109,9 +115,41 @@ impl<C: Cell> Stepper<C> {
 
     fn next_input(&mut self) {
         if !self.x_fresh {
-            self.feed.fill(self.seed, self.steps, &mut self.x);
+            self.fill(self.steps);
         }
         self.x_fresh = false;
+    }
+
+    /// `x` from the sequence at time step `t`.
+    fn fill(&mut self, t: u64) {
+        self.feed.fill(self.seed, t, &mut self.x);
+        self.x_t = t;
+        self.edited.clear();
+    }
+
+    /// The input view: its values, named by the sequence and its place in
+    /// it, and which components a person set.
+    pub fn input_view(&self) -> View {
+        let what = inputs::describe(
+            self.params.choice("sequence"),
+            self.params.text("word"),
+            self.x_t,
+        );
+        let (mut en, mut zh) = (
+            format!("input x: {}", what.en),
+            format!("输入 x:{}", what.zh),
+        );
+        if !self.edited.is_empty() {
+            let list: Vec<String> = self.edited.iter().map(usize::to_string).collect();
+            en.push_str(&format!(", edited {}", list.join(" ")));
+            zh.push_str(&format!(",已修改 {}", list.join(" ")));
+        }
+        View::new(
+            "x",
+            Bilingual::owned(en, zh),
+            ViewContent::vector(self.x.clone(), symmetric_range(&self.x)),
+        )
+        .editable()
     }
 
     fn finish_step(&mut self) {
@@ -150,7 +188,7 @@ impl<C: Cell> Model for Stepper<C> {
         self.steps = 0;
         self.next = 0;
         self.overflow = None;
-        self.feed.fill(seed, 0, &mut self.x);
+        self.fill(0);
         self.x_fresh = true;
     }
 
@@ -203,14 +241,7 @@ impl<C: Cell> Model for Stepper<C> {
         } else {
             (0, 0)
         };
-        let mut views = vec![
-            View::new(
-                "x",
-                Bilingual::new("input x", "输入 x"),
-                ViewContent::vector(self.x.clone(), symmetric_range(&self.x)),
-            )
-            .editable(),
-        ];
+        let mut views = vec![self.input_view()];
         self.cell.views(done, current, &mut views);
         views
     }
@@ -227,12 +258,14 @@ impl<C: Cell> Model for Stepper<C> {
                 self.x.len()
             )));
         }
+        if !self.edited.contains(&index) {
+            self.edited.push(index);
+            self.edited.sort_unstable();
+        }
         if self.next == 0 {
-            // The edit is for the step about to start.
-            if !self.x_fresh {
-                self.feed.fill(self.seed, self.steps, &mut self.x);
-                self.x_fresh = true;
-            }
+            // The edit is for the step about to start, which is fed the
+            // input on screen: the other components stay where they are.
+            self.x_fresh = true;
             self.x[index] = value;
         } else {
             // Mid-step: redo the stages already run with the edited input.
@@ -280,6 +313,8 @@ pub struct Ring {
     rows: Array2<f32>,
     len: usize,
     head: usize,
+    /// Rows pushed since the last clear: the step number of the latest.
+    pushed: u64,
 }
 
 impl Ring {
@@ -288,12 +323,19 @@ impl Ring {
             rows: Array2::zeros((HISTORY, width)),
             len: 0,
             head: 0,
+            pushed: 0,
         }
     }
 
     pub fn clear(&mut self) {
         self.len = 0;
         self.head = 0;
+        self.pushed = 0;
+    }
+
+    /// Whether no row was pushed since the last clear.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 
     pub fn push(&mut self, row: ArrayView1<'_, f32>) {
@@ -306,6 +348,7 @@ impl Ring {
         }
         self.head = (self.head + 1) % HISTORY;
         self.len = (self.len + 1).min(HISTORY);
+        self.pushed += 1;
     }
 
     /// The rows kept, oldest first, row-major.
@@ -328,6 +371,7 @@ impl Ring {
                 cols: self.rows.ncols(),
                 values: self.oldest_first(),
                 range,
+                first: self.pushed + 1 - self.len as u64,
             }),
         )
         .untraced()
@@ -410,9 +454,11 @@ pub fn values<'a>(array: ArrayView1<'a, f32>) -> &'a [f32] {
         .expect("a cell's vectors and their blocks are contiguous")
 }
 
-/// The first values of a vector for an equation line: `[0.52 0.47 …]`.
+/// The values of a vector for an equation line, `[0.52 0.47 …]`: up to
+/// as many as a wide screen shows (the equations view cuts the line to
+/// the width it has).
 pub fn numbers(values: &[f32]) -> String {
-    const SHOWN: usize = 6;
+    const SHOWN: usize = 16;
     let mut s = String::from("[");
     for (i, v) in values.iter().take(SHOWN).enumerate() {
         if i > 0 {
@@ -512,4 +558,177 @@ pub fn feed_specs() -> Vec<ParamSpec> {
 /// A size parameter as `usize` (bounds make it positive).
 pub fn size(params: &Params, name: &str) -> usize {
     params.int(name).max(1) as usize
+}
+
+/// The mean, least and greatest of the finite values, if any.
+pub fn spread(values: &[f32]) -> Option<(f32, f32, f32)> {
+    let finite: Vec<f32> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    if finite.is_empty() {
+        return None;
+    }
+    let mean = finite.iter().sum::<f32>() / finite.len() as f32;
+    let lo = finite.iter().copied().fold(f32::INFINITY, f32::min);
+    let hi = finite.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    Some((mean, lo, hi))
+}
+
+/// A fraction as a whole percentage: `44%`.
+fn percent(v: f32) -> String {
+    format!("{}%", (v * 100.0).round() as i64)
+}
+
+/// Where a stage of the step under way stands, for its line in a flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Nothing computed since the reset: the values are zeros.
+    Fresh,
+    /// Not yet run in this step: the values are the last step's.
+    Pending,
+    /// Run in this step (`current`: the stage run last).
+    Done { current: bool },
+}
+
+impl Progress {
+    /// Stage `index` of a step with `done` stages run, `current` the last;
+    /// `stepped` whether a whole step was done before (else a stage not yet
+    /// run holds zeros, not the last step's values).
+    pub fn of(index: usize, done: usize, current: usize, stepped: bool) -> Progress {
+        if index < done {
+            Progress::Done {
+                current: index == current,
+            }
+        } else if stepped {
+            Progress::Pending
+        } else {
+            Progress::Fresh
+        }
+    }
+}
+
+/// How a sentence in a flow speaks of the values it describes.
+pub enum Note {
+    /// A gate in 0..1: `(mean as a percentage, the units' spread)` fills
+    /// the sentence, e.g. "keeps 44% of the old cell state".
+    Gate(fn(&str) -> String, fn(&str) -> String),
+    /// A signed vector: its range fills the sentence.
+    Span(fn(&str) -> String, fn(&str) -> String),
+}
+
+/// The sentence that says what `values` do now, in both languages.
+pub fn note(note: &Note, values: &[f32], progress: Progress) -> Bilingual {
+    if progress == Progress::Fresh {
+        return Bilingual::new(
+            "not computed yet: step with n, or one stage with m",
+            "尚未计算:按 n 走一步,或按 m 走一个阶段",
+        );
+    }
+    let Some((mean, lo, hi)) = spread(values) else {
+        return Bilingual::new("no finite values", "没有有限的数值");
+    };
+    let (en, zh) = match note {
+        Note::Gate(en, zh) => {
+            let mean = percent(mean);
+            let units = if values.len() > 1 && lo < hi {
+                (
+                    format!(" (units {}..{})", percent(lo), percent(hi)),
+                    format!("(各单元 {}..{})", percent(lo), percent(hi)),
+                )
+            } else {
+                (String::new(), String::new())
+            };
+            (
+                format!("{}{}", en(&mean), units.0),
+                format!("{}{}", zh(&mean), units.1),
+            )
+        }
+        Note::Span(en, zh) => {
+            let span = format!("{lo:+.2}..{hi:+.2}");
+            (en(&span), zh(&span))
+        }
+    };
+    match progress {
+        Progress::Pending => Bilingual::owned(format!("last step: {en}"), format!("上一步:{zh}")),
+        _ => Bilingual::owned(en, zh),
+    }
+}
+
+/// One stage of a cell's flow.
+pub struct StageSpec<'a> {
+    /// Its key in the JSON trace, if it goes there.
+    pub name: Option<&'a str>,
+    pub symbol: &'a str,
+    pub label: Bilingual,
+    pub values: &'a [f32],
+    pub range: (f32, f32),
+    pub note: Note,
+}
+
+/// A flow stage from its spec and where the step stands.
+pub fn flow_stage(spec: StageSpec<'_>, progress: Progress) -> FlowStage {
+    FlowStage {
+        name: spec.name.map(str::to_string),
+        symbol: spec.symbol.to_string(),
+        note: note(&spec.note, spec.values, progress),
+        label: spec.label,
+        values: spec.values.to_vec(),
+        range: spec.range,
+        current: progress == Progress::Done { current: true },
+        pending: matches!(progress, Progress::Pending | Progress::Fresh),
+    }
+}
+
+/// The symbols to pick out in a cell's diagram: those of the stage run last.
+pub fn marked(panel: &FlowPanel) -> Vec<String> {
+    panel
+        .stages
+        .iter()
+        .filter(|s| s.current)
+        .map(|s| s.symbol.clone())
+        .collect()
+}
+
+/// A cell's diagram as a view.
+pub fn sketch(lines: &[&str], panel: &FlowPanel) -> View {
+    View::new(
+        "diagram",
+        Bilingual::new("the cell", "细胞结构"),
+        ViewContent::Sketch(Sketch {
+            lines: lines.iter().map(|l| l.to_string()).collect(),
+            marked: marked(panel),
+        }),
+    )
+}
+
+/// A flow view of the panels.
+pub fn flow(panels: Vec<FlowPanel>) -> View {
+    View::new(
+        "flow",
+        Bilingual::new("the step, as the data flows", "一步的计算,按数据流向"),
+        ViewContent::Flow(Flow { panels }),
+    )
+}
+
+/// A history's label: `hidden state h over time`, or beside another cell
+/// the short `LSTM h over time`, which fits half a narrow screen.
+pub fn history_label(who: &Bilingual, state: &str, en: &str, zh: &str) -> Bilingual {
+    if who.en.is_empty() {
+        Bilingual::owned(
+            format!("{en} {state} over time"),
+            format!("{zh} {state} 随时间变化"),
+        )
+    } else {
+        Bilingual::owned(
+            format!("{} {state} over time", who.en),
+            format!("{} {state} 随时间变化", who.zh),
+        )
+    }
+}
+
+/// A label, after `who` (`LSTM: `) when a cell stands beside another.
+pub fn labelled(who: &Bilingual, en: &str, zh: &str) -> Bilingual {
+    if who.en.is_empty() {
+        Bilingual::owned(en, zh)
+    } else {
+        Bilingual::owned(format!("{}: {en}", who.en), format!("{}:{zh}", who.zh))
+    }
 }
