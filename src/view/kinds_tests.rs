@@ -91,6 +91,7 @@ fn examples() -> Vec<(&'static str, View)> {
                     height: 8,
                     values: ring(64, 8),
                     range: (0.0, 1.0),
+                    marks: Vec::new(),
                 }),
             ),
         ),
@@ -457,6 +458,7 @@ fn any_content(kind: usize, v: &[f32], a: usize, b: usize, range: (f32, f32)) ->
             height: b,
             values: v.to_vec(),
             range,
+            marks: Vec::new(),
         }),
         3 => ViewContent::Gallery(Gallery {
             width: a,

@@ -150,6 +150,7 @@ fn pixels_are_half_blocks_with_and_without_colour() {
             height: 2,
             values: vec![1.0, -1.0, -1.0, 1.0],
             range: (-1.0, 1.0),
+            marks: Vec::new(),
         }),
     );
     // Two columns and one row: one pixel per half-cell.
@@ -325,6 +326,7 @@ fn nothing_is_drawn_outside_the_area_at_any_size() {
                 height: 20,
                 values: picture,
                 range: (-1.0, 1.0),
+                marks: Vec::new(),
             }),
         ),
         View::new(

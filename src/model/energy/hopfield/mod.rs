@@ -76,8 +76,11 @@ pub fn params() -> Vec<ParamSpec> {
                 "`random` for random ±1 patterns, a built-in set (`letters`, `digits`), or the path of a pattern file",
                 "`random` 为随机 ±1 模式，或内置模式集（`letters`、`digits`），或模式文件的路径",
             ),
-            kind: ParamKind::Text { max_len: 4096 },
-            default: ParamValue::Text("random".into()),
+            kind: ParamKind::Text {
+                max_len: 4096,
+                offered: &["letters", "digits", "random"],
+            },
+            default: ParamValue::Text("letters".into()),
             role: ParamRole::Structure,
         },
         ParamSpec {
@@ -141,7 +144,7 @@ pub fn params() -> Vec<ParamSpec> {
                 "hebbian：W = (1/N) Σ ξξᵀ；projection（伪逆）：W = Ξ(ΞᵀΞ)⁻¹Ξᵀ，能存相关的图片",
             ),
             kind: ParamKind::Choice(&["hebbian", "projection"]),
-            default: ParamValue::Choice("hebbian"),
+            default: ParamValue::Choice("projection"),
             role: ParamRole::Structure,
         },
         ParamSpec {
@@ -199,6 +202,15 @@ enum Source {
     },
 }
 
+/// A pattern stored after the source's, by the `random` or `store` action.
+#[derive(Debug, Clone, PartialEq)]
+enum Added {
+    /// A random pattern, drawn from the seed's stream for added patterns.
+    Random,
+    /// A picture a person drew (the state when it was stored).
+    Drawn(Vec<i8>),
+}
+
 /// How the current run's starting state was made.
 #[derive(Debug, Clone, PartialEq)]
 enum Probe {
@@ -208,6 +220,8 @@ enum Probe {
     Blanked,
     Mixture([usize; 3]),
     Drawn,
+    /// A clean picture, every pixel off, to draw on.
+    Cleared,
     /// The state a run was in when a pattern was added.
     Kept,
 }
@@ -222,8 +236,8 @@ pub struct Hopfield {
     update: Update,
     temperature: f64,
     noise: f64,
-    /// Random patterns stored on top of the source by the `store` action.
-    extra: usize,
+    /// Patterns stored on top of the source, in the order they were added.
+    added: Vec<Added>,
     width: usize,
     height: usize,
     names: Vec<String>,
@@ -245,6 +259,9 @@ pub struct Hopfield {
     two_back: Option<Array1<i8>>,
     two_cycle_since: Option<u64>,
     last_field: Option<(usize, f64)>,
+    /// The neuron the last change updated, when that change was one stage
+    /// (one neuron) of an asynchronous sweep.
+    last_staged: Option<usize>,
     capacity: Option<(CapacityConfig, Vec<CapacityPoint>)>,
     note: Option<String>,
 }
@@ -263,9 +280,10 @@ const DYNAMICS_STREAM: u64 = 3;
 impl Hopfield {
     /// Builds the network from valid parameters and a seed.
     pub fn new(params: &Params, seed: u64) -> Result<Hopfield, ModelError> {
-        let set = params.text("set").trim();
+        let mut params = params.clone();
+        let set = params.text("set").trim().to_string();
         let count = params.int("patterns") as usize;
-        let source = match set {
+        let source = match set.as_str() {
             "" | "random" => Source::Random {
                 n: params.int("n") as usize,
                 count,
@@ -277,6 +295,10 @@ impl Hopfield {
                 }
                 .map_err(|e| ModelError::Invalid(e.to_string()))?;
                 let keep = count.min(loaded.patterns.len());
+                // The parameters say what is in force: a set's pictures
+                // give N, and P is what the set could give.
+                params.set("n", &(loaded.width * loaded.height).to_string())?;
+                params.set("patterns", &keep.to_string())?;
                 Source::Set {
                     width: loaded.width,
                     height: loaded.height,
@@ -293,16 +315,18 @@ impl Hopfield {
             "sync" => Update::Sync,
             _ => Update::Async,
         };
+        let (temperature, noise) = (params.float("temperature"), params.float("noise"));
+        let target = params.int("target") as usize;
         Hopfield::assemble(
-            params.clone(),
+            params,
             seed,
             source,
             rule,
             update,
-            params.float("temperature"),
-            params.float("noise"),
-            params.int("target") as usize,
-            0,
+            temperature,
+            noise,
+            target,
+            Vec::new(),
         )
     }
 
@@ -316,7 +340,7 @@ impl Hopfield {
         temperature: f64,
         noise: f64,
         target: usize,
-        extra: usize,
+        added: Vec<Added>,
     ) -> Result<Hopfield, ModelError> {
         let (width, height, mut names, mut stored) = match &source {
             Source::Random { n, count } => {
@@ -344,9 +368,14 @@ impl Hopfield {
             } => (*width, *height, names.clone(), patterns.clone()),
         };
         let n = stored[0].len();
-        let base = stored.len();
-        stored.extend(random_patterns(&mut stream(seed, EXTRA_STREAM), n, extra));
-        names.extend((base..base + extra).map(|k| k.to_string()));
+        let mut extra_rng = stream(seed, EXTRA_STREAM);
+        for add in &added {
+            names.push(stored.len().to_string());
+            match add {
+                Added::Random => stored.extend(random_patterns(&mut extra_rng, n, 1)),
+                Added::Drawn(picture) => stored.push(picture.clone()),
+            }
+        }
         if target >= stored.len() {
             return Err(ModelError::Invalid(format!(
                 "target {target}, but only {} {} stored (0 to {})",
@@ -369,7 +398,7 @@ impl Hopfield {
             update,
             temperature,
             noise,
-            extra,
+            added,
             width,
             height,
             names,
@@ -390,6 +419,7 @@ impl Hopfield {
             two_back: None,
             two_cycle_since: None,
             last_field: None,
+            last_staged: None,
             capacity: None,
             note: None,
         };
@@ -423,6 +453,7 @@ impl Hopfield {
         self.two_back = None;
         self.two_cycle_since = None;
         self.last_field = None;
+        self.last_staged = None;
         let n = self.n();
         self.order = shuffled_order(&mut self.rng, n);
     }
@@ -458,7 +489,10 @@ impl Hopfield {
         self.finish_sweep(flips);
     }
 
-    fn store_random(&mut self) -> Result<(), ModelError> {
+    /// Stores one more pattern, keeping the state as it is.
+    fn store(&mut self, add: Added) -> Result<(), ModelError> {
+        let mut added = self.added.clone();
+        added.push(add);
         let rebuilt = Hopfield::assemble(
             self.params.clone(),
             self.seed,
@@ -468,7 +502,7 @@ impl Hopfield {
             self.temperature,
             self.noise,
             self.target,
-            self.extra + 1,
+            added,
         )?;
         let state = self.net.state.clone();
         let capacity = self.capacity.take();
@@ -525,7 +559,7 @@ impl Model for Hopfield {
             self.temperature,
             self.noise,
             self.target,
-            self.extra,
+            self.added.clone(),
         ) {
             Ok(rebuilt) => {
                 let capacity = self.capacity.take();
@@ -571,6 +605,7 @@ impl Model for Hopfield {
                     self.flips_in_sweep += 1;
                 }
                 self.last_field = Some((i, self.net.field(i)));
+                self.last_staged = Some(i);
                 self.next += 1;
                 if self.next == self.n() {
                     self.finish_sweep(self.flips_in_sweep);
@@ -592,10 +627,14 @@ impl Model for Hopfield {
                     self.last_field = Some((i, self.net.field(i)));
                 }
                 self.order = order;
+                self.last_staged = None;
                 let total = self.flips_in_sweep + flips;
                 self.finish_sweep(total);
             }
-            Update::Sync => self.sync_step(),
+            Update::Sync => {
+                self.last_staged = None;
+                self.sync_step();
+            }
         }
     }
 
@@ -658,6 +697,24 @@ impl Model for Hopfield {
                 name: "store",
                 key: 's',
                 long: false,
+                label: Bilingual::new(
+                    "store the picture as a new pattern",
+                    "把当前图片存为新模式",
+                ),
+            },
+            Action {
+                name: "clear",
+                key: 'w',
+                long: false,
+                label: Bilingual::new(
+                    "wipe the picture clean to draw on",
+                    "清空图片以便绘制",
+                ),
+            },
+            Action {
+                name: "random",
+                key: 'g',
+                long: false,
                 label: Bilingual::new("store one more random pattern", "再存储一个随机模式"),
             },
             Action {
@@ -705,7 +762,22 @@ impl Model for Hopfield {
                 self.net.set_state(&probe);
                 self.restart(Probe::Mixture(mix));
             }
-            "store" => self.store_random()?,
+            "store" => {
+                let picture = self.net.state().to_vec();
+                if let Some(mu) = (0..self.p()).find(|&mu| self.net.memory.pattern(mu) == self.net.state()) {
+                    let (en, _) = self.called(mu);
+                    return Err(ModelError::Invalid(format!(
+                        "the picture is {en}, which is stored already"
+                    )));
+                }
+                self.store(Added::Drawn(picture))?;
+            }
+            "clear" => {
+                let blank = vec![-1i8; self.n()];
+                self.net.set_state(&blank);
+                self.restart(Probe::Cleared);
+            }
+            "random" => self.store(Added::Random)?,
             "capacity" => self.run_capacity(&mut crate::work::unwatched)?,
             other => return Err(ModelError::Unsupported(format!("no action `{other}`"))),
         }
@@ -725,6 +797,10 @@ impl Model for Hopfield {
 
     fn status(&self) -> Option<Status> {
         self.recall_status()
+    }
+
+    fn at_rest(&self) -> bool {
+        self.resting()
     }
 }
 
