@@ -361,11 +361,11 @@ fn draw_title(view: &View, suffix: &str, area: Rect, buf: &mut Buffer, ctx: &Dra
     }
     let mark = if view.editable { " *" } else { "" };
     let room = usize::from(area.width);
-    let label = wrap::truncate_words(&label, room.saturating_sub(mark.width()));
-    let x = put(buf, area, area.x, area.y, &label, style);
+    let shown = wrap::truncate_words(&label, room.saturating_sub(mark.width()));
+    let x = put(buf, area, area.x, area.y, &shown, style);
     let x = put(buf, area, x, area.y, mark, ctx.theme.key);
-    let used = label.width() + mark.width();
-    if !suffix.is_empty() && used + 1 + suffix.width() <= room {
+    let used = shown.width() + mark.width();
+    if !suffix.is_empty() && shown == label && used + 1 + suffix.width() <= room {
         let x = put(buf, area, x, area.y, " ", ctx.theme.dim);
         put(buf, area, x, area.y, suffix, ctx.theme.dim);
     }

@@ -91,7 +91,8 @@ mod tests {
         assert_eq!(truncate_words("stored patterns (12)", 18), "stored patterns…");
         assert_eq!(truncate_words("stored patterns (12)", 10), "stored…");
         assert_eq!(truncate_words("unbreakable", 5), "unbr…");
-        assert_eq!(truncate_words("状态 s（探针的演化）", 10), "状态 s（探…");
+        assert_eq!(truncate_words("状态 s（探针的演化）", 10), "状态 s（…");
+        assert_eq!(truncate_words("状态 s（探针的演化）", 12), "状态 s（探…");
         assert_eq!(truncate_words("abc", 0), "");
     }
 }

@@ -810,13 +810,128 @@ mod tests {
     use crate::model::Model;
     use ndarray::ArrayView1;
 
-    /// The lab's model with the defaults but for `settings`, seed 7.
+    /// The model with random patterns stored by Hebb's rule (the defaults
+    /// are the letters by the projection rule) but for `settings`, seed 7.
     pub(super) fn model(settings: &[&str]) -> Hopfield {
         let mut params = Params::defaults(super::params());
-        for s in settings {
+        for s in ["set=random", "rule=hebbian"].iter().chain(settings) {
             params.assign(s).unwrap();
         }
         Hopfield::new(&params, 7).unwrap()
+    }
+
+    /// The state view's mark layers: the pixels that differ from the
+    /// target, and the neuron the last stage updated.
+    fn marks(m: &Hopfield) -> Vec<Vec<usize>> {
+        let views = m.views();
+        let state = views.iter().find(|v| v.name == "state").unwrap();
+        match &state.content {
+            crate::view::ViewContent::Pixels(p) => {
+                p.marks.iter().map(|l| l.pixels.clone()).collect()
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_lab_opens_on_a_letter_it_recalls_and_comes_to_rest() {
+        let params = Params::defaults(super::params());
+        let mut m = Hopfield::new(&params, crate::tui::app::LAB_SEED).unwrap();
+        // The values in force: the letters' 10x12 pictures, all 12 of them.
+        assert_eq!(m.params().int("n"), 120);
+        assert_eq!(m.params().int("patterns"), 12);
+        assert_eq!((m.width, m.height, m.p()), (10, 12, 12));
+        let text = m.status().unwrap().text.en;
+        assert!(
+            text.starts_with("probe: A with 12 pixels flipped; 12 pixels from the target A"),
+            "{text}"
+        );
+        assert_eq!(marks(&m)[0].len(), 12, "the flipped pixels are marked");
+        assert!(!m.at_rest());
+        let mut steps = 0;
+        while !m.at_rest() && steps < 10 {
+            m.step();
+            steps += 1;
+        }
+        assert_eq!(steps, 2, "one sweep recalls, the next changes nothing");
+        assert_eq!(m.status().unwrap().text.en, "recalled A after 1 sweep");
+        assert_eq!(m.status().unwrap().text.zh, "经过 1 轮回忆出 A");
+        assert!(marks(&m)[0].is_empty());
+        // Stepping on at rest changes nothing, and the sentence stays.
+        let state = m.net.state().to_owned();
+        m.step();
+        assert_eq!(m.net.state(), state);
+        assert_eq!(m.status().unwrap().text.en, "recalled A after 1 sweep");
+    }
+
+    #[test]
+    fn the_default_probe_comes_back_from_any_seed() {
+        // 12 of A's 120 pixels flipped at random, every seed from 1 to 100:
+        // the projection rule brings A back each time.
+        let params = Params::defaults(super::params());
+        for seed in 1..=100 {
+            let mut m = Hopfield::new(&params, seed).unwrap();
+            for _ in 0..20 {
+                if m.at_rest() {
+                    break;
+                }
+                m.step();
+            }
+            assert!(m.at_rest(), "seed {seed}");
+            assert_eq!(m.hamming(), 0, "seed {seed}: {:?}", m.status());
+        }
+    }
+
+    #[test]
+    fn a_stage_marks_its_neuron_and_a_warm_network_never_rests() {
+        let mut m = model(&["n=100", "patterns=5", "noise=0.2"]);
+        assert!(marks(&m)[1].is_empty());
+        m.stage();
+        let i = m.order[0] as usize;
+        assert_eq!(marks(&m)[1], vec![i]);
+        m.step();
+        assert!(marks(&m)[1].is_empty(), "a whole step marks no neuron");
+        let mut warm = model(&["n=100", "patterns=5", "temperature=0.01"]);
+        for _ in 0..5 {
+            warm.step();
+        }
+        assert!(!warm.at_rest());
+    }
+
+    #[test]
+    fn a_drawn_picture_is_stored_and_kept_through_a_reset() {
+        let mut m = model(&["set=letters", "rule=projection"]);
+        m.act("clear").unwrap();
+        assert!(m.net.state().iter().all(|&v| v == -1));
+        assert!(m.status().unwrap().text.en.starts_with("a clean picture"));
+        // A plus sign in the middle.
+        for i in (0..12).map(|y| y * 10 + 4).chain(50..60) {
+            m.edit("state", i, 1.0).unwrap();
+        }
+        let drawn = m.net.state().to_owned();
+        m.act("store").unwrap();
+        assert_eq!(m.p(), 13);
+        assert_eq!(m.net.memory.pattern(12), drawn);
+        assert_eq!(m.net.state(), drawn, "the picture stays");
+        // Storing the same picture again is refused, saying why.
+        let err = m.act("store").unwrap_err().to_string();
+        assert!(err.contains("pattern 12, which is stored already"), "{err}");
+        // A reset keeps what was stored, and the stored picture is stable.
+        m.reset(3);
+        assert_eq!(m.p(), 13);
+        m.net.set_state(drawn.as_slice().unwrap());
+        m.restart(Probe::Drawn);
+        m.step();
+        assert_eq!(m.net.state(), drawn);
+        let views = m.views();
+        let gallery = views.iter().find(|v| v.name == "patterns").unwrap();
+        match &gallery.content {
+            crate::view::ViewContent::Gallery(g) => {
+                assert_eq!(g.captions.first().map(String::as_str), Some("A"));
+                assert_eq!(g.captions.last().map(String::as_str), Some("12"));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
@@ -854,7 +969,7 @@ mod tests {
             ArrayView1::from(&m.target_pattern[..half])
         );
         let p = m.p();
-        m.act("store").unwrap();
+        m.act("random").unwrap();
         assert_eq!(m.p(), p + 1);
         m.reset(7);
         assert_eq!(m.p(), p + 1, "reset keeps the stored extra pattern");

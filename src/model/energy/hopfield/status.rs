@@ -239,7 +239,7 @@ mod tests {
             status
                 .text
                 .en
-                .starts_with("recalled pattern 0, the target, after"),
+                .starts_with("recalled pattern 0 after"),
             "{}",
             status.text.en
         );
