@@ -145,7 +145,7 @@ impl ParamSpec {
             ParamKind::Float { min, max } => format!("number {min}..={max}"),
             ParamKind::Choice(c) => c.join("|"),
             ParamKind::Text { max_len, offered } if !offered.is_empty() => {
-                format!("{} or text (≤{max_len} chars)", offered.join("|"))
+                format!("{}|text", offered.join("|"))
             }
             ParamKind::Text { max_len, .. } => format!("text (≤{max_len} chars)"),
         }

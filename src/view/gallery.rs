@@ -94,7 +94,17 @@ impl Kind for Gallery {
             let is_marked = marked == Some(i);
             let thumb = Rect::new(x, y, w, h).intersection(area);
             draw_picture(
-                width, height, item, scale, geometry, None, &[], is_marked, thumb, buf, ctx,
+                width,
+                height,
+                item,
+                scale,
+                geometry,
+                None,
+                &[],
+                is_marked,
+                thumb,
+                buf,
+                ctx,
             );
             let (label, style) = match captions.get(i) {
                 // A caption is cut to its thumbnail, so that neighbours stay apart.

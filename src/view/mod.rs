@@ -58,7 +58,7 @@ pub use series::Series;
 pub use table::Table;
 pub use text::Text;
 pub use vector::Vector;
-pub(crate) use wrap::wrap;
+pub(crate) use wrap::{truncate_words, wrap};
 
 use crate::text::{Bilingual, Lang};
 use crate::tui::theme::Theme;

@@ -8,13 +8,12 @@ use super::picture::{
     MAX_SCALE, MarkTone, PixelGeometry, Scale, clamp_rows, draw_picture, pixel_geometry,
     usable_range,
 };
-use super::wrap::truncate;
+use super::wrap::truncate_words;
 use super::{DrawContext, Kind, chunked};
 use crate::text::Bilingual;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use serde_json::Value;
-use unicode_width::UnicodeWidthStr;
 
 /// A picture of `width` x `height` pixels in row-major order, drawn with
 /// square pixels, dark at `range.0` and bright at `range.1` (a digit in
@@ -24,8 +23,8 @@ use unicode_width::UnicodeWidthStr;
 /// (Hopfield: −1 off, +1 on) and of tanh-valued images.
 ///
 /// `marks` are layers of pixels drawn apart from the rest (see
-/// [`PixelMarks`]); a picture with any layer keeps one row under it for
-/// their legend, so that its size does not change as marks come and go.
+/// [`PixelMarks`]); the picture keeps one row under it per layer for their
+/// legend, so that its size does not change as marks come and go.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pixels {
     pub width: usize,
@@ -36,8 +35,9 @@ pub struct Pixels {
 }
 
 /// Pixels of a picture to draw apart, and what they are: the legend under
-/// the picture shows `label` after the mark's swatch (nothing when the
-/// label is empty). A pixel in two layers is drawn as the later one.
+/// the picture shows `label` after the mark's swatch on the layer's row
+/// (a blank row when the label is empty). A pixel in two layers is drawn
+/// as the later one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PixelMarks {
     pub label: Bilingual,
@@ -49,7 +49,7 @@ pub struct PixelMarks {
 impl Pixels {
     /// Rows kept under the picture for the marks' legend.
     fn legend_rows(&self) -> u16 {
-        u16::from(!self.marks.is_empty())
+        self.marks.len().min(8) as u16
     }
 
     /// The mark drawn on each pixel, if any.
@@ -84,27 +84,30 @@ impl Pixels {
         (px < self.width && py < self.height).then_some(py * self.width + px)
     }
 
-    /// The legend: each labelled layer's swatch and label, as many as fit.
+    /// The legend: each labelled layer's swatch and label on its row, cut
+    /// after a whole word when too long.
     fn draw_legend(&self, area: Rect, buf: &mut Buffer, ctx: &DrawContext) {
-        let mut x = area.x;
-        for layer in self.marks.iter().filter(|l| !l.label.en.is_empty()) {
-            let label = layer.label.get(ctx.lang);
-            let room = usize::from(area.right().saturating_sub(x));
-            if room < 4 {
+        for (row, layer) in self.marks.iter().enumerate() {
+            let y = area.y.saturating_add(row as u16);
+            if y >= area.bottom() {
                 break;
             }
-            if x > area.x {
-                x = put(buf, area, x, area.y, "  ", ctx.theme.dim);
+            let label = layer.label.get(ctx.lang);
+            if label.is_empty() || area.width < 4 {
+                continue;
             }
             let (swatch, style) = layer.tone.swatch(ctx.theme);
-            x = put(buf, area, x, area.y, swatch, style);
-            x = put(buf, area, x, area.y, " ", ctx.theme.dim);
+            let x = put(buf, area, area.x, y, swatch, style);
+            let x = put(buf, area, x, y, " ", ctx.theme.dim);
             let room = usize::from(area.right().saturating_sub(x));
-            let shown = truncate(&label, room);
-            x = put(buf, area, x, area.y, &shown, ctx.theme.text);
-            if shown.width() < label.width() {
-                break;
-            }
+            put(
+                buf,
+                area,
+                x,
+                y,
+                &truncate_words(&label, room),
+                ctx.theme.text,
+            );
         }
     }
 }
@@ -168,7 +171,12 @@ impl Kind for Pixels {
         if self.legend_rows() > 0 {
             let rows = clamp_rows(geometry.size(width, height).1);
             if rows < area.height {
-                let legend = Rect::new(area.x, area.y + rows, area.width, 1);
+                let legend = Rect::new(
+                    area.x,
+                    area.y + rows,
+                    area.width,
+                    self.legend_rows().min(area.height - rows),
+                );
                 self.draw_legend(legend, buf, ctx);
             }
         }

@@ -232,18 +232,22 @@ fn marked_pixels_stand_out_and_their_legend_says_what_they_are() {
     );
     // Without colour: ▓ a marked pixel that is on, ░ one that is off, ●
     // the focus; the legend under the picture.
-    let buf = render(&view, 20, 4, &plain());
+    let buf = render(&view, 20, 6, &plain());
     assert_eq!(row(&buf, 1), "▓▓                  ");
     assert_eq!(row(&buf, 2), "░░●●                ");
-    assert_eq!(row(&buf, 3), "▓ 2 differ  ● now   ");
+    assert_eq!(row(&buf, 3), "▓ 2 differ          ");
+    assert_eq!(row(&buf, 4), "● now               ");
+    assert_eq!(row(&buf, 5), " ".repeat(20));
     // In colour: red for the marked, cyan for the focus.
-    let buf = render(&view, 20, 4, &Theme::coloured());
+    let buf = render(&view, 20, 6, &Theme::coloured());
     assert_eq!(buf[(0, 1)].fg, Color::Indexed(210));
     assert_eq!(buf[(2, 1)].fg, Color::Indexed(237));
     assert_eq!(buf[(0, 2)].fg, Color::Indexed(88));
     assert_eq!(buf[(2, 2)].fg, Color::Indexed(51));
-    assert_eq!(row(&buf, 3), "■ 2 differ  ■ now   ");
-    // Its size does not change with the marks: one row for the legend.
+    assert_eq!(row(&buf, 3), "■ 2 differ          ");
+    assert_eq!(buf[(0, 3)].fg, Color::Indexed(210));
+    assert_eq!(buf[(0, 4)].fg, Color::Indexed(51));
+    // Its size does not change with the marks: a row per layer's legend.
     let ViewContent::Pixels(p) = &view.content else {
         unreachable!()
     };
@@ -251,7 +255,7 @@ fn marked_pixels_stand_out_and_their_legend_says_what_they_are() {
     bare.marks.clear();
     let with = crate::view::heights(&view, 20, true);
     let without = crate::view::heights(&View::new("p", view.label.clone(), bare.into()), 20, true);
-    assert_eq!(with[0], without[0] + 1);
+    assert_eq!(with[0], without[0] + 3);
     stays_inside(&view);
 }
 
@@ -271,9 +275,15 @@ fn titles_are_never_cut_mid_word() {
     .editable();
     // The note (2×2) does not fit whole: left out.
     let buf = render(&view, 36, 3, &plain());
-    assert_eq!(row(&buf, 0).trim_end(), "state s (the probe as it settles) *");
+    assert_eq!(
+        row(&buf, 0).trim_end(),
+        "state s (the probe as it settles) *"
+    );
     let buf = render(&view, 40, 3, &plain());
-    assert_eq!(row(&buf, 0).trim_end(), "state s (the probe as it settles) * 2×2");
+    assert_eq!(
+        row(&buf, 0).trim_end(),
+        "state s (the probe as it settles) * 2×2"
+    );
     // Too narrow for the label: it ends after a whole word.
     let buf = render(&view, 20, 3, &plain());
     assert_eq!(row(&buf, 0).trim_end(), "state s (the… *");

@@ -87,8 +87,14 @@ mod tests {
 
     #[test]
     fn words_are_cut_whole() {
-        assert_eq!(truncate_words("stored patterns (12)", 40), "stored patterns (12)");
-        assert_eq!(truncate_words("stored patterns (12)", 18), "stored patterns…");
+        assert_eq!(
+            truncate_words("stored patterns (12)", 40),
+            "stored patterns (12)"
+        );
+        assert_eq!(
+            truncate_words("stored patterns (12)", 18),
+            "stored patterns…"
+        );
         assert_eq!(truncate_words("stored patterns (12)", 10), "stored…");
         assert_eq!(truncate_words("unbreakable", 5), "unbr…");
         assert_eq!(truncate_words("状态 s（探针的演化）", 10), "状态 s（…");

@@ -47,9 +47,9 @@ pub fn word_spec() -> ParamSpec {
              其他字符按其编码;均对输入维度取模",
         ),
         kind: ParamKind::Text {
-                max_len: 64,
-                offered: &[],
-            },
+            max_len: 64,
+            offered: &[],
+        },
         default: ParamValue::Text("hello".into()),
         role: ParamRole::InputSource,
     }

@@ -1164,11 +1164,14 @@ impl Lab {
             Some(busy) => draw_progress(busy, area, buf, lang, theme),
             None => area.x,
         };
+        // What does not fit is cut after a whole word.
         let mut say = |buf: &mut Buffer, text: &str, style| {
             if x > area.x {
                 x = widgets::put(buf, area, x, area.y, "  ", theme.text);
             }
-            x = widgets::put(buf, area, x, area.y, text, style);
+            let room = usize::from(area.right().saturating_sub(x));
+            let text = crate::view::truncate_words(text, room);
+            x = widgets::put(buf, area, x, area.y, &text, style);
         };
         if let Mode::Edit(edit) = &self.mode {
             let prompt = Bilingual::new("editing", "编辑");

@@ -697,19 +697,13 @@ impl Model for Hopfield {
                 name: "store",
                 key: 's',
                 long: false,
-                label: Bilingual::new(
-                    "store the picture as a new pattern",
-                    "把当前图片存为新模式",
-                ),
+                label: Bilingual::new("store the picture as a new pattern", "把当前图片存为新模式"),
             },
             Action {
                 name: "clear",
                 key: 'w',
                 long: false,
-                label: Bilingual::new(
-                    "wipe the picture clean to draw on",
-                    "清空图片以便绘制",
-                ),
+                label: Bilingual::new("wipe the picture clean to draw on", "清空图片以便绘制"),
             },
             Action {
                 name: "random",
@@ -764,7 +758,9 @@ impl Model for Hopfield {
             }
             "store" => {
                 let picture = self.net.state().to_vec();
-                if let Some(mu) = (0..self.p()).find(|&mu| self.net.memory.pattern(mu) == self.net.state()) {
+                if let Some(mu) =
+                    (0..self.p()).find(|&mu| self.net.memory.pattern(mu) == self.net.state())
+                {
                     let (en, _) = self.called(mu);
                     return Err(ModelError::Invalid(format!(
                         "the picture is {en}, which is stored already"

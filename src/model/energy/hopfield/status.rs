@@ -110,16 +110,21 @@ impl Hopfield {
                 ),
             };
             let d = self.hamming();
+            // A noisy probe's distance is its flips, said already.
+            let (far, far_zh) = if matches!(self.probe, Probe::Noise { .. }) {
+                (String::new(), String::new())
+            } else {
+                (
+                    format!(
+                        "; {} from the target {target}",
+                        crate::text::count(d as u64, "pixel", "pixels")
+                    ),
+                    format!("；与目标 {target_zh} 相差 {d} 个像素"),
+                )
+            };
             return Some(info(
-                format!(
-                    "{}; {} from the target {target}; space runs until it settles",
-                    how.0,
-                    crate::text::count(d as u64, "pixel", "pixels")
-                ),
-                format!(
-                    "{}；与目标 {target_zh} 相差 {d} 个像素；空格键运行直到稳定",
-                    how.1
-                ),
+                format!("{}{far}; space runs until it settles", how.0),
+                format!("{}{far_zh}；空格键运行直到稳定", how.1),
             ));
         }
         if let Some(since) = self.two_cycle_since {
@@ -168,9 +173,7 @@ impl Hopfield {
                 format!(
                     "settled after {sweeps} in the reversed {best_name}: every pixel inverted (−ξ is stored too)"
                 ),
-                format!(
-                    "经过 {sweeps_zh} 轮停在反转的{best_zh}：每个像素都相反（−ξ 也是稳定态）"
-                ),
+                format!("经过 {sweeps_zh} 轮停在反转的{best_zh}：每个像素都相反（−ξ 也是稳定态）"),
             ))
         } else if m.abs() >= 0.9 {
             let rev = if m < 0.0 { "the reversed " } else { "" };
@@ -236,10 +239,7 @@ mod tests {
         let status = m.status().unwrap();
         assert_eq!(status.level, StatusLevel::Info);
         assert!(
-            status
-                .text
-                .en
-                .starts_with("recalled pattern 0 after"),
+            status.text.en.starts_with("recalled pattern 0 after"),
             "{}",
             status.text.en
         );

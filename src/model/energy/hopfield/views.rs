@@ -6,7 +6,7 @@
 //! collective computational abilities", PNAS 79 (8): 2554–2558, 1982;
 //! W = Ξ (ΞᵀΞ)⁻¹ Ξᵀ: Personnaz, Guyon and Dreyfus 1985.
 
-use super::{Hopfield, Rule};
+use super::{Hopfield, Probe, Rule};
 use crate::model::energy::capacity;
 use crate::model::{View, ViewContent};
 use crate::text::Bilingual;
@@ -42,6 +42,16 @@ impl Hopfield {
     /// The marks on the state's picture: the pixels that differ from the
     /// target, and the neuron the last stage updated.
     fn state_marks(&self) -> Vec<PixelMarks> {
+        // On a picture being drawn, what differs from the target is the
+        // drawing itself: nothing is marked.
+        if matches!(self.probe, Probe::Drawn | Probe::Cleared) {
+            let none = |tone| PixelMarks {
+                label: Bilingual::new("", ""),
+                tone,
+                pixels: Vec::new(),
+            };
+            return vec![none(MarkTone::Alert), none(MarkTone::Focus)];
+        }
         let wrong: Vec<usize> = self
             .net
             .state()
@@ -56,10 +66,10 @@ impl Hopfield {
         let differ = PixelMarks {
             label: Bilingual::owned(
                 format!(
-                    "{} from the target {target}",
+                    "{} from {target}",
                     crate::text::count(d as u64, "pixel differs", "pixels differ")
                 ),
-                format!("{d} 个像素与目标 {target_zh} 不同"),
+                format!("{d} 个像素与 {target_zh} 不同"),
             ),
             tone: MarkTone::Alert,
             pixels: wrong,
