@@ -145,12 +145,18 @@ impl Hopfield {
             } else {
                 String::new()
             };
+            // Before the first sweep ends, the flips are this sweep's so far.
+            let (when, when_zh) = if self.last_flips.is_some() {
+                ("in the last sweep", "上一轮")
+            } else {
+                ("so far in this sweep", "本轮至此")
+            };
             return Some(info(
                 format!(
-                    "still moving{t}: {} in the last sweep; closest to {best_name} (m = {m:+.3})",
+                    "still moving{t}: {} {when}; closest to {best_name} (m = {m:+.3})",
                     crate::text::count(flips as u64, "flip", "flips")
                 ),
-                format!("仍在变化{t}：上一轮翻转 {flips} 个；最接近{best_zh}（m = {m:+.3}）"),
+                format!("仍在变化{t}：{when_zh}翻转 {flips} 个；最接近 {best_zh}（m = {m:+.3}）"),
             ));
         }
         let sweeps_zh = self.last_change;
