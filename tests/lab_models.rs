@@ -418,4 +418,9 @@ fn hopfield_brackets_choose_the_target_within_the_stored_patterns() {
     let screen = plain_screen(&mut lab, 120, 40, Lang::En);
     assert!(screen.contains("only 12 patterns are stored"), "{screen}");
     assert!(screen.contains("probe: L with"), "{screen}");
+    // The thumbnails that fit keep the target L in sight.
+    assert!(
+        screen.lines().any(|l| l.contains("K           L")),
+        "{screen}"
+    );
 }

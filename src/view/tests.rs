@@ -381,6 +381,35 @@ fn a_gallery_marks_its_target() {
 }
 
 #[test]
+fn a_gallery_too_long_for_its_room_keeps_the_target_in_sight() {
+    let names: Vec<String> = ('A'..='L').map(String::from).collect();
+    let view = |marked| {
+        View::new(
+            "g",
+            Bilingual::new("patterns", "模式"),
+            ViewContent::Gallery(Gallery {
+                width: 2,
+                height: 2,
+                items: vec![vec![1.0; 4]; 12],
+                marked: Some(marked),
+                captions: names.clone(),
+                range: (-1.0, 1.0),
+            }),
+        )
+    };
+    // Five thumbnails a row, one row: A to E while the target is among them.
+    let buf = render(&view(2), 20, 3, &plain());
+    assert_eq!(row(&buf, 2), "A   B   C   D   E +7");
+    // The target L: the last five, L marked.
+    let buf = render(&view(11), 20, 3, &plain());
+    assert_eq!(row(&buf, 2), "H   I   J   K   L +7");
+    assert!(buf[(16, 2)].modifier.contains(Modifier::REVERSED));
+    // The target G: its row (F to J) shows.
+    let buf = render(&view(6), 20, 3, &plain());
+    assert_eq!(row(&buf, 2), "F   G   H   I   J +7");
+}
+
+#[test]
 fn text_wraps_by_display_width_in_both_languages() {
     for line in wrap("一个小小的递推，输入 sine 序列；单词：hello world。", 9) {
         assert!(line.width() <= 9, "{line:?}");
