@@ -196,7 +196,10 @@ fn hopfield_stage_mode_marks_the_neuron_being_updated() {
         .lines()
         .find(|l| l.contains("● neuron") || l.contains("○ neuron"))
         .unwrap_or_else(|| panic!("no updated neuron in the legend: {screen}"));
-    assert!(legend.contains("updated: h = "), "{legend}");
+    assert!(
+        legend.contains(": h = ") && legend.contains(" → "),
+        "{legend}"
+    );
     assert!(screen.contains('●') || screen.contains('○'), "{screen}");
     insta::assert_snapshot!("hopfield_120x40_english_stages", screen);
     insta::assert_snapshot!(

@@ -104,13 +104,13 @@ fn the_hopfield_first_minute_recalls_a_letter_and_stops() {
     tmux.keys(&["m"]);
     let screen = tmux.wait_for(&["next 2/120"]);
     assert!(
-        line_with(&screen, " updated: h = ").contains("neuron "),
+        line_with(&screen, "■ neuron ").contains(": h = "),
         "{screen}"
     );
 
     // In Chinese the same lab reads in Chinese.
     tmux.keys(&["L"]);
-    tmux.wait_for(&["个像素与 A 不同", "刚更新神经元"]);
+    tmux.wait_for(&["个像素与 A 不同", "■ 神经元"]);
     tmux.keys(&["L", "L"]);
     tmux.wait_for(&["pixels differ from A"]);
 

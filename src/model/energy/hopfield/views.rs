@@ -79,8 +79,8 @@ impl Hopfield {
                 let s = if self.net.state()[i] > 0 { "+1" } else { "-1" };
                 PixelMarks {
                     label: Bilingual::owned(
-                        format!("neuron {i} updated: h = {h:+.3}, s = {s}"),
-                        format!("刚更新神经元 {i}：h = {h:+.3}，s = {s}"),
+                        format!("neuron {i}: h = {h:+.2} → {s}"),
+                        format!("神经元 {i}：h = {h:+.2} → {s}"),
                     ),
                     tone: MarkTone::Focus,
                     pixels: vec![i],
