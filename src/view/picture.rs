@@ -12,7 +12,8 @@
 //! neither; any other picture shades each cell by the mean of its two
 //! pixels, `░▒▓█` up from the low end (and `.:-=` below zero on the
 //! diverging scale). Small pictures are scaled up by whole pixels, large
-//! ones are shrunk by averaging blocks.
+//! ones are shrunk by averaging blocks. Marked pixels ([`MarkTone`]) take
+//! their mark's colour, or without colour its glyph, whatever their grey.
 
 use super::paint::{non_finite_style, set_cell, span_of};
 use super::{DrawContext, heatmap};

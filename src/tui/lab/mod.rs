@@ -1,7 +1,8 @@
 //! The lab: where a model runs, drawn from [`Model::views`] alone.
 //!
 //! Nothing here knows one model from another. The lab steps the model (by
-//! steps or stages, paused or running at a chosen speed), lets a person edit
+//! steps or stages, paused or running at a chosen speed, and pausing by
+//! itself where the model says it has come to rest), lets a person edit
 //! the first editable view (a vector's values, a picture's pixels), cycle
 //! the input source, rebuild the model with new parameters, and run the
 //! model's own actions; it lays the views out to fit the area and draws
