@@ -839,7 +839,7 @@ mod tests {
         assert_eq!((m.width, m.height, m.p()), (10, 12, 12));
         let text = m.status().unwrap().text.en;
         assert!(
-            text.starts_with("probe: A with 12 pixels flipped; 12 pixels from the target A"),
+            text == "probe: A with 12 pixels flipped; space runs until it settles",
             "{text}"
         );
         assert_eq!(marks(&m)[0].len(), 12, "the flipped pixels are marked");
