@@ -81,6 +81,8 @@ fn hopfield(c: &mut Criterion) {
     let entry = catalogue.get("hopfield").expect("the Hopfield entry");
     let spec = model::find("hopfield").expect("the Hopfield model");
     let mut params = spec.default_params();
+    params.set("set", "random").expect("random patterns");
+    params.set("rule", "hebbian").expect("Hebb's rule");
     params.set("n", "16384").expect("n in bounds");
     params.set("patterns", "1000").expect("patterns in bounds");
     let mut lab = Lab::with_params(entry, spec, &params, 42).expect("builds");

@@ -237,7 +237,7 @@ fn control_characters_in_fixtures_weights_patterns_and_data_are_made_visible() {
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).contains("recalled pattern A\\u{1b}[31m (0)"),
+        text(&out.stdout).contains("recalled A\\u{1b}[31m after"),
         "{}",
         text(&out.stdout)
     );
@@ -563,7 +563,16 @@ fn a_closed_pipe_ends_the_trace_quietly_by_sigpipe() {
 fn stages_of_a_huge_model_warn_how_much_they_will_print() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_nnzoo"))
         .args([
-            "run", "hopfield", "--set", "n=4096", "--json", "--stages", "--steps", "100000",
+            "run",
+            "hopfield",
+            "--set",
+            "set=random",
+            "--set",
+            "n=4096",
+            "--json",
+            "--stages",
+            "--steps",
+            "100000",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -652,7 +661,12 @@ fn set_help_lists_the_parameters() {
     let out = nnzoo_in(Path::new("."), &["run", "hopfield", "--set", "help="]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    for line in ["  n=400  ", "  patterns=20  ", "  rule=hebbian  "] {
+    for line in [
+        "  set=letters  ",
+        "  n=400  ",
+        "  patterns=20  ",
+        "  rule=projection  ",
+    ] {
         assert!(stdout.contains(line), "{stdout}");
     }
     let out = nnzoo_in(Path::new("."), &["run", "LSTM", "--set", "help"]);

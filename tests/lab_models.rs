@@ -9,7 +9,9 @@ use nnzoo::tui::lab::Lab;
 use nnzoo::tui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 
 fn open(entry_id: &str) -> Lab {
     let catalogue = Catalogue::builtin();
@@ -111,14 +113,35 @@ compare_snapshots! {
 
 /// The Hopfield lab with the built-in letters, stored by the projection
 /// rule, the probe a corrupted letter.
+/// The Hopfield lab as it opens from the catalogue: its defaults (the
+/// letters, stored by the projection rule) and the lab's seed.
 fn hopfield_letters() -> Lab {
     let catalogue = Catalogue::builtin();
     let entry = catalogue.get("hopfield").expect("the Hopfield entry");
     let spec = model::find(&entry.model).expect("the Hopfield entry runs a model");
-    let mut params = spec.default_params();
-    params.set("set", "letters").expect("a built-in set");
-    params.set("rule", "projection").expect("a rule");
-    Lab::with_params(entry, spec, &params, 42).expect("builds")
+    Lab::open(entry, spec, nnzoo::tui::app::LAB_SEED).expect("builds")
+}
+
+fn key(lab: &mut Lab, code: KeyCode) {
+    lab.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn mouse(lab: &mut Lab, kind: MouseEventKind, column: u16, row: u16) {
+    lab.handle_mouse(MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    });
+}
+
+/// Runs the lab's clock on from `now` for `seconds`, a tick every 50 ms.
+fn run_for(lab: &mut Lab, now: &mut std::time::Instant, seconds: f64) {
+    lab.tick(*now);
+    for _ in 0..(seconds * 20.0) as usize {
+        *now += std::time::Duration::from_millis(50);
+        lab.tick(*now);
+    }
 }
 
 fn plain_screen(lab: &mut Lab, width: u16, height: u16, lang: Lang) -> String {
@@ -145,18 +168,186 @@ fn hopfield_120x40_chinese_after_a_sweep() {
 #[test]
 fn hopfield_recalls_a_corrupted_letter_in_the_lab() {
     let mut lab = hopfield_letters();
-    let start = plain_screen(&mut lab, 120, 40, Lang::En);
-    assert!(start.contains("probe: pattern A (0) with"), "{start}");
-    // Running: the clock drives the sweeps until the network is still.
-    lab.handle_key(KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE));
     let mut now = std::time::Instant::now();
-    for _ in 0..20 {
-        now += std::time::Duration::from_millis(200);
-        lab.tick(now);
-    }
+    let start = plain_screen(&mut lab, 120, 40, Lang::En);
+    assert!(
+        start.contains("probe: A with 12 pixels flipped; space runs until it settles"),
+        "{start}"
+    );
+    // The flipped pixels are marked, and the legend says so.
+    assert!(start.contains("▓ 12 pixels differ from A"), "{start}");
+    assert!(start.contains('▓') && start.contains('░'), "{start}");
+    // Running: the clock drives the sweeps until the network is at rest,
+    // and there the run stops: the step count stays put.
+    press(&mut lab, " ");
+    run_for(&mut lab, &mut now, 3.0);
     let end = plain_screen(&mut lab, 120, 40, Lang::En);
-    assert!(end.contains("recalled pattern A (0), the target"), "{end}");
+    assert!(end.contains("recalled A after 1 sweep"), "{end}");
     assert!(end.contains("distance to target  0"), "{end}");
+    assert!(end.contains("step 2 ") && end.contains("paused"), "{end}");
+    // Nothing is marked now but the legend's swatch.
+    assert!(end.contains("▓ 0 pixels differ from A"), "{end}");
+    assert_eq!(
+        end.matches('▓').count() + end.matches('░').count(),
+        1,
+        "{end}"
+    );
+    insta::assert_snapshot!("hopfield_120x40_english_recalled", end);
+    insta::assert_snapshot!(
+        "hopfield_80x24_chinese_recalled",
+        plain_screen(&mut lab, 80, 24, Lang::Zh)
+    );
+    // Space at rest says why nothing runs; stepping back goes on working.
+    press(&mut lab, " ");
+    let said = plain_screen(&mut lab, 120, 40, Lang::En);
+    assert!(
+        said.contains("at rest: running on would change nothing"),
+        "{said}"
+    );
+    assert!(said.contains("step 2 "), "{said}");
+    press(&mut lab, "bb");
+    let back = plain_screen(&mut lab, 120, 40, Lang::En);
+    assert!(back.contains("step 0 "), "{back}");
+    assert!(back.contains("probe: A with 12 pixels flipped"), "{back}");
+    // Corrupted afresh, it runs and stops again.
+    press(&mut lab, "c ");
+    run_for(&mut lab, &mut now, 3.0);
+    let again = plain_screen(&mut lab, 120, 40, Lang::En);
+    assert!(again.contains("recalled A after"), "{again}");
+    assert!(again.contains("paused"), "{again}");
+}
+
+#[test]
+fn hopfield_stage_mode_marks_the_neuron_being_updated() {
+    let mut lab = hopfield_letters();
+    let mut now = std::time::Instant::now();
+    press(&mut lab, "mmm");
+    let screen = plain_screen(&mut lab, 120, 40, Lang::En);
+    assert!(screen.contains("next 4/120"), "{screen}");
+    let legend = screen
+        .lines()
+        .find(|l| l.contains("● neuron") || l.contains("○ neuron"))
+        .unwrap_or_else(|| panic!("no updated neuron in the legend: {screen}"));
+    assert!(
+        legend.contains(": h = ") && legend.contains(" → "),
+        "{legend}"
+    );
+    assert!(screen.contains('●') || screen.contains('○'), "{screen}");
+    insta::assert_snapshot!("hopfield_120x40_english_stages", screen);
+    insta::assert_snapshot!(
+        "hopfield_80x24_english_stages",
+        plain_screen(&mut lab, 80, 24, Lang::En)
+    );
+    // Run by stages at a pace one can follow: one neuron a tick at the
+    // slowest speeds, and the run pauses when the sweeps come to rest.
+    key(&mut lab, KeyCode::Tab);
+    press(&mut lab, "--- ");
+    run_for(&mut lab, &mut now, 2.0);
+    let slow = plain_screen(&mut lab, 120, 40, Lang::En);
+    assert!(slow.contains("running 1 stages/s"), "{slow}");
+    assert!(
+        ["next 5/120", "next 6/120", "next 7/120"]
+            .iter()
+            .any(|n| slow.contains(n)),
+        "one or two neurons in two seconds: {slow}"
+    );
+    press(&mut lab, &"+".repeat(10));
+    run_for(&mut lab, &mut now, 2.0);
+    let done = plain_screen(&mut lab, 120, 40, Lang::En);
+    assert!(done.contains("recalled A after 1 sweep"), "{done}");
+    assert!(done.contains("paused"), "{done}");
+}
+
+#[test]
+fn hopfield_dragging_paints_and_keys_store_and_wipe() {
+    let mut lab = hopfield_letters();
+    // w wipes the picture to draw on.
+    press(&mut lab, "w");
+    let clean = plain_screen(&mut lab, 120, 40, Lang::En);
+    assert!(clean.contains("a clean picture: drag the mouse"), "{clean}");
+    // The picture stands at the left under its title (row 1), 4 columns a
+    // pixel: a press on row 2 turns pixel (0, 0) on, dragging along the
+    // row paints the rest of it.
+    mouse(&mut lab, MouseEventKind::Down(MouseButton::Left), 1, 2);
+    for x in (2..40).step_by(2) {
+        mouse(&mut lab, MouseEventKind::Drag(MouseButton::Left), x, 2);
+    }
+    mouse(&mut lab, MouseEventKind::Up(MouseButton::Left), 39, 2);
+    let drawn = plain_screen(&mut lab, 120, 40, Lang::En);
+    let row = |screen: &str, y: usize| -> String {
+        screen
+            .lines()
+            .nth(y)
+            .unwrap()
+            .chars()
+            .skip(1)
+            .take(40)
+            .collect()
+    };
+    assert!(drawn.contains("probe: drawn by hand"), "{drawn}");
+    assert_eq!(row(&drawn, 2), "█".repeat(40), "{drawn}");
+    // Each painted pixel is an edit: one step back takes the last away.
+    press(&mut lab, "b");
+    let back = plain_screen(&mut lab, 120, 40, Lang::En);
+    assert_eq!(
+        row(&back, 2),
+        format!("{}{}", "█".repeat(36), " ".repeat(4))
+    );
+    // A drag that starts on a lit pixel paints pixels off.
+    mouse(&mut lab, MouseEventKind::Down(MouseButton::Left), 1, 2);
+    mouse(&mut lab, MouseEventKind::Drag(MouseButton::Left), 5, 2);
+    let off = plain_screen(&mut lab, 120, 40, Lang::En);
+    assert_eq!(
+        row(&off, 2),
+        format!("{}{}", " ".repeat(8), "█".repeat(28)) + "    "
+    );
+    // s stores the drawing as pattern 12; the gallery captions it.
+    press(&mut lab, "s");
+    let stored = plain_screen(&mut lab, 120, 40, Lang::En);
+    assert!(stored.contains("13 patterns stored now"), "{stored}");
+    assert!(stored.contains("stored patterns (13)"), "{stored}");
+    // Storing it twice is refused with the reason.
+    press(&mut lab, "s");
+    let twice = plain_screen(&mut lab, 120, 40, Lang::En);
+    assert!(twice.contains("stored already"), "{twice}");
+}
+
+#[test]
+fn hopfield_popup_shows_the_values_in_force_and_cycles_the_sets() {
+    let mut lab = hopfield_letters();
+    press(&mut lab, "p");
+    let popup = plain_screen(&mut lab, 120, 40, Lang::En);
+    let line = |screen: &str, name: &str| -> String {
+        screen
+            .lines()
+            .find(|l| l.contains(&format!("│{name} ")))
+            .unwrap_or_else(|| panic!("no {name}: {screen}"))
+            .to_string()
+    };
+    // The letters are in force: N = 120, P = 12, not the random set's sizes.
+    assert!(line(&popup, "set").contains("letters"), "{popup}");
+    assert!(line(&popup, "n").contains(" 120 "), "{popup}");
+    assert!(line(&popup, "patterns").contains(" 12 "), "{popup}");
+    // ←/→ go through the built-in sets.
+    key(&mut lab, KeyCode::Right);
+    assert!(line(&plain_screen(&mut lab, 120, 40, Lang::En), "set").contains("digits"));
+    key(&mut lab, KeyCode::Right);
+    assert!(line(&plain_screen(&mut lab, 120, 40, Lang::En), "set").contains("random"));
+    key(&mut lab, KeyCode::Right);
+    assert!(line(&plain_screen(&mut lab, 120, 40, Lang::En), "set").contains("letters"));
+    key(&mut lab, KeyCode::Left);
+    key(&mut lab, KeyCode::Left);
+    key(&mut lab, KeyCode::Enter);
+    // The digits: 10 pictures; the popup then shows their size.
+    press(&mut lab, "p");
+    let digits = plain_screen(&mut lab, 120, 40, Lang::En);
+    assert!(line(&digits, "set").contains("digits"), "{digits}");
+    assert!(line(&digits, "patterns").contains(" 10 "), "{digits}");
+    insta::assert_snapshot!("hopfield_120x40_english_popup_digits", digits);
+    insta::assert_snapshot!(
+        "hopfield_80x24_chinese_popup_digits",
+        plain_screen(&mut lab, 80, 24, Lang::Zh)
+    );
 }
 
 /// Random keys, clicks, pastes, clock ticks and sizes on every runnable
@@ -249,11 +440,11 @@ fn hopfield_brackets_choose_the_target_within_the_stored_patterns() {
     let mut lab = hopfield_letters();
     press(&mut lab, "]");
     let screen = plain_screen(&mut lab, 120, 40, Lang::En);
-    assert!(screen.contains("probe: pattern B (1)"), "{screen}");
+    assert!(screen.contains("probe: B with"), "{screen}");
     press(&mut lab, "[[");
     let screen = plain_screen(&mut lab, 120, 40, Lang::En);
     assert!(
-        screen.contains("probe: pattern A (0)"),
+        screen.contains("probe: A with"),
         "at the lower bound: {screen}"
     );
     // Past the last stored pattern the model refuses; the lab keeps the
@@ -261,5 +452,10 @@ fn hopfield_brackets_choose_the_target_within_the_stored_patterns() {
     press(&mut lab, &"]".repeat(12));
     let screen = plain_screen(&mut lab, 120, 40, Lang::En);
     assert!(screen.contains("only 12 patterns are stored"), "{screen}");
-    assert!(screen.contains("probe: pattern L (11)"), "{screen}");
+    assert!(screen.contains("probe: L with"), "{screen}");
+    // The thumbnails that fit keep the target L in sight.
+    assert!(
+        screen.lines().any(|l| l.contains("K           L")),
+        "{screen}"
+    );
 }

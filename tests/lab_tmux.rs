@@ -1,7 +1,7 @@
 //! End to end: the real `nnzoo` binary in a real terminal (tmux). Opens the
 //! LSTM lab, steps it stage by stage and sees the gate values change; opens
-//! the Hopfield lab with the built-in letters, corrupts the probe, runs it
-//! and sees the letter recalled.
+//! the Hopfield lab on its corrupted letter, runs it and sees the letter
+//! recalled and the run stopped there.
 //!
 //! Needs tmux. Each test runs its own tmux server (`tmux -L` with a unique
 //! socket name), so it never touches a person's sessions. Waits poll the
@@ -132,28 +132,59 @@ fn compare_steps_an_lstm_and_a_gru_together() {
 }
 
 #[test]
-fn the_hopfield_lab_recalls_a_corrupted_letter() {
+fn the_hopfield_first_minute_recalls_a_letter_and_stops() {
     let tmux = Tmux::start(env!("CARGO_BIN_EXE_nnzoo"), 120, 40);
-    open_lab(&tmux, "hopfield", "Hopfield Network (HN)");
+    let screen = open_lab(&tmux, "hopfield", "Hopfield Network (HN)");
 
-    // Parameters: the built-in letters, stored by the projection rule.
-    tmux.keys(&["p"]);
-    tmux.wait_for(&["parameters: Enter applies"]);
-    tmux.type_text("letters");
-    tmux.wait_for(&["letters_"]);
-    // set -> n -> patterns -> target -> noise -> rule
-    tmux.keys(&["Down", "Down", "Down", "Down", "Down", "Right"]);
-    tmux.wait_for(&["projection"]);
-    tmux.keys(&["Enter"]);
-    tmux.wait_for(&["model rebuilt", "stored patterns (12)"]);
+    // It opens on the letters, a corrupted A as the probe, its flipped
+    // pixels marked and counted.
+    assert!(screen.contains("stored patterns (12)"), "{screen}");
+    assert!(
+        screen.contains("probe: A with 12 pixels flipped; space runs until it settles"),
+        "{screen}"
+    );
+    assert!(screen.contains("■ 12 pixels differ from A"), "{screen}");
 
-    // Corrupt the target letter afresh, then run until it settles.
-    tmux.keys(&["c"]);
-    tmux.wait_for(&["probe: pattern A (0) with"]);
+    // Space runs it; it stops at the fixed point and says what happened.
     tmux.keys(&["Space"]);
-    let screen = tmux.wait_for(&["recalled pattern A (0), the target"]);
-    // The overlap with the target is exactly one: every pixel agrees.
-    assert!(screen.contains("+1.000"), "{screen}");
+    let screen = tmux.wait_for(&["recalled A after 1 sweep", "paused"]);
+    assert!(screen.contains("step 2 "), "{screen}");
+    assert!(screen.contains("0 pixels differ from A"), "{screen}");
+    // ... and stays stopped: no more sweeps are counted.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let later = tmux.screen();
+    assert!(
+        later.contains("step 2 ") && later.contains("paused"),
+        "{later}"
+    );
+
+    // Stage by stage, the neuron just updated is marked and named.
+    tmux.keys(&["c"]);
+    tmux.wait_for(&["probe: A with 12 pixels flipped", "step 0 "]);
+    tmux.keys(&["m"]);
+    let screen = tmux.wait_for(&["next 2/120"]);
+    assert!(
+        line_with(&screen, "■ neuron ").contains(": h = "),
+        "{screen}"
+    );
+
+    // In Chinese the same lab reads in Chinese.
+    tmux.keys(&["L"]);
+    tmux.wait_for(&["个像素与 A 不同", "■ 神经元"]);
+    tmux.keys(&["L", "L"]);
+    tmux.wait_for(&["pixels differ from A"]);
+
+    // The popup shows the values in force and offers the sets on ←/→.
+    tmux.keys(&["p"]);
+    let popup = tmux.wait_for(&["parameters: Enter applies"]);
+    assert!(line_with(&popup, "│n ").contains(" 120 "), "{popup}");
+    assert!(line_with(&popup, "│patterns ").contains(" 12 "), "{popup}");
+    tmux.keys(&["Right"]);
+    tmux.wait_until("digits offered", |s| {
+        line_with(s, "│set ").contains("digits")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&["model rebuilt", "stored patterns (10)"]);
 }
 
 /// The count of trials done in the progress bar (`[###---] 12/300`).

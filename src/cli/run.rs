@@ -291,8 +291,13 @@ fn summary(
     out: &mut dyn Write,
 ) -> Result<(), Failure> {
     let start = Instant::now();
+    // The step at which the model came to rest, where the lab's run pauses.
+    let mut rest = None;
     for _ in 0..args.steps {
         model.step();
+        if rest.is_none() && model.at_rest() {
+            rest = Some(model.steps_done());
+        }
     }
     let elapsed = start.elapsed();
     let params: Vec<String> = model
@@ -329,6 +334,12 @@ fn summary(
     match model.status() {
         Some(status) => writeln!(out, "status: {}", status.text.en)?,
         None => writeln!(out, "status: ok")?,
+    }
+    if let Some(step) = rest {
+        writeln!(
+            out,
+            "at rest from step {step} on (where a running lab pauses)"
+        )?;
     }
     Ok(())
 }

@@ -52,7 +52,10 @@ fn settings() -> Vec<ParamSpec> {
             "alphas",
             "loads: a list 0.1,0.14 or a range FROM:TO:STEP",
             "负载：列表 0.1,0.14 或范围 起:止:步长",
-            ParamKind::Text { max_len: 200 },
+            ParamKind::Text {
+                max_len: 200,
+                offered: &[],
+            },
             ParamValue::Text("0.02:0.3:0.02".into()),
         ),
         ParamSpec::new(

@@ -184,9 +184,18 @@ pub trait Model: Send {
     }
 
     /// The model's condition in a line, if it has something to say
-    /// (recalled pattern 2 after 3 sweeps; overflow at step 12).
+    /// (recalled A after 2 sweeps; overflow at step 12).
     fn status(&self) -> Option<Status> {
         None
+    }
+
+    /// Whether the model has come to rest: stepping on would change nothing
+    /// that is not already seen (a Hopfield network at a fixed point, or
+    /// caught in a cycle it cannot leave). A running lab pauses there and
+    /// the model's [`Model::status`] says what happened. Most models never
+    /// rest.
+    fn at_rest(&self) -> bool {
+        false
     }
 }
 

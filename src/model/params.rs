@@ -16,8 +16,13 @@ pub enum ParamKind {
     Float { min: f64, max: f64 },
     /// One of a fixed set of words.
     Choice(&'static [&'static str]),
-    /// Free text of at most `max_len` characters (a word to feed, a file path).
-    Text { max_len: usize },
+    /// Free text of at most `max_len` characters (a word to feed, a file
+    /// path); `offered` are values a front end offers to pick from (a
+    /// model's built-in sets), besides whatever is typed.
+    Text {
+        max_len: usize,
+        offered: &'static [&'static str],
+    },
 }
 
 /// A parameter's value.
@@ -124,7 +129,7 @@ impl ParamSpec {
                 .find(|c| c.eq_ignore_ascii_case(raw.trim()))
                 .map(|c| ParamValue::Choice(c))
                 .ok_or_else(|| bad(format!("one of {}", choices.join(", ")))),
-            ParamKind::Text { max_len } => {
+            ParamKind::Text { max_len, .. } => {
                 if raw.chars().count() > *max_len {
                     return Err(bad(format!("text of at most {max_len} characters")));
                 }
@@ -139,7 +144,10 @@ impl ParamSpec {
             ParamKind::Int { min, max } => format!("integer {min}..={max}"),
             ParamKind::Float { min, max } => format!("number {min}..={max}"),
             ParamKind::Choice(c) => c.join("|"),
-            ParamKind::Text { max_len } => format!("text (≤{max_len} chars)"),
+            ParamKind::Text { max_len, offered } if !offered.is_empty() => {
+                format!("{}|text", offered.join("|"))
+            }
+            ParamKind::Text { max_len, .. } => format!("text (≤{max_len} chars)"),
         }
     }
 }

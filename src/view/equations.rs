@@ -2,7 +2,7 @@
 //! are known, the current stage's line marked with `>` and kept in sight.
 
 use super::paint::put;
-use super::wrap::{truncate, wrap};
+use super::wrap::{truncate_words, wrap};
 use super::{DrawContext, Kind};
 use crate::text::{Bilingual, Lang};
 use ratatui::buffer::Buffer;
@@ -67,7 +67,7 @@ impl Kind for Equations {
                 .iter()
                 .enumerate()
                 .skip(first)
-                .map(|(i, l)| (i, truncate(l, usize::from(inner)).into_owned()))
+                .map(|(i, l)| (i, truncate_words(l, usize::from(inner)).into_owned()))
                 .collect()
         };
         let mut previous = None;

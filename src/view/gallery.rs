@@ -81,10 +81,20 @@ impl Kind for Gallery {
         let item_h = h + 1;
         let rows_fit = (area.height / item_h.max(1)).max(1);
         let fit = usize::from(per_row) * usize::from(rows_fit);
-        for (i, item) in items.iter().enumerate() {
+        // When not all fit, the shown ones are a window that keeps the
+        // marked item (the target) in sight, its row's start first.
+        let first = match marked {
+            Some(m) if items.len() > fit && m >= fit => {
+                let row_start = m - m % usize::from(per_row);
+                row_start.min(items.len() - fit)
+            }
+            _ => 0,
+        };
+        for (i, item) in items.iter().enumerate().skip(first) {
+            let shown = i - first;
             let (r, c) = (
-                (i / usize::from(per_row)) as u16,
-                (i % usize::from(per_row)) as u16,
+                (shown / usize::from(per_row)) as u16,
+                (shown % usize::from(per_row)) as u16,
             );
             if r >= rows_fit {
                 break;
@@ -94,7 +104,17 @@ impl Kind for Gallery {
             let is_marked = marked == Some(i);
             let thumb = Rect::new(x, y, w, h).intersection(area);
             draw_picture(
-                width, height, item, scale, geometry, None, is_marked, thumb, buf, ctx,
+                width,
+                height,
+                item,
+                scale,
+                geometry,
+                None,
+                &[],
+                is_marked,
+                thumb,
+                buf,
+                ctx,
             );
             let (label, style) = match captions.get(i) {
                 // A caption is cut to its thumbnail, so that neighbours stay apart.

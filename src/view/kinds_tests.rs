@@ -91,6 +91,7 @@ fn examples() -> Vec<(&'static str, View)> {
                     height: 8,
                     values: ring(64, 8),
                     range: (0.0, 1.0),
+                    marks: Vec::new(),
                 }),
             ),
         ),
@@ -529,6 +530,18 @@ fn any_content(kind: usize, v: &[f32], a: usize, b: usize, range: (f32, f32)) ->
             height: b,
             values: v.to_vec(),
             range,
+            // Marks anywhere, beyond the picture too, with labels of any length.
+            marks: (0..a % 3)
+                .map(|k| crate::view::PixelMarks {
+                    label: Bilingual::owned(words(b % 4, k).join(" "), "标记".to_string()),
+                    tone: if k % 2 == 0 {
+                        crate::view::MarkTone::Alert
+                    } else {
+                        crate::view::MarkTone::Focus
+                    },
+                    pixels: (0..b).map(|i| i * (k + 1) + a).collect(),
+                })
+                .collect(),
         }),
         3 => ViewContent::Gallery(Gallery {
             width: a,

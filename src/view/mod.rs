@@ -51,9 +51,8 @@ pub use history::History;
 pub use matrix::Matrix;
 pub(crate) use paint::put;
 pub use paint::{format_value, format_value_f64};
-pub(crate) use picture::pixel_at;
-pub use picture::{PixelGeometry, pixel_geometry};
-pub use pixels::Pixels;
+pub use picture::{MarkTone, PixelGeometry, pixel_geometry};
+pub use pixels::{PixelMarks, Pixels};
 pub use plane::{Field, Plane, PlanePoint, Segment};
 pub use plot::{Axis, Curve, Mark, Plot};
 pub use raster::Raster;
@@ -63,7 +62,7 @@ pub use sketch::Sketch;
 pub use table::Table;
 pub use text::Text;
 pub use vector::Vector;
-pub(crate) use wrap::wrap;
+pub(crate) use wrap::{truncate_words, wrap};
 
 use crate::text::{Bilingual, Lang};
 use crate::tui::theme::Theme;
@@ -392,16 +391,22 @@ pub fn draw(view: &View, area: Rect, buf: &mut Buffer, ctx: &DrawContext) {
 }
 
 /// The view's label, with a short note after it, on the area's first row.
+/// Nothing is cut mid-word: a note that does not fit whole is left out,
+/// and a label too long for the row ends with `…` after its last whole word.
 fn draw_title(view: &View, suffix: &str, area: Rect, buf: &mut Buffer, ctx: &DrawContext) {
+    use unicode_width::UnicodeWidthStr;
     let label = view.label.get(ctx.lang);
     let mut style = ctx.theme.heading;
     if ctx.cursor.is_some() {
         style = style.add_modifier(Modifier::REVERSED);
     }
-    let x = put(buf, area, area.x, area.y, &label, style);
     let mark = if view.editable { " *" } else { "" };
+    let room = usize::from(area.width);
+    let shown = wrap::truncate_words(&label, room.saturating_sub(mark.width()));
+    let x = put(buf, area, area.x, area.y, &shown, style);
     let x = put(buf, area, x, area.y, mark, ctx.theme.key);
-    if !suffix.is_empty() {
+    let used = shown.width() + mark.width();
+    if !suffix.is_empty() && shown == label && used + 1 + suffix.width() <= room {
         let x = put(buf, area, x, area.y, " ", ctx.theme.dim);
         put(buf, area, x, area.y, suffix, ctx.theme.dim);
     }

@@ -12,7 +12,8 @@
 //! neither; any other picture shades each cell by the mean of its two
 //! pixels, `░▒▓█` up from the low end (and `.:-=` below zero on the
 //! diverging scale). Small pictures are scaled up by whole pixels, large
-//! ones are shrunk by averaging blocks.
+//! ones are shrunk by averaging blocks. Marked pixels ([`MarkTone`]) take
+//! their mark's colour, or without colour its glyph, whatever their grey.
 
 use super::paint::{non_finite_style, set_cell, span_of};
 use super::{DrawContext, heatmap};
@@ -189,8 +190,51 @@ fn grey(v: f32, (lo, hi): (f32, f32)) -> Color {
     Color::Indexed(237 + (t * 18.0).round() as u8)
 }
 
+/// How a marked pixel stands out (see [`super::PixelMarks`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkTone {
+    /// Something wrong: red, or without colour `▓` on and `░` off (pixels
+    /// that differ from the target).
+    Alert,
+    /// Where the work is: cyan, or without colour `●` on and `○` off (the
+    /// neuron being updated).
+    Focus,
+}
+
+impl MarkTone {
+    /// The colour of a marked pixel that is on (`on`) or off.
+    fn colour(self, on: bool) -> Color {
+        match (self, on) {
+            (MarkTone::Alert, true) => Color::Indexed(210),
+            (MarkTone::Alert, false) => Color::Indexed(88),
+            (MarkTone::Focus, true) => Color::Indexed(51),
+            (MarkTone::Focus, false) => Color::Indexed(25),
+        }
+    }
+
+    /// The glyph of a marked cell without colour.
+    fn glyph(self, on: bool) -> &'static str {
+        match (self, on) {
+            (MarkTone::Alert, true) => "▓",
+            (MarkTone::Alert, false) => "░",
+            (MarkTone::Focus, true) => "●",
+            (MarkTone::Focus, false) => "○",
+        }
+    }
+
+    /// What the legend shows for the mark.
+    pub(super) fn swatch(self, theme: &Theme) -> (&'static str, Style) {
+        if theme.colour {
+            ("■", Style::new().fg(self.colour(true)))
+        } else {
+            (self.glyph(true), theme.text)
+        }
+    }
+}
+
 /// Draws one picture with its top-left at the area's; `cursor` is a pixel
-/// index to mark, `tint` colours the "on" pixels (a marked thumbnail).
+/// index to mark, `marks` the mark of each pixel (empty for none), `tint`
+/// colours the "on" pixels (a marked thumbnail).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn draw_picture(
     width: usize,
@@ -199,6 +243,7 @@ pub(super) fn draw_picture(
     scale: Scale,
     geometry: PixelGeometry,
     cursor: Option<usize>,
+    marks: &[Option<MarkTone>],
     tint: bool,
     area: Rect,
     buf: &mut Buffer,
@@ -206,7 +251,23 @@ pub(super) fn draw_picture(
 ) {
     let (cols, rows) = geometry.size(width, height);
     let cursor_xy = cursor.map(|i| (i % width.max(1), i / width.max(1)));
-    let colour_of = |v: Option<f32>, at_cursor: bool| -> Color {
+    // The mark of the block of pixels starting at (x, y): the last marked
+    // pixel's in it, so a shrunk picture still shows every mark.
+    let mark_of = |x: usize, y: usize| -> Option<MarkTone> {
+        if marks.is_empty() {
+            return None;
+        }
+        let mut found = None;
+        for yy in y..(y + geometry.shrink).min(height) {
+            for xx in x..(x + geometry.shrink).min(width) {
+                if let Some(Some(tone)) = marks.get(yy * width + xx) {
+                    found = Some(*tone);
+                }
+            }
+        }
+        found
+    };
+    let colour_of = |v: Option<f32>, at_cursor: bool, mark: Option<MarkTone>| -> Color {
         match v {
             None => Color::Reset,
             Some(v) if at_cursor => {
@@ -215,6 +276,9 @@ pub(super) fn draw_picture(
                 } else {
                     Color::Indexed(136)
                 }
+            }
+            Some(v) if mark.is_some() && v.is_finite() => {
+                mark.map_or(Color::Reset, |m| m.colour(v > 0.0))
             }
             Some(v) if tint && scale == Scale::Binary && v > 0.0 => Color::Indexed(229),
             Some(v) => scale.colour(v, ctx.theme),
@@ -238,17 +302,29 @@ pub(super) fn draw_picture(
                 })
             };
             let (top_cursor, bottom_cursor) = (covers(top_y), bottom.is_some() && covers(bottom_y));
+            let top_mark = top.and(mark_of(px, top_y));
+            let bottom_mark = bottom.and(mark_of(px, bottom_y));
             let (x, y) = (area.x + col as u16, area.y + row as u16);
             let bad = top.is_some_and(|v| !v.is_finite()) || bottom.is_some_and(|v| !v.is_finite());
             if ctx.theme.colour {
                 let style = Style::new()
-                    .fg(colour_of(top, top_cursor))
-                    .bg(colour_of(bottom, bottom_cursor));
+                    .fg(colour_of(top, top_cursor, top_mark))
+                    .bg(colour_of(bottom, bottom_cursor, bottom_mark));
                 set_cell(buf, area, x, y, "▀", style);
             } else if bad {
                 set_cell(buf, area, x, y, "!", non_finite_style(ctx.theme));
             } else {
-                let glyph = scale.glyph(top, bottom);
+                // A marked pixel shows its mark's glyph, the cell's other
+                // pixel giving way to it.
+                let marked = match (top_mark, bottom_mark) {
+                    (Some(tone), _) => Some((tone, top)),
+                    (None, Some(tone)) => Some((tone, bottom)),
+                    (None, None) => None,
+                };
+                let glyph = match marked {
+                    Some((tone, v)) => tone.glyph(v.is_some_and(|v| v > 0.0)),
+                    None => scale.glyph(top, bottom),
+                };
                 let mut style = ctx.theme.text;
                 if top_cursor || bottom_cursor {
                     style = style.add_modifier(Modifier::REVERSED);
@@ -257,18 +333,6 @@ pub(super) fn draw_picture(
             }
         }
     }
-}
-
-/// The pixel index under cell (`x`, `y`) of a picture drawn in `body` (the
-/// view's area without its title row); the upper pixel when a cell holds two.
-pub(crate) fn pixel_at(width: usize, height: usize, body: Rect, x: u16, y: u16) -> Option<usize> {
-    if !body.contains(ratatui::layout::Position { x, y }) {
-        return None;
-    }
-    let geometry = pixel_geometry(width, height, body.width, body.height);
-    let (col, row) = (usize::from(x - body.x), usize::from(y - body.y));
-    let (px, py) = geometry.pixel(col, 2 * row);
-    (px < width && py < height).then_some(py * width + px)
 }
 
 #[cfg(test)]

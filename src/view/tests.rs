@@ -152,6 +152,7 @@ fn pixels_are_half_blocks_with_and_without_colour() {
             height: 2,
             values: vec![1.0, -1.0, -1.0, 1.0],
             range: (-1.0, 1.0),
+            marks: Vec::new(),
         }),
     );
     // Two columns and one row: one pixel per half-cell.
@@ -178,10 +179,116 @@ fn large_pictures_shrink_and_clicks_find_their_pixel() {
     // At scale 2 a cell is exactly one pixel.
     let body = Rect::new(10, 5, 4, 2);
     assert_eq!(pixel_geometry(2, 2, 4, 2).scale, 2);
-    assert_eq!(pixel_at(2, 2, body, 10, 5), Some(0));
-    assert_eq!(pixel_at(2, 2, body, 13, 5), Some(1));
-    assert_eq!(pixel_at(2, 2, body, 12, 6), Some(3));
-    assert_eq!(pixel_at(2, 2, body, 14, 6), None);
+    let mut picture = Pixels {
+        width: 2,
+        height: 2,
+        values: vec![1.0, -1.0, -1.0, 1.0],
+        range: (-1.0, 1.0),
+        marks: Vec::new(),
+    };
+    assert_eq!(picture.pixel_at(body, 10, 5), Some(0));
+    assert_eq!(picture.pixel_at(body, 13, 5), Some(1));
+    assert_eq!(picture.pixel_at(body, 12, 6), Some(3));
+    assert_eq!(picture.pixel_at(body, 14, 6), None);
+    assert_eq!(picture.pixel_at(body, 9, 5), None);
+    // With marks, a row is kept for their legend: the picture is drawn in
+    // the rows above it, and clicks find pixels the same way.
+    picture.marks.push(PixelMarks {
+        label: Bilingual::new("odd", "奇"),
+        tone: MarkTone::Alert,
+        pixels: vec![1],
+    });
+    let body = Rect::new(10, 5, 4, 3);
+    assert_eq!(picture.pixel_at(body, 13, 5), Some(1));
+    assert_eq!(picture.pixel_at(body, 12, 6), Some(3));
+}
+
+#[test]
+fn marked_pixels_stand_out_and_their_legend_says_what_they_are() {
+    let view = View::new(
+        "p",
+        Bilingual::new("p", "p"),
+        ViewContent::Pixels(Pixels {
+            width: 2,
+            height: 2,
+            values: vec![1.0, -1.0, -1.0, 1.0],
+            range: (-1.0, 1.0),
+            marks: vec![
+                PixelMarks {
+                    label: Bilingual::new("2 differ", "2 个不同"),
+                    tone: MarkTone::Alert,
+                    pixels: vec![0, 2],
+                },
+                PixelMarks {
+                    label: Bilingual::new("now", "当前"),
+                    tone: MarkTone::Focus,
+                    pixels: vec![3],
+                },
+                PixelMarks {
+                    label: Bilingual::new("", ""),
+                    tone: MarkTone::Focus,
+                    pixels: vec![],
+                },
+            ],
+        }),
+    );
+    // Without colour: ▓ a marked pixel that is on, ░ one that is off, ●
+    // the focus; the legend under the picture.
+    let buf = render(&view, 20, 6, &plain());
+    assert_eq!(row(&buf, 1), "▓▓                  ");
+    assert_eq!(row(&buf, 2), "░░●●                ");
+    assert_eq!(row(&buf, 3), "▓ 2 differ          ");
+    assert_eq!(row(&buf, 4), "● now               ");
+    assert_eq!(row(&buf, 5), " ".repeat(20));
+    // In colour: red for the marked, cyan for the focus.
+    let buf = render(&view, 20, 6, &Theme::coloured());
+    assert_eq!(buf[(0, 1)].fg, Color::Indexed(210));
+    assert_eq!(buf[(2, 1)].fg, Color::Indexed(237));
+    assert_eq!(buf[(0, 2)].fg, Color::Indexed(88));
+    assert_eq!(buf[(2, 2)].fg, Color::Indexed(51));
+    assert_eq!(row(&buf, 3), "■ 2 differ          ");
+    assert_eq!(buf[(0, 3)].fg, Color::Indexed(210));
+    assert_eq!(buf[(0, 4)].fg, Color::Indexed(51));
+    // Its size does not change with the marks: a row per layer's legend.
+    let ViewContent::Pixels(p) = &view.content else {
+        unreachable!()
+    };
+    let mut bare = p.clone();
+    bare.marks.clear();
+    let with = crate::view::heights(&view, 20, true);
+    let without = crate::view::heights(&View::new("p", view.label.clone(), bare.into()), 20, true);
+    assert_eq!(with[0], without[0] + 3);
+    stays_inside(&view);
+}
+
+#[test]
+fn titles_are_never_cut_mid_word() {
+    let view = View::new(
+        "p",
+        Bilingual::new("state s (the probe as it settles)", "状态 s（探针的演化）"),
+        ViewContent::Pixels(Pixels {
+            width: 2,
+            height: 2,
+            values: vec![1.0; 4],
+            range: (-1.0, 1.0),
+            marks: Vec::new(),
+        }),
+    )
+    .editable();
+    // The note (2×2) does not fit whole: left out.
+    let buf = render(&view, 36, 3, &plain());
+    assert_eq!(
+        row(&buf, 0).trim_end(),
+        "state s (the probe as it settles) *"
+    );
+    let buf = render(&view, 40, 3, &plain());
+    assert_eq!(
+        row(&buf, 0).trim_end(),
+        "state s (the probe as it settles) * 2×2"
+    );
+    // Too narrow for the label: it ends after a whole word.
+    let buf = render(&view, 20, 3, &plain());
+    assert_eq!(row(&buf, 0).trim_end(), "state s (the… *");
 }
 
 #[test]
@@ -290,6 +397,35 @@ fn a_gallery_marks_its_target() {
 }
 
 #[test]
+fn a_gallery_too_long_for_its_room_keeps_the_target_in_sight() {
+    let names: Vec<String> = ('A'..='L').map(String::from).collect();
+    let view = |marked| {
+        View::new(
+            "g",
+            Bilingual::new("patterns", "模式"),
+            ViewContent::Gallery(Gallery {
+                width: 2,
+                height: 2,
+                items: vec![vec![1.0; 4]; 12],
+                marked: Some(marked),
+                captions: names.clone(),
+                range: (-1.0, 1.0),
+            }),
+        )
+    };
+    // Five thumbnails a row, one row: A to E while the target is among them.
+    let buf = render(&view(2), 20, 3, &plain());
+    assert_eq!(row(&buf, 2), "A   B   C   D   E +7");
+    // The target L: the last five, L marked.
+    let buf = render(&view(11), 20, 3, &plain());
+    assert_eq!(row(&buf, 2), "H   I   J   K   L +7");
+    assert!(buf[(16, 2)].modifier.contains(Modifier::REVERSED));
+    // The target G: its row (F to J) shows.
+    let buf = render(&view(6), 20, 3, &plain());
+    assert_eq!(row(&buf, 2), "F   G   H   I   J +7");
+}
+
+#[test]
 fn text_wraps_by_display_width_in_both_languages() {
     for line in wrap("一个小小的递推，输入 sine 序列；单词：hello world。", 9) {
         assert!(line.width() <= 9, "{line:?}");
@@ -341,6 +477,7 @@ fn nothing_is_drawn_outside_the_area_at_any_size() {
                 height: 20,
                 values: picture,
                 range: (-1.0, 1.0),
+                marks: Vec::new(),
             }),
         ),
         View::new(

@@ -60,7 +60,10 @@ fn demo_params() -> Vec<ParamSpec> {
                 "a word shown in the notes; `fail` makes building fail",
                 "显示在说明里的词；“fail”令构建失败",
             ),
-            kind: ParamKind::Text { max_len: 16 },
+            kind: ParamKind::Text {
+                max_len: 16,
+                offered: &[],
+            },
             default: ParamValue::Text("hi".into()),
             role: ParamRole::Structure,
         },
@@ -296,6 +299,7 @@ impl Model for Demo {
                     height: PICTURE_H,
                     values: self.picture.clone(),
                     range: (-1.0, 1.0),
+                    marks: Vec::new(),
                 }),
             )
             .editable(),

@@ -259,6 +259,7 @@ impl Model for Learning {
                     height: 1,
                     values: weights.clone(),
                     range: (-scale, scale),
+                    marks: Vec::new(),
                 }),
             ),
             View::new(

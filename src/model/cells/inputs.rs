@@ -46,7 +46,10 @@ pub fn word_spec() -> ParamSpec {
             "sequence=word 时每步输入一个字符;字母 a 为第 0 个分量,b 为第 1 个……;\
              其他字符按其编码;均对输入维度取模",
         ),
-        kind: ParamKind::Text { max_len: 64 },
+        kind: ParamKind::Text {
+            max_len: 64,
+            offered: &[],
+        },
         default: ParamValue::Text("hello".into()),
         role: ParamRole::InputSource,
     }

@@ -85,14 +85,20 @@ fn specs(d: &Defaults) -> Vec<ParamSpec> {
             "file",
             "a CSV of numbers with a header row, the class label in the last column",
             "数字 CSV 文件：首行为表头，最后一列为类别标签",
-            ParamKind::Text { max_len: 4096 },
+            ParamKind::Text {
+                max_len: 4096,
+                offered: &[],
+            },
             ParamValue::Text(String::new()),
         ),
         ParamSpec::new(
             "hidden",
             "units of each hidden layer, e.g. 100 or 64,32",
             "每个隐藏层的单元数，如 100 或 64,32",
-            ParamKind::Text { max_len: 64 },
+            ParamKind::Text {
+                max_len: 64,
+                offered: &[],
+            },
             ParamValue::Text(d.hidden.into()),
         ),
         ParamSpec::new(

@@ -525,6 +525,12 @@ impl Model for Perceptron {
         ]
     }
 
+    /// Every point on its side (or the epoch limit reached): further
+    /// epochs change nothing, and a running lab pauses.
+    fn at_rest(&self) -> bool {
+        self.stopped()
+    }
+
     fn retune(&mut self, params: &Params) -> Result<(), ModelError> {
         self.lr = params.float("lr") as f32;
         self.params = params.clone();

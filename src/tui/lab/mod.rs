@@ -1,7 +1,8 @@
 //! The lab: where a model runs, drawn from [`Model::views`] alone.
 //!
 //! Nothing here knows one model from another. The lab steps the model (by
-//! steps or stages, paused or running at a chosen speed), lets a person edit
+//! steps or stages, paused or running at a chosen speed, and pausing by
+//! itself where the model says it has come to rest), lets a person edit
 //! the first editable view (a vector's values, a picture's pixels), cycle
 //! the input source, rebuild the model with new parameters, and run the
 //! model's own actions; it lays the views out to fit the area and draws
@@ -22,7 +23,7 @@ use crate::model::{
 use crate::text::{Bilingual, Lang};
 use crate::tui::keys::KeyHelp;
 use crate::tui::theme::Theme;
-use crate::view::{self as widgets, DrawContext, Pixels};
+use crate::view::{self as widgets, DrawContext};
 use keys::{Binding, Command};
 use layout::Placement;
 use popup::ParamsPopup;
@@ -91,6 +92,9 @@ pub struct Lab {
     /// Long work under way on a worker; `model` is then a copy to draw.
     busy: Option<Busy>,
     last_progress_frame: Option<Instant>,
+    /// While the left button is held on a picture: the picture and the
+    /// value the press gave its pixel, which dragging paints.
+    painting: Option<(String, f32)>,
 }
 
 enum Mode {
@@ -156,6 +160,7 @@ impl Lab {
             timeline: Timeline::new(model.as_ref()),
             busy: None,
             last_progress_frame: None,
+            painting: None,
             model,
             running: false,
             by_stage: false,
@@ -223,17 +228,50 @@ impl Lab {
             MouseEventKind::Down(MouseButton::Left)
                 if self.areas.canvas.contains(at) && self.busy.is_none() =>
             {
+                self.painting = None;
                 match self.pixel_under(at) {
                     Some((view, index)) => {
+                        self.running = false;
                         self.toggle_pixel(&view, index);
+                        let value = self.value_at(&view, index).map(|(v, _)| v);
                         if let Mode::Edit(edit) = &mut self.mode
                             && edit.view == view
                         {
                             edit.index = index;
                         }
+                        self.painting = value.map(|v| (view, v));
                         LabOutcome::Consumed
                     }
                     None => LabOutcome::Ignored,
+                }
+            }
+            // Dragging paints the value the press gave, one pixel at a
+            // time, each an edit that can be stepped back.
+            MouseEventKind::Drag(MouseButton::Left) if self.busy.is_none() => {
+                let Some((view, value)) = self.painting.clone() else {
+                    return LabOutcome::Ignored;
+                };
+                if let Some((under, index)) = self.pixel_under(at)
+                    && under == view
+                {
+                    let now = self.value_at(&view, index).map(|(v, _)| v);
+                    if now.is_some_and(|now| (now > 0.0) != (value > 0.0)) {
+                        self.set_values(&view, index, &[value]);
+                    }
+                    if let Mode::Edit(edit) = &mut self.mode
+                        && edit.view == view
+                    {
+                        edit.index = index;
+                    }
+                }
+                LabOutcome::Consumed
+            }
+            MouseEventKind::Up(MouseButton::Left) => {
+                let was = self.painting.take();
+                if was.is_some() {
+                    LabOutcome::Consumed
+                } else {
+                    LabOutcome::Ignored
                 }
             }
             _ => LabOutcome::Ignored,
@@ -315,6 +353,14 @@ impl Lab {
         let started = Instant::now();
         for done in 0..due {
             self.advance();
+            if self.model.at_rest() {
+                // Nothing more would happen: stop where the model came to
+                // rest, and let its status say what happened.
+                self.running = false;
+                self.clock = None;
+                self.owed = 0.0;
+                break;
+            }
             if done % 4 == 3 && started.elapsed() > TICK_BUDGET {
                 // The model cannot keep up: show what there is and drop the rest.
                 self.owed = 0.0;
@@ -384,6 +430,16 @@ impl Lab {
         self.message = None;
         match command {
             Command::RunPause => {
+                if !self.running && self.model.at_rest() {
+                    self.message = Some((
+                        StatusLevel::Info,
+                        Bilingual::new(
+                            "at rest: running on would change nothing (r resets, b steps back)",
+                            "已静止：继续运行不会有变化（r 重置，b 后退）",
+                        ),
+                    ));
+                    return LabOutcome::Consumed;
+                }
                 self.running = !self.running;
                 self.clock = self.running.then(Instant::now);
                 self.owed = 0.0;
@@ -996,18 +1052,21 @@ impl Lab {
     /// The editable picture and pixel under a screen position.
     fn pixel_under(&self, at: Position) -> Option<(String, usize)> {
         let canvas = self.areas.canvas;
+        if !canvas.contains(at) {
+            return None;
+        }
         let virtual_y = (at.y - canvas.y).checked_add(self.areas.scroll)?;
         let virtual_x = at.x - canvas.x;
         for p in &self.areas.placements {
             let view = self.views.get(p.view)?;
-            let ViewContent::Pixels(Pixels { width, height, .. }) = view.content else {
+            let ViewContent::Pixels(pixels) = &view.content else {
                 continue;
             };
             if !view.editable || p.height < 2 {
                 continue;
             }
             let body = Rect::new(p.x, p.y + 1, p.width, p.height - 1);
-            if let Some(index) = widgets::pixel_at(width, height, body, virtual_x, virtual_y) {
+            if let Some(index) = pixels.pixel_at(body, virtual_x, virtual_y) {
                 return Some((view.name.clone(), index));
             }
         }
@@ -1106,11 +1165,14 @@ impl Lab {
             Some(busy) => draw_progress(busy, area, buf, lang, theme),
             None => area.x,
         };
+        // What does not fit is cut after a whole word.
         let mut say = |buf: &mut Buffer, text: &str, style| {
             if x > area.x {
                 x = widgets::put(buf, area, x, area.y, "  ", theme.text);
             }
-            x = widgets::put(buf, area, x, area.y, text, style);
+            let room = usize::from(area.right().saturating_sub(x));
+            let text = crate::view::truncate_words(text, room);
+            x = widgets::put(buf, area, x, area.y, &text, style);
         };
         if let Mode::Edit(edit) = &self.mode {
             let prompt = Bilingual::new("editing", "编辑");

@@ -70,6 +70,17 @@ impl ParamsPopup {
                 let i = choices.iter().position(|c| c == v).unwrap_or(0) as i64;
                 choices[(i + direction).rem_euclid(choices.len() as i64) as usize].to_string()
             }
+            // Text with values on offer (built-in sets): ←/→ go through them;
+            // from typed text, → starts at the first and ← at the last.
+            (ParamKind::Text { offered, .. }, ParamValue::Text(v)) if !offered.is_empty() => {
+                let n = offered.len() as i64;
+                let next = match offered.iter().position(|c| *c == v.trim()) {
+                    Some(i) => (i as i64 + direction).rem_euclid(n),
+                    None if direction > 0 => 0,
+                    None => n - 1,
+                };
+                offered[next as usize].to_string()
+            }
             _ => return,
         };
         let name = spec.name;

@@ -76,8 +76,11 @@ pub fn params() -> Vec<ParamSpec> {
                 "`random` for random ±1 patterns, a built-in set (`letters`, `digits`), or the path of a pattern file",
                 "`random` 为随机 ±1 模式，或内置模式集（`letters`、`digits`），或模式文件的路径",
             ),
-            kind: ParamKind::Text { max_len: 4096 },
-            default: ParamValue::Text("random".into()),
+            kind: ParamKind::Text {
+                max_len: 4096,
+                offered: &["letters", "digits", "random"],
+            },
+            default: ParamValue::Text("letters".into()),
             role: ParamRole::Structure,
         },
         ParamSpec {
@@ -141,7 +144,7 @@ pub fn params() -> Vec<ParamSpec> {
                 "hebbian：W = (1/N) Σ ξξᵀ；projection（伪逆）：W = Ξ(ΞᵀΞ)⁻¹Ξᵀ，能存相关的图片",
             ),
             kind: ParamKind::Choice(&["hebbian", "projection"]),
-            default: ParamValue::Choice("hebbian"),
+            default: ParamValue::Choice("projection"),
             role: ParamRole::Structure,
         },
         ParamSpec {
@@ -199,6 +202,15 @@ enum Source {
     },
 }
 
+/// A pattern stored after the source's, by the `random` or `store` action.
+#[derive(Debug, Clone, PartialEq)]
+enum Added {
+    /// A random pattern, drawn from the seed's stream for added patterns.
+    Random,
+    /// A picture a person drew (the state when it was stored).
+    Drawn(Vec<i8>),
+}
+
 /// How the current run's starting state was made.
 #[derive(Debug, Clone, PartialEq)]
 enum Probe {
@@ -208,6 +220,8 @@ enum Probe {
     Blanked,
     Mixture([usize; 3]),
     Drawn,
+    /// A clean picture, every pixel off, to draw on.
+    Cleared,
     /// The state a run was in when a pattern was added.
     Kept,
 }
@@ -222,8 +236,8 @@ pub struct Hopfield {
     update: Update,
     temperature: f64,
     noise: f64,
-    /// Random patterns stored on top of the source by the `store` action.
-    extra: usize,
+    /// Patterns stored on top of the source, in the order they were added.
+    added: Vec<Added>,
     width: usize,
     height: usize,
     names: Vec<String>,
@@ -245,6 +259,9 @@ pub struct Hopfield {
     two_back: Option<Array1<i8>>,
     two_cycle_since: Option<u64>,
     last_field: Option<(usize, f64)>,
+    /// The neuron the last change updated, when that change was one stage
+    /// (one neuron) of an asynchronous sweep.
+    last_staged: Option<usize>,
     capacity: Option<(CapacityConfig, Vec<CapacityPoint>)>,
     note: Option<String>,
 }
@@ -263,9 +280,10 @@ const DYNAMICS_STREAM: u64 = 3;
 impl Hopfield {
     /// Builds the network from valid parameters and a seed.
     pub fn new(params: &Params, seed: u64) -> Result<Hopfield, ModelError> {
-        let set = params.text("set").trim();
+        let mut params = params.clone();
+        let set = params.text("set").trim().to_string();
         let count = params.int("patterns") as usize;
-        let source = match set {
+        let source = match set.as_str() {
             "" | "random" => Source::Random {
                 n: params.int("n") as usize,
                 count,
@@ -277,6 +295,10 @@ impl Hopfield {
                 }
                 .map_err(|e| ModelError::Invalid(e.to_string()))?;
                 let keep = count.min(loaded.patterns.len());
+                // The parameters say what is in force: a set's pictures
+                // give N, and P is what the set could give.
+                params.set("n", &(loaded.width * loaded.height).to_string())?;
+                params.set("patterns", &keep.to_string())?;
                 Source::Set {
                     width: loaded.width,
                     height: loaded.height,
@@ -293,16 +315,18 @@ impl Hopfield {
             "sync" => Update::Sync,
             _ => Update::Async,
         };
+        let (temperature, noise) = (params.float("temperature"), params.float("noise"));
+        let target = params.int("target") as usize;
         Hopfield::assemble(
-            params.clone(),
+            params,
             seed,
             source,
             rule,
             update,
-            params.float("temperature"),
-            params.float("noise"),
-            params.int("target") as usize,
-            0,
+            temperature,
+            noise,
+            target,
+            Vec::new(),
         )
     }
 
@@ -316,7 +340,7 @@ impl Hopfield {
         temperature: f64,
         noise: f64,
         target: usize,
-        extra: usize,
+        added: Vec<Added>,
     ) -> Result<Hopfield, ModelError> {
         let (width, height, mut names, mut stored) = match &source {
             Source::Random { n, count } => {
@@ -344,9 +368,14 @@ impl Hopfield {
             } => (*width, *height, names.clone(), patterns.clone()),
         };
         let n = stored[0].len();
-        let base = stored.len();
-        stored.extend(random_patterns(&mut stream(seed, EXTRA_STREAM), n, extra));
-        names.extend((base..base + extra).map(|k| k.to_string()));
+        let mut extra_rng = stream(seed, EXTRA_STREAM);
+        for add in &added {
+            names.push(stored.len().to_string());
+            match add {
+                Added::Random => stored.extend(random_patterns(&mut extra_rng, n, 1)),
+                Added::Drawn(picture) => stored.push(picture.clone()),
+            }
+        }
         if target >= stored.len() {
             return Err(ModelError::Invalid(format!(
                 "target {target}, but only {} {} stored (0 to {})",
@@ -369,7 +398,7 @@ impl Hopfield {
             update,
             temperature,
             noise,
-            extra,
+            added,
             width,
             height,
             names,
@@ -390,6 +419,7 @@ impl Hopfield {
             two_back: None,
             two_cycle_since: None,
             last_field: None,
+            last_staged: None,
             capacity: None,
             note: None,
         };
@@ -423,6 +453,7 @@ impl Hopfield {
         self.two_back = None;
         self.two_cycle_since = None;
         self.last_field = None;
+        self.last_staged = None;
         let n = self.n();
         self.order = shuffled_order(&mut self.rng, n);
     }
@@ -458,7 +489,10 @@ impl Hopfield {
         self.finish_sweep(flips);
     }
 
-    fn store_random(&mut self) -> Result<(), ModelError> {
+    /// Stores one more pattern, keeping the state as it is.
+    fn store(&mut self, add: Added) -> Result<(), ModelError> {
+        let mut added = self.added.clone();
+        added.push(add);
         let rebuilt = Hopfield::assemble(
             self.params.clone(),
             self.seed,
@@ -468,7 +502,7 @@ impl Hopfield {
             self.temperature,
             self.noise,
             self.target,
-            self.extra + 1,
+            added,
         )?;
         let state = self.net.state.clone();
         let capacity = self.capacity.take();
@@ -525,7 +559,7 @@ impl Model for Hopfield {
             self.temperature,
             self.noise,
             self.target,
-            self.extra,
+            self.added.clone(),
         ) {
             Ok(rebuilt) => {
                 let capacity = self.capacity.take();
@@ -571,6 +605,7 @@ impl Model for Hopfield {
                     self.flips_in_sweep += 1;
                 }
                 self.last_field = Some((i, self.net.field(i)));
+                self.last_staged = Some(i);
                 self.next += 1;
                 if self.next == self.n() {
                     self.finish_sweep(self.flips_in_sweep);
@@ -592,10 +627,14 @@ impl Model for Hopfield {
                     self.last_field = Some((i, self.net.field(i)));
                 }
                 self.order = order;
+                self.last_staged = None;
                 let total = self.flips_in_sweep + flips;
                 self.finish_sweep(total);
             }
-            Update::Sync => self.sync_step(),
+            Update::Sync => {
+                self.last_staged = None;
+                self.sync_step();
+            }
         }
     }
 
@@ -658,6 +697,18 @@ impl Model for Hopfield {
                 name: "store",
                 key: 's',
                 long: false,
+                label: Bilingual::new("store the picture as a new pattern", "把当前图片存为新模式"),
+            },
+            Action {
+                name: "clear",
+                key: 'w',
+                long: false,
+                label: Bilingual::new("wipe the picture clean to draw on", "清空图片以便绘制"),
+            },
+            Action {
+                name: "random",
+                key: 'g',
+                long: false,
                 label: Bilingual::new("store one more random pattern", "再存储一个随机模式"),
             },
             Action {
@@ -705,7 +756,24 @@ impl Model for Hopfield {
                 self.net.set_state(&probe);
                 self.restart(Probe::Mixture(mix));
             }
-            "store" => self.store_random()?,
+            "store" => {
+                let picture = self.net.state().to_vec();
+                if let Some(mu) =
+                    (0..self.p()).find(|&mu| self.net.memory.pattern(mu) == self.net.state())
+                {
+                    let (en, _) = self.called(mu);
+                    return Err(ModelError::Invalid(format!(
+                        "the picture is {en}, which is stored already"
+                    )));
+                }
+                self.store(Added::Drawn(picture))?;
+            }
+            "clear" => {
+                let blank = vec![-1i8; self.n()];
+                self.net.set_state(&blank);
+                self.restart(Probe::Cleared);
+            }
+            "random" => self.store(Added::Random)?,
             "capacity" => self.run_capacity(&mut crate::work::unwatched)?,
             other => return Err(ModelError::Unsupported(format!("no action `{other}`"))),
         }
@@ -726,6 +794,10 @@ impl Model for Hopfield {
     fn status(&self) -> Option<Status> {
         self.recall_status()
     }
+
+    fn at_rest(&self) -> bool {
+        self.resting()
+    }
 }
 
 #[cfg(test)]
@@ -734,13 +806,128 @@ mod tests {
     use crate::model::Model;
     use ndarray::ArrayView1;
 
-    /// The lab's model with the defaults but for `settings`, seed 7.
+    /// The model with random patterns stored by Hebb's rule (the defaults
+    /// are the letters by the projection rule) but for `settings`, seed 7.
     pub(super) fn model(settings: &[&str]) -> Hopfield {
         let mut params = Params::defaults(super::params());
-        for s in settings {
+        for s in ["set=random", "rule=hebbian"].iter().chain(settings) {
             params.assign(s).unwrap();
         }
         Hopfield::new(&params, 7).unwrap()
+    }
+
+    /// The state view's mark layers: the pixels that differ from the
+    /// target, and the neuron the last stage updated.
+    fn marks(m: &Hopfield) -> Vec<Vec<usize>> {
+        let views = m.views();
+        let state = views.iter().find(|v| v.name == "state").unwrap();
+        match &state.content {
+            crate::view::ViewContent::Pixels(p) => {
+                p.marks.iter().map(|l| l.pixels.clone()).collect()
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_lab_opens_on_a_letter_it_recalls_and_comes_to_rest() {
+        let params = Params::defaults(super::params());
+        let mut m = Hopfield::new(&params, crate::tui::app::LAB_SEED).unwrap();
+        // The values in force: the letters' 10x12 pictures, all 12 of them.
+        assert_eq!(m.params().int("n"), 120);
+        assert_eq!(m.params().int("patterns"), 12);
+        assert_eq!((m.width, m.height, m.p()), (10, 12, 12));
+        let text = m.status().unwrap().text.en;
+        assert!(
+            text == "probe: A with 12 pixels flipped; space runs until it settles",
+            "{text}"
+        );
+        assert_eq!(marks(&m)[0].len(), 12, "the flipped pixels are marked");
+        assert!(!m.at_rest());
+        let mut steps = 0;
+        while !m.at_rest() && steps < 10 {
+            m.step();
+            steps += 1;
+        }
+        assert_eq!(steps, 2, "one sweep recalls, the next changes nothing");
+        assert_eq!(m.status().unwrap().text.en, "recalled A after 1 sweep");
+        assert_eq!(m.status().unwrap().text.zh, "经过 1 轮回忆出 A");
+        assert!(marks(&m)[0].is_empty());
+        // Stepping on at rest changes nothing, and the sentence stays.
+        let state = m.net.state().to_owned();
+        m.step();
+        assert_eq!(m.net.state(), state);
+        assert_eq!(m.status().unwrap().text.en, "recalled A after 1 sweep");
+    }
+
+    #[test]
+    fn the_default_probe_comes_back_from_any_seed() {
+        // 12 of A's 120 pixels flipped at random, every seed from 1 to 100:
+        // the projection rule brings A back each time.
+        let params = Params::defaults(super::params());
+        for seed in 1..=100 {
+            let mut m = Hopfield::new(&params, seed).unwrap();
+            for _ in 0..20 {
+                if m.at_rest() {
+                    break;
+                }
+                m.step();
+            }
+            assert!(m.at_rest(), "seed {seed}");
+            assert_eq!(m.hamming(), 0, "seed {seed}: {:?}", m.status());
+        }
+    }
+
+    #[test]
+    fn a_stage_marks_its_neuron_and_a_warm_network_never_rests() {
+        let mut m = model(&["n=100", "patterns=5", "noise=0.2"]);
+        assert!(marks(&m)[1].is_empty());
+        m.stage();
+        let i = m.order[0] as usize;
+        assert_eq!(marks(&m)[1], vec![i]);
+        m.step();
+        assert!(marks(&m)[1].is_empty(), "a whole step marks no neuron");
+        let mut warm = model(&["n=100", "patterns=5", "temperature=0.01"]);
+        for _ in 0..5 {
+            warm.step();
+        }
+        assert!(!warm.at_rest());
+    }
+
+    #[test]
+    fn a_drawn_picture_is_stored_and_kept_through_a_reset() {
+        let mut m = model(&["set=letters", "rule=projection"]);
+        m.act("clear").unwrap();
+        assert!(m.net.state().iter().all(|&v| v == -1));
+        assert!(m.status().unwrap().text.en.starts_with("a clean picture"));
+        // A plus sign in the middle.
+        for i in (0..12).map(|y| y * 10 + 4).chain(50..60) {
+            m.edit("state", i, 1.0).unwrap();
+        }
+        let drawn = m.net.state().to_owned();
+        m.act("store").unwrap();
+        assert_eq!(m.p(), 13);
+        assert_eq!(m.net.memory.pattern(12), drawn);
+        assert_eq!(m.net.state(), drawn, "the picture stays");
+        // Storing the same picture again is refused, saying why.
+        let err = m.act("store").unwrap_err().to_string();
+        assert!(err.contains("pattern 12, which is stored already"), "{err}");
+        // A reset keeps what was stored, and the stored picture is stable.
+        m.reset(3);
+        assert_eq!(m.p(), 13);
+        m.net.set_state(drawn.as_slice().unwrap());
+        m.restart(Probe::Drawn);
+        m.step();
+        assert_eq!(m.net.state(), drawn);
+        let views = m.views();
+        let gallery = views.iter().find(|v| v.name == "patterns").unwrap();
+        match &gallery.content {
+            crate::view::ViewContent::Gallery(g) => {
+                assert_eq!(g.captions.first().map(String::as_str), Some("A"));
+                assert_eq!(g.captions.last().map(String::as_str), Some("12"));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
@@ -778,7 +965,7 @@ mod tests {
             ArrayView1::from(&m.target_pattern[..half])
         );
         let p = m.p();
-        m.act("store").unwrap();
+        m.act("random").unwrap();
         assert_eq!(m.p(), p + 1);
         m.reset(7);
         assert_eq!(m.p(), p + 1, "reset keeps the stored extra pattern");

@@ -7,7 +7,7 @@
 //! as stable as ξ, and mixtures of stored patterns are spurious stable
 //! states; synchronous updates may two-cycle.
 
-use super::{Hopfield, Probe, Source};
+use super::{Hopfield, Probe};
 use crate::model::{Status, StatusLevel};
 use crate::text::Bilingual;
 
@@ -24,12 +24,30 @@ impl Hopfield {
 
     /// Pattern μ's name: its index, and a set's picture name too.
     pub(super) fn name(&self, mu: usize) -> String {
-        match &self.source {
-            Source::Set { .. } if mu < self.names.len() && self.names[mu] != mu.to_string() => {
-                format!("{} ({mu})", self.names[mu])
-            }
+        match self.names.get(mu) {
+            Some(name) if *name != mu.to_string() => format!("{name} ({mu})"),
             _ => mu.to_string(),
         }
+    }
+
+    /// Pattern μ as a sentence calls it, in English and Chinese: a named
+    /// picture by its name (`A`), a numbered one as `pattern 3`.
+    pub(super) fn called(&self, mu: usize) -> (String, String) {
+        match self.names.get(mu) {
+            Some(name) if *name != mu.to_string() => (name.clone(), name.clone()),
+            _ => (format!("pattern {mu}"), format!("模式 {mu}")),
+        }
+    }
+
+    /// Whether the state is at rest: at T = 0, a whole sweep flipped no
+    /// neuron (a fixed point: each neuron already has the sign of its
+    /// field), or synchronous updates flip back and forth for good.
+    pub(super) fn resting(&self) -> bool {
+        if self.temperature > 0.0 || (self.steps == 0 && self.next == 0) {
+            return false;
+        }
+        let fixed = self.last_flips == Some(0) && self.flips_in_sweep == 0;
+        fixed || self.two_cycle_since.is_some()
     }
 
     /// The pattern with the largest |overlap|, and that overlap.
@@ -55,16 +73,19 @@ impl Hopfield {
         if let Some(note) = &self.note {
             return Some(warn(note.clone(), note.clone()));
         }
-        let target = self.name(self.target);
+        let (target, target_zh) = self.called(self.target);
         if self.steps == 0 && self.next == 0 {
             let how = match &self.probe {
                 Probe::Noise { flipped } => (
-                    format!("probe: pattern {target} with {flipped} pixels flipped"),
-                    format!("探针：模式 {target}，翻转了 {flipped} 个像素"),
+                    format!(
+                        "probe: {target} with {} flipped",
+                        crate::text::count(*flipped as u64, "pixel", "pixels")
+                    ),
+                    format!("探针：{target_zh}，翻转了 {flipped} 个像素"),
                 ),
                 Probe::Blanked => (
-                    format!("probe: pattern {target} with its lower half blanked"),
-                    format!("探针：模式 {target}，下半部分清空"),
+                    format!("probe: {target} with its lower half blanked"),
+                    format!("探针：{target_zh}，下半部分清空"),
                 ),
                 Probe::Mixture(mix) => {
                     let names = mix.map(|mu| self.name(mu)).join(", ");
@@ -74,6 +95,12 @@ impl Hopfield {
                     )
                 }
                 Probe::Drawn => ("probe: drawn by hand".to_string(), "探针：手绘".to_string()),
+                Probe::Cleared => {
+                    return Some(info(
+                        "a clean picture: drag the mouse (or e) to draw, s stores the drawing, space runs it".to_string(),
+                        "空白图片：拖动鼠标（或按 e）绘制，s 存储所画图片，空格键运行".to_string(),
+                    ));
+                }
                 Probe::Kept => (
                     format!(
                         "{} stored now; the state is kept",
@@ -83,12 +110,21 @@ impl Hopfield {
                 ),
             };
             let d = self.hamming();
+            // A noisy probe's distance is its flips, said already.
+            let (far, far_zh) = if matches!(self.probe, Probe::Noise { .. }) {
+                (String::new(), String::new())
+            } else {
+                (
+                    format!(
+                        "; {} from the target {target}",
+                        crate::text::count(d as u64, "pixel", "pixels")
+                    ),
+                    format!("；与目标 {target_zh} 相差 {d} 个像素"),
+                )
+            };
             return Some(info(
-                format!(
-                    "{}; {d} pixels from the target; step to let it settle",
-                    how.0
-                ),
-                format!("{}；与目标相差 {d} 个像素；单步运行让它稳定", how.1),
+                format!("{}{far}; space runs until it settles", how.0),
+                format!("{}{far_zh}；空格键运行直到稳定", how.1),
             ));
         }
         if let Some(since) = self.two_cycle_since {
@@ -100,7 +136,7 @@ impl Hopfield {
             ));
         }
         let (best, m) = self.closest();
-        let best_name = self.name(best);
+        let (best_name, best_zh) = self.called(best);
         let settled = self.last_flips == Some(0) && self.flips_in_sweep == 0;
         if !settled || self.temperature > 0.0 {
             let flips = self.last_flips.unwrap_or(self.flips_in_sweep);
@@ -109,44 +145,44 @@ impl Hopfield {
             } else {
                 String::new()
             };
+            // Before the first sweep ends, the flips are this sweep's so far.
+            let (when, when_zh) = if self.last_flips.is_some() {
+                ("in the last sweep", "上一轮")
+            } else {
+                ("so far in this sweep", "本轮至此")
+            };
             return Some(info(
                 format!(
-                    "still moving{t}: {flips} flips in the last sweep; closest to pattern {best_name} (m = {m:+.3})"
+                    "still moving{t}: {} {when}; closest to {best_name} (m = {m:+.3})",
+                    crate::text::count(flips as u64, "flip", "flips")
                 ),
-                format!(
-                    "仍在变化{t}：上一轮翻转 {flips} 个；最接近模式 {best_name}（m = {m:+.3}）"
-                ),
+                format!("仍在变化{t}：{when_zh}翻转 {flips} 个；最接近 {best_zh}（m = {m:+.3}）"),
             ));
         }
         let sweeps_zh = self.last_change;
-        let sweeps = match self.last_change {
-            1 => "1 sweep".to_string(),
-            k => format!("{k} sweeps"),
-        };
+        let sweeps = crate::text::count(self.last_change, "sweep", "sweeps");
         let d_best = ((1.0 - m.abs()) * self.n() as f32 / 2.0).round() as usize;
         if m == 1.0 {
             if best == self.target {
                 Some(info(
-                    format!("recalled pattern {best_name}, the target, after {sweeps}"),
-                    format!("经过 {sweeps_zh} 轮回忆出模式 {best_name}（目标）"),
+                    format!("recalled {best_name} after {sweeps}"),
+                    format!("经过 {sweeps_zh} 轮回忆出 {best_zh}"),
                 ))
             } else {
                 Some(warn(
-                    format!("recalled pattern {best_name} after {sweeps}, not the target {target}"),
-                    format!("经过 {sweeps_zh} 轮回忆出模式 {best_name}，不是目标 {target}"),
+                    format!("recalled {best_name} after {sweeps}, not the target {target}"),
+                    format!("经过 {sweeps_zh} 轮回忆出 {best_zh}，不是目标 {target_zh}"),
                 ))
             }
         } else if m == -1.0 {
             Some(warn(
                 format!(
-                    "settled after {sweeps} in the reversed pattern {best_name}: every pixel inverted (−ξ is stored too)"
+                    "settled after {sweeps} in the reversed {best_name}: every pixel inverted (−ξ is stored too)"
                 ),
-                format!(
-                    "经过 {sweeps_zh} 轮停在反转的模式 {best_name}：每个像素都相反（−ξ 也是稳定态）"
-                ),
+                format!("经过 {sweeps_zh} 轮停在反转的{best_zh}：每个像素都相反（−ξ 也是稳定态）"),
             ))
         } else if m.abs() >= 0.9 {
-            let rev = if m < 0.0 { "reversed " } else { "" };
+            let rev = if m < 0.0 { "the reversed " } else { "" };
             let rev_zh = if m < 0.0 { "反转的" } else { "" };
             let level = if best == self.target && m > 0.0 {
                 info
@@ -155,10 +191,11 @@ impl Hopfield {
             };
             Some(level(
                 format!(
-                    "settled after {sweeps} near {rev}pattern {best_name}, {d_best} pixels off (m = {m:+.3})"
+                    "settled after {sweeps} near {rev}{best_name}, {} off (m = {m:+.3})",
+                    crate::text::count(d_best as u64, "pixel", "pixels")
                 ),
                 format!(
-                    "经过 {sweeps_zh} 轮停在{rev_zh}模式 {best_name} 附近，差 {d_best} 个像素（m = {m:+.3}）"
+                    "经过 {sweeps_zh} 轮停在{rev_zh}{best_zh}附近，差 {d_best} 个像素（m = {m:+.3}）"
                 ),
             ))
         } else {
@@ -171,14 +208,17 @@ impl Hopfield {
                 .filter(|&&mu| overlaps[mu].abs() >= 0.1)
                 .map(|&mu| format!("{} ({:+.2})", self.name(mu), overlaps[mu]))
                 .collect();
-            let mixed = if mixed.is_empty() {
-                "no pattern (all overlaps below 0.1)".to_string()
+            let (mixed, mixed_zh) = if mixed.is_empty() {
+                (
+                    "no pattern (all overlaps below 0.1)".to_string(),
+                    "无（所有重叠都低于 0.1）".to_string(),
+                )
             } else {
-                mixed.join(", ")
+                (mixed.join(", "), mixed.join("、"))
             };
             Some(warn(
                 format!("stuck in a spurious state after {sweeps}, mixing patterns {mixed}"),
-                format!("经过 {sweeps_zh} 轮陷入伪稳态，混合了模式 {mixed}"),
+                format!("经过 {sweeps_zh} 轮陷入伪稳态，混合了模式 {mixed_zh}"),
             ))
         }
     }
@@ -205,10 +245,7 @@ mod tests {
         let status = m.status().unwrap();
         assert_eq!(status.level, StatusLevel::Info);
         assert!(
-            status
-                .text
-                .en
-                .starts_with("recalled pattern 0, the target, after"),
+            status.text.en.starts_with("recalled pattern 0 after"),
             "{}",
             status.text.en
         );

@@ -6,11 +6,11 @@
 //! collective computational abilities", PNAS 79 (8): 2554–2558, 1982;
 //! W = Ξ (ΞᵀΞ)⁻¹ Ξᵀ: Personnaz, Guyon and Dreyfus 1985.
 
-use super::{Hopfield, Rule};
+use super::{Hopfield, Probe, Rule};
 use crate::model::energy::capacity;
 use crate::model::{View, ViewContent};
 use crate::text::Bilingual;
-use crate::view::{Axis, Curve, Gallery, Mark, Pixels, Plot};
+use crate::view::{Axis, Curve, Gallery, Mark, MarkTone, PixelMarks, Pixels, Plot};
 use ndarray::ArrayView1;
 
 /// Thumbnails the gallery view returns at most, and their total pixels.
@@ -37,6 +37,62 @@ impl Hopfield {
         let mut values: Vec<f32> = state.iter().map(|&v| f32::from(v)).collect();
         values.resize(self.width * self.height, 0.0);
         values
+    }
+
+    /// The marks on the state's picture: the pixels that differ from the
+    /// target, and the neuron the last stage updated.
+    fn state_marks(&self) -> Vec<PixelMarks> {
+        // On a picture being drawn, what differs from the target is the
+        // drawing itself: nothing is marked.
+        if matches!(self.probe, Probe::Drawn | Probe::Cleared) {
+            let none = |tone| PixelMarks {
+                label: Bilingual::new("", ""),
+                tone,
+                pixels: Vec::new(),
+            };
+            return vec![none(MarkTone::Alert), none(MarkTone::Focus)];
+        }
+        let wrong: Vec<usize> = self
+            .net
+            .state()
+            .iter()
+            .zip(&self.target_pattern)
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .map(|(i, _)| i)
+            .collect();
+        let (target, target_zh) = self.called(self.target);
+        let d = wrong.len();
+        let differ = PixelMarks {
+            label: Bilingual::owned(
+                format!(
+                    "{} from {target}",
+                    crate::text::count(d as u64, "pixel differs", "pixels differ")
+                ),
+                format!("{d} 个像素与 {target_zh} 不同"),
+            ),
+            tone: MarkTone::Alert,
+            pixels: wrong,
+        };
+        let updated = match (self.last_staged, self.last_field) {
+            (Some(i), Some((j, h))) if i == j => {
+                let s = if self.net.state()[i] > 0 { "+1" } else { "-1" };
+                PixelMarks {
+                    label: Bilingual::owned(
+                        format!("neuron {i}: h = {h:+.2} → {s}"),
+                        format!("神经元 {i}：h = {h:+.2} → {s}"),
+                    ),
+                    tone: MarkTone::Focus,
+                    pixels: vec![i],
+                }
+            }
+            _ => PixelMarks {
+                label: Bilingual::new("", ""),
+                tone: MarkTone::Focus,
+                pixels: Vec::new(),
+            },
+        };
+        vec![differ, updated]
     }
 
     fn equations(&self) -> Vec<String> {
@@ -130,7 +186,7 @@ impl Hopfield {
                     height: self.height,
                     items: self.gallery.clone(),
                     marked: target_marked,
-                    captions: Vec::new(),
+                    captions: self.names[self.gallery_start..end].to_vec(),
                     range: (-1.0, 1.0),
                 }),
             )
@@ -149,6 +205,7 @@ impl Hopfield {
                     height: self.height,
                     values: self.pixels(self.net.state()),
                     range: (-1.0, 1.0),
+                    marks: self.state_marks(),
                 }),
             )
             .editable(),
