@@ -150,6 +150,7 @@ fn training_lowers_the_loss_and_a_small_network_learns_the_digits() {
     // The per-epoch table shows the loss falling from about ln 10.
     let first_loss: f64 = report
         .details
+        .en
         .lines()
         .nth(1)
         .unwrap()
@@ -159,6 +160,21 @@ fn training_lowers_the_loss_and_a_small_network_learns_the_digits() {
         .parse()
         .unwrap();
     assert!(report.metric("train_loss").unwrap() < first_loss / 3.0);
+    // The report reads in each language; the names of metrics and settings
+    // stay as `--set` and `--json` spell them.
+    let zh = report.to_text(ffnn, 1, &settings, nnzoo::text::Lang::Zh);
+    for words in [
+        "设置: ",
+        "test_accuracy",
+        "成立",
+        "周期",
+        "测试集上的混淆矩阵",
+        "结论: 通过",
+    ] {
+        assert!(zh.contains(words), "{words} missing from:\n{zh}");
+    }
+    let en = report.to_text(ffnn, 1, &settings, nnzoo::text::Lang::En);
+    assert!(en.contains("verdict: ") && !en.contains("结论"), "{en}");
 }
 
 #[test]

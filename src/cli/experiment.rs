@@ -1,7 +1,7 @@
 //! `nnzoo experiment [NAME]`: lists the experiments, or runs one and sets
 //! what it measured beside the reference it is held to.
 
-use super::Failure;
+use super::{Failure, LangArg};
 use crate::experiment::{self, Experiment, Flow, Progress};
 use crate::text::escape_controls;
 use clap::Args;
@@ -28,6 +28,10 @@ pub struct ExperimentArgs {
     /// Print one JSON object: {"experiment", "seed", "settings", "metrics", "reference", "verdict"}.
     #[arg(long)]
     pub json: bool,
+
+    /// Language of the report (the JSON is always in English).
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
 }
 
 pub fn run(args: &ExperimentArgs, out: &mut dyn Write) -> Result<(), Failure> {
@@ -66,7 +70,8 @@ pub fn run(args: &ExperimentArgs, out: &mut dyn Write) -> Result<(), Failure> {
     if args.json {
         writeln!(out, "{}", report.to_json(experiment, args.seed, &settings))?;
     } else {
-        out.write_all(report.to_text(experiment, args.seed, &settings).as_bytes())?;
+        let text = report.to_text(experiment, args.seed, &settings, args.lang.into());
+        out.write_all(text.as_bytes())?;
     }
     if report.passed() {
         Ok(())

@@ -131,10 +131,11 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
         .history()
         .last()
         .ok_or_else(|| ModelError::Invalid("no epoch ran".into()))?;
-    let mut details = String::from("epoch  train loss  train acc  test loss  test acc\n");
+    // The numbers, then a heading in each language above them.
+    let mut numbers = String::new();
     for r in trainer.history() {
         let _ = writeln!(
-            details,
+            numbers,
             "{:5}  {:10.4}  {:9.4}  {:9.4}  {:8.4}",
             r.epoch,
             r.train_loss,
@@ -143,20 +144,38 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
             r.test_accuracy.unwrap_or(f64::NAN)
         );
     }
+    let mut confusion_table = String::new();
     if let Some(confusion) = trainer.confusion(trainer.test_set()) {
-        details.push_str("\nconfusion on the test set (row: true digit, column: predicted)\n     ");
+        confusion_table.push_str("     ");
         for c in 0..confusion.ncols() {
-            let _ = write!(details, "{c:4}");
+            let _ = write!(confusion_table, "{c:4}");
         }
-        details.push('\n');
+        confusion_table.push('\n');
         for (k, row) in confusion.rows().into_iter().enumerate() {
-            let _ = write!(details, "  {k:2} ");
+            let _ = write!(confusion_table, "  {k:2} ");
             for v in row {
-                let _ = write!(details, "{v:4}");
+                let _ = write!(confusion_table, "{v:4}");
             }
-            details.push('\n');
+            confusion_table.push('\n');
         }
     }
+    let details = |epochs: &str, confusion: &str| {
+        let mut text = format!("{epochs}\n{numbers}");
+        if !confusion_table.is_empty() {
+            let _ = write!(text, "\n{confusion}\n{confusion_table}");
+        }
+        text
+    };
+    let details = Bilingual::owned(
+        details(
+            "epoch  train loss  train acc  test loss  test acc",
+            "confusion on the test set (row: true digit, column: predicted)",
+        ),
+        details(
+            "周期   训练损失    训练准确率  测试损失   测试准确率",
+            "测试集上的混淆矩阵（行：真实数字，列：预测）",
+        ),
+    );
     Ok(Outcome {
         metrics: vec![
             ("test_accuracy", last.test_accuracy.unwrap_or(f64::NAN)),
@@ -169,7 +188,10 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
         references: vec![Reference {
             metric: "test_accuracy",
             claim: Claim::AtLeast(0.95),
-            source: "a 64-100-10 MLP on these digits: about 0.97".into(),
+            source: Bilingual::new(
+                "a 64-100-10 MLP on these digits: about 0.97",
+                "这些数字上的 64-100-10 多层感知机：约 0.97",
+            ),
         }],
         details,
         stopped,

@@ -171,27 +171,41 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
         metrics.push(("drop_alpha", alpha));
     }
     metrics.push(("seconds", seconds));
-    let source = "Amit, Gutfreund and Sompolinsky 1985, finite N";
+    let source = Bilingual::new(
+        "Amit, Gutfreund and Sompolinsky 1985, finite N",
+        "Amit、Gutfreund 与 Sompolinsky 1985，有限 N",
+    );
     let references = vec![
         Reference {
             metric: "recall_holds_to",
             claim: Claim::AtLeast(0.10),
-            source: source.into(),
+            source: source.clone(),
         },
         Reference {
             metric: "drop_alpha",
             claim: Claim::Between(0.13, 0.20),
-            source: source.into(),
+            source,
         },
     ];
     let details = if points.is_empty() {
-        "stopped before the first load was finished: nothing measured".to_string()
+        Bilingual::new(
+            "stopped before the first load was finished: nothing measured",
+            "第一个负载完成前已停止：没有测得任何值",
+        )
     } else {
-        format!(
-            "{}\nmean final overlap m against α:\n{}\n{}",
-            capacity::table(&points),
-            capacity::plot(&points),
-            capacity::verdict(&points)
+        let (table, plot) = (capacity::table(&points), capacity::plot(&points));
+        Bilingual::owned(
+            format!(
+                "{table}\nmean final overlap m against α:\n{plot}\n{}",
+                capacity::verdict(&points)
+            ),
+            format!(
+                "{}\n平均最终重叠 m 随 α 的变化：\n{plot}\n{}",
+                table
+                    .replacen("mean m", "平均 m", 1)
+                    .replacen("sweeps", "  轮数", 1),
+                capacity::verdict_zh(&points)
+            ),
         )
     };
     Ok(Outcome {

@@ -18,7 +18,7 @@ pub mod hopfield_capacity;
 
 use crate::model::view::number;
 use crate::model::{ModelError, ParamSpec, Params};
-use crate::text::Bilingual;
+use crate::text::{Bilingual, Lang};
 pub use crate::work::{Flow, Progress, Report};
 use serde_json::{Map, Value, json};
 use std::fmt::Write as _;
@@ -59,8 +59,9 @@ pub struct Outcome {
     pub metrics: Vec<(&'static str, f64)>,
     /// What the measurements are held to.
     pub references: Vec<Reference>,
-    /// More to read: a table per epoch, a curve drawn in text.
-    pub details: String,
+    /// More to read, in each language: a table per epoch, a curve drawn in
+    /// text.
+    pub details: Bilingual,
     /// Whether it was stopped before the end: its metrics are then those of
     /// the part that ran, and it neither passes nor fails.
     pub stopped: bool,
@@ -72,7 +73,7 @@ pub struct Reference {
     pub metric: &'static str,
     pub claim: Claim,
     /// Where the reference value comes from (a paper's table, scikit-learn).
-    pub source: String,
+    pub source: Bilingual,
 }
 
 /// What a metric must satisfy.
@@ -165,7 +166,7 @@ impl Outcome {
                 json!({
                     "metric": r.metric,
                     "claim": r.claim.to_json(),
-                    "source": r.source,
+                    "source": r.source.en,
                     "holds": self.metric(r.metric).is_some_and(|v| r.claim.holds(v)),
                 })
             })
@@ -180,24 +181,50 @@ impl Outcome {
         })
     }
 
-    /// The report for a person: settings, each metric beside its claim, the
-    /// details and the verdict.
-    pub fn to_text(&self, experiment: &Experiment, seed: u64, settings: &Params) -> String {
+    /// The verdict in words of `lang`.
+    pub fn verdict_text(&self, lang: Lang) -> String {
+        match self.verdict() {
+            "pass" => Bilingual::new("pass", "通过"),
+            "stopped" => Bilingual::new("stopped", "已停止"),
+            _ => Bilingual::new("fail", "未通过"),
+        }
+        .get(lang)
+        .into_owned()
+    }
+
+    /// The report for a person, in `lang`: settings, each metric beside its
+    /// claim, the details and the verdict. Metric and setting names are the
+    /// ones `--set` and `--json` use, in every language.
+    pub fn to_text(
+        &self,
+        experiment: &Experiment,
+        seed: u64,
+        settings: &Params,
+        lang: Lang,
+    ) -> String {
+        let say =
+            |en: &'static str, zh: &'static str| Bilingual::new(en, zh).get(lang).into_owned();
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{} ({}), seed {seed}",
-            experiment.title.en, experiment.name
+            "{} ({}), {} {seed}",
+            experiment.title.get(lang),
+            experiment.name,
+            say("seed", "种子")
         );
         let set: Vec<String> = settings
             .iter()
             .map(|(spec, value)| format!("{}={value}", spec.name))
             .collect();
-        let _ = writeln!(out, "settings: {}\n", set.join(" "));
+        let _ = writeln!(out, "{}: {}\n", say("settings", "设置"), set.join(" "));
         if self.stopped {
             let _ = writeln!(
                 out,
-                "stopped before the end: what ran is shown, and not judged\n"
+                "{}\n",
+                say(
+                    "stopped before the end: what ran is shown, and not judged",
+                    "在结束前停止：显示已运行的部分，不作判定"
+                )
             );
         }
         let width = self
@@ -207,10 +234,12 @@ impl Outcome {
             .chain(self.references.iter().map(|r| r.metric.len()))
             .max()
             .unwrap_or(0);
-        let judged = |holds: bool| match (self.stopped, holds) {
-            (true, _) => "    ",
-            (false, true) => "ok  ",
-            (false, false) => "FAIL",
+        let judged = |holds: bool| match (self.stopped, holds, lang) {
+            (true, _, _) => "    ",
+            (false, true, Lang::En) => "ok  ",
+            (false, true, _) => "成立",
+            (false, false, Lang::En) => "FAIL",
+            (false, false, _) => "不成立",
         };
         for (name, value) in &self.metrics {
             let claims: Vec<String> = self
@@ -222,7 +251,7 @@ impl Outcome {
                         "{} {} ({})",
                         judged(r.claim.holds(*value)),
                         r.claim.text(),
-                        r.source
+                        r.source.get(lang)
                     )
                 })
                 .collect();
@@ -237,17 +266,24 @@ impl Outcome {
             if self.metric(r.metric).is_none() {
                 let _ = writeln!(
                     out,
-                    "  {:<width$}  {:>12}  {} not measured",
+                    "  {:<width$}  {:>12}  {} {}",
                     r.metric,
                     "-",
-                    judged(false)
+                    judged(false),
+                    say("not measured", "未测量")
                 );
             }
         }
-        if !self.details.is_empty() {
-            let _ = writeln!(out, "\n{}", self.details.trim_end());
+        let details = self.details.get(lang);
+        if !details.is_empty() {
+            let _ = writeln!(out, "\n{}", details.trim_end());
         }
-        let _ = writeln!(out, "\nverdict: {}", self.verdict());
+        let _ = writeln!(
+            out,
+            "\n{}: {}",
+            say("verdict", "结论"),
+            self.verdict_text(lang)
+        );
         out
     }
 }

@@ -109,7 +109,8 @@ enum Mode {
 struct Report {
     title: Bilingual,
     verdict: &'static str,
-    lines: Vec<String>,
+    /// The report in each language, control characters made visible.
+    text: Bilingual,
     scroll: usize,
 }
 
@@ -552,7 +553,7 @@ impl Lab {
             Some(Command::Close) => return LabOutcome::Consumed,
             Some(Command::ScrollUp) => report.scroll = report.scroll.saturating_sub(1),
             Some(Command::ScrollDown) => {
-                report.scroll = (report.scroll + 1).min(report.lines.len().saturating_sub(1));
+                report.scroll = (report.scroll + 1).min(report.rows().saturating_sub(1));
             }
             _ => {
                 self.mode = Mode::Report(report);
@@ -622,13 +623,18 @@ impl Lab {
                 verdict,
             } => match result {
                 Ok(text) => {
+                    // Each line's control characters made visible, the
+                    // line breaks kept.
+                    let visible = |t: &str| {
+                        t.lines()
+                            .map(crate::text::escape_controls)
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    };
                     self.mode = Mode::Report(Report {
                         title,
                         verdict,
-                        lines: text
-                            .lines()
-                            .map(|l| crate::text::escape_controls(l).into_owned())
-                            .collect(),
+                        text: Bilingual::owned(visible(&text.en), visible(&text.zh)),
                         scroll: 0,
                     });
                 }
@@ -1379,6 +1385,15 @@ fn draw_progress(busy: &Busy, area: Rect, buf: &mut Buffer, lang: Lang, theme: &
 }
 
 impl Report {
+    /// Rows of the longer of its two languages, for scrolling.
+    fn rows(&self) -> usize {
+        self.text
+            .en
+            .lines()
+            .count()
+            .max(self.text.zh.lines().count())
+    }
+
     /// Draws the report in a box over most of `area`.
     fn render(&self, area: Rect, buf: &mut Buffer, lang: Lang, theme: &Theme) {
         use ratatui::widgets::{Block, Borders};
@@ -1408,9 +1423,9 @@ impl Report {
             .title_style(theme.title);
         let inner = block.inner(outer);
         block.render(outer, buf);
-        for (row, line) in self
-            .lines
-            .iter()
+        let text = self.text.get(lang);
+        for (row, line) in text
+            .lines()
             .skip(self.scroll)
             .take(usize::from(inner.height))
             .enumerate()

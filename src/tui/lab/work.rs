@@ -10,7 +10,7 @@
 
 use crate::experiment::{Experiment, Outcome};
 use crate::model::{Model, ModelError, Params};
-use crate::text::Bilingual;
+use crate::text::{Bilingual, Lang};
 use crate::work::{Flow, Progress};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
@@ -27,7 +27,8 @@ pub(super) enum Finished {
     /// An experiment's result, as text for a person.
     Experiment {
         title: Bilingual,
-        result: Result<String, ModelError>,
+        /// The report in each language.
+        result: Result<Bilingual, ModelError>,
         verdict: &'static str,
     },
     /// The worker ended without a word (it panicked); the model it held is lost.
@@ -63,7 +64,10 @@ impl Busy {
             Finished::Experiment {
                 title,
                 verdict,
-                result: result.map(|outcome| outcome.to_text(experiment, seed, &settings)),
+                result: result.map(|outcome| {
+                    let text = |lang| outcome.to_text(experiment, seed, &settings, lang);
+                    Bilingual::owned(text(Lang::En), text(Lang::Zh))
+                }),
             }
         })
     }
