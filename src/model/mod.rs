@@ -230,6 +230,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     cells::bidirectional::BILSTM,
     cells::bidirectional::BIGRU,
     energy::hopfield::SPEC,
+    energy::rbm::SPEC,
     feed_forward::dense_layer::SPEC,
     feed_forward::perceptron::SPEC,
     feed_forward::network::FEED_FORWARD,
