@@ -193,6 +193,7 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
     };
     Ok(Outcome {
         metrics,
+        series: Vec::new(),
         references,
         details,
         stopped,

@@ -403,6 +403,9 @@ pub struct Rbm {
     batch_free_energy: Vec<(f64, f64)>,
     dream: Option<Dream>,
     dreaming: bool,
+    /// Whether each update records the batch's free energy and each epoch
+    /// its scores (for the lab); off for timed training runs.
+    record: bool,
 }
 
 impl Rbm {
@@ -461,10 +464,17 @@ impl Rbm {
             batch_free_energy: Vec::new(),
             dream: None,
             dreaming: false,
+            record: true,
         };
         let score = rbm.score();
         rbm.history.push(score);
         rbm
+    }
+
+    /// Stops (or resumes) recording the batch free energies and the scores
+    /// after each epoch, so that a timed run times the training alone.
+    pub fn set_recording(&mut self, on: bool) {
+        self.record = on;
     }
 
     pub fn machine(&self) -> &Machine {
@@ -562,22 +572,26 @@ impl Rbm {
         if self.rule == Rule::Pcd {
             self.chain = sample_from(p_h1, &mut self.rng);
         }
-        let fe = self.machine.free_energy(batch.v0.view());
-        let mean = fe.iter().map(|&x| f64::from(x)).sum::<f64>() / fe.len().max(1) as f64;
-        if self.batch_free_energy.len() == BATCH_HISTORY {
-            self.batch_free_energy.remove(0);
+        if self.record {
+            let fe = self.machine.free_energy(batch.v0.view());
+            let mean = fe.iter().map(|&x| f64::from(x)).sum::<f64>() / fe.len().max(1) as f64;
+            if self.batch_free_energy.len() == BATCH_HISTORY {
+                self.batch_free_energy.remove(0);
+            }
+            let per_epoch = self.batches_per_epoch() as f64;
+            self.batch_free_energy.push((
+                self.epochs as f64 + (self.next_batch + 1) as f64 / per_epoch,
+                mean,
+            ));
         }
-        let per_epoch = self.batches_per_epoch() as f64;
-        self.batch_free_energy.push((
-            self.epochs as f64 + (self.next_batch + 1) as f64 / per_epoch,
-            mean,
-        ));
         self.next_batch += 1;
         if self.next_batch == self.batches_per_epoch() {
             self.next_batch = 0;
             self.epochs += 1;
-            let score = self.score();
-            self.history.push(score);
+            if self.record {
+                let score = self.score();
+                self.history.push(score);
+            }
         }
     }
 
