@@ -75,6 +75,10 @@ snapshots! {
     training_process_80x24_chinese: "training-process", 80 x 24, Lang::Zh;
     training_process_120x40_english: "training-process", 120 x 40, Lang::En;
     training_process_120x40_chinese: "training-process", 120 x 40, Lang::Zh;
+    rbm_80x24_english: "rbm", 80 x 24, Lang::En;
+    rbm_80x24_chinese: "rbm", 80 x 24, Lang::Zh;
+    rbm_120x40_english: "rbm", 120 x 40, Lang::En;
+    rbm_120x40_chinese: "rbm", 120 x 40, Lang::Zh;
 }
 
 /// The Hopfield lab with the built-in letters, stored by the projection
