@@ -79,6 +79,10 @@ snapshots! {
     rbm_80x24_chinese: "rbm", 80 x 24, Lang::Zh;
     rbm_120x40_english: "rbm", 120 x 40, Lang::En;
     rbm_120x40_chinese: "rbm", 120 x 40, Lang::Zh;
+    markov_chain_80x24_english: "markov-chain", 80 x 24, Lang::En;
+    markov_chain_80x24_chinese: "markov-chain", 80 x 24, Lang::Zh;
+    markov_chain_120x40_english: "markov-chain", 120 x 40, Lang::En;
+    markov_chain_120x40_chinese: "markov-chain", 120 x 40, Lang::Zh;
 }
 
 /// The Hopfield lab with the built-in letters, stored by the projection

@@ -1,9 +1,11 @@
 //! The energy-based kinds: `rbm_cd`, one contrastive-divergence step of a
 //! restricted Boltzmann machine with its uniform numbers given, its free
-//! energies and scikit-learn's pseudo-likelihood.
+//! energies and scikit-learn's pseudo-likelihood; `markov_chain`, a chain's
+//! distributions, Pⁿ and stationary distribution.
 
 use super::Outputs;
 use super::dense::{invalid, labels, matrix, to_tensor};
+use crate::model::energy::markov_chain;
 use crate::model::energy::rbm::{Machine, flipped, sample};
 use crate::model::{ModelError, weights::tensor_from_json};
 use ndarray::{Array1, Array2, Dimension, Ix1, Ix2};
@@ -24,6 +26,7 @@ pub fn evaluate(
         .ok_or_else(|| invalid("the fixture has no `params` object".into()))?;
     match kind {
         "rbm_cd" => rbm_cd(params, inputs),
+        "markov_chain" => markov_chain(params, inputs),
         other => Err(invalid(format!("`{other}` is not an energy-based kind"))),
     }
 }
@@ -105,5 +108,61 @@ fn rbm_cd(
         out("free_energy_v_flipped", m.free_energy(v_flipped.view())),
         out("v_flipped", v_flipped),
         out("pseudo_likelihood", m.pseudo_likelihood(v0.view(), &flip)),
+    ])
+}
+
+/// The most steps a `markov_chain` fixture may ask for.
+const MAX_CHAIN_STEPS: u64 = 100_000;
+
+fn markov_chain(
+    params: &serde_json::Map<String, Value>,
+    inputs: &serde_json::Map<String, Value>,
+) -> Result<Outputs, ModelError> {
+    let p = param::<Ix2>(params, "P")?.mapv(f64::from);
+    let n_states = p.nrows();
+    if p.ncols() != n_states || n_states == 0 {
+        return Err(invalid(format!(
+            "P has shape {:?}, expected a square matrix",
+            p.shape()
+        )));
+    }
+    for (i, row) in p.rows().into_iter().enumerate() {
+        if row.iter().any(|&x| !(0.0..=1.0).contains(&x)) || (row.sum() - 1.0).abs() > 1e-5 {
+            return Err(invalid(format!(
+                "row {i} of P is not a probability distribution (values in 0..1 summing to 1)"
+            )));
+        }
+    }
+    let pi0 = param::<Ix1>(inputs, "pi0")?.mapv(f64::from);
+    if pi0.len() != n_states {
+        return Err(invalid(format!(
+            "pi0 has {} values for {n_states} states",
+            pi0.len()
+        )));
+    }
+    let steps = inputs
+        .get("n")
+        .and_then(Value::as_u64)
+        .filter(|&n| n <= MAX_CHAIN_STEPS)
+        .ok_or_else(|| {
+            invalid(format!(
+                "`n` must be a whole number of steps up to {MAX_CHAIN_STEPS}"
+            ))
+        })? as usize;
+    let distributions = markov_chain::distributions(&p, &pi0, steps);
+    let mut stacked = Array2::zeros((steps + 1, n_states));
+    for (mut row, d) in stacked.rows_mut().into_iter().zip(&distributions) {
+        row.assign(d);
+    }
+    let pi_n = distributions[steps].clone();
+    let stationary = markov_chain::stationary_by_solving(&p).ok_or_else(|| {
+        invalid("P has no unique stationary distribution (more than one closed class)".into())
+    })?;
+    let f = |a: ndarray::ArrayD<f64>| a.mapv(|x| x as f32);
+    Ok(vec![
+        out("distributions", f(stacked.into_dyn())),
+        out("pi_n", f(pi_n.into_dyn())),
+        out("P_n", f(markov_chain::matrix_power(&p, steps).into_dyn())),
+        out("stationary", f(stationary.into_dyn())),
     ])
 }

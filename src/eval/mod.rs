@@ -52,6 +52,7 @@ const KINDS: &[(&str, Evaluate, &[&str])] = &[
     ),
     ("optim_steps", dense::evaluate, &["x", "labels"]),
     ("rbm_cd", energy::evaluate, &["v0", "u_h0", "u_v1", "flip"]),
+    ("markov_chain", energy::evaluate, &["pi0", "n"]),
 ];
 
 /// The kinds of fixture nnzoo computes.
