@@ -583,6 +583,16 @@ mod tests {
     }
 
     #[test]
+    fn min_max_scaling_maps_each_feature_to_zero_one_and_constants_to_zero() {
+        let mut records = ndarray::array![[1.0f32, 5.0, 2.0], [3.0, 5.0, 4.0], [2.0, 5.0, 8.0]];
+        min_max_scale(&mut records);
+        assert_eq!(
+            records,
+            ndarray::array![[0.0f32, 0.0, 0.0], [1.0, 0.0, 1.0 / 3.0], [0.5, 0.0, 1.0]]
+        );
+    }
+
+    #[test]
     fn escape_control_escapes_terminal_escapes_and_truncates() {
         assert_eq!(escape_control("a\u{1b}[2Jb", 40), "a\\u{1b}[2Jb");
         assert_eq!(escape_control("\u{7f}\u{85}é", 40), "\\u{7f}\\u{85}é");
