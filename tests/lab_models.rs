@@ -77,6 +77,14 @@ snapshots! {
     training_process_80x24_chinese: "training-process", 80 x 24, Lang::Zh;
     training_process_120x40_english: "training-process", 120 x 40, Lang::En;
     training_process_120x40_chinese: "training-process", 120 x 40, Lang::Zh;
+    rbm_80x24_english: "rbm", 80 x 24, Lang::En;
+    rbm_80x24_chinese: "rbm", 80 x 24, Lang::Zh;
+    rbm_120x40_english: "rbm", 120 x 40, Lang::En;
+    rbm_120x40_chinese: "rbm", 120 x 40, Lang::Zh;
+    markov_chain_80x24_english: "markov-chain", 80 x 24, Lang::En;
+    markov_chain_80x24_chinese: "markov-chain", 80 x 24, Lang::Zh;
+    markov_chain_120x40_english: "markov-chain", 120 x 40, Lang::En;
+    markov_chain_120x40_chinese: "markov-chain", 120 x 40, Lang::Zh;
 }
 
 /// The LSTM lab with `compare` on: an LSTM and a GRU side by side, five

@@ -36,6 +36,9 @@ const FIXTURES: &[(&str, f64)] = &[
     ("optim_steps_sgd_momentum", 1e-5),
     ("optim_steps_adam", 1e-5),
     ("optim_steps_adam_weight_decay", 1e-5),
+    ("rbm_cd", 1e-5),
+    ("markov_chain_small", 1e-5),
+    ("markov_chain_large", 1e-5),
 ];
 
 fn load(name: &str) -> Value {

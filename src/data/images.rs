@@ -61,10 +61,87 @@ pub(super) fn upsample_digits(digits: &Dataset, size: usize) -> Dataset {
     }
 }
 
+/// The digits nudged by one pixel in each of four directions, as
+/// scikit-learn's example `plot_rbm_logistic_classification` builds them
+/// (`scipy.ndimage.convolve` with a one-hot 3x3 kernel, zeros shifted in):
+/// the pictures themselves, then every picture moved up, left, right and
+/// down, so five times as many rows, each with its digit's label.
+pub(super) fn nudge_digits(digits: &Dataset) -> Dataset {
+    let (height, width) = digits.image.unwrap_or((8, 8));
+    // (rows, columns) the output reads from: out[i, j] = x[i + di, j + dj].
+    const SHIFTS: [(isize, isize); 4] = [(1, 0), (0, 1), (0, -1), (-1, 0)];
+    let n = digits.len();
+    let mut records = Array2::zeros((n * 5, height * width));
+    records
+        .slice_mut(ndarray::s![..n, ..])
+        .assign(&digits.records);
+    for (k, &(di, dj)) in SHIFTS.iter().enumerate() {
+        for (r, picture) in digits.records.rows().into_iter().enumerate() {
+            let mut out = records.row_mut((k + 1) * n + r);
+            for i in 0..height {
+                for j in 0..width {
+                    let (si, sj) = (i as isize + di, j as isize + dj);
+                    if (0..height as isize).contains(&si) && (0..width as isize).contains(&sj) {
+                        out[i * width + j] = picture[si as usize * width + sj as usize];
+                    }
+                }
+            }
+        }
+    }
+    let rows: Vec<usize> = (0..5).flat_map(|_| 0..n).collect();
+    Dataset {
+        name: "digits_nudged".into(),
+        records,
+        targets: digits.subset(&rows).targets,
+        feature_names: digits.feature_names.clone(),
+        image: Some((height, width)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use ndarray::array;
+
+    #[test]
+    fn nudging_moves_a_pixel_one_step_each_way() {
+        // One lit pixel at (1, 2) of a 4x4 picture.
+        let mut records = Array2::zeros((1, 16));
+        records[[0, 6]] = 1.0;
+        let data = Dataset {
+            name: "dot".into(),
+            records,
+            targets: super::super::Targets::Classes {
+                labels: ndarray::Array1::from(vec![3]),
+                names: (0..10).map(|d| d.to_string()).collect(),
+            },
+            feature_names: (0..16).map(|i| format!("p{i}")).collect(),
+            image: Some((4, 4)),
+        };
+        let nudged = nudge_digits(&data);
+        assert_eq!(nudged.len(), 5);
+        let lit = |r: usize| -> Vec<usize> {
+            (0..16).filter(|&i| nudged.records[[r, i]] == 1.0).collect()
+        };
+        // Original, then up, left, right, down.
+        assert_eq!(lit(0), vec![6]);
+        assert_eq!(lit(1), vec![2]);
+        assert_eq!(lit(2), vec![5]);
+        assert_eq!(lit(3), vec![7]);
+        assert_eq!(lit(4), vec![10]);
+        assert_eq!(nudged.labels().unwrap().to_vec(), vec![3; 5]);
+        // A pixel shifted off the edge is gone, zeros come in.
+        let mut edge = data.clone();
+        edge.records.fill(0.0);
+        edge.records[[0, 0]] = 1.0;
+        let nudged = nudge_digits(&edge);
+        assert_eq!(nudged.records.row(1).sum(), 0.0, "up: row 0 leaves");
+        assert_eq!(
+            nudged.records.row(4).sum(),
+            1.0,
+            "down: row 0 moves to row 1"
+        );
+    }
 
     #[test]
     fn same_size_is_the_identity() {

@@ -186,6 +186,18 @@ impl Dataset {
     }
 }
 
+/// Scales every feature of `records` to [0, 1] by its own minimum and
+/// maximum, as scikit-learn's `minmax_scale(X, feature_range=(0, 1))`: a
+/// feature that never changes becomes 0 (its range is taken as 1).
+pub fn min_max_scale(records: &mut Array2<f32>) {
+    for mut column in records.axis_iter_mut(Axis(1)) {
+        let lo = column.iter().copied().fold(f32::INFINITY, f32::min);
+        let hi = column.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let range = if hi - lo > 0.0 { hi - lo } else { 1.0 };
+        column.mapv_inplace(|v| (v - lo) / range);
+    }
+}
+
 /// Per-feature mean and standard deviation (population, as scikit-learn's
 /// `StandardScaler`), turning each feature `v` into `(v - mean) / std`.
 #[derive(Debug, Clone, PartialEq)]
@@ -415,6 +427,7 @@ const BREAST_CANCER_CSV: &str = include_str!("../../assets/data/breast_cancer.cs
 const BUILTIN_NAMES: &[&str] = &[
     "digits",
     "digits28",
+    "digits_nudged",
     "iris",
     "breast_cancer",
     "blobs",
@@ -448,6 +461,7 @@ pub fn builtin(name: &str, seed: u64) -> Result<Dataset, DataError> {
     let data = match name {
         "digits" => digits()?,
         "digits28" => images::upsample_digits(&digits()?, 28),
+        "digits_nudged" => images::nudge_digits(&digits()?),
         "iris" => with_class_names(
             parse_csv("iris", IRIS_CSV, LabelKind::Class)?,
             &["setosa", "versicolor", "virginica"],
@@ -566,6 +580,16 @@ mod tests {
         assert!(mean.abs() < 1e-5, "mean {mean}");
         assert!((std - 1.0).abs() < 1e-5, "std {std}");
         assert!(data.records.column(1).iter().all(|&v| v == 0.0));
+    }
+
+    #[test]
+    fn min_max_scaling_maps_each_feature_to_zero_one_and_constants_to_zero() {
+        let mut records = ndarray::array![[1.0f32, 5.0, 2.0], [3.0, 5.0, 4.0], [2.0, 5.0, 8.0]];
+        min_max_scale(&mut records);
+        assert_eq!(
+            records,
+            ndarray::array![[0.0f32, 0.0, 0.0], [1.0, 0.0, 1.0 / 3.0], [0.5, 0.0, 1.0]]
+        );
     }
 
     #[test]

@@ -407,7 +407,7 @@ fn losses(
     Ok(out)
 }
 
-fn invalid(msg: String) -> ModelError {
+pub(super) fn invalid(msg: String) -> ModelError {
     ModelError::Invalid(msg)
 }
 
@@ -433,7 +433,7 @@ fn same_shape(a: &str, x: &ArrayD<f32>, b: &str, y: &ArrayD<f32>) -> Result<(), 
 }
 
 /// Input tensor `name` as an array of its own shape.
-fn array(inputs: &Map<String, Value>, name: &str) -> Result<ArrayD<f32>, ModelError> {
+pub(super) fn array(inputs: &Map<String, Value>, name: &str) -> Result<ArrayD<f32>, ModelError> {
     let value = inputs
         .get(name)
         .ok_or_else(|| invalid(format!("the fixture's inputs have no `{name}`")))?;
@@ -446,7 +446,7 @@ fn array(inputs: &Map<String, Value>, name: &str) -> Result<ArrayD<f32>, ModelEr
 }
 
 /// Input tensor `name`, which must be `[rows, columns]`.
-fn matrix(inputs: &Map<String, Value>, name: &str) -> Result<Array2<f32>, ModelError> {
+pub(super) fn matrix(inputs: &Map<String, Value>, name: &str) -> Result<Array2<f32>, ModelError> {
     let a = array(inputs, name)?;
     let shape = a.shape().to_vec();
     a.into_dimensionality::<Ix2>().map_err(|_| {
@@ -457,7 +457,11 @@ fn matrix(inputs: &Map<String, Value>, name: &str) -> Result<Array2<f32>, ModelE
 }
 
 /// Integer class labels, plain JSON, one per row.
-fn labels(inputs: &Map<String, Value>, name: &str, rows: usize) -> Result<Vec<usize>, ModelError> {
+pub(super) fn labels(
+    inputs: &Map<String, Value>,
+    name: &str,
+    rows: usize,
+) -> Result<Vec<usize>, ModelError> {
     let labels = inputs
         .get(name)
         .and_then(Value::as_array)
@@ -483,7 +487,7 @@ fn scalar(map: &Map<String, Value>, name: &str) -> Result<f32, ModelError> {
         .ok_or_else(|| invalid(format!("no number `{name}`")))
 }
 
-fn to_tensor(a: ArrayD<f32>) -> Tensor {
+pub(super) fn to_tensor(a: ArrayD<f32>) -> Tensor {
     Tensor {
         shape: a.shape().to_vec(),
         data: a.iter().copied().collect(),

@@ -10,6 +10,7 @@
 pub mod cells;
 pub mod conv;
 pub mod dense;
+pub mod energy;
 
 use crate::model::{ModelError, Tensor, Weights};
 use crate::text::escape_controls;
@@ -50,6 +51,8 @@ const KINDS: &[(&str, Evaluate, &[&str])] = &[
         &["input", "target", "logits", "labels", "p", "mu", "logvar"],
     ),
     ("optim_steps", dense::evaluate, &["x", "labels"]),
+    ("rbm_cd", energy::evaluate, &["v0", "u_h0", "u_v1", "flip"]),
+    ("markov_chain", energy::evaluate, &["pi0", "n"]),
 ];
 
 /// The kinds of fixture nnzoo computes.

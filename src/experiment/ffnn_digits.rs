@@ -185,6 +185,7 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
             ("train_seconds", train_seconds),
             ("epoch_seconds", train_seconds / epochs_run),
         ],
+        series: Vec::new(),
         references: vec![Reference {
             metric: "test_accuracy",
             claim: Claim::AtLeast(0.95),

@@ -210,6 +210,7 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
     };
     Ok(Outcome {
         metrics,
+        series: Vec::new(),
         references,
         details,
         stopped,

@@ -15,6 +15,7 @@
 
 pub mod ffnn_digits;
 pub mod hopfield_capacity;
+pub mod rbm_digits;
 
 use crate::model::view::number;
 use crate::model::{ModelError, ParamSpec, Params};
@@ -57,6 +58,9 @@ impl Experiment {
 pub struct Outcome {
     /// Measured values by name, in the order they are printed.
     pub metrics: Vec<(&'static str, f64)>,
+    /// Measured series by name (one value per epoch), printed after the
+    /// values; a claim on a series holds its last value.
+    pub series: Vec<(&'static str, Vec<f64>)>,
     /// What the measurements are held to.
     pub references: Vec<Reference>,
     /// More to read, in each language: a table per epoch, a curve drawn in
@@ -126,6 +130,12 @@ impl Outcome {
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, v)| *v)
+            .or_else(|| {
+                self.series
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .and_then(|(_, v)| v.last().copied())
+            })
     }
 
     /// Whether every reference claim holds (a missing metric fails) on a
@@ -158,6 +168,12 @@ impl Outcome {
         let mut metrics = Map::new();
         for (name, value) in &self.metrics {
             metrics.insert(name.to_string(), number(*value));
+        }
+        for (name, values) in &self.series {
+            metrics.insert(
+                name.to_string(),
+                Value::Array(values.iter().map(|v| number(*v)).collect()),
+            );
         }
         let reference: Vec<Value> = self
             .references
@@ -231,6 +247,7 @@ impl Outcome {
             .metrics
             .iter()
             .map(|(n, _)| n.len())
+            .chain(self.series.iter().map(|(n, _)| n.len()))
             .chain(self.references.iter().map(|r| r.metric.len()))
             .max()
             .unwrap_or(0);
@@ -241,7 +258,13 @@ impl Outcome {
             (false, false, Lang::En) => "FAIL",
             (false, false, _) => "不成立",
         };
-        for (name, value) in &self.metrics {
+        let last_of_series = self
+            .series
+            .iter()
+            .map(|(name, values)| (*name, values.last().copied().unwrap_or(f64::NAN)));
+        let rows: Vec<(&'static str, f64)> =
+            self.metrics.iter().copied().chain(last_of_series).collect();
+        for (name, value) in &rows {
             let claims: Vec<String> = self
                 .references
                 .iter()
@@ -261,6 +284,10 @@ impl Outcome {
                 format_metric(*value),
                 claims.join("; ")
             );
+        }
+        for (name, values) in &self.series {
+            let listed: Vec<String> = values.iter().map(|v| format_metric(*v)).collect();
+            let _ = writeln!(out, "  {name:<width$}  [{}]", listed.join(", "));
         }
         for r in &self.references {
             if self.metric(r.metric).is_none() {
@@ -309,7 +336,11 @@ fn param_json(value: &crate::model::ParamValue) -> Value {
 }
 
 /// Every experiment nnzoo runs.
-pub static REGISTRY: &[&Experiment] = &[&ffnn_digits::EXPERIMENT, &hopfield_capacity::EXPERIMENT];
+pub static REGISTRY: &[&Experiment] = &[
+    &ffnn_digits::EXPERIMENT,
+    &hopfield_capacity::EXPERIMENT,
+    &rbm_digits::EXPERIMENT,
+];
 
 /// The experiments the lab of model `key` offers.
 pub fn for_model(key: &str) -> impl Iterator<Item = &'static Experiment> + '_ {

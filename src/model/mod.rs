@@ -239,6 +239,8 @@ pub static REGISTRY: &[ModelSpec] = &[
     cells::bidirectional::BILSTM,
     cells::bidirectional::BIGRU,
     energy::hopfield::SPEC,
+    energy::rbm::SPEC,
+    energy::markov_chain::SPEC,
     feed_forward::dense_layer::SPEC,
     feed_forward::perceptron::SPEC,
     feed_forward::network::FEED_FORWARD,

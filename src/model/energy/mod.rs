@@ -1,6 +1,9 @@
-//! Energy-based networks: the Hopfield network, its pattern files and its
-//! capacity experiment.
+//! Energy-based networks and chance: the Hopfield network (its pattern files
+//! and its capacity experiment), the restricted Boltzmann machine and the
+//! Markov chain.
 
 pub mod capacity;
 pub mod hopfield;
+pub mod markov_chain;
 pub mod patterns;
+pub mod rbm;
