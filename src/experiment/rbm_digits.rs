@@ -218,9 +218,9 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
         ("train_seconds", train_seconds),
         ("epoch_seconds", train_seconds / epochs_run),
     ];
-    let mut details = String::from("epoch  pseudo-likelihood  mean free energy\n");
+    let mut numbers = String::new();
     for (k, (pl, fe)) in pseudo_likelihood.iter().zip(&free_energy).enumerate() {
-        let _ = writeln!(details, "{:5}  {pl:17.3}  {fe:16.3}", k + 1);
+        let _ = writeln!(numbers, "{:5}  {pl:17.3}  {fe:16.3}", k + 1);
     }
     if !stopped {
         let rbm_features = (
@@ -256,16 +256,24 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
             Reference {
                 metric: "pseudo_likelihood",
                 claim: Claim::Between(-21.0, -19.5),
-                source: "scikit-learn's BernoulliRBM in the example: about -20.1 at epoch 10"
-                    .into(),
+                source: Bilingual::new(
+                    "scikit-learn's BernoulliRBM in the example: about -20.1 at epoch 10",
+                    "scikit-learn 示例中的 BernoulliRBM：第 10 个周期约 -20.1",
+                ),
             },
             Reference {
                 metric: "logistic_accuracy",
                 claim: Claim::AtLeast(0.92),
-                source: "the example: about 0.94 on RBM features, 0.78 on raw pixels".into(),
+                source: Bilingual::new(
+                    "the example: about 0.94 on RBM features, 0.78 on raw pixels",
+                    "示例：RBM 特征上约 0.94，原始像素上约 0.78",
+                ),
             },
         ],
-        details,
+        details: Bilingual::owned(
+            format!("epoch  pseudo-likelihood  mean free energy\n{numbers}"),
+            format!("周期   伪似然             平均自由能\n{numbers}"),
+        ),
         stopped,
     })
 }

@@ -313,7 +313,10 @@ pub fn params() -> Vec<ParamSpec> {
             "file",
             "a CSV of numbers with a header row, the last column a class label (ignored)",
             "数字 CSV 文件：首行为表头，最后一列为类别标签（不使用）",
-            ParamKind::Text { max_len: 4096 },
+            ParamKind::Text {
+                max_len: 4096,
+                offered: &[],
+            },
             ParamValue::Text(String::new()),
         ),
         ParamSpec::new(
