@@ -13,6 +13,7 @@
 //! settings are [`ParamSpec`]s, as a model's parameters are, so `--set`
 //! checks them the same way) and add it to [`REGISTRY`].
 
+pub mod cnn_digits;
 pub mod ffnn_digits;
 pub mod hopfield_capacity;
 
@@ -273,7 +274,11 @@ fn param_json(value: &crate::model::ParamValue) -> Value {
 }
 
 /// Every experiment nnzoo runs.
-pub static REGISTRY: &[&Experiment] = &[&ffnn_digits::EXPERIMENT, &hopfield_capacity::EXPERIMENT];
+pub static REGISTRY: &[&Experiment] = &[
+    &cnn_digits::EXPERIMENT,
+    &ffnn_digits::EXPERIMENT,
+    &hopfield_capacity::EXPERIMENT,
+];
 
 /// The experiments the lab of model `key` offers.
 pub fn for_model(key: &str) -> impl Iterator<Item = &'static Experiment> + '_ {
