@@ -62,7 +62,7 @@ fn settings() -> Vec<ParamSpec> {
 }
 
 /// Epochs by default.
-const EPOCHS: i64 = 20;
+const EPOCHS: i64 = 40;
 
 fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, ModelError> {
     let digits = data::builtin("digits28", seed).map_err(|e| ModelError::Invalid(e.to_string()))?;

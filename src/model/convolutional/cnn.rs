@@ -271,7 +271,7 @@ impl Cnn {
         let reached = self.rows_reached();
         let current = (1..=ROWS.len())
             .contains(&reached)
-            .then_some(reached - 1)
+            .then(|| reached - 1)
             .filter(|_| self.next != 0 && self.next <= LOSS_STAGE);
         Table {
             header: vec!["layer".into(), "module".into(), "output shape".into()],
