@@ -437,7 +437,7 @@ impl Cnn {
         });
         let step = match self.next {
             0 => 1,
-            n if n <= LOSS_STAGE - 1 => 2,
+            n if n < LOSS_STAGE => 2,
             n => n - LOSS_STAGE + 3,
         };
         View::new(
