@@ -54,6 +54,10 @@ macro_rules! snapshots {
 }
 
 snapshots! {
+    cnn_80x24_english: "cnn", 80 x 24, Lang::En;
+    cnn_80x24_chinese: "cnn", 80 x 24, Lang::Zh;
+    cnn_120x40_english: "cnn", 120 x 40, Lang::En;
+    cnn_120x40_chinese: "cnn", 120 x 40, Lang::Zh;
     lstm_80x24_english: "lstm-cell", 80 x 24, Lang::En;
     lstm_80x24_chinese: "lstm-cell", 80 x 24, Lang::Zh;
     lstm_120x40_english: "lstm-cell", 120 x 40, Lang::En;

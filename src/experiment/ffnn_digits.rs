@@ -20,7 +20,6 @@ use crate::text::Bilingual;
 use crate::train::{Objective, TrainConfig, Trainer};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use std::fmt::Write as _;
 use std::time::Instant;
 
 pub static EXPERIMENT: Experiment = Experiment {
@@ -131,51 +130,7 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
         .history()
         .last()
         .ok_or_else(|| ModelError::Invalid("no epoch ran".into()))?;
-    // The numbers, then a heading in each language above them.
-    let mut numbers = String::new();
-    for r in trainer.history() {
-        let _ = writeln!(
-            numbers,
-            "{:5}  {:10.4}  {:9.4}  {:9.4}  {:8.4}",
-            r.epoch,
-            r.train_loss,
-            r.train_accuracy.unwrap_or(f64::NAN),
-            r.test_loss,
-            r.test_accuracy.unwrap_or(f64::NAN)
-        );
-    }
-    let mut confusion_table = String::new();
-    if let Some(confusion) = trainer.confusion(trainer.test_set()) {
-        confusion_table.push_str("     ");
-        for c in 0..confusion.ncols() {
-            let _ = write!(confusion_table, "{c:4}");
-        }
-        confusion_table.push('\n');
-        for (k, row) in confusion.rows().into_iter().enumerate() {
-            let _ = write!(confusion_table, "  {k:2} ");
-            for v in row {
-                let _ = write!(confusion_table, "{v:4}");
-            }
-            confusion_table.push('\n');
-        }
-    }
-    let details = |epochs: &str, confusion: &str| {
-        let mut text = format!("{epochs}\n{numbers}");
-        if !confusion_table.is_empty() {
-            let _ = write!(text, "\n{confusion}\n{confusion_table}");
-        }
-        text
-    };
-    let details = Bilingual::owned(
-        details(
-            "epoch  train loss  train acc  test loss  test acc",
-            "confusion on the test set (row: true digit, column: predicted)",
-        ),
-        details(
-            "周期   训练损失    训练准确率  测试损失   测试准确率",
-            "测试集上的混淆矩阵（行：真实数字，列：预测）",
-        ),
-    );
+    let details = super::training_details(&trainer);
     Ok(Outcome {
         metrics: vec![
             ("test_accuracy", last.test_accuracy.unwrap_or(f64::NAN)),

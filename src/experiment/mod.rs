@@ -13,6 +13,7 @@
 //! settings are [`ParamSpec`]s, as a model's parameters are, so `--set`
 //! checks them the same way) and add it to [`REGISTRY`].
 
+pub mod cnn_digits;
 pub mod ffnn_digits;
 pub mod hopfield_capacity;
 pub mod rbm_digits;
@@ -335,8 +336,58 @@ fn param_json(value: &crate::model::ParamValue) -> Value {
     }
 }
 
+/// A trained classifier's details in each language: loss and accuracy per
+/// epoch, then the confusion matrix on the test set.
+pub(crate) fn training_details(trainer: &crate::train::Trainer) -> Bilingual {
+    let mut numbers = String::new();
+    for r in trainer.history() {
+        let _ = writeln!(
+            numbers,
+            "{:5}  {:10.4}  {:9.4}  {:9.4}  {:8.4}",
+            r.epoch,
+            r.train_loss,
+            r.train_accuracy.unwrap_or(f64::NAN),
+            r.test_loss,
+            r.test_accuracy.unwrap_or(f64::NAN)
+        );
+    }
+    let mut confusion_table = String::new();
+    if let Some(confusion) = trainer.confusion(trainer.test_set()) {
+        confusion_table.push_str("     ");
+        for c in 0..confusion.ncols() {
+            let _ = write!(confusion_table, "{c:4}");
+        }
+        confusion_table.push('\n');
+        for (k, row) in confusion.rows().into_iter().enumerate() {
+            let _ = write!(confusion_table, "  {k:2} ");
+            for v in row {
+                let _ = write!(confusion_table, "{v:4}");
+            }
+            confusion_table.push('\n');
+        }
+    }
+    let details = |epochs: &str, confusion: &str| {
+        let mut text = format!("{epochs}\n{numbers}");
+        if !confusion_table.is_empty() {
+            let _ = write!(text, "\n{confusion}\n{confusion_table}");
+        }
+        text
+    };
+    Bilingual::owned(
+        details(
+            "epoch  train loss  train acc  test loss  test acc",
+            "confusion on the test set (row: true digit, column: predicted)",
+        ),
+        details(
+            "周期   训练损失    训练准确率  测试损失   测试准确率",
+            "测试集上的混淆矩阵（行：真实数字，列：预测）",
+        ),
+    )
+}
+
 /// Every experiment nnzoo runs.
 pub static REGISTRY: &[&Experiment] = &[
+    &cnn_digits::EXPERIMENT,
     &ffnn_digits::EXPERIMENT,
     &hopfield_capacity::EXPERIMENT,
     &rbm_digits::EXPERIMENT,

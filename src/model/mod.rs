@@ -15,6 +15,7 @@
 //! [`ModelSpec`] to [`REGISTRY`]. No front-end code changes.
 
 pub mod cells;
+pub mod convolutional;
 pub mod energy;
 pub mod feed_forward;
 pub mod params;
@@ -238,6 +239,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     cells::bidirectional::BIRNN,
     cells::bidirectional::BILSTM,
     cells::bidirectional::BIGRU,
+    convolutional::cnn::SPEC,
     energy::hopfield::SPEC,
     energy::rbm::SPEC,
     energy::markov_chain::SPEC,

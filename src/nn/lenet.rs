@@ -69,6 +69,12 @@ impl LeNet {
         LeNet { net }
     }
 
+    /// The stages as layers, in [`STAGES`] order, for a network that
+    /// puts something before them (a reshape of rows into pictures).
+    pub fn into_stages(self) -> Vec<Box<dyn Layer>> {
+        self.net.into_layers()
+    }
+
     /// Every stage's output in the last training pass, in [`STAGES`] order.
     pub fn outputs(&self) -> &[ArrayD<f32>] {
         self.net.outputs()

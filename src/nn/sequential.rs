@@ -1,4 +1,4 @@
-//! Layers in a row, and `Flatten`.
+//! Layers in a row, `Flatten`, and `Unflatten`.
 //!
 //! References: PyTorch `torch.nn.Sequential`
 //! (<https://pytorch.org/docs/stable/generated/torch.nn.Sequential.html>),
@@ -55,6 +55,11 @@ impl Sequential {
 
     pub fn is_empty(&self) -> bool {
         self.layers.is_empty()
+    }
+
+    /// The layers, given up by the container.
+    pub fn into_layers(self) -> Vec<Box<dyn Layer>> {
+        self.layers
     }
 
     pub fn layers(&self) -> &[Box<dyn Layer>] {
@@ -249,6 +254,70 @@ impl Layer for Flatten {
     }
 }
 
+/// Keeps the batch axis and gives every row the shape `shape`, as
+/// `nn.Unflatten(1, shape)` does: `[B, C·H·W]` becomes `[B, C, H, W]`. It
+/// lets a network of pictures learn from a data set of rows.
+#[derive(Debug, Clone)]
+pub struct Unflatten {
+    shape: Vec<usize>,
+}
+
+impl Unflatten {
+    pub fn new(shape: &[usize]) -> Unflatten {
+        Unflatten {
+            shape: shape.to_vec(),
+        }
+    }
+}
+
+impl Layer for Unflatten {
+    fn boxed_clone(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+
+    fn describe(&self) -> String {
+        format!("Unflatten(1, {:?})", self.shape)
+    }
+
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>, ShapeError> {
+        let size: usize = self.shape.iter().product();
+        match input {
+            [batch, width] if *width == size => {
+                let mut out = vec![*batch];
+                out.extend(&self.shape);
+                Ok(out)
+            }
+            _ => Err(ShapeError {
+                layer: self.describe(),
+                message: format!("needs [batch, {size}], got {input:?}"),
+            }),
+        }
+    }
+
+    fn forward(&mut self, x: ArrayViewD<'_, f32>) -> ArrayD<f32> {
+        self.infer(x)
+    }
+
+    fn backward(&mut self, grad_y: ArrayViewD<'_, f32>) -> ArrayD<f32> {
+        // Only positions are renamed: the gradient is flattened back.
+        let rows = grad_y.shape()[0];
+        grad_y
+            .as_standard_layout()
+            .into_owned()
+            .into_shape_with_order(IxDyn(&[rows, self.shape.iter().product()]))
+            .expect("the gradient has the unflattened input's size")
+    }
+
+    fn infer(&self, x: ArrayViewD<'_, f32>) -> ArrayD<f32> {
+        let mut shape = vec![x.shape()[0]];
+        shape.extend(&self.shape);
+        x.as_standard_layout()
+            .into_owned()
+            .into_shape_with_order(IxDyn(&shape))
+            .expect("[batch, product of the shape]")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,5 +348,21 @@ mod tests {
             "Sequential(\n  (0): Flatten\n  (1): Linear(12, 5)\n  (2): ReLU\n  (3): Linear(5, 2)\n)"
         );
         assert_eq!(net.param_count(), 12 * 5 + 5 + 5 * 2 + 2);
+    }
+
+    #[test]
+    fn unflatten_gives_rows_their_picture_shape_and_back() {
+        let mut layer = Unflatten::new(&[1, 2, 3]);
+        assert_eq!(layer.output_shape(&[4, 6]).unwrap(), vec![4, 1, 2, 3]);
+        let err = layer.output_shape(&[4, 7]).unwrap_err();
+        assert!(err.message.contains("[batch, 6]"), "{}", err.message);
+        let x =
+            ArrayD::from_shape_vec(IxDyn(&[2, 6]), (0..12).map(|v| v as f32).collect()).unwrap();
+        let y = layer.forward(x.view());
+        assert_eq!(y.shape(), &[2, 1, 2, 3]);
+        assert_eq!(y[[1, 0, 1, 2]], 11.0);
+        assert_eq!(y[[0, 0, 1, 0]], 3.0);
+        let back = layer.backward(y.view());
+        assert_eq!(back, x);
     }
 }

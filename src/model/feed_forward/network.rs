@@ -700,86 +700,7 @@ impl Network {
     }
 
     fn curves(&self) -> [View; 2] {
-        let history = self.trainer.history();
-        let per_epoch = self.trainer.batches_per_epoch() as f64;
-        let epoch_of = |step: f64| step / per_epoch;
-        let now = self.trainer.steps_done() as f64 / per_epoch;
-        // From the start to the end of the epoch under way, whole epochs.
-        let epochs = Some((0.0, now.floor() + 1.0));
-        let loss = View::new(
-            "loss_curve",
-            Bilingual::new("loss per epoch", "每个周期的损失"),
-            ViewContent::Plot(Plot {
-                curves: vec![
-                    Curve {
-                        label: Bilingual::new("batch", "批次"),
-                        points: self
-                            .batch_losses
-                            .iter()
-                            .map(|&(s, l)| (epoch_of(s), l))
-                            .collect(),
-                    },
-                    Curve {
-                        label: Bilingual::new("train", "训练"),
-                        points: history
-                            .iter()
-                            .map(|r| (r.epoch as f64, r.train_loss))
-                            .collect(),
-                    },
-                    Curve {
-                        label: Bilingual::new("test", "测试"),
-                        points: history
-                            .iter()
-                            .map(|r| (r.epoch as f64, r.test_loss))
-                            .collect(),
-                    },
-                ],
-                x_label: Bilingual::new("epoch", "周期"),
-                y_label: Bilingual::new("cross-entropy", "交叉熵"),
-                x_range: epochs,
-                y_range: Some((
-                    0.0,
-                    self.batch_losses.iter().fold(0.5f64, |m, &(_, l)| m.max(l)),
-                )),
-                marks: Vec::new(),
-                now: Some(now),
-            }),
-        )
-        .untraced();
-        let accuracy = View::new(
-            "accuracy_curve",
-            Bilingual::new("accuracy per epoch", "每个周期的准确率"),
-            ViewContent::Plot(Plot {
-                curves: vec![
-                    Curve {
-                        label: Bilingual::new("train", "训练"),
-                        points: history
-                            .iter()
-                            .filter_map(|r| Some((r.epoch as f64, r.train_accuracy?)))
-                            .collect(),
-                    },
-                    Curve {
-                        label: Bilingual::new("test", "测试"),
-                        points: history
-                            .iter()
-                            .filter_map(|r| Some((r.epoch as f64, r.test_accuracy?)))
-                            .collect(),
-                    },
-                ],
-                x_label: Bilingual::new("epoch", "周期"),
-                y_label: Bilingual::new("accuracy", "准确率"),
-                x_range: epochs,
-                y_range: Some((0.0, 1.0)),
-                marks: vec![Mark {
-                    axis: Axis::Y,
-                    value: 1.0 / self.classes.len().max(1) as f64,
-                    label: Bilingual::new("chance", "随机猜测"),
-                }],
-                now: Some(now),
-            }),
-        )
-        .untraced();
-        [loss, accuracy]
+        training_curves(&self.trainer, &self.batch_losses, self.classes.len())
     }
 
     fn confusion_view(&self) -> Option<View> {
@@ -990,6 +911,91 @@ impl Model for Network {
             },
         })
     }
+}
+
+/// The loss per batch and per epoch, and the accuracy per epoch, of a
+/// classifier's training so far; `batch_losses` are `(step, loss)`.
+pub fn training_curves(
+    trainer: &Trainer,
+    batch_losses: &[(f64, f64)],
+    classes: usize,
+) -> [View; 2] {
+    let history = trainer.history();
+    let per_epoch = trainer.batches_per_epoch() as f64;
+    let epoch_of = |step: f64| step / per_epoch;
+    let now = trainer.steps_done() as f64 / per_epoch;
+    // From the start to the end of the epoch under way, whole epochs.
+    let epochs = Some((0.0, now.floor() + 1.0));
+    let loss = View::new(
+        "loss_curve",
+        Bilingual::new("loss per epoch", "每个周期的损失"),
+        ViewContent::Plot(Plot {
+            curves: vec![
+                Curve {
+                    label: Bilingual::new("batch", "批次"),
+                    points: batch_losses
+                        .iter()
+                        .map(|&(s, l)| (epoch_of(s), l))
+                        .collect(),
+                },
+                Curve {
+                    label: Bilingual::new("train", "训练"),
+                    points: history
+                        .iter()
+                        .map(|r| (r.epoch as f64, r.train_loss))
+                        .collect(),
+                },
+                Curve {
+                    label: Bilingual::new("test", "测试"),
+                    points: history
+                        .iter()
+                        .map(|r| (r.epoch as f64, r.test_loss))
+                        .collect(),
+                },
+            ],
+            x_label: Bilingual::new("epoch", "周期"),
+            y_label: Bilingual::new("cross-entropy", "交叉熵"),
+            x_range: epochs,
+            y_range: Some((0.0, batch_losses.iter().fold(0.5f64, |m, &(_, l)| m.max(l)))),
+            marks: Vec::new(),
+            now: Some(now),
+        }),
+    )
+    .untraced();
+    let accuracy = View::new(
+        "accuracy_curve",
+        Bilingual::new("accuracy per epoch", "每个周期的准确率"),
+        ViewContent::Plot(Plot {
+            curves: vec![
+                Curve {
+                    label: Bilingual::new("train", "训练"),
+                    points: history
+                        .iter()
+                        .filter_map(|r| Some((r.epoch as f64, r.train_accuracy?)))
+                        .collect(),
+                },
+                Curve {
+                    label: Bilingual::new("test", "测试"),
+                    points: history
+                        .iter()
+                        .filter_map(|r| Some((r.epoch as f64, r.test_accuracy?)))
+                        .collect(),
+                },
+            ],
+            x_label: Bilingual::new("epoch", "周期"),
+            y_label: Bilingual::new("accuracy", "准确率"),
+            x_range: epochs,
+            y_range: Some((0.0, 1.0)),
+            marks: vec![Mark {
+                axis: Axis::Y,
+                value: 1.0 / classes.max(1) as f64,
+                label: Bilingual::new("chance", "随机猜测"),
+            }],
+            now: Some(now),
+        }),
+    )
+    .untraced();
+    [loss, accuracy]
 }
 
 /// The training and test points' extent, with a margin.
