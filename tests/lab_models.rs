@@ -77,6 +77,10 @@ snapshots! {
     training_process_80x24_chinese: "training-process", 80 x 24, Lang::Zh;
     training_process_120x40_english: "training-process", 120 x 40, Lang::En;
     training_process_120x40_chinese: "training-process", 120 x 40, Lang::Zh;
+    elm_80x24_english: "elm", 80 x 24, Lang::En;
+    elm_80x24_chinese: "elm", 80 x 24, Lang::Zh;
+    elm_120x40_english: "elm", 120 x 40, Lang::En;
+    elm_120x40_chinese: "elm", 120 x 40, Lang::Zh;
 }
 
 /// The LSTM lab with `compare` on: an LSTM and a GRU side by side, five

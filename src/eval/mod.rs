@@ -10,6 +10,7 @@
 pub mod cells;
 pub mod conv;
 pub mod dense;
+pub mod random;
 
 use crate::model::{ModelError, Tensor, Weights};
 use crate::text::escape_controls;
@@ -50,6 +51,11 @@ const KINDS: &[(&str, Evaluate, &[&str])] = &[
         &["input", "target", "logits", "labels", "p", "mu", "logvar"],
     ),
     ("optim_steps", dense::evaluate, &["x", "labels"]),
+    (
+        "elm_rbf",
+        random::evaluate,
+        &["X", "T", "X_test", "centres", "width", "grid"],
+    ),
 ];
 
 /// The kinds of fixture nnzoo computes.

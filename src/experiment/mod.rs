@@ -13,6 +13,8 @@
 //! settings are [`ParamSpec`]s, as a model's parameters are, so `--set`
 //! checks them the same way) and add it to [`REGISTRY`].
 
+pub mod elm_digits;
+pub mod elm_sinc;
 pub mod ffnn_digits;
 pub mod hopfield_capacity;
 
@@ -273,7 +275,12 @@ fn param_json(value: &crate::model::ParamValue) -> Value {
 }
 
 /// Every experiment nnzoo runs.
-pub static REGISTRY: &[&Experiment] = &[&ffnn_digits::EXPERIMENT, &hopfield_capacity::EXPERIMENT];
+pub static REGISTRY: &[&Experiment] = &[
+    &ffnn_digits::EXPERIMENT,
+    &hopfield_capacity::EXPERIMENT,
+    &elm_sinc::EXPERIMENT,
+    &elm_digits::EXPERIMENT,
+];
 
 /// The experiments the lab of model `key` offers.
 pub fn for_model(key: &str) -> impl Iterator<Item = &'static Experiment> + '_ {

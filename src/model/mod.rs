@@ -18,6 +18,7 @@ pub mod cells;
 pub mod energy;
 pub mod feed_forward;
 pub mod params;
+pub mod random;
 pub mod timeline;
 pub mod weights;
 
@@ -244,6 +245,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     feed_forward::network::FEED_FORWARD,
     feed_forward::network::DEEP_FEED_FORWARD,
     feed_forward::network::TRAINING_PROCESS,
+    random::elm::SPEC,
 ];
 
 /// The model answering to `key`.
