@@ -23,6 +23,7 @@ pub mod eval;
 pub mod experiment;
 pub mod files;
 pub mod kernels;
+pub mod linalg;
 pub mod model;
 pub mod nn;
 pub mod search;

@@ -89,6 +89,10 @@ snapshots! {
     markov_chain_80x24_chinese: "markov-chain", 80 x 24, Lang::Zh;
     markov_chain_120x40_english: "markov-chain", 120 x 40, Lang::En;
     markov_chain_120x40_chinese: "markov-chain", 120 x 40, Lang::Zh;
+    elm_80x24_english: "elm", 80 x 24, Lang::En;
+    elm_80x24_chinese: "elm", 80 x 24, Lang::Zh;
+    elm_120x40_english: "elm", 120 x 40, Lang::En;
+    elm_120x40_chinese: "elm", 120 x 40, Lang::Zh;
 }
 
 /// The LSTM lab with `compare` on: an LSTM and a GRU side by side, five

@@ -11,6 +11,7 @@ pub mod cells;
 pub mod conv;
 pub mod dense;
 pub mod energy;
+pub mod random;
 
 use crate::model::{ModelError, Tensor, Weights};
 use crate::text::escape_controls;
@@ -53,6 +54,11 @@ const KINDS: &[(&str, Evaluate, &[&str])] = &[
     ("optim_steps", dense::evaluate, &["x", "labels"]),
     ("rbm_cd", energy::evaluate, &["v0", "u_h0", "u_v1", "flip"]),
     ("markov_chain", energy::evaluate, &["pi0", "n"]),
+    (
+        "elm_rbf",
+        random::evaluate,
+        &["X", "T", "X_test", "centres", "width", "grid"],
+    ),
 ];
 
 /// The kinds of fixture nnzoo computes.

@@ -14,6 +14,8 @@
 //! checks them the same way) and add it to [`REGISTRY`].
 
 pub mod cnn_digits;
+pub mod elm_digits;
+pub mod elm_sinc;
 pub mod ffnn_digits;
 pub mod hopfield_capacity;
 pub mod rbm_digits;
@@ -388,6 +390,8 @@ pub(crate) fn training_details(trainer: &crate::train::Trainer) -> Bilingual {
 /// Every experiment nnzoo runs.
 pub static REGISTRY: &[&Experiment] = &[
     &cnn_digits::EXPERIMENT,
+    &elm_digits::EXPERIMENT,
+    &elm_sinc::EXPERIMENT,
     &ffnn_digits::EXPERIMENT,
     &hopfield_capacity::EXPERIMENT,
     &rbm_digits::EXPERIMENT,

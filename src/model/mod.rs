@@ -19,6 +19,7 @@ pub mod convolutional;
 pub mod energy;
 pub mod feed_forward;
 pub mod params;
+pub mod random;
 pub mod timeline;
 pub mod weights;
 
@@ -248,6 +249,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     feed_forward::network::FEED_FORWARD,
     feed_forward::network::DEEP_FEED_FORWARD,
     feed_forward::network::TRAINING_PROCESS,
+    random::elm::SPEC,
 ];
 
 /// The model answering to `key`.

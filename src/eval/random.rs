@@ -1,0 +1,158 @@
+//! Kind `elm_rbf`: the solved output weights of an extreme learning machine
+//! (`params` W, b; `inputs` X, T, X_test) or of an RBF network by exact
+//! interpolation (`inputs` X, T, centres, width, grid). Both are computed in
+//! `f64` by the models' own functions, reading the fixture's numbers as
+//! `f64`: the matrices are ill-conditioned, and rounding the inputs to `f32`
+//! first would move the weights.
+
+use super::Outputs;
+use crate::model::random::elm::{Elm, hidden_layer};
+use crate::model::{ModelError, Tensor, Weights};
+use crate::text::escape_controls;
+use ndarray::{Array1, Array2};
+use serde_json::Value;
+
+/// Computes an `elm_rbf` fixture. `weights`, if given, replace W and b.
+pub fn evaluate(
+    kind: &str,
+    fixture: &Value,
+    weights: Option<&Weights>,
+) -> Result<Outputs, ModelError> {
+    if kind != "elm_rbf" {
+        return Err(invalid(format!("`{kind}` is not an elm_rbf kind")));
+    }
+    let inputs = fixture
+        .get("inputs")
+        .ok_or_else(|| invalid("the fixture has no `inputs` object".into()))?;
+    let has_params = fixture.get("params").and_then(|p| p.get("W")).is_some()
+        || weights.is_some_and(|w| w.contains_key("W"));
+    if has_params {
+        elm(fixture, inputs, weights)
+    } else {
+        Err(invalid(
+            "an elm_rbf fixture needs `params` W and b (an extreme learning machine)".into(),
+        ))
+    }
+}
+
+fn elm(fixture: &Value, inputs: &Value, weights: Option<&Weights>) -> Result<Outputs, ModelError> {
+    let (w, b) = match weights {
+        Some(weights) => {
+            let get = |name: &str| {
+                weights
+                    .get(name)
+                    .ok_or_else(|| ModelError::Weights(format!("missing tensor `{name}`")))
+            };
+            let (w, b) = (get("W")?, get("b")?);
+            (
+                matrix_from(
+                    w.shape.clone(),
+                    w.data.iter().map(|&v| f64::from(v)).collect(),
+                    "W",
+                )?,
+                vector_from(
+                    b.shape.clone(),
+                    b.data.iter().map(|&v| f64::from(v)).collect(),
+                    "b",
+                )?,
+            )
+        }
+        None => {
+            let params = fixture
+                .get("params")
+                .ok_or_else(|| invalid("the fixture has no `params`".into()))?;
+            (matrix(params, "W")?, vector(params, "b")?)
+        }
+    };
+    let x = matrix(inputs, "X")?;
+    let t = matrix(inputs, "T")?;
+    let x_test = matrix(inputs, "X_test")?;
+    if x_test.ncols() != x.ncols() {
+        return Err(invalid(format!(
+            "`X_test` has {} columns but `X` has {}",
+            x_test.ncols(),
+            x.ncols()
+        )));
+    }
+    let h = hidden_layer(x.view(), w.view(), &b);
+    let machine = Elm::fit(w, b, x.view(), t.view())?;
+    Ok(vec![
+        ("H".into(), tensor(&h)),
+        ("beta".into(), tensor(&machine.beta)),
+        ("predictions".into(), tensor(&machine.predict(x.view()))),
+        (
+            "test_predictions".into(),
+            tensor(&machine.predict(x_test.view())),
+        ),
+    ])
+}
+
+pub(crate) fn invalid(message: String) -> ModelError {
+    ModelError::Invalid(message)
+}
+
+/// A row-major `f64` tensor's shape and data from `{"shape", "data"}`.
+pub(crate) fn read(parent: &Value, name: &str) -> Result<(Vec<usize>, Vec<f64>), ModelError> {
+    let bad = |what: &str| invalid(format!("`{}`: {what}", escape_controls(name)));
+    let value = parent.get(name).ok_or_else(|| bad("missing"))?;
+    let shape = value
+        .get("shape")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("no `shape` array"))?
+        .iter()
+        .map(|d| d.as_u64().map(|d| d as usize))
+        .collect::<Option<Vec<usize>>>()
+        .ok_or_else(|| bad("`shape` must hold non-negative integers"))?;
+    let data = value
+        .get("data")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("no `data` array"))?
+        .iter()
+        .map(|v| v.as_f64().filter(|v| v.is_finite()))
+        .collect::<Option<Vec<f64>>>()
+        .ok_or_else(|| bad("`data` must hold finite numbers"))?;
+    Ok((shape, data))
+}
+
+fn matrix_from(shape: Vec<usize>, data: Vec<f64>, name: &str) -> Result<Array2<f64>, ModelError> {
+    let [rows, cols] = shape[..] else {
+        return Err(invalid(format!(
+            "`{name}` has shape {shape:?}, expected two axes"
+        )));
+    };
+    Array2::from_shape_vec((rows, cols), data).map_err(|_| {
+        invalid(format!(
+            "`{name}` has shape [{rows}, {cols}] but a different number of values"
+        ))
+    })
+}
+
+fn vector_from(shape: Vec<usize>, data: Vec<f64>, name: &str) -> Result<Array1<f64>, ModelError> {
+    if shape.len() != 1 || shape[0] != data.len() {
+        return Err(invalid(format!(
+            "`{name}` has shape {shape:?} and {} values, expected one axis",
+            data.len()
+        )));
+    }
+    Ok(Array1::from_vec(data))
+}
+
+/// A two-axis tensor named `name` in `parent`.
+pub(crate) fn matrix(parent: &Value, name: &str) -> Result<Array2<f64>, ModelError> {
+    let (shape, data) = read(parent, name)?;
+    matrix_from(shape, data, name)
+}
+
+/// A one-axis tensor named `name` in `parent`.
+pub(crate) fn vector(parent: &Value, name: &str) -> Result<Array1<f64>, ModelError> {
+    let (shape, data) = read(parent, name)?;
+    vector_from(shape, data, name)
+}
+
+/// An `f32` tensor of `a`'s shape and values.
+pub(crate) fn tensor<D: ndarray::Dimension>(a: &ndarray::Array<f64, D>) -> Tensor {
+    Tensor {
+        shape: a.shape().to_vec(),
+        data: a.iter().map(|&v| v as f32).collect(),
+    }
+}
