@@ -329,6 +329,8 @@ fn parameters_rebuild_the_model_and_a_failed_build_loses_nothing() {
     lab.handle_key(key(KeyCode::Enter));
     let refused = text(&mut lab, 120, 40);
     assert!(refused.contains("an integer from 1 to 256"), "{refused}");
+    let refused_zh = screen(&mut lab, 120, 40, Lang::Zh, &Theme::plain());
+    assert!(refused_zh.contains("1 到 256 之间的整数"), "{refused_zh}");
     lab.handle_key(key(KeyCode::Esc));
     lab.handle_key(key(KeyCode::Esc));
 
@@ -343,6 +345,9 @@ fn parameters_rebuild_the_model_and_a_failed_build_loses_nothing() {
     lab.handle_key(key(KeyCode::Enter));
     let failed = text(&mut lab, 120, 40);
     assert!(failed.contains("cannot be built"), "{failed}");
+    // In Chinese the model's own reason is in Chinese.
+    let failed_zh = screen(&mut lab, 120, 40, Lang::Zh, &Theme::plain());
+    assert!(failed_zh.contains("建不成模型"), "{failed_zh}");
     assert_eq!(lab.handle_key(key(KeyCode::Esc)), LabOutcome::Consumed);
     assert_eq!(text(&mut lab, 120, 40), before);
 }

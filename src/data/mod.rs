@@ -354,6 +354,71 @@ impl fmt::Display for DataError {
 
 impl std::error::Error for DataError {}
 
+impl DataError {
+    /// Where and what, in both languages (the lab speaks the person's).
+    pub fn message(&self) -> crate::text::Bilingual {
+        let mut zh = self.file.clone();
+        if let Some(line) = self.line {
+            zh.push_str(&format!("，第 {line} 行"));
+        }
+        if let Some(column) = self.column {
+            zh.push_str(&format!("，第 {column} 列"));
+            if let Some(name) = &self.column_name {
+                zh.push_str(&format!("（{name}）"));
+            }
+        }
+        zh.push('：');
+        zh.push_str(&self.problem.zh());
+        crate::text::Bilingual::owned(self.to_string(), zh)
+    }
+}
+
+impl Problem {
+    /// What is wrong, in Chinese.
+    fn zh(&self) -> String {
+        match self {
+            Problem::Io(message) => format!("无法读取文件：{message}"),
+            Problem::TooLarge { bytes, limit } => {
+                format!("文件有 {bytes} 字节，超过 nnzoo 读取的上限 {limit} 字节")
+            }
+            Problem::NotRegularFile { kind } => {
+                format!("不是普通文件（{kind}）；请给出一个 CSV 文件")
+            }
+            Problem::NotUtf8 => "有不是 UTF-8 文本的字节".to_string(),
+            Problem::NoHeader => "没有表头：第一行须给出各列的名字（特征，然后是标签）".to_string(),
+            Problem::HeaderIsNumbers => {
+                "没有表头：第一行是数字；它须给出各列的名字（特征，然后是标签）".to_string()
+            }
+            Problem::TooFewColumns { found } => {
+                format!("表头只有 {found} 列；至少要一个特征和标签")
+            }
+            Problem::NoRows => "没有数据行：文件只有表头".to_string(),
+            Problem::BlankLine => "数据行之间有空行".to_string(),
+            Problem::Ragged { expected, found } => {
+                format!("应有 {expected} 个字段，实有 {found} 个")
+            }
+            Problem::NotANumber { text } if text.is_empty() => "该是数的地方是空的".to_string(),
+            Problem::NotANumber { text } => format!("\"{text}\" 不是数"),
+            Problem::NotFinite { text } => {
+                format!("\"{text}\" 不是有限的数（NaN、无穷大或超出 f32 的范围）")
+            }
+            Problem::BadLabel { text } => format!("类别标签 \"{text}\" 不是非负整数"),
+            Problem::TooManyClasses { label, limit } => {
+                format!("类别标签 {label} 会使类别超过 {limit} 个")
+            }
+            Problem::UnknownBuiltin { known } => {
+                format!("没有这个名字的内置数据集；现有的是 {known}")
+            }
+        }
+    }
+}
+
+impl From<DataError> for crate::model::ModelError {
+    fn from(error: DataError) -> crate::model::ModelError {
+        crate::model::ModelError::Invalid(error.message())
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

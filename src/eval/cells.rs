@@ -6,7 +6,7 @@
 //! names: for the cells the state after every step and the activated gates,
 //! for the bidirectional layers `output`, `h_n` (and `c_n`).
 
-use super::Outputs;
+use super::{Outputs, invalid};
 use crate::model::cells::bidirectional::{self, CellType, Direction};
 use crate::model::cells::gru_cell::{self, GruScratch, GruWeights};
 use crate::model::cells::lstm_cell::{self, LstmScratch, LstmWeights};
@@ -171,10 +171,6 @@ pub fn evaluate(
             Ok(outs)
         }
     }
-}
-
-fn invalid(msg: String) -> ModelError {
-    ModelError::Invalid(msg)
 }
 
 fn input(inputs: &Map<String, Value>, name: &str) -> Result<Option<Tensor>, ModelError> {

@@ -12,7 +12,7 @@
 //! backward kinds, `inputs.dy` is dL/dy, so the gradients are those of
 //! Σ y ⊙ dy.
 
-use super::Outputs;
+use super::{Outputs, invalid};
 use crate::model::weights::{self, tensor_from_json};
 use crate::model::{ModelError, Tensor, Weights};
 use crate::nn::Layer;
@@ -544,8 +544,4 @@ fn param_grads(layer: &dyn Layer, prefix: &str) -> Outputs {
 
 fn shape_error(e: crate::nn::ShapeError) -> ModelError {
     invalid(e.to_string())
-}
-
-fn invalid(msg: String) -> ModelError {
-    ModelError::Invalid(msg)
 }

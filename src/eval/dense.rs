@@ -6,7 +6,7 @@
 //! holds the tensors the reference reports, by the fixture's names (see
 //! `tests/fixtures/torch/README.md`).
 
-use super::Outputs;
+use super::{Outputs, invalid};
 use crate::model::weights::{self, tensor_from_json};
 use crate::model::{ModelError, Tensor, Weights};
 use crate::nn::activation::{ReLU, Sigmoid, Tanh, sigmoid, sigmoid_backward, softmax_rows};
@@ -16,6 +16,7 @@ use crate::nn::optim::{Adam, Optimizer, Sgd};
 use crate::nn::sequential::Sequential;
 use crate::nn::vars::{Init, VarBuilder};
 use crate::nn::{Layer, ParamRef};
+use crate::text::Bilingual;
 use ndarray::{Array2, ArrayD, Ix2, IxDyn};
 use serde_json::{Map, Value};
 
@@ -205,9 +206,9 @@ fn optim_steps(
                     None => 0.0,
                 };
                 if value != unsupported {
-                    return Err(ModelError::Unsupported(format!(
+                    return Err(ModelError::Unsupported(Bilingual::same(format!(
                         "SGD with {name} is not implemented"
-                    )));
+                    ))));
                 }
             }
             let momentum = scalar(options, "momentum").unwrap_or(0.0);
@@ -219,9 +220,9 @@ fn optim_steps(
         }
         Some("adam") => {
             if options.get("amsgrad").and_then(Value::as_bool) == Some(true) {
-                return Err(ModelError::Unsupported(
-                    "Adam with amsgrad is not implemented".into(),
-                ));
+                return Err(ModelError::Unsupported(Bilingual::same(
+                    "Adam with amsgrad is not implemented",
+                )));
             }
             let mut adam = Adam::new(lr).with_weight_decay(weight_decay);
             if let Some([b1, b2]) = options
@@ -299,9 +300,9 @@ fn losses(
         if reduction == wanted {
             Ok(())
         } else {
-            Err(ModelError::Unsupported(format!(
+            Err(ModelError::Unsupported(Bilingual::same(format!(
                 "{loss_name} with reduction {reduction:?} is not implemented"
-            )))
+            ))))
         }
     };
     let out = match loss_name {
@@ -405,10 +406,6 @@ fn losses(
         }
     };
     Ok(out)
-}
-
-pub(super) fn invalid(msg: String) -> ModelError {
-    ModelError::Invalid(msg)
 }
 
 /// The most optimiser steps a fixture may ask for.

@@ -4,7 +4,8 @@
 //! distributions, Pⁿ and stationary distribution.
 
 use super::Outputs;
-use super::dense::{invalid, labels, matrix, to_tensor};
+use super::dense::{labels, matrix, to_tensor};
+use super::invalid;
 use crate::model::energy::markov_chain;
 use crate::model::energy::rbm::{Machine, flipped, sample};
 use crate::model::{ModelError, weights::tensor_from_json};

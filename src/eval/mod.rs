@@ -17,6 +17,12 @@ use crate::model::{ModelError, Tensor, Weights};
 use crate::text::escape_controls;
 use serde_json::{Map, Value, json};
 
+/// A fixture nnzoo cannot evaluate. `eval` is a command-line tool, which
+/// speaks English, so the message is the same in both languages.
+pub(crate) fn invalid(message: String) -> ModelError {
+    ModelError::Invalid(crate::text::Bilingual::same(message))
+}
+
 /// Computed tensors by name, in a stable order.
 pub type Outputs = Vec<(String, Tensor)>;
 
@@ -72,9 +78,9 @@ pub fn evaluate(fixture: &Value, weights: Option<&Weights>) -> Result<Outputs, M
     let kind = fixture
         .get("kind")
         .and_then(Value::as_str)
-        .ok_or_else(|| ModelError::Invalid("the fixture has no `kind`".into()))?;
+        .ok_or_else(|| invalid("the fixture has no `kind`".into()))?;
     let Some((_, evaluate, takes)) = KINDS.iter().find(|(k, _, _)| *k == kind) else {
-        return Err(ModelError::Invalid(format!(
+        return Err(invalid(format!(
             "fixture kind `{}` is not one nnzoo computes; it computes: {}",
             escape_controls(kind),
             kinds().collect::<Vec<_>>().join(", ")
@@ -88,7 +94,7 @@ pub fn evaluate(fixture: &Value, weights: Option<&Weights>) -> Result<Outputs, M
             })
         };
         if let Some(name) = inputs.keys().find(|name| !taken(name)) {
-            return Err(ModelError::Invalid(format!(
+            return Err(invalid(format!(
                 "input `{}` is not one a `{kind}` fixture takes; it takes: {}",
                 escape_controls(name),
                 takes.join(", ")
@@ -131,11 +137,11 @@ pub fn compare(fixture: &Value, outputs: &Outputs) -> Result<Vec<Comparison>, Mo
     let expected = fixture
         .get("expected")
         .and_then(Value::as_object)
-        .ok_or_else(|| ModelError::Invalid("the fixture has no `expected` object".into()))?;
+        .ok_or_else(|| invalid("the fixture has no `expected` object".into()))?;
     let mut rows = Vec::new();
     for (name, value) in expected {
         let (shape, want) = flatten(value).ok_or_else(|| {
-            ModelError::Invalid(format!(
+            invalid(format!(
                 "expected `{}` is not numbers",
                 escape_controls(name)
             ))

@@ -5,7 +5,7 @@
 //! `f64`: the matrices are ill-conditioned, and rounding the inputs to `f32`
 //! first would move the weights.
 
-use super::Outputs;
+use super::{Outputs, invalid};
 use crate::model::random::elm::{Elm, hidden_layer};
 use crate::model::{ModelError, Tensor, Weights};
 use crate::text::escape_controls;
@@ -85,10 +85,6 @@ fn elm(fixture: &Value, inputs: &Value, weights: Option<&Weights>) -> Result<Out
             tensor(&machine.predict(x_test.view())),
         ),
     ])
-}
-
-pub(crate) fn invalid(message: String) -> ModelError {
-    ModelError::Invalid(message)
 }
 
 /// A row-major `f64` tensor's shape and data from `{"shape", "data"}`.

@@ -64,7 +64,7 @@ fn settings() -> Vec<ParamSpec> {
 const EPOCHS: i64 = 40;
 
 fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, ModelError> {
-    let digits = data::builtin("digits28", seed).map_err(|e| ModelError::Invalid(e.to_string()))?;
+    let digits = data::builtin("digits28", seed).map_err(ModelError::from)?;
     let (train, test) = digits.split(0.2, seed);
     let net = cnn::network(seed);
     let epochs = settings.int("epochs") as u64;
@@ -106,7 +106,7 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
     let last = *trainer
         .history()
         .last()
-        .ok_or_else(|| ModelError::Invalid("no epoch ran".into()))?;
+        .ok_or_else(|| ModelError::Invalid(Bilingual::new("no epoch ran", "一轮也没有跑")))?;
     let details = super::training_details(&trainer);
     Ok(Outcome {
         metrics: vec![

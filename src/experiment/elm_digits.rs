@@ -53,13 +53,16 @@ fn settings() -> Vec<ParamSpec> {
 }
 
 fn labels(set: &data::Dataset) -> Result<ndarray::Array1<usize>, ModelError> {
-    set.labels()
-        .cloned()
-        .ok_or_else(|| ModelError::Invalid("the digits have labels".into()))
+    set.labels().cloned().ok_or_else(|| {
+        ModelError::Invalid(Bilingual::new(
+            "the digits have no class labels",
+            "数字数据没有类别标签",
+        ))
+    })
 }
 
 fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, ModelError> {
-    let digits = data::builtin("digits", seed).map_err(|e| ModelError::Invalid(e.to_string()))?;
+    let digits = data::builtin("digits", seed).map_err(ModelError::from)?;
     let (train, test) = digits.split(0.2, seed);
     let classes = digits.n_classes().unwrap_or(10);
     let (x, y) = (records(&train), labels(&train)?);

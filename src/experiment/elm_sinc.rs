@@ -78,7 +78,10 @@ fn settings() -> Vec<ParamSpec> {
 fn targets(set: &data::Dataset) -> Result<Array2<f64>, ModelError> {
     match &set.targets {
         data::Targets::Values(v) => Ok(v.mapv(f64::from)),
-        data::Targets::Classes { .. } => Err(ModelError::Invalid("SinC has values".into())),
+        data::Targets::Classes { .. } => Err(ModelError::Invalid(Bilingual::new(
+            "SinC has values, not classes",
+            "SinC 的目标是数值，不是类别",
+        ))),
     }
 }
 

@@ -78,7 +78,7 @@ fn settings() -> Vec<ParamSpec> {
 }
 
 fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, ModelError> {
-    let digits = data::builtin("digits", seed).map_err(|e| ModelError::Invalid(e.to_string()))?;
+    let digits = data::builtin("digits", seed).map_err(ModelError::from)?;
     let (train, test) = digits.split(0.2, seed);
     let classes = digits.n_classes().unwrap_or(10);
     let mut rng = StdRng::seed_from_u64(seed);
@@ -129,7 +129,7 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
     let last = *trainer
         .history()
         .last()
-        .ok_or_else(|| ModelError::Invalid("no epoch ran".into()))?;
+        .ok_or_else(|| ModelError::Invalid(Bilingual::new("no epoch ran", "一轮也没有跑")))?;
     let details = super::training_details(&trainer);
     Ok(Outcome {
         metrics: vec![

@@ -146,8 +146,12 @@ pub fn parse_alphas(text: &str) -> Result<Vec<f64>, String> {
 }
 
 fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, ModelError> {
-    let alphas = parse_alphas(settings.text("alphas"))
-        .map_err(|e| ModelError::Invalid(format!("alphas: {e}")))?;
+    let alphas = parse_alphas(settings.text("alphas")).map_err(|e| {
+        ModelError::Invalid(Bilingual::owned(
+            format!("alphas: {e}"),
+            format!("alphas：{e}"),
+        ))
+    })?;
     let config = CapacityConfig {
         neurons: settings.int("neurons") as usize,
         alphas,

@@ -120,8 +120,7 @@ fn settings() -> Vec<ParamSpec> {
 
 /// The nudged digits, min-max scaled, split 80/20.
 fn nudged_digits(seed: u64) -> Result<(Dataset, Dataset), ModelError> {
-    let mut digits =
-        data::builtin("digits_nudged", seed).map_err(|e| ModelError::Invalid(e.to_string()))?;
+    let mut digits = data::builtin("digits_nudged", seed).map_err(ModelError::from)?;
     data::min_max_scale(&mut digits.records);
     Ok(digits.split(0.2, seed))
 }

@@ -44,11 +44,37 @@ pub enum ModelError {
     #[error("weights: {0}")]
     Weights(String),
     /// A model asked to do something it does not offer.
-    #[error("{0}")]
-    Unsupported(String),
-    /// Anything else a model rejects, said in the model's words.
-    #[error("{0}")]
-    Invalid(String),
+    #[error("{}", .0.en)]
+    Unsupported(Bilingual),
+    /// Anything else a model rejects, said in the model's words in both
+    /// languages (the lab shows the person's; the command line English).
+    #[error("{}", .0.en)]
+    Invalid(Bilingual),
+}
+
+impl ModelError {
+    /// The message in both languages, for a screen that speaks either.
+    /// Weight-file errors come from the command line, which speaks English;
+    /// only their prefix is translated.
+    pub fn message(&self) -> Bilingual {
+        match self {
+            ModelError::Param(e) => e.message(),
+            ModelError::Weights(what) => {
+                Bilingual::owned(format!("weights: {what}"), format!("权重：{what}"))
+            }
+            ModelError::Unsupported(text) | ModelError::Invalid(text) => text.clone(),
+        }
+    }
+
+    /// An action name the model does not know (a front-end bug or a typo
+    /// on the command line).
+    pub fn no_action(name: &str) -> ModelError {
+        let name = crate::text::escape_controls(name);
+        ModelError::Unsupported(Bilingual::owned(
+            format!("no action `{name}`"),
+            format!("没有动作 `{name}`"),
+        ))
+    }
 }
 
 /// A named tensor of weights, row-major, as read from a safetensors or JSON file.
@@ -136,8 +162,9 @@ pub trait Model: Send {
     /// pixel: -1 or +1).
     fn edit(&mut self, view: &str, index: usize, value: f32) -> Result<(), ModelError> {
         let _ = (index, value);
-        Err(ModelError::Unsupported(format!(
-            "view `{view}` cannot be edited"
+        Err(ModelError::Unsupported(Bilingual::owned(
+            format!("view `{view}` cannot be edited"),
+            format!("视图 `{view}` 不能编辑"),
         )))
     }
 
@@ -148,7 +175,7 @@ pub trait Model: Send {
 
     /// Runs one of [`Model::actions`] by name.
     fn act(&mut self, action: &str) -> Result<(), ModelError> {
-        Err(ModelError::Unsupported(format!("no action `{action}`")))
+        Err(ModelError::no_action(action))
     }
 
     /// Runs a long action ([`Action::long`]), telling `progress` how far it
@@ -170,9 +197,10 @@ pub trait Model: Send {
     /// tensor, the shape found and the shape expected.
     fn load_weights(&mut self, weights: &Weights) -> Result<(), ModelError> {
         let _ = weights;
-        Err(ModelError::Unsupported(
-            "this model does not take weights".into(),
-        ))
+        Err(ModelError::Unsupported(Bilingual::new(
+            "this model does not take weights",
+            "此模型不读取权重",
+        )))
     }
 
     /// Takes new values of its live parameters ([`ParamRole::Live`]) without
@@ -180,9 +208,10 @@ pub trait Model: Send {
     /// [`Model::params`] in live parameters only.
     fn retune(&mut self, params: &Params) -> Result<(), ModelError> {
         let _ = params;
-        Err(ModelError::Unsupported(
-            "this model has no live parameters".into(),
-        ))
+        Err(ModelError::Unsupported(Bilingual::new(
+            "this model has no live parameters",
+            "此模型没有可即时调的参数",
+        )))
     }
 
     /// The model's condition in a line, if it has something to say

@@ -102,14 +102,17 @@ impl ParamSpec {
     /// Checks `raw` against this spec, giving the value or an error that says
     /// what is allowed.
     pub fn parse(&self, raw: &str) -> Result<ParamValue, ParamError> {
-        let bad = |allowed: String| ParamError::BadValue {
+        let bad = |allowed: Bilingual| ParamError::BadValue {
             name: self.name.to_string(),
             value: raw.to_string(),
             allowed,
         };
         match &self.kind {
             ParamKind::Int { min, max } => {
-                let allowed = format!("an integer from {min} to {max}");
+                let allowed = Bilingual::owned(
+                    format!("an integer from {min} to {max}"),
+                    format!("{min} 到 {max} 之间的整数"),
+                );
                 let v: i64 = raw.trim().parse().map_err(|_| bad(allowed.clone()))?;
                 if v < *min || v > *max {
                     return Err(bad(allowed));
@@ -117,7 +120,10 @@ impl ParamSpec {
                 Ok(ParamValue::Int(v))
             }
             ParamKind::Float { min, max } => {
-                let allowed = format!("a number from {min} to {max}");
+                let allowed = Bilingual::owned(
+                    format!("a number from {min} to {max}"),
+                    format!("{min} 到 {max} 之间的数"),
+                );
                 let v: f64 = raw.trim().parse().map_err(|_| bad(allowed.clone()))?;
                 if !v.is_finite() || v < *min || v > *max {
                     return Err(bad(allowed));
@@ -128,10 +134,19 @@ impl ParamSpec {
                 .iter()
                 .find(|c| c.eq_ignore_ascii_case(raw.trim()))
                 .map(|c| ParamValue::Choice(c))
-                .ok_or_else(|| bad(format!("one of {}", choices.join(", ")))),
+                .ok_or_else(|| {
+                    let choices = choices.join(", ");
+                    bad(Bilingual::owned(
+                        format!("one of {choices}"),
+                        format!("以下之一：{choices}"),
+                    ))
+                }),
             ParamKind::Text { max_len, .. } => {
                 if raw.chars().count() > *max_len {
-                    return Err(bad(format!("text of at most {max_len} characters")));
+                    return Err(bad(Bilingual::owned(
+                        format!("text of at most {max_len} characters"),
+                        format!("不超过 {max_len} 个字符的文字"),
+                    )));
                 }
                 Ok(ParamValue::Text(raw.to_string()))
             }
@@ -157,14 +172,52 @@ impl ParamSpec {
 pub enum ParamError {
     #[error("unknown parameter `{name}`; this model takes: {allowed}")]
     Unknown { name: String, allowed: String },
-    #[error("parameter `{name}` cannot be `{value}`: it must be {allowed}")]
+    #[error("parameter `{name}` cannot be `{value}`: it must be {}", .allowed.en)]
     BadValue {
         name: String,
         value: String,
-        allowed: String,
+        allowed: Bilingual,
     },
     #[error("`{0}` is not of the form name=value")]
     NotAssignment(String),
+}
+
+impl ParamError {
+    /// The message in both languages, with the text a person typed shown
+    /// with its control characters escaped.
+    pub fn message(&self) -> Bilingual {
+        use crate::text::escape_controls as shown;
+        match self {
+            ParamError::Unknown { name, allowed } => {
+                let name = shown(name);
+                Bilingual::owned(
+                    format!("unknown parameter `{name}`; this model takes: {allowed}"),
+                    format!("没有参数 `{name}`；此模型的参数：{allowed}"),
+                )
+            }
+            ParamError::BadValue {
+                name,
+                value,
+                allowed,
+            } => {
+                let value = shown(value);
+                Bilingual::owned(
+                    format!(
+                        "parameter `{name}` cannot be `{value}`: it must be {}",
+                        allowed.en
+                    ),
+                    format!("参数 `{name}` 不能取 `{value}`：须为{}", allowed.zh),
+                )
+            }
+            ParamError::NotAssignment(text) => {
+                let text = shown(text);
+                Bilingual::owned(
+                    format!("`{text}` is not of the form name=value"),
+                    format!("`{text}` 不是 name=value 的形式"),
+                )
+            }
+        }
+    }
 }
 
 /// A full, valid set of parameter values for one model.

@@ -23,6 +23,7 @@
 //! replay ever runs them again.
 
 use super::{Model, ModelError, Params};
+use crate::text::Bilingual;
 use std::collections::VecDeque;
 use std::time::Duration;
 
@@ -68,9 +69,10 @@ impl Change {
             Change::Retune(params) => model.retune(params)?,
             Change::Reset(seed) => model.reset(*seed),
             Change::Replaced => {
-                return Err(ModelError::Invalid(
-                    "a replaced model cannot be replayed".into(),
-                ));
+                return Err(ModelError::Invalid(Bilingual::new(
+                    "a replaced model cannot be replayed",
+                    "被替换的模型不能重放",
+                )));
             }
         }
         Ok(())

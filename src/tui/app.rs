@@ -552,9 +552,10 @@ impl App {
                 self.popup = None;
             }
             Err(error) => {
+                let error = error.message();
                 self.message = Some(Bilingual::owned(
-                    format!("{}: {error}", s::LAB_FAILED.en),
-                    format!("{}：{error}", s::LAB_FAILED.zh),
+                    format!("{}: {}", s::LAB_FAILED.en, error.en),
+                    format!("{}：{}", s::LAB_FAILED.zh, error.zh),
                 ));
             }
         }

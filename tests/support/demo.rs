@@ -72,9 +72,10 @@ fn demo_params() -> Vec<ParamSpec> {
 
 fn build_demo(params: &Params, seed: u64) -> Result<Box<dyn Model>, ModelError> {
     if params.text("word") == "fail" {
-        return Err(ModelError::Invalid(
-            "the word `fail` cannot be built (test)".into(),
-        ));
+        return Err(ModelError::Invalid(Bilingual::new(
+            "the word `fail` cannot be built (test)",
+            "词 `fail` 建不成模型（测试）",
+        )));
     }
     let mut model = Demo {
         params: params.clone(),
@@ -360,7 +361,10 @@ impl Model for Demo {
                 self.picture[index] = if value > 0.0 { 1.0 } else { -1.0 };
                 Ok(())
             }
-            _ => Err(ModelError::Invalid(format!("no value {index} in `{view}`"))),
+            _ => Err(ModelError::Invalid(Bilingual::owned(
+                format!("no value {index} in `{view}`"),
+                format!("`{view}` 里没有第 {index} 个值"),
+            ))),
         }
     }
 
@@ -405,7 +409,7 @@ impl Model for Demo {
                 }
                 Ok(())
             }
-            _ => Err(ModelError::Unsupported(format!("no action `{action}`"))),
+            _ => Err(ModelError::no_action(action)),
         }
     }
 

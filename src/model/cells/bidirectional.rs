@@ -429,14 +429,21 @@ impl Model for Bidirectional {
 
     fn edit(&mut self, view: &str, index: usize, value: f32) -> Result<(), ModelError> {
         if view != "x" {
-            return Err(ModelError::Unsupported(format!(
-                "view `{view}` cannot be edited; only the input window `x` can"
+            return Err(ModelError::Unsupported(Bilingual::owned(
+                format!("view `{view}` cannot be edited; only the input window `x` can"),
+                format!("视图 `{view}` 不能编辑；只有输入窗口 `x` 可以"),
             )));
         }
         if index >= self.x.len() {
-            return Err(ModelError::Invalid(format!(
-                "the input window holds {} x {} values; there is no value {index}",
-                self.length, self.input
+            return Err(ModelError::Invalid(Bilingual::owned(
+                format!(
+                    "the input window holds {} x {} values; there is no value {index}",
+                    self.length, self.input
+                ),
+                format!(
+                    "输入窗口有 {} x {} 个值；没有第 {index} 个",
+                    self.length, self.input
+                ),
             )));
         }
         if self.next == 0 {

@@ -248,14 +248,18 @@ impl<C: Cell> Model for Stepper<C> {
 
     fn edit(&mut self, view: &str, index: usize, value: f32) -> Result<(), ModelError> {
         if view != "x" {
-            return Err(ModelError::Unsupported(format!(
-                "view `{view}` cannot be edited; only the input `x` can"
+            return Err(ModelError::Unsupported(Bilingual::owned(
+                format!("view `{view}` cannot be edited; only the input `x` can"),
+                format!("视图 `{view}` 不能编辑；只有输入 `x` 可以"),
             )));
         }
         if index >= self.x.len() {
-            return Err(ModelError::Invalid(format!(
-                "input x has {} values; there is no value {index}",
-                self.x.len()
+            return Err(ModelError::Invalid(Bilingual::owned(
+                format!(
+                    "input x has {} values; there is no value {index}",
+                    self.x.len()
+                ),
+                format!("输入 x 有 {} 个值；没有第 {index} 个", self.x.len()),
             )));
         }
         if !self.edited.contains(&index) {

@@ -29,8 +29,9 @@ impl Nonlinearity {
         match name {
             "tanh" => Ok(Nonlinearity::Tanh),
             "relu" => Ok(Nonlinearity::Relu),
-            other => Err(ModelError::Invalid(format!(
-                "nonlinearity `{other}`: it must be tanh or relu"
+            other => Err(ModelError::Invalid(Bilingual::owned(
+                format!("nonlinearity `{other}`: it must be tanh or relu"),
+                format!("非线性 `{other}`：须是 tanh 或 relu"),
             ))),
         }
     }

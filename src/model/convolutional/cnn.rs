@@ -165,19 +165,27 @@ pub struct Cnn {
 
 impl Cnn {
     pub fn new(params: &Params, seed: u64) -> Result<Cnn, ModelError> {
-        let digits =
-            data::builtin("digits28", seed).map_err(|e| ModelError::Invalid(e.to_string()))?;
+        let digits = data::builtin("digits28", seed).map_err(ModelError::from)?;
         let classes = match &digits.targets {
             Targets::Classes { names, .. } => names.clone(),
             Targets::Values(_) => Vec::new(),
         };
         if digits.n_features() != 28 * 28 || classes.len() != lenet::CLASSES {
-            return Err(ModelError::Invalid(format!(
-                "{}: the CNN takes 28x28 pictures of {} classes, got {} values and {} classes",
-                digits.name,
-                lenet::CLASSES,
-                digits.n_features(),
-                classes.len()
+            return Err(ModelError::Invalid(Bilingual::owned(
+                format!(
+                    "{}: the CNN takes 28x28 pictures of {} classes, got {} values and {} classes",
+                    digits.name,
+                    lenet::CLASSES,
+                    digits.n_features(),
+                    classes.len()
+                ),
+                format!(
+                    "{}：CNN 要 {} 类的 28x28 图片，得到的是 {} 个值、{} 类",
+                    digits.name,
+                    lenet::CLASSES,
+                    digits.n_features(),
+                    classes.len()
+                ),
             )));
         }
         let (train, test) = digits.split(0.2, seed);
@@ -782,7 +790,7 @@ impl Model for Cnn {
         let epochs = match action {
             "finish_epoch" => 1,
             "ten_epochs" => 10,
-            other => return Err(ModelError::Unsupported(format!("no action `{other}`"))),
+            other => return Err(ModelError::no_action(other)),
         };
         let per_epoch = self.trainer.batches_per_epoch().max(1);
         let end = self.trainer.epoch() + epochs;

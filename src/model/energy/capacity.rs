@@ -18,6 +18,7 @@ use super::hopfield::{
     random_patterns, shuffled_order, splitmix,
 };
 use crate::model::ModelError;
+use crate::text::Bilingual;
 use crate::work::{Flow, Progress, Report};
 use ndarray::{Array2, ArrayView1};
 use rand::SeedableRng;
@@ -68,48 +69,71 @@ impl CapacityConfig {
     pub fn check(&self) -> Result<(), ModelError> {
         let n = self.neurons;
         if !(MIN_NEURONS..=MAX_NEURONS).contains(&n) {
-            return Err(ModelError::Invalid(format!(
-                "--n {n}: the network must have {MIN_NEURONS} to {MAX_NEURONS} neurons"
+            return Err(ModelError::Invalid(Bilingual::owned(
+                format!("--n {n}: the network must have {MIN_NEURONS} to {MAX_NEURONS} neurons"),
+                format!("--n {n}：网络须有 {MIN_NEURONS} 到 {MAX_NEURONS} 个神经元"),
             )));
         }
         if self.alphas.is_empty() {
-            return Err(ModelError::Invalid("no loads α to try".into()));
+            return Err(ModelError::Invalid(Bilingual::new(
+                "no loads α to try",
+                "没有要试的负载 α",
+            )));
         }
         for &a in &self.alphas {
             if !(a.is_finite() && a > 0.0) {
-                return Err(ModelError::Invalid(format!(
-                    "load α = {a}: it must be a number above 0"
+                return Err(ModelError::Invalid(Bilingual::owned(
+                    format!("load α = {a}: it must be a number above 0"),
+                    format!("负载 α = {a}：须是大于 0 的数"),
                 )));
             }
             let p = patterns_for(a, n);
             if p > MAX_PATTERNS || p.saturating_mul(n) > MAX_WEIGHTS {
-                return Err(ModelError::Invalid(format!(
-                    "load α = {a} asks for {p} patterns of {n} neurons: at most {MAX_PATTERNS} patterns and N·P ≤ {MAX_WEIGHTS}"
+                return Err(ModelError::Invalid(Bilingual::owned(
+                    format!(
+                        "load α = {a} asks for {p} patterns of {n} neurons: at most {MAX_PATTERNS} patterns and N·P ≤ {MAX_WEIGHTS}"
+                    ),
+                    format!(
+                        "负载 α = {a} 要 {p} 个模式、{n} 个神经元：最多 {MAX_PATTERNS} 个模式且 N·P ≤ {MAX_WEIGHTS}"
+                    ),
                 )));
             }
         }
         if !(1..=100_000).contains(&self.trials) {
-            return Err(ModelError::Invalid(format!(
-                "{}: give 1 to 100000",
-                crate::text::count(self.trials as u64, "trial", "trials")
+            return Err(ModelError::Invalid(Bilingual::owned(
+                format!(
+                    "{}: give 1 to 100000",
+                    crate::text::count(self.trials as u64, "trial", "trials")
+                ),
+                format!("{} 次试验：请给 1 到 100000", self.trials),
             )));
         }
         let trials = self.alphas.len().saturating_mul(self.trials);
         if trials > MAX_TRIALS {
-            return Err(ModelError::Invalid(format!(
-                "{} loads x {} trials = {trials} trials: at most {MAX_TRIALS} in one run",
-                self.alphas.len(),
-                self.trials
+            return Err(ModelError::Invalid(Bilingual::owned(
+                format!(
+                    "{} loads x {} trials = {trials} trials: at most {MAX_TRIALS} in one run",
+                    self.alphas.len(),
+                    self.trials
+                ),
+                format!(
+                    "{} 个负载 x {} 次 = {trials} 次试验：一次最多 {MAX_TRIALS} 次",
+                    self.alphas.len(),
+                    self.trials
+                ),
             )));
         }
         if !(0.0..=1.0).contains(&self.noise) {
-            return Err(ModelError::Invalid(format!(
-                "noise {}: it must be a fraction from 0 to 1",
-                self.noise
+            return Err(ModelError::Invalid(Bilingual::owned(
+                format!("noise {}: it must be a fraction from 0 to 1", self.noise),
+                format!("噪声 {}：须是 0 到 1 之间的比例", self.noise),
             )));
         }
         if self.max_sweeps == 0 {
-            return Err(ModelError::Invalid("at least one sweep per trial".into()));
+            return Err(ModelError::Invalid(Bilingual::new(
+                "at least one sweep per trial",
+                "每次试验至少扫一遍",
+            )));
         }
         Ok(())
     }

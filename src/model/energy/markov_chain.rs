@@ -333,9 +333,12 @@ impl MarkovChain {
         let (p, names) = built_in(params.choice("chain"), params.int("states") as usize, seed);
         let start = params.int("start") as usize;
         if start >= p.nrows() {
-            return Err(ModelError::Invalid(format!(
-                "start {start}: this chain has states 0 to {}",
-                p.nrows() - 1
+            return Err(ModelError::Invalid(Bilingual::owned(
+                format!(
+                    "start {start}: this chain has states 0 to {}",
+                    p.nrows() - 1
+                ),
+                format!("起点 {start}：这条链的状态是 0 到 {}", p.nrows() - 1),
             )));
         }
         Ok(MarkovChain::from_matrix(params, seed, p, names, start))
@@ -406,13 +409,15 @@ impl MarkovChain {
     pub fn set_transition(&mut self, i: usize, j: usize, value: f64) -> Result<(), ModelError> {
         let n = self.p.nrows();
         if i >= n || j >= n {
-            return Err(ModelError::Invalid(format!(
-                "P[{i}, {j}] is outside the {n}x{n} matrix"
+            return Err(ModelError::Invalid(Bilingual::owned(
+                format!("P[{i}, {j}] is outside the {n}x{n} matrix"),
+                format!("P[{i}, {j}] 在 {n}x{n} 矩阵之外"),
             )));
         }
         if !(0.0..=1.0).contains(&value) {
-            return Err(ModelError::Invalid(format!(
-                "P[{i}, {j}] = {value}: a probability is from 0 to 1"
+            return Err(ModelError::Invalid(Bilingual::owned(
+                format!("P[{i}, {j}] = {value}: a probability is from 0 to 1"),
+                format!("P[{i}, {j}] = {value}：概率须在 0 到 1 之间"),
             )));
         }
         let rest: f64 = (0..n).filter(|&k| k != j).map(|k| self.p[[i, k]]).sum();
@@ -693,8 +698,9 @@ impl Model for MarkovChain {
 
     fn edit(&mut self, view: &str, index: usize, value: f32) -> Result<(), ModelError> {
         if view != "P_matrix" {
-            return Err(ModelError::Unsupported(format!(
-                "view `{view}` cannot be edited; edit `P_matrix`"
+            return Err(ModelError::Unsupported(Bilingual::owned(
+                format!("view `{view}` cannot be edited; edit `P_matrix`"),
+                format!("视图 `{view}` 不能编辑；请编辑 `P_matrix`"),
             )));
         }
         let n = self.p.nrows();
@@ -718,7 +724,7 @@ impl Model for MarkovChain {
 
     fn act(&mut self, action: &str) -> Result<(), ModelError> {
         if action != "walk" {
-            return Err(ModelError::Unsupported(format!("no action `{action}`")));
+            return Err(ModelError::no_action(action));
         }
         let n = self.p.nrows();
         self.mode = match self.mode {

@@ -22,6 +22,7 @@
 //! The built-in sets (`letters`, `digits`) live in `assets/patterns/` and are
 //! embedded in the program.
 
+use crate::text::Bilingual;
 use std::fmt;
 use std::path::Path;
 
@@ -63,14 +64,31 @@ pub struct PatternError {
     pub file: String,
     /// 1-based line the problem is on, when it is on one.
     pub line: Option<usize>,
-    pub what: String,
+    pub what: Bilingual,
 }
 
 impl fmt::Display for PatternError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.line {
-            Some(line) => write!(f, "{}, line {}: {}", self.file, line, self.what),
-            None => write!(f, "{}: {}", self.file, self.what),
+            Some(line) => write!(f, "{}, line {}: {}", self.file, line, self.what.en),
+            None => write!(f, "{}: {}", self.file, self.what.en),
+        }
+    }
+}
+
+impl PatternError {
+    /// Where and what, in both languages.
+    pub fn message(&self) -> Bilingual {
+        let file = &self.file;
+        match self.line {
+            Some(line) => Bilingual::owned(
+                format!("{file}, line {line}: {}", self.what.en),
+                format!("{file}，第 {line} 行：{}", self.what.zh),
+            ),
+            None => Bilingual::owned(
+                format!("{file}: {}", self.what.en),
+                format!("{file}：{}", self.what.zh),
+            ),
         }
     }
 }
@@ -84,7 +102,7 @@ pub const MAX_FILE_BYTES: u64 = 1 << 27;
 /// Reads a pattern file from disk.
 pub fn load(path: &Path, limits: Limits) -> Result<PatternSet, PatternError> {
     let file = crate::text::escape_controls(&path.display().to_string()).into_owned();
-    let cannot = |what: String| PatternError {
+    let cannot = |what: Bilingual| PatternError {
         file: file.clone(),
         line: None,
         what,
@@ -93,12 +111,24 @@ pub fn load(path: &Path, limits: Limits) -> Result<PatternSet, PatternError> {
     // `/dev/zero` never end.
     let bytes = crate::files::read_regular(path, MAX_FILE_BYTES).map_err(|problem| {
         cannot(match problem {
-            crate::files::FileProblem::Io(e) => format!("cannot read the pattern file: {e}"),
-            crate::files::FileProblem::TooLarge { .. } => format!(
-                "the file is larger than {} MiB; no pattern set needs that much",
-                MAX_FILE_BYTES >> 20
+            crate::files::FileProblem::Io(e) => Bilingual::owned(
+                format!("cannot read the pattern file: {e}"),
+                format!("无法读取模式文件：{e}"),
             ),
-            other => format!("the pattern file {other}"),
+            crate::files::FileProblem::TooLarge { .. } => Bilingual::owned(
+                format!(
+                    "the file is larger than {} MiB; no pattern set needs that much",
+                    MAX_FILE_BYTES >> 20
+                ),
+                format!(
+                    "文件大于 {} MiB；任何模式集都用不了这么大",
+                    MAX_FILE_BYTES >> 20
+                ),
+            ),
+            crate::files::FileProblem::NotRegular { kind } => Bilingual::owned(
+                format!("the pattern file is {kind}, not a regular file; give a file"),
+                format!("模式文件不是普通文件（{kind}）；请给出一个文件"),
+            ),
         })
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
@@ -107,7 +137,10 @@ pub fn load(path: &Path, limits: Limits) -> Result<PatternSet, PatternError> {
         PatternError {
             file: file.clone(),
             line: Some(line),
-            what: "not text: a byte sequence that is not UTF-8".into(),
+            what: Bilingual::new(
+                "not text: a byte sequence that is not UTF-8",
+                "不是文本：有不合 UTF-8 的字节",
+            ),
         }
     })?;
     parse(&file, &text, limits)
@@ -131,7 +164,7 @@ struct Picture {
 
 /// Parses the text of a pattern file; `file` names it in errors.
 pub fn parse(file: &str, text: &str, limits: Limits) -> Result<PatternSet, PatternError> {
-    let err = |line: Option<usize>, what: String| PatternError {
+    let err = |line: Option<usize>, what: Bilingual| PatternError {
         file: file.to_string(),
         line,
         what,
@@ -153,18 +186,29 @@ pub fn parse(file: &str, text: &str, limits: Limits) -> Result<PatternSet, Patte
             if current.is_some() {
                 return Err(err(
                     Some(line_no),
-                    "a `name:` line must come before its picture, after a blank line".into(),
+                    Bilingual::new(
+                        "a `name:` line must come before its picture, after a blank line",
+                        "`name:` 行须在其图之前、空行之后",
+                    ),
                 ));
             }
             if let Some((_, at)) = &pending_name {
                 return Err(err(
                     Some(line_no),
-                    format!("a second `name:` line for one picture (the first is on line {at})"),
+                    Bilingual::owned(
+                        format!(
+                            "a second `name:` line for one picture (the first is on line {at})"
+                        ),
+                        format!("一张图有两行 `name:`（第一行在第 {at} 行）"),
+                    ),
                 ));
             }
             let name = name.trim();
             if name.is_empty() {
-                return Err(err(Some(line_no), "`name:` without a name".into()));
+                return Err(err(
+                    Some(line_no),
+                    Bilingual::new("`name:` without a name", "`name:` 后没有名字"),
+                ));
             }
             // A name is shown on the terminal: its control characters are
             // made visible here, once.
@@ -179,9 +223,15 @@ pub fn parse(file: &str, text: &str, limits: Limits) -> Result<PatternSet, Patte
                 other => {
                     return Err(err(
                         Some(line_no),
-                        format!(
-                            "unknown character {other:?} in column {}: use `#` for a pixel that is on, `.` for one that is off",
-                            column + 1
+                        Bilingual::owned(
+                            format!(
+                                "unknown character {other:?} in column {}: use `#` for a pixel that is on, `.` for one that is off",
+                                column + 1
+                            ),
+                            format!(
+                                "第 {} 列有不认识的字符 {other:?}：亮的像素用 `#`，暗的用 `.`",
+                                column + 1
+                            ),
                         ),
                     ));
                 }
@@ -192,11 +242,19 @@ pub fn parse(file: &str, text: &str, limits: Limits) -> Result<PatternSet, Patte
                 if row.len() != picture.width {
                     return Err(err(
                         Some(line_no),
-                        format!(
-                            "ragged rows: this row has {} pixels but the picture's first row (line {}) has {}",
-                            row.len(),
-                            picture.first_line,
-                            picture.width
+                        Bilingual::owned(
+                            format!(
+                                "ragged rows: this row has {} pixels but the picture's first row (line {}) has {}",
+                                row.len(),
+                                picture.first_line,
+                                picture.width
+                            ),
+                            format!(
+                                "行长不齐：这一行有 {} 个像素，而图的第一行（第 {} 行）有 {} 个",
+                                row.len(),
+                                picture.first_line,
+                                picture.width
+                            ),
                         ),
                     ));
                 }
@@ -218,13 +276,19 @@ pub fn parse(file: &str, text: &str, limits: Limits) -> Result<PatternSet, Patte
     if let Some((name, at)) = pending_name {
         return Err(err(
             Some(at),
-            format!("`name: {name}` is not followed by a picture"),
+            Bilingual::owned(
+                format!("`name: {name}` is not followed by a picture"),
+                format!("`name: {name}` 之后没有图"),
+            ),
         ));
     }
     let Some(first) = pictures.first() else {
         return Err(err(
             None,
-            "no patterns: expected pictures made of `#` and `.` rows".into(),
+            Bilingual::new(
+                "no patterns: expected pictures made of `#` and `.` rows",
+                "没有模式：应有由 `#` 和 `.` 组成的图",
+            ),
         ));
     };
     let (width, height) = (first.width, first.rows.len());
@@ -232,19 +296,32 @@ pub fn parse(file: &str, text: &str, limits: Limits) -> Result<PatternSet, Patte
     if pixels < limits.min_pixels || pixels > limits.max_pixels {
         return Err(err(
             Some(first.first_line),
-            format!(
-                "a {width}x{height} picture has {pixels} pixels, which does not fit: a picture must have {} to {} pixels",
-                limits.min_pixels, limits.max_pixels
+            Bilingual::owned(
+                format!(
+                    "a {width}x{height} picture has {pixels} pixels, which does not fit: a picture must have {} to {} pixels",
+                    limits.min_pixels, limits.max_pixels
+                ),
+                format!(
+                    "{width}x{height} 的图有 {pixels} 个像素，不合要求：一张图须有 {} 到 {} 个像素",
+                    limits.min_pixels, limits.max_pixels
+                ),
             ),
         ));
     }
     if pictures.len() > limits.max_patterns {
         return Err(err(
             Some(pictures[limits.max_patterns].first_line),
-            format!(
-                "too many pictures: {} found, at most {} can be stored",
-                pictures.len(),
-                limits.max_patterns
+            Bilingual::owned(
+                format!(
+                    "too many pictures: {} found, at most {} can be stored",
+                    pictures.len(),
+                    limits.max_patterns
+                ),
+                format!(
+                    "图太多：有 {} 张，最多能存 {} 张",
+                    pictures.len(),
+                    limits.max_patterns
+                ),
             ),
         ));
     }
@@ -258,10 +335,17 @@ pub fn parse(file: &str, text: &str, limits: Limits) -> Result<PatternSet, Patte
         if picture.width != width || picture.rows.len() != height {
             return Err(err(
                 Some(picture.first_line),
-                format!(
-                    "pictures of different sizes: this one is {}x{} but the first is {width}x{height} (width x height)",
-                    picture.width,
-                    picture.rows.len()
+                Bilingual::owned(
+                    format!(
+                        "pictures of different sizes: this one is {}x{} but the first is {width}x{height} (width x height)",
+                        picture.width,
+                        picture.rows.len()
+                    ),
+                    format!(
+                        "图的大小不同：这张是 {}x{}，第一张是 {width}x{height}（宽 x 高）",
+                        picture.width,
+                        picture.rows.len()
+                    ),
                 ),
             ));
         }
@@ -299,7 +383,7 @@ mod tests {
     fn ragged_rows_name_the_line() {
         let e = error("##\n##\n#\n");
         assert_eq!(e.line, Some(3));
-        assert!(e.what.contains("ragged"), "{e}");
+        assert!(e.what.en.contains("ragged"), "{e}");
         assert!(e.to_string().starts_with("test.txt, line 3:"), "{e}");
     }
 
@@ -307,34 +391,37 @@ mod tests {
     fn unknown_characters_name_line_and_column() {
         let e = error("##\n#x\n");
         assert_eq!(e.line, Some(2));
-        assert!(e.what.contains("'x'") && e.what.contains("column 2"), "{e}");
+        assert!(
+            e.what.en.contains("'x'") && e.what.en.contains("column 2"),
+            "{e}"
+        );
     }
 
     #[test]
     fn different_sizes_name_the_second_picture() {
         let e = error("##\n##\n\n###\n###\n");
         assert_eq!(e.line, Some(4));
-        assert!(e.what.contains("different sizes"), "{e}");
+        assert!(e.what.en.contains("different sizes"), "{e}");
     }
 
     #[test]
     fn no_patterns() {
         let e = error("\n\n   \n");
         assert_eq!(e.line, None);
-        assert!(e.what.contains("no patterns"), "{e}");
+        assert!(e.what.en.contains("no patterns"), "{e}");
         let e = error("name: A\n");
-        assert!(e.what.contains("not followed"), "{e}");
+        assert!(e.what.en.contains("not followed"), "{e}");
     }
 
     #[test]
     fn sizes_and_counts_outside_the_limits() {
         let e = error("#.\n");
-        assert!(e.what.contains("does not fit"), "{e}");
+        assert!(e.what.en.contains("does not fit"), "{e}");
         let e = error(&format!("{}\n", "#".repeat(101)));
-        assert!(e.what.contains("does not fit"), "{e}");
+        assert!(e.what.en.contains("does not fit"), "{e}");
         let e = error("##\n##\n\n##\n##\n\n##\n##\n\n##\n##\n");
         assert_eq!(e.line, Some(10));
-        assert!(e.what.contains("too many"), "{e}");
+        assert!(e.what.en.contains("too many"), "{e}");
     }
 
     #[test]
@@ -344,7 +431,7 @@ mod tests {
         let e = error("name: A\nname: B\n##\n##\n");
         assert_eq!(e.line, Some(2));
         let e = error("name:\n##\n##\n");
-        assert!(e.what.contains("without a name"), "{e}");
+        assert!(e.what.en.contains("without a name"), "{e}");
     }
 
     #[test]
@@ -361,12 +448,12 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("nnzoo-patterns-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let e = load(&dir, LIMITS).unwrap_err();
-        assert!(e.what.contains("is a folder"), "{e}");
+        assert!(e.what.en.contains("is a folder"), "{e}");
         let file = dir.join("bin.txt");
         std::fs::write(&file, b"##\n##\n\xff\xfe\n").unwrap();
         let e = load(&file, LIMITS).unwrap_err();
         assert_eq!(e.line, Some(3), "{e}");
-        assert!(e.what.contains("not UTF-8"), "{e}");
+        assert!(e.what.en.contains("not UTF-8"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

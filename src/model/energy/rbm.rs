@@ -274,19 +274,23 @@ pub fn load_data(params: &Params, seed: u64) -> Result<Data, ModelError> {
     let dataset = if name == "file" {
         let file = params.text("file");
         if file.trim().is_empty() {
-            return Err(ModelError::Invalid(
-                "data = file: name the CSV with the `file` parameter (or --data FILE)".into(),
-            ));
+            return Err(ModelError::Invalid(Bilingual::new(
+                "data = file: name the CSV with the `file` parameter (or --data FILE)",
+                "data = file：请用 `file` 参数（或 --data FILE）给出 CSV 文件",
+            )));
         }
         data::read_csv(Path::new(file), LabelKind::Class)
     } else {
         data::builtin(name, seed)
     }
-    .map_err(|e| ModelError::Invalid(e.to_string()))?;
+    .map_err(ModelError::from)?;
     if dataset.len() < 2 || dataset.n_features() == 0 {
-        return Err(ModelError::Invalid(format!(
-            "{}: an RBM needs at least 2 rows of at least 1 feature",
-            dataset.name
+        return Err(ModelError::Invalid(Bilingual::owned(
+            format!(
+                "{}: an RBM needs at least 2 rows of at least 1 feature",
+                dataset.name
+            ),
+            format!("{}：RBM 至少要 2 行、每行至少 1 个特征", dataset.name),
         )));
     }
     let mut records = dataset.records;
@@ -1048,7 +1052,7 @@ impl Model for Rbm {
             "finish_epoch" => 1,
             "ten_epochs" => 10,
             "dream" => return self.act(action),
-            other => return Err(ModelError::Unsupported(format!("no action `{other}`"))),
+            other => return Err(ModelError::no_action(other)),
         };
         let per_epoch = self.batches_per_epoch();
         let end = self.epochs + epochs;

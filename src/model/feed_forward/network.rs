@@ -131,7 +131,12 @@ fn specs(d: &Defaults) -> Vec<ParamSpec> {
 
 /// Parses `100` or `64,32` into layer widths.
 fn hidden_sizes(text: &str) -> Result<Vec<usize>, ModelError> {
-    let bad = |why: String| ModelError::Invalid(format!("hidden `{text}`: {why}"));
+    let bad = |(en, zh): (String, String)| {
+        ModelError::Invalid(Bilingual::owned(
+            format!("hidden `{text}`: {en}"),
+            format!("hidden `{text}`：{zh}"),
+        ))
+    };
     let text = text.trim();
     if text.is_empty() {
         return Ok(Vec::new());
@@ -139,19 +144,27 @@ fn hidden_sizes(text: &str) -> Result<Vec<usize>, ModelError> {
     let sizes = text
         .split(',')
         .map(|part| {
-            let units: usize = part
-                .trim()
-                .parse()
-                .map_err(|_| bad(format!("`{}` is not a whole number", part.trim())))?;
+            let units: usize = part.trim().parse().map_err(|_| {
+                bad((
+                    format!("`{}` is not a whole number", part.trim()),
+                    format!("`{}` 不是整数", part.trim()),
+                ))
+            })?;
             if (1..=MAX_UNITS).contains(&units) {
                 Ok(units)
             } else {
-                Err(bad(format!("a layer takes 1 to {MAX_UNITS} units")))
+                Err(bad((
+                    format!("a layer takes 1 to {MAX_UNITS} units"),
+                    format!("每层须有 1 到 {MAX_UNITS} 个单元"),
+                )))
             }
         })
         .collect::<Result<Vec<usize>, ModelError>>()?;
     if sizes.len() > MAX_HIDDEN_LAYERS {
-        return Err(bad(format!("at most {MAX_HIDDEN_LAYERS} hidden layers")));
+        return Err(bad((
+            format!("at most {MAX_HIDDEN_LAYERS} hidden layers"),
+            format!("最多 {MAX_HIDDEN_LAYERS} 个隐藏层"),
+        )));
     }
     Ok(sizes)
 }
@@ -163,25 +176,29 @@ pub fn load_data(params: &Params, seed: u64) -> Result<(Dataset, Dataset), Model
     let dataset = if name == "file" {
         let file = params.text("file");
         if file.trim().is_empty() {
-            return Err(ModelError::Invalid(
-                "data = file: name the CSV with the `file` parameter (or --data FILE)".into(),
-            ));
+            return Err(ModelError::Invalid(Bilingual::new(
+                "data = file: name the CSV with the `file` parameter (or --data FILE)",
+                "data = file：请用 `file` 参数（或 --data FILE）给出 CSV 文件",
+            )));
         }
         data::read_csv(Path::new(file), LabelKind::Class)
     } else {
         data::builtin(name, seed)
     }
-    .map_err(|e| ModelError::Invalid(e.to_string()))?;
+    .map_err(ModelError::from)?;
     if dataset.len() < 2 {
-        return Err(ModelError::Invalid(format!(
-            "{}: at least 2 rows are needed to train and test",
-            dataset.name
+        return Err(ModelError::Invalid(Bilingual::owned(
+            format!(
+                "{}: at least 2 rows are needed to train and test",
+                dataset.name
+            ),
+            format!("{}：训练和测试至少要 2 行", dataset.name),
         )));
     }
     if dataset.n_classes().is_none() {
-        return Err(ModelError::Invalid(format!(
-            "{}: a classifier needs class labels",
-            dataset.name
+        return Err(ModelError::Invalid(Bilingual::owned(
+            format!("{}: a classifier needs class labels", dataset.name),
+            format!("{}：分类器需要类别标签", dataset.name),
         )));
     }
     let (mut train, mut test) = dataset.split(0.2, seed);
@@ -225,8 +242,9 @@ impl Network {
         widths.push(outputs);
         let weights: usize = widths.windows(2).map(|w| w[0] * w[1] + w[1]).sum();
         if weights > 8_000_000 {
-            return Err(ModelError::Invalid(format!(
-                "{weights} weights: at most 8,000,000 (fewer or narrower hidden layers)"
+            return Err(ModelError::Invalid(Bilingual::owned(
+                format!("{weights} weights: at most 8,000,000 (fewer or narrower hidden layers)"),
+                format!("{weights} 个权重：最多 8,000,000 个（请减少隐藏层或让它们窄些）"),
             )));
         }
         let mut rng = StdRng::seed_from_u64(seed);
@@ -848,7 +866,7 @@ impl Model for Network {
         let epochs = match action {
             "finish_epoch" => 1,
             "ten_epochs" => 10,
-            other => return Err(ModelError::Unsupported(format!("no action `{other}`"))),
+            other => return Err(ModelError::no_action(other)),
         };
         let per_epoch = self.trainer.batches_per_epoch().max(1);
         let start = self.trainer.epoch();

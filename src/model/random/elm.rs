@@ -120,13 +120,14 @@ pub fn output_weights(
     t: ArrayView2<'_, f64>,
 ) -> Result<Array2<f64>, ModelError> {
     if h.nrows() != t.nrows() {
-        return Err(ModelError::Invalid(format!(
-            "H has {} rows but T has {}",
-            h.nrows(),
-            t.nrows()
+        return Err(ModelError::Invalid(Bilingual::owned(
+            format!("H has {} rows but T has {}", h.nrows(), t.nrows()),
+            format!("H 有 {} 行，而 T 有 {} 行", h.nrows(), t.nrows()),
         )));
     }
-    let pinv = linalg::pinv(h).map_err(|e| ModelError::Invalid(format!("H⁺: {e}")))?;
+    let pinv = linalg::pinv(h).map_err(|e| {
+        ModelError::Invalid(Bilingual::owned(format!("H⁺: {e}"), format!("H⁺：{e}")))
+    })?;
     Ok(pinv.dot(&t))
 }
 
@@ -139,12 +140,21 @@ impl Elm {
         t: ArrayView2<'_, f64>,
     ) -> Result<Elm, ModelError> {
         if x.ncols() != w.ncols() || b.len() != w.nrows() {
-            return Err(ModelError::Invalid(format!(
-                "W is {}x{} and b has {} values, but X has {} columns",
-                w.nrows(),
-                w.ncols(),
-                b.len(),
-                x.ncols()
+            return Err(ModelError::Invalid(Bilingual::owned(
+                format!(
+                    "W is {}x{} and b has {} values, but X has {} columns",
+                    w.nrows(),
+                    w.ncols(),
+                    b.len(),
+                    x.ncols()
+                ),
+                format!(
+                    "W 是 {}x{}，b 有 {} 个值，而 X 有 {} 列",
+                    w.nrows(),
+                    w.ncols(),
+                    b.len(),
+                    x.ncols()
+                ),
             )));
         }
         let h = hidden_layer(x, w.view(), &b);

@@ -782,7 +782,7 @@ impl Lab {
                             ));
                             return LabOutcome::Consumed;
                         }
-                        Err(e) => popup.error = Some(e.to_string()),
+                        Err(e) => popup.error = Some(e.message()),
                     }
                 }
             }
@@ -938,7 +938,7 @@ impl Lab {
     }
 
     fn error(&mut self, e: ModelError) {
-        self.message = Some((StatusLevel::Warning, Bilingual::same(e.to_string())));
+        self.message = Some((StatusLevel::Warning, e.message()));
     }
 
     /// Sets consecutive values of `view` from `start`; false (with the

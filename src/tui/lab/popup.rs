@@ -17,7 +17,7 @@ pub(super) struct ParamsPopup {
     /// What is being typed for the selected parameter.
     typed: Option<String>,
     /// Why the last change or rebuild failed.
-    pub error: Option<String>,
+    pub error: Option<Bilingual>,
 }
 
 /// A round step for a real parameter: about a hundredth of its span.
@@ -94,7 +94,7 @@ impl ParamsPopup {
                 true
             }
             Err(e) => {
-                self.error = Some(e.to_string());
+                self.error = Some(e.message());
                 false
             }
         }
@@ -241,7 +241,7 @@ impl ParamsPopup {
             }
         }
         if let Some(error) = &self.error {
-            let lines = crate::view::wrap(error, inner.width);
+            let lines = crate::view::wrap(&error.get(lang), inner.width);
             let start = inner
                 .bottom()
                 .saturating_sub(lines.len() as u16)

@@ -20,6 +20,7 @@
 
 use super::rules::{LANES, Memory};
 use crate::model::ModelError;
+use crate::text::Bilingual;
 use ndarray::{Array1, ArrayView1, AsArray, Zip};
 use rand::Rng;
 use rand::rngs::StdRng;
@@ -64,10 +65,17 @@ impl Network {
     pub fn new<'a>(memory: Memory, state: impl AsArray<'a, i8>) -> Result<Network, ModelError> {
         let state = state.into();
         if state.len() != memory.n {
-            return Err(ModelError::Invalid(format!(
-                "a state of {} values for a network of {} neurons",
-                state.len(),
-                memory.n
+            return Err(ModelError::Invalid(Bilingual::owned(
+                format!(
+                    "a state of {} values for a network of {} neurons",
+                    state.len(),
+                    memory.n
+                ),
+                format!(
+                    "状态有 {} 个值，而网络有 {} 个神经元",
+                    state.len(),
+                    memory.n
+                ),
             )));
         }
         let (n, stride) = (memory.n, memory.stride);

@@ -293,7 +293,7 @@ impl Hopfield {
                     Some(result) => result,
                     None => patterns::load(Path::new(name), LIMITS),
                 }
-                .map_err(|e| ModelError::Invalid(e.to_string()))?;
+                .map_err(|e| ModelError::Invalid(e.message()))?;
                 let keep = count.min(loaded.patterns.len());
                 // The parameters say what is in force: a set's pictures
                 // give N, and P is what the set could give.
@@ -345,9 +345,15 @@ impl Hopfield {
         let (width, height, mut names, mut stored) = match &source {
             Source::Random { n, count } => {
                 if n * count > MAX_WEIGHTS {
-                    return Err(ModelError::Invalid(format!(
-                        "{n} neurons x {count} patterns = {} values: at most {MAX_WEIGHTS} (N·P) fit in memory",
-                        n * count
+                    return Err(ModelError::Invalid(Bilingual::owned(
+                        format!(
+                            "{n} neurons x {count} patterns = {} values: at most {MAX_WEIGHTS} (N·P) fit in memory",
+                            n * count
+                        ),
+                        format!(
+                            "{n} 个神经元 x {count} 个模式 = {} 个值：内存里最多放 {MAX_WEIGHTS} 个 (N·P)",
+                            n * count
+                        ),
                     )));
                 }
                 let width = (*n as f64).sqrt().ceil() as usize;
@@ -377,11 +383,18 @@ impl Hopfield {
             }
         }
         if target >= stored.len() {
-            return Err(ModelError::Invalid(format!(
-                "target {target}, but only {} {} stored (0 to {})",
-                crate::text::count(stored.len() as u64, "pattern", "patterns"),
-                if stored.len() == 1 { "is" } else { "are" },
-                stored.len() - 1
+            return Err(ModelError::Invalid(Bilingual::owned(
+                format!(
+                    "target {target}, but only {} {} stored (0 to {})",
+                    crate::text::count(stored.len() as u64, "pattern", "patterns"),
+                    if stored.len() == 1 { "is" } else { "are" },
+                    stored.len() - 1
+                ),
+                format!(
+                    "目标 {target}，但只存了 {} 个模式（0 到 {}）",
+                    stored.len(),
+                    stored.len() - 1
+                ),
             )));
         }
         let memory = Memory::new(rule, &stored)?;
@@ -644,19 +657,21 @@ impl Model for Hopfield {
 
     fn edit(&mut self, view: &str, index: usize, value: f32) -> Result<(), ModelError> {
         if view != "state" {
-            return Err(ModelError::Unsupported(format!(
-                "view `{view}` cannot be edited; draw on `state`"
+            return Err(ModelError::Unsupported(Bilingual::owned(
+                format!("view `{view}` cannot be edited; draw on `state`"),
+                format!("视图 `{view}` 不能编辑；请在 `state` 上画"),
             )));
         }
         if index >= self.n() {
-            return Err(ModelError::Invalid(format!(
-                "pixel {index} is outside the {} neurons",
-                self.n()
+            return Err(ModelError::Invalid(Bilingual::owned(
+                format!("pixel {index} is outside the {} neurons", self.n()),
+                format!("像素 {index} 超出了 {} 个神经元", self.n()),
             )));
         }
         if value.is_nan() || value == 0.0 {
-            return Err(ModelError::Invalid(format!(
-                "a pixel is set to +1 or -1, not {value}"
+            return Err(ModelError::Invalid(Bilingual::owned(
+                format!("a pixel is set to +1 or -1, not {value}"),
+                format!("像素只能设为 +1 或 -1，不能是 {value}"),
             )));
         }
         self.net.set_neuron(index, if value > 0.0 { 1 } else { -1 });
@@ -741,9 +756,10 @@ impl Model for Hopfield {
             "mixture" => {
                 let p = self.p();
                 if p < 3 {
-                    return Err(ModelError::Invalid(
-                        "a mixture needs at least 3 stored patterns".into(),
-                    ));
+                    return Err(ModelError::Invalid(Bilingual::new(
+                        "a mixture needs at least 3 stored patterns",
+                        "混合态至少要存 3 个模式",
+                    )));
                 }
                 let mix = [self.target, (self.target + 1) % p, (self.target + 2) % p];
                 // sign(ξ¹ + ξ² + ξ³): an odd sum of ±1, never zero.
@@ -761,9 +777,10 @@ impl Model for Hopfield {
                 if let Some(mu) =
                     (0..self.p()).find(|&mu| self.net.memory.pattern(mu) == self.net.state())
                 {
-                    let (en, _) = self.called(mu);
-                    return Err(ModelError::Invalid(format!(
-                        "the picture is {en}, which is stored already"
+                    let (en, zh) = self.called(mu);
+                    return Err(ModelError::Invalid(Bilingual::owned(
+                        format!("the picture is {en}, which is stored already"),
+                        format!("这张图就是{zh}，已经存过了"),
                     )));
                 }
                 self.store(Added::Drawn(picture))?;
@@ -775,7 +792,7 @@ impl Model for Hopfield {
             }
             "random" => self.store(Added::Random)?,
             "capacity" => self.run_capacity(&mut crate::work::unwatched)?,
-            other => return Err(ModelError::Unsupported(format!("no action `{other}`"))),
+            other => return Err(ModelError::no_action(other)),
         }
         Ok(())
     }

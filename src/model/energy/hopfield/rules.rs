@@ -19,6 +19,7 @@ use super::{
     MIN_NEURONS,
 };
 use crate::model::ModelError;
+use crate::text::Bilingual;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Zip, s};
 
 /// Patterns per neuron are padded with zeros to a multiple of this, so the
@@ -67,32 +68,46 @@ impl Memory {
     pub fn new(rule: Rule, patterns: &[Vec<i8>]) -> Result<Memory, ModelError> {
         let p = patterns.len();
         let Some(first) = patterns.first() else {
-            return Err(ModelError::Invalid("no patterns to store".into()));
+            return Err(ModelError::Invalid(Bilingual::new(
+                "no patterns to store",
+                "没有要存储的模式",
+            )));
         };
         let n = first.len();
         if !(MIN_NEURONS..=MAX_NEURONS).contains(&n) {
-            return Err(ModelError::Invalid(format!(
-                "a network of {n} neurons: it must have {MIN_NEURONS} to {MAX_NEURONS}"
+            return Err(ModelError::Invalid(Bilingual::owned(
+                format!("a network of {n} neurons: it must have {MIN_NEURONS} to {MAX_NEURONS}"),
+                format!("{n} 个神经元的网络：须有 {MIN_NEURONS} 到 {MAX_NEURONS} 个"),
             )));
         }
         if p > MAX_PATTERNS {
-            return Err(ModelError::Invalid(format!(
-                "{p} patterns: at most {MAX_PATTERNS} can be stored"
+            return Err(ModelError::Invalid(Bilingual::owned(
+                format!("{p} patterns: at most {MAX_PATTERNS} can be stored"),
+                format!("{p} 个模式：最多能存 {MAX_PATTERNS} 个"),
             )));
         }
         if n * p > MAX_WEIGHTS {
-            return Err(ModelError::Invalid(format!(
-                "{n} neurons x {p} patterns = {} values: at most {MAX_WEIGHTS} fit in memory",
-                n * p
+            return Err(ModelError::Invalid(Bilingual::owned(
+                format!(
+                    "{n} neurons x {p} patterns = {} values: at most {MAX_WEIGHTS} fit in memory",
+                    n * p
+                ),
+                format!(
+                    "{n} 个神经元 x {p} 个模式 = {} 个值：内存里最多放 {MAX_WEIGHTS} 个",
+                    n * p
+                ),
             )));
         }
         let stride = p.div_ceil(LANES) * LANES;
         let mut xi = Array2::<i8>::zeros((n, stride));
         for (mu, pattern) in patterns.iter().enumerate() {
             if pattern.len() != n {
-                return Err(ModelError::Invalid(format!(
-                    "pattern {mu} has {} values but pattern 0 has {n}",
-                    pattern.len()
+                return Err(ModelError::Invalid(Bilingual::owned(
+                    format!(
+                        "pattern {mu} has {} values but pattern 0 has {n}",
+                        pattern.len()
+                    ),
+                    format!("模式 {mu} 有 {} 个值，而模式 0 有 {n} 个", pattern.len()),
                 )));
             }
             if let Some((i, &v)) = pattern
@@ -100,8 +115,9 @@ impl Memory {
                 .enumerate()
                 .find(|(_, v)| **v != 1 && **v != -1)
             {
-                return Err(ModelError::Invalid(format!(
-                    "pattern {mu}, neuron {i}: {v} is neither +1 nor -1"
+                return Err(ModelError::Invalid(Bilingual::owned(
+                    format!("pattern {mu}, neuron {i}: {v} is neither +1 nor -1"),
+                    format!("模式 {mu}，神经元 {i}：{v} 既不是 +1 也不是 -1"),
                 )));
             }
             xi.column_mut(mu).assign(&ArrayView1::from(pattern));
@@ -196,15 +212,24 @@ impl Projection {
     fn new(xi: ArrayView2<'_, i8>) -> Result<Projection, ModelError> {
         let (n, p) = xi.dim();
         if p >= n {
-            return Err(ModelError::Invalid(format!(
-                "the projection rule stores fewer patterns than neurons: {p} patterns of {n} neurons"
+            return Err(ModelError::Invalid(Bilingual::owned(
+                format!(
+                    "the projection rule stores fewer patterns than neurons: {p} patterns of {n} neurons"
+                ),
+                format!("投影规则存的模式须少于神经元：这里是 {p} 个模式、{n} 个神经元"),
             )));
         }
         let work = n as u64 * p as u64 * p as u64;
         if p > MAX_PROJECTION_PATTERNS || work > MAX_PROJECTION_WORK {
-            return Err(ModelError::Invalid(format!(
-                "the projection rule takes at most {MAX_PROJECTION_PATTERNS} patterns and N·P² ≤ {MAX_PROJECTION_WORK} \
-                 (it inverts ΞᵀΞ); {p} patterns of {n} neurons is too many: use the Hebbian rule"
+            return Err(ModelError::Invalid(Bilingual::owned(
+                format!(
+                    "the projection rule takes at most {MAX_PROJECTION_PATTERNS} patterns and N·P² ≤ {MAX_PROJECTION_WORK} \
+                     (it inverts ΞᵀΞ); {p} patterns of {n} neurons is too many: use the Hebbian rule"
+                ),
+                format!(
+                    "投影规则最多取 {MAX_PROJECTION_PATTERNS} 个模式且 N·P² ≤ {MAX_PROJECTION_WORK}\
+                     （它要求 ΞᵀΞ 的逆）；{p} 个模式、{n} 个神经元太多：请用 Hebb 规则"
+                ),
             )));
         }
         let blocks = || xi.axis_chunks_iter(Axis(0), PROJECTION_BLOCK);
@@ -216,9 +241,12 @@ impl Projection {
             c += &block.t().dot(&block);
         }
         let l = cholesky(c.view()).map_err(|mu| {
-            ModelError::Invalid(format!(
-                "the projection rule cannot store these patterns: pattern {mu} is (almost) a \
-                 combination of the ones before it, so ΞᵀΞ cannot be inverted"
+            ModelError::Invalid(Bilingual::owned(
+                format!(
+                    "the projection rule cannot store these patterns: pattern {mu} is (almost) a \
+                     combination of the ones before it, so ΞᵀΞ cannot be inverted"
+                ),
+                format!("投影规则存不下这些模式：模式 {mu}（几乎）是前面模式的组合，ΞᵀΞ 不可逆"),
             ))
         })?;
         let c_inv = cholesky_inverse(l.view());
