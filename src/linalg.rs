@@ -98,10 +98,31 @@ pub fn solve(a: ArrayView2<'_, f64>, b: ArrayView2<'_, f64>) -> Result<Array2<f6
     Ok(from_faer(x.as_ref()))
 }
 
+/// The numerical rank of `a`: its singular values above
+/// `max(rows, cols) · ε · σ_max`, the tolerance of `numpy.linalg.matrix_rank`.
+pub fn rank(a: ArrayView2<'_, f64>) -> Result<usize, LinalgError> {
+    check(a, None)?;
+    let s = to_faer(a)
+        .singular_values()
+        .map_err(|_| LinalgError::NoConvergence)?;
+    let largest = s.iter().copied().fold(0.0, f64::max);
+    let tolerance = a.nrows().max(a.ncols()) as f64 * f64::EPSILON * largest;
+    Ok(s.iter().filter(|&&v| v > tolerance).count())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use ndarray::array;
+
+    #[test]
+    fn rank_counts_the_independent_rows() {
+        let full = array![[2.0, 1.0], [1.0, 3.0]];
+        assert_eq!(rank(full.view()).unwrap(), 2);
+        let dependent = array![[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [0.0, 1.0, 1.0]];
+        assert_eq!(rank(dependent.view()).unwrap(), 2);
+        assert_eq!(rank(Array2::<f64>::zeros((3, 3)).view()).unwrap(), 0);
+    }
 
     #[test]
     fn the_pseudo_inverse_of_a_tall_matrix_is_a_left_inverse() {

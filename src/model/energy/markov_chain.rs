@@ -26,6 +26,7 @@ use crate::model::{
     Action, Model, ModelError, ModelSpec, ParamKind, ParamSpec, ParamValue, Params, Status,
     StatusLevel, View, ViewContent,
 };
+use crate::linalg;
 use crate::text::Bilingual;
 use ndarray::{Array1, Array2};
 use rand::rngs::StdRng;
@@ -86,47 +87,26 @@ pub fn stationary_by_power(p: &Array2<f64>) -> (Array1<f64>, Option<usize>) {
 }
 
 /// π* by solving π (P − I) = 0 with Σ π = 1: the transposed system with
-/// its last equation replaced by the sum, by Gaussian elimination with
-/// partial pivoting. `None` when the system is singular (the chain has
+/// its last equation replaced by the sum, solved by LU (see
+/// [`crate::linalg`]). `None` when the system is singular (the chain has
 /// more than one closed class, so no unique π*).
 pub fn stationary_by_solving(p: &Array2<f64>) -> Option<Array1<f64>> {
     let n = p.nrows();
     // a x = b with a = (P − I)ᵀ, last row all ones, b = e_n.
-    let mut a = Array2::from_shape_fn((n, n), |(i, j)| {
+    let a = Array2::from_shape_fn((n, n), |(i, j)| {
         if i == n - 1 {
             1.0
         } else {
             p[[j, i]] - if i == j { 1.0 } else { 0.0 }
         }
     });
-    let mut b = Array1::zeros(n);
-    b[n - 1] = 1.0;
-    for col in 0..n {
-        let pivot = (col..n).max_by(|&x, &y| a[[x, col]].abs().total_cmp(&a[[y, col]].abs()))?;
-        if a[[pivot, col]].abs() < 1e-12 {
-            return None;
-        }
-        for k in 0..n {
-            a.swap([col, k], [pivot, k]);
-        }
-        b.swap(col, pivot);
-        for row in col + 1..n {
-            let factor = a[[row, col]] / a[[col, col]];
-            for k in col..n {
-                a[[row, k]] -= factor * a[[col, k]];
-            }
-            b[row] -= factor * b[col];
-        }
+    if linalg::rank(a.view()).ok()? < n {
+        return None;
     }
-    let mut x = Array1::zeros(n);
-    for row in (0..n).rev() {
-        let mut sum = b[row];
-        for k in row + 1..n {
-            sum -= a[[row, k]] * x[k];
-        }
-        x[row] = sum / a[[row, row]];
-    }
-    Some(x)
+    let mut b = Array2::zeros((n, 1));
+    b[[n - 1, 0]] = 1.0;
+    let x = linalg::solve(a.view(), b.view()).ok()?;
+    Some(x.column(0).to_owned())
 }
 
 /// Whether every state reaches every other through transitions of
