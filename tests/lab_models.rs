@@ -95,36 +95,50 @@ snapshots! {
     elm_120x40_chinese: "elm", 120 x 40, Lang::Zh;
 }
 
-/// The LSTM lab with `compare` on: an LSTM and a GRU side by side, five
-/// steps and three stages in.
-fn compare_mid_run() -> Lab {
+/// The lab of `entry_id` built with `assignments` (`name=value`) and the
+/// seed 42, after `keys`.
+fn lab_with(entry_id: &str, assignments: &[&str], keys: &str) -> Lab {
     let catalogue = Catalogue::builtin();
-    let entry = catalogue.get("lstm-cell").expect("entry in the catalogue");
+    let entry = catalogue.get(entry_id).expect("entry in the catalogue");
     let spec = model::find(&entry.model).expect("a runnable entry has a model");
     let mut params = spec.default_params();
-    params.assign("compare=on").expect("the LSTM takes compare");
-    let mut lab = Lab::with_params(entry, spec, &params, 42).expect("the pair builds");
-    press(&mut lab, "nnnnnmmm");
+    for assignment in assignments {
+        params
+            .assign(assignment)
+            .expect("the model takes the parameter");
+    }
+    let mut lab = Lab::with_params(entry, spec, &params, 42).expect("the model builds");
+    press(&mut lab, keys);
     lab
 }
 
-macro_rules! compare_snapshots {
-    ($($name:ident: $w:literal x $h:literal, $lang:expr;)*) => {
+macro_rules! snapshots_with {
+    ($($name:ident: $entry:literal $assignments:expr, $keys:literal, $w:literal x $h:literal, $lang:expr;)*) => {
         $(
             #[test]
             fn $name() {
-                let mut lab = compare_mid_run();
+                let mut lab = lab_with($entry, $assignments, $keys);
                 insta::assert_snapshot!(screen(&mut lab, $w, $h, $lang));
             }
         )*
     };
 }
 
-compare_snapshots! {
-    compare_80x24_english: 80 x 24, Lang::En;
-    compare_80x24_chinese: 80 x 24, Lang::Zh;
-    compare_120x40_english: 120 x 40, Lang::En;
-    compare_120x40_chinese: 120 x 40, Lang::Zh;
+// The LSTM lab with `compare` on: an LSTM and a GRU side by side, five
+// steps and three stages in.
+snapshots_with! {
+    compare_80x24_english: "lstm-cell" &["compare=on"], "nnnnnmmm", 80 x 24, Lang::En;
+    compare_80x24_chinese: "lstm-cell" &["compare=on"], "nnnnnmmm", 80 x 24, Lang::Zh;
+    compare_120x40_english: "lstm-cell" &["compare=on"], "nnnnnmmm", 120 x 40, Lang::En;
+    compare_120x40_chinese: "lstm-cell" &["compare=on"], "nnnnnmmm", 120 x 40, Lang::Zh;
+}
+
+// The Markov chain writing text: thirty characters and one stage in.
+snapshots_with! {
+    text_chain_80x24_english: "markov-chain" &["chain=text", "text=en"], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm", 80 x 24, Lang::En;
+    text_chain_80x24_chinese: "markov-chain" &["chain=text", "text=zh"], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm", 80 x 24, Lang::Zh;
+    text_chain_120x40_english: "markov-chain" &["chain=text", "text=en", "order=3"], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm", 120 x 40, Lang::En;
+    text_chain_120x40_chinese: "markov-chain" &["chain=text", "text=zh", "order=1"], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm", 120 x 40, Lang::Zh;
 }
 
 /// The Hopfield lab with the built-in letters, stored by the projection

@@ -248,7 +248,13 @@ impl ViewContent {
 
     /// Prose or a status line.
     pub fn text(text: Bilingual) -> ViewContent {
-        ViewContent::Text(Text { text })
+        ViewContent::Text(Text { text, tail: false })
+    }
+
+    /// A stream being written (generated text), its latest lines shown
+    /// when not all fit.
+    pub fn stream(text: Bilingual) -> ViewContent {
+        ViewContent::Text(Text { text, tail: true })
     }
 
     /// A quantity over time, oldest first.

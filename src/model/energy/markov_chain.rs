@@ -21,19 +21,20 @@
 //! irreducible) has no unique π*; a periodic one (period d > 1) never
 //! settles, π_t cycling with period d; both are said.
 
+use super::text_chain;
+use crate::linalg;
 use crate::model::view::{Graph, Matrix, Table, Vector};
 use crate::model::{
     Action, Model, ModelError, ModelSpec, ParamKind, ParamSpec, ParamValue, Params, Status,
     StatusLevel, View, ViewContent,
 };
-use crate::linalg;
 use crate::text::Bilingual;
 use ndarray::{Array1, Array2};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 /// The chains built in.
-const CHAINS: &[&str] = &["weather", "random", "cycle", "gambler"];
+const CHAINS: &[&str] = &["weather", "random", "cycle", "gambler", "text"];
 /// At most this many states.
 pub const MAX_STATES: usize = 12;
 /// Power iteration stops when π moves less than this (L1) in a step ...
@@ -168,8 +169,8 @@ pub fn params() -> Vec<ParamSpec> {
     vec![
         ParamSpec::new(
             "chain",
-            "weather (3 states), random (from the seed), cycle (periodic), gambler (absorbing ends: not irreducible)",
-            "weather（三个状态的天气）、random（由种子生成）、cycle（周期的）、gambler（两端吸收：不可约性不成立）",
+            "weather (3 states), random (from the seed), cycle (periodic), gambler (absorbing ends: not irreducible), text (characters learnt from a text, see `text` and `order`)",
+            "weather（三个状态的天气）、random（由种子生成）、cycle（周期的）、gambler（两端吸收：不可约性不成立）、text（从文本学到的字符链，见 `text` 和 `order`）",
             ParamKind::Choice(CHAINS),
             ParamValue::Choice("weather"),
         ),
@@ -193,6 +194,23 @@ pub fn params() -> Vec<ParamSpec> {
             },
             ParamValue::Int(0),
         ),
+        ParamSpec::new(
+            "text",
+            "for chain = text: the text learnt, en (Shakespeare) or zh (the Analects, 论语)",
+            "chain = text 时学习的文本：en（莎士比亚）或 zh（《论语》）",
+            ParamKind::Choice(text_chain::CORPUS_NAMES),
+            ParamValue::Choice("en"),
+        ),
+        ParamSpec::new(
+            "order",
+            "for chain = text: how many characters the next one depends on (0 = letter frequencies only)",
+            "chain = text 时下一个字符所依赖的字符数（0 = 只看字频）",
+            ParamKind::Int {
+                min: 0,
+                max: text_chain::MAX_ORDER as i64,
+            },
+            ParamValue::Int(2),
+        ),
     ]
 }
 
@@ -200,7 +218,12 @@ pub const SPEC: ModelSpec = ModelSpec {
     key: "markov_chain",
     name: Bilingual::new("Markov chain", "马尔可夫链"),
     params,
-    build: |params, seed| Ok(Box::new(MarkovChain::new(params, seed)?)),
+    build: |params, seed| {
+        if params.choice("chain") == "text" {
+            return Ok(Box::new(text_chain::TextChain::new(params, seed)));
+        }
+        Ok(Box::new(MarkovChain::new(params, seed)?))
+    },
     params_from_weights: None,
 };
 

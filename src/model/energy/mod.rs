@@ -7,3 +7,4 @@ pub mod hopfield;
 pub mod markov_chain;
 pub mod patterns;
 pub mod rbm;
+pub mod text_chain;
