@@ -86,6 +86,9 @@ pub struct View {
     /// from step to step and can be large (a gallery of stored patterns)
     /// are shown but left out of it.
     pub traced: bool,
+    /// Whether the view is the point of its lab (the seed's shape table in
+    /// the CNN's): the lab's layout never shortens it, and scrolls instead.
+    pub whole: bool,
 }
 
 /// What every kind of view knows of itself.
@@ -284,7 +287,14 @@ impl View {
             content,
             editable: false,
             traced: true,
+            whole: false,
         }
+    }
+
+    /// Marks the view as one the layout never shortens (see [`View::whole`]).
+    pub fn whole(mut self) -> View {
+        self.whole = true;
+        self
     }
 
     /// Leaves the view out of the JSON trace (see [`View::traced`]).

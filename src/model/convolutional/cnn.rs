@@ -725,14 +725,17 @@ impl Model for Cnn {
 
     fn views(&self) -> Vec<View> {
         let mut out = vec![self.equations()];
-        out.push(View::new(
-            "shape_table",
-            Bilingual::new(
-                "the seed's shape table: the batch layer by layer (current row marked)",
-                "种子的形状表：批次逐层的形状（当前行已标出）",
-            ),
-            ViewContent::Table(self.shape_table()),
-        ));
+        out.push(
+            View::new(
+                "shape_table",
+                Bilingual::new(
+                    "the seed's shape table: the batch layer by layer (current row marked)",
+                    "种子的形状表：批次逐层的形状（当前行已标出）",
+                ),
+                ViewContent::Table(self.shape_table()),
+            )
+            .whole(),
+        );
         self.feature_map_views(&mut out);
         self.prediction_views(&mut out);
         out.extend(training_curves(

@@ -178,7 +178,8 @@ fn flow(
             .iter()
             .copied()
             .filter(|&i| {
-                level[i] + 1 < candidates[i].len()
+                !views[i].whole
+                    && level[i] + 1 < candidates[i].len()
                     && candidates[i][level[i] + 1] >= views[i].content.kind().readable_height()
             })
             .max_by_key(|&i| {
