@@ -133,6 +133,14 @@ snapshots_with! {
     compare_120x40_chinese: "lstm-cell" &["compare=on"], "nnnnnmmm", 120 x 40, Lang::Zh;
 }
 
+// Entropy: the starting distribution sharpened three times.
+snapshots_with! {
+    entropy_80x24_english: "entropy" &[], "nnn", 80 x 24, Lang::En;
+    entropy_80x24_chinese: "entropy" &[], "nnn", 80 x 24, Lang::Zh;
+    entropy_120x40_english: "entropy" &[], "nnn", 120 x 40, Lang::En;
+    entropy_120x40_chinese: "entropy" &[], "nnn", 120 x 40, Lang::Zh;
+}
+
 // The Markov chain writing text: thirty characters and one stage in.
 snapshots_with! {
     text_chain_80x24_english: "markov-chain" &["chain=text", "text=en"], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm", 80 x 24, Lang::En;

@@ -40,6 +40,7 @@ const FIXTURES: &[(&str, f64)] = &[
     ("rbm_cd", 1e-5),
     ("markov_chain_small", 1e-5),
     ("markov_chain_large", 1e-5),
+    ("entropy", 1e-5),
 ];
 
 fn load(name: &str) -> Value {

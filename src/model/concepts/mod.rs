@@ -1,0 +1,3 @@
+//! The seed's concepts, each a small lab of its own: entropy, ...
+
+pub mod entropy;
