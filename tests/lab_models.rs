@@ -133,6 +133,14 @@ snapshots_with! {
     compare_120x40_chinese: "lstm-cell" &["compare=on"], "nnnnnmmm", 120 x 40, Lang::Zh;
 }
 
+// ArgMax along axis 1, three lanes in, and along axis 2 (`a`) one lane in.
+snapshots_with! {
+    argmax_80x24_english: "argmax" &[], "nnn", 80 x 24, Lang::En;
+    argmax_80x24_chinese: "argmax" &[], "nnn", 80 x 24, Lang::Zh;
+    argmax_120x40_english: "argmax" &[], "an", 120 x 40, Lang::En;
+    argmax_120x40_chinese: "argmax" &[], "an", 120 x 40, Lang::Zh;
+}
+
 // Entropy: the starting distribution sharpened three times.
 snapshots_with! {
     entropy_80x24_english: "entropy" &[], "nnn", 80 x 24, Lang::En;

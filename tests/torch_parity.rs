@@ -41,6 +41,7 @@ const FIXTURES: &[(&str, f64)] = &[
     ("markov_chain_small", 1e-5),
     ("markov_chain_large", 1e-5),
     ("entropy", 1e-5),
+    ("argmax_dims", 1e-5),
 ];
 
 fn load(name: &str) -> Value {

@@ -62,6 +62,7 @@ const KINDS: &[(&str, Evaluate, &[&str])] = &[
     ("rbm_cd", energy::evaluate, &["v0", "u_h0", "u_v1", "flip"]),
     ("markov_chain", energy::evaluate, &["pi0", "n"]),
     ("entropy", concepts::evaluate, &["p"]),
+    ("argmax_dims", concepts::evaluate, &["x"]),
     (
         "elm_rbf",
         random::evaluate,

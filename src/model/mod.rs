@@ -270,6 +270,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     cells::bidirectional::BIRNN,
     cells::bidirectional::BILSTM,
     cells::bidirectional::BIGRU,
+    concepts::argmax::SPEC,
     concepts::entropy::SPEC,
     convolutional::cnn::SPEC,
     energy::hopfield::SPEC,
