@@ -141,6 +141,14 @@ snapshots_with! {
     argmax_120x40_chinese: "argmax" &[], "an", 120 x 40, Lang::Zh;
 }
 
+// Sharing and copying: three writes into the original.
+snapshots_with! {
+    tensor_sharing_80x24_english: "tensor-sharing" &[], "nnn", 80 x 24, Lang::En;
+    tensor_sharing_80x24_chinese: "tensor-sharing" &[], "nnn", 80 x 24, Lang::Zh;
+    tensor_sharing_120x40_english: "tensor-sharing" &[], "nnn", 120 x 40, Lang::En;
+    tensor_sharing_120x40_chinese: "tensor-sharing" &[], "nnn", 120 x 40, Lang::Zh;
+}
+
 // Entropy: the starting distribution sharpened three times.
 snapshots_with! {
     entropy_80x24_english: "entropy" &[], "nnn", 80 x 24, Lang::En;

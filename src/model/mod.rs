@@ -272,6 +272,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     cells::bidirectional::BIGRU,
     concepts::argmax::SPEC,
     concepts::entropy::SPEC,
+    concepts::tensor_sharing::SPEC,
     convolutional::cnn::SPEC,
     energy::hopfield::SPEC,
     energy::rbm::SPEC,

@@ -1,5 +1,6 @@
 //! The seed's concepts, each a small lab of its own: ArgMax along a
-//! dimension, entropy.
+//! dimension, entropy, tensors that share or copy.
 
 pub mod argmax;
 pub mod entropy;
+pub mod tensor_sharing;
