@@ -133,13 +133,17 @@ pub trait Model: Send {
     /// How many stages one step has (an LSTM cell: six gates and states; an
     /// asynchronous Hopfield sweep: one per neuron). A model without
     /// meaningful stages has exactly one.
-    fn stage_count(&self) -> usize;
+    fn stage_count(&self) -> usize {
+        1
+    }
 
     /// The name of stage `index` (`forget gate`, `neuron 17`).
     fn stage_label(&self, index: usize) -> Bilingual;
 
     /// Index of the stage that runs next, in `0..stage_count()`.
-    fn next_stage(&self) -> usize;
+    fn next_stage(&self) -> usize {
+        0
+    }
 
     /// How many whole steps have completed.
     fn steps_done(&self) -> u64;

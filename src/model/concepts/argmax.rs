@@ -357,16 +357,8 @@ impl Model for ArgMax {
         *self = ArgMax::new(&self.params, seed);
     }
 
-    fn stage_count(&self) -> usize {
-        1
-    }
-
     fn stage_label(&self, _index: usize) -> Bilingual {
         Bilingual::new("compare the next lane", "比较下一列")
-    }
-
-    fn next_stage(&self) -> usize {
-        0
     }
 
     fn steps_done(&self) -> u64 {

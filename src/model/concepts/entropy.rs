@@ -187,16 +187,8 @@ impl Model for Entropy {
         *self = Entropy::new(&self.params, seed);
     }
 
-    fn stage_count(&self) -> usize {
-        1
-    }
-
     fn stage_label(&self, _index: usize) -> Bilingual {
         Bilingual::new("sharpen: p_k ← p_k^(4/3) / Σ", "变尖：p_k ← p_k^(4/3) / Σ")
-    }
-
-    fn next_stage(&self) -> usize {
-        0
     }
 
     fn steps_done(&self) -> u64 {

@@ -106,16 +106,8 @@ impl Model for TensorSharing {
         *self = TensorSharing::new(&self.params, seed);
     }
 
-    fn stage_count(&self) -> usize {
-        1
-    }
-
     fn stage_label(&self, _index: usize) -> Bilingual {
         Bilingual::new("write a[i] = −a[i] × 2", "写入 a[i] = −a[i] × 2")
-    }
-
-    fn next_stage(&self) -> usize {
-        0
     }
 
     fn steps_done(&self) -> u64 {
