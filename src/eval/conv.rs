@@ -246,24 +246,12 @@ fn lenet_stages(net: &LeNet, x: &ArrayD<f32>, logits: Array2<f32>) -> Outputs {
     let entropy: Array1<f32> = softmax
         .rows()
         .into_iter()
-        .map(|p| {
-            -p.iter()
-                .filter(|&&p| p > 0.0)
-                .map(|&p| p * p.ln())
-                .sum::<f32>()
-        })
+        .map(|p| crate::model::convolutional::cnn::entropy_nats(&p.to_vec()))
         .collect();
     let argmax: Array1<f32> = softmax
         .rows()
         .into_iter()
-        .map(|p| {
-            // The first of equal maxima, as torch.argmax.
-            let best = p
-                .iter()
-                .enumerate()
-                .fold(0, |best, (k, &v)| if v > p[best] { k } else { best });
-            best as f32
-        })
+        .map(|p| crate::train::argmax(p.iter()) as f32)
         .collect();
     out.push(output("logits", logits));
     out.push(output("softmax", softmax));

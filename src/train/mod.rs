@@ -476,15 +476,16 @@ impl Trainer {
     }
 }
 
-/// The index of the largest value (the first of equals); 0 for none.
-pub fn argmax(values: impl Iterator<Item = f32>) -> usize {
-    let mut best = (0, f32::NEG_INFINITY);
-    for (i, v) in values.enumerate() {
-        if v > best.1 {
-            best = (i, v);
+/// The index of the largest value (the first of equals, as `torch.argmax`);
+/// 0 for none. A NaN never wins.
+pub fn argmax<T: PartialOrd>(values: impl IntoIterator<Item = T>) -> usize {
+    let mut best: Option<(usize, T)> = None;
+    for (i, v) in values.into_iter().enumerate() {
+        if best.as_ref().is_none_or(|(_, b)| v > *b) && v.partial_cmp(&v).is_some() {
+            best = Some((i, v));
         }
     }
-    best.0
+    best.map_or(0, |(i, _)| i)
 }
 
 fn count_correct(output: ArrayView2<'_, f32>, labels: &[usize]) -> usize {

@@ -27,16 +27,10 @@ use rand::{Rng, SeedableRng};
 /// The index of the largest value (the first of equal ones); `None` for
 /// an empty lane or one holding NaN.
 pub fn argmax(lane: ArrayView1<'_, f64>) -> Option<usize> {
-    let mut best: Option<(usize, f64)> = None;
-    for (k, &v) in lane.iter().enumerate() {
-        if v.is_nan() {
-            return None;
-        }
-        if best.is_none_or(|(_, b)| v > b) {
-            best = Some((k, v));
-        }
+    if lane.is_empty() || lane.iter().any(|v| v.is_nan()) {
+        return None;
     }
-    best.map(|(k, _)| k)
+    Some(crate::train::argmax(lane.iter()))
 }
 
 /// `torch.argmax(x, dim)`: x's shape without `dim`.

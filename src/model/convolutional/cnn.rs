@@ -142,12 +142,10 @@ pub fn network(seed: u64) -> Sequential {
 }
 
 /// The entropy of a probability vector in nats, −Σ p ln p, the terms with
-/// p = 0 left out (0 ln 0 = 0).
+/// p = 0 left out (0 ln 0 = 0): the entropy lab's, in f32.
 pub fn entropy_nats(p: &[f32]) -> f32 {
-    -p.iter()
-        .filter(|&&v| v > 0.0)
-        .map(|&v| v * v.ln())
-        .sum::<f32>()
+    let p: ndarray::Array1<f64> = p.iter().map(|&v| f64::from(v)).collect();
+    crate::model::concepts::entropy::entropy_nats(p.view()) as f32
 }
 
 /// The seed's CNN learning the 28x28 digits.
