@@ -8,6 +8,7 @@
 //! `expected` part of a fixture is never read here.
 
 pub mod cells;
+pub mod competitive;
 pub mod conv;
 pub mod dense;
 pub mod energy;
@@ -54,6 +55,7 @@ const KINDS: &[(&str, Evaluate, &[&str])] = &[
     ("optim_steps", dense::evaluate, &["x", "labels"]),
     ("rbm_cd", energy::evaluate, &["v0", "u_h0", "u_v1", "flip"]),
     ("markov_chain", energy::evaluate, &["pi0", "n"]),
+    ("som_step", competitive::evaluate, &["x", "data"]),
     (
         "elm_rbf",
         random::evaluate,

@@ -15,6 +15,7 @@
 //! [`ModelSpec`] to [`REGISTRY`]. No front-end code changes.
 
 pub mod cells;
+pub mod competitive;
 pub mod convolutional;
 pub mod energy;
 pub mod feed_forward;
@@ -240,6 +241,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     cells::bidirectional::BIRNN,
     cells::bidirectional::BILSTM,
     cells::bidirectional::BIGRU,
+    competitive::kohonen_map::SPEC,
     convolutional::cnn::SPEC,
     energy::hopfield::SPEC,
     energy::rbm::SPEC,
