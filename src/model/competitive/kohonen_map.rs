@@ -446,7 +446,7 @@ const DATA: &[&str] = &[
     "square", "ring", "moons", "circles", "blobs", "iris", "digits",
 ];
 /// Points drawn in the unit square.
-const SQUARE_POINTS: usize = 400;
+const SQUARE_POINTS: usize = 250;
 /// Error measurements over the planned steps.
 const MEASUREMENTS: usize = 100;
 /// Points of the η and σ curves.
