@@ -252,6 +252,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     feed_forward::network::DEEP_FEED_FORWARD,
     feed_forward::network::TRAINING_PROCESS,
     random::elm::SPEC,
+    random::rbf_network::SPEC,
 ];
 
 /// The model answering to `key`.
