@@ -135,11 +135,9 @@ pub fn k_means<R: Rng + ?Sized>(
             sums.row_mut(assignment[i]).scaled_add(1.0, &p);
             counts[assignment[i]] += 1;
         }
-        for j in 0..k {
-            if counts[j] > 0 {
-                centres
-                    .row_mut(j)
-                    .assign(&(&sums.row(j) / counts[j] as f64));
+        for (j, &count) in counts.iter().enumerate() {
+            if count > 0 {
+                centres.row_mut(j).assign(&(&sums.row(j) / count as f64));
             }
         }
     }
