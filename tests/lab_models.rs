@@ -93,6 +93,14 @@ snapshots! {
     elm_80x24_chinese: "elm", 80 x 24, Lang::Zh;
     elm_120x40_english: "elm", 120 x 40, Lang::En;
     elm_120x40_chinese: "elm", 120 x 40, Lang::Zh;
+    kohonen_80x24_english: "kohonen", 80 x 24, Lang::En;
+    kohonen_80x24_chinese: "kohonen", 80 x 24, Lang::Zh;
+    kohonen_120x40_english: "kohonen", 120 x 40, Lang::En;
+    kohonen_120x40_chinese: "kohonen", 120 x 40, Lang::Zh;
+    rbf_80x24_english: "rbf", 80 x 24, Lang::En;
+    rbf_80x24_chinese: "rbf", 80 x 24, Lang::Zh;
+    rbf_120x40_english: "rbf", 120 x 40, Lang::En;
+    rbf_120x40_chinese: "rbf", 120 x 40, Lang::Zh;
 }
 
 /// The lab of `entry_id` built with `assignments` (`name=value`) and the

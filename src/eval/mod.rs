@@ -8,6 +8,7 @@
 //! `expected` part of a fixture is never read here.
 
 pub mod cells;
+pub mod competitive;
 pub mod concepts;
 pub mod conv;
 pub mod dense;
@@ -63,6 +64,7 @@ const KINDS: &[(&str, Evaluate, &[&str])] = &[
     ("markov_chain", energy::evaluate, &["pi0", "n"]),
     ("entropy", concepts::evaluate, &["p"]),
     ("argmax_dims", concepts::evaluate, &["x"]),
+    ("som_step", competitive::evaluate, &["x", "data"]),
     (
         "elm_rbf",
         random::evaluate,

@@ -1,12 +1,13 @@
 //! Kind `elm_rbf`: the solved output weights of an extreme learning machine
 //! (`params` W, b; `inputs` X, T, X_test) or of an RBF network by exact
-//! interpolation (`inputs` X, T, centres, width, grid). Both are computed in
+//! interpolation (`inputs` X, T, centres, width, grid; no `params`). Both are computed in
 //! `f64` by the models' own functions, reading the fixture's numbers as
 //! `f64`: the matrices are ill-conditioned, and rounding the inputs to `f32`
 //! first would move the weights.
 
 use super::{Outputs, invalid};
 use crate::model::random::elm::{Elm, hidden_layer};
+use crate::model::random::rbf_network::{RbfNetwork, design};
 use crate::model::{ModelError, Tensor, Weights};
 use crate::text::escape_controls;
 use ndarray::{Array1, Array2};
@@ -28,9 +29,11 @@ pub fn evaluate(
         || weights.is_some_and(|w| w.contains_key("W"));
     if has_params {
         elm(fixture, inputs, weights)
+    } else if inputs.get("centres").is_some() {
+        rbf(inputs)
     } else {
         Err(invalid(
-            "an elm_rbf fixture needs `params` W and b (an extreme learning machine)".into(),
+            "an elm_rbf fixture needs `params` W and b (an extreme learning machine) or `inputs` centres and width (an RBF network)".into(),
         ))
     }
 }
@@ -83,6 +86,46 @@ fn elm(fixture: &Value, inputs: &Value, weights: Option<&Weights>) -> Result<Out
         (
             "test_predictions".into(),
             tensor(&machine.predict(x_test.view())),
+        ),
+    ])
+}
+
+/// An RBF network by exact interpolation: Φ, w = Φ⁻¹T, and its outputs on
+/// the training points and on the grid.
+fn rbf(inputs: &Value) -> Result<Outputs, ModelError> {
+    let x = matrix(inputs, "X")?;
+    let t = match matrix(inputs, "T") {
+        Ok(t) => t,
+        Err(_) => vector(inputs, "T")?.insert_axis(ndarray::Axis(1)),
+    };
+    let centres = matrix(inputs, "centres")?;
+    let grid = matrix(inputs, "grid")?;
+    let width = inputs
+        .get("width")
+        .and_then(Value::as_f64)
+        .filter(|w| w.is_finite() && *w > 0.0)
+        .ok_or_else(|| invalid("`width` must be a positive number".into()))?;
+    if grid.ncols() != x.ncols() {
+        return Err(invalid(format!(
+            "`grid` has {} columns but `X` has {}",
+            grid.ncols(),
+            x.ncols()
+        )));
+    }
+    let widths = Array1::from_elem(centres.nrows(), width);
+    let phi = design(x.view(), centres.view(), &widths);
+    let network = RbfNetwork::exact(centres, width, x.view(), t.view())?;
+    let column = |a: Array2<f64>| -> Array1<f64> { a.column(0).to_owned() };
+    Ok(vec![
+        ("Phi".into(), tensor(&phi)),
+        ("weights".into(), tensor(&column(network.weights.clone()))),
+        (
+            "train_predictions".into(),
+            tensor(&column(network.predict(x.view()))),
+        ),
+        (
+            "grid_predictions".into(),
+            tensor(&column(network.predict(grid.view()))),
         ),
     ])
 }

@@ -19,6 +19,8 @@ pub mod elm_sinc;
 pub mod ffnn_digits;
 pub mod hopfield_capacity;
 pub mod rbm_digits;
+pub mod som_digits;
+pub mod som_iris;
 
 use crate::model::view::number;
 use crate::model::{ModelError, ParamSpec, Params};
@@ -395,6 +397,8 @@ pub static REGISTRY: &[&Experiment] = &[
     &ffnn_digits::EXPERIMENT,
     &hopfield_capacity::EXPERIMENT,
     &rbm_digits::EXPERIMENT,
+    &som_digits::EXPERIMENT,
+    &som_iris::EXPERIMENT,
 ];
 
 /// The experiments the lab of model `key` offers.

@@ -15,6 +15,7 @@
 //! [`ModelSpec`] to [`REGISTRY`]. No front-end code changes.
 
 pub mod cells;
+pub mod competitive;
 pub mod concepts;
 pub mod convolutional;
 pub mod energy;
@@ -277,6 +278,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     concepts::argmax::SPEC,
     concepts::entropy::SPEC,
     concepts::tensor_sharing::SPEC,
+    competitive::kohonen_map::SPEC,
     convolutional::cnn::SPEC,
     energy::hopfield::SPEC,
     energy::rbm::SPEC,
@@ -287,6 +289,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     feed_forward::network::DEEP_FEED_FORWARD,
     feed_forward::network::TRAINING_PROCESS,
     random::elm::SPEC,
+    random::rbf_network::SPEC,
 ];
 
 /// The model answering to `key`.

@@ -3,3 +3,4 @@
 //! networks), with only a linear output solved.
 
 pub mod elm;
+pub mod rbf_network;
