@@ -85,6 +85,10 @@ snapshots! {
     rbm_80x24_chinese: "rbm", 80 x 24, Lang::Zh;
     rbm_120x40_english: "rbm", 120 x 40, Lang::En;
     rbm_120x40_chinese: "rbm", 120 x 40, Lang::Zh;
+    boltzmann_machine_80x24_english: "boltzmann-machine", 80 x 24, Lang::En;
+    boltzmann_machine_80x24_chinese: "boltzmann-machine", 80 x 24, Lang::Zh;
+    boltzmann_machine_120x40_english: "boltzmann-machine", 120 x 40, Lang::En;
+    boltzmann_machine_120x40_chinese: "boltzmann-machine", 120 x 40, Lang::Zh;
     markov_chain_80x24_english: "markov-chain", 80 x 24, Lang::En;
     markov_chain_80x24_chinese: "markov-chain", 80 x 24, Lang::Zh;
     markov_chain_120x40_english: "markov-chain", 120 x 40, Lang::En;

@@ -242,6 +242,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     cells::bidirectional::BIGRU,
     convolutional::cnn::SPEC,
     energy::hopfield::SPEC,
+    energy::boltzmann_machine::SPEC,
     energy::rbm::SPEC,
     energy::markov_chain::SPEC,
     feed_forward::dense_layer::SPEC,
