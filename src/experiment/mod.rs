@@ -15,6 +15,7 @@
 
 pub mod bm_encoder;
 pub mod cnn_digits;
+pub mod dbn_digits;
 pub mod elm_digits;
 pub mod elm_sinc;
 pub mod ffnn_digits;
@@ -392,6 +393,7 @@ pub(crate) fn training_details(trainer: &crate::train::Trainer) -> Bilingual {
 pub static REGISTRY: &[&Experiment] = &[
     &bm_encoder::EXPERIMENT,
     &cnn_digits::EXPERIMENT,
+    &dbn_digits::EXPERIMENT,
     &elm_digits::EXPERIMENT,
     &elm_sinc::EXPERIMENT,
     &ffnn_digits::EXPERIMENT,

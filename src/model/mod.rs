@@ -244,6 +244,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     energy::hopfield::SPEC,
     energy::boltzmann_machine::SPEC,
     energy::rbm::SPEC,
+    energy::dbn::SPEC,
     energy::markov_chain::SPEC,
     feed_forward::dense_layer::SPEC,
     feed_forward::perceptron::SPEC,
