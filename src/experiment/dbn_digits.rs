@@ -9,7 +9,7 @@
 //! probabilities of the one below (PCD, learning rate 0.06, batch 10, 10
 //! epochs each, as scikit-learn's example trains its RBM); their
 //! recognition weights then initialise a sigmoid network with a softmax
-//! output, fine-tuned by plain SGD on the cross-entropy. `test_accuracy`
+//! output, fine-tuned by Adam on the cross-entropy. `test_accuracy`
 //! is that network's on the held-out digits, held to at least 0.95; beside
 //! it, `random_init_accuracy` is the same network, the same optimiser and
 //! epochs, started from PyTorch's default initialisation instead, whatever
@@ -19,7 +19,6 @@
 use super::{Claim, Experiment, Flow, Outcome, Progress, Reference, Report};
 use crate::model::energy::dbn::{self, Dbn};
 use crate::model::{ModelError, ParamSpec, Params};
-use crate::nn::optim::Sgd;
 use crate::text::Bilingual;
 use crate::train::{Objective, TrainConfig, Trainer};
 use rand::SeedableRng;
@@ -136,7 +135,7 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
         let net = dbn::classifier(train.n_features(), &sizes, None, classes, &mut rng);
         let mut trainer = Trainer::new(
             net,
-            Box::new(Sgd::new(params.float("finetune_lr") as f32)),
+            dbn::optimizer(&params),
             Objective::Classify,
             train,
             test,

@@ -18,7 +18,8 @@
 //! The stack then becomes a feed-forward classifier: each RBM's recognition
 //! weights initialise a Linear layer (W_k is `[hidden, visible]`, PyTorch's
 //! `[out, in]`) followed by a sigmoid, a Linear layer to the classes on top,
-//! softmax cross-entropy, trained by plain SGD with the core's trainer.
+//! softmax cross-entropy, trained by Adam (or plain SGD) with the core's
+//! trainer.
 //!
 //! Samples come top-down: a Gibbs chain in the top RBM, started from noise,
 //! alternates h ~ p(h|v) and v ~ p(v|h); its last visible sample goes down
@@ -37,7 +38,7 @@ use crate::model::{
 use crate::nn::Layer;
 use crate::nn::activation::Sigmoid;
 use crate::nn::linear::Linear;
-use crate::nn::optim::Sgd;
+use crate::nn::optim::{Adam, Optimizer, Sgd};
 use crate::nn::sequential::Sequential;
 use crate::text::Bilingual;
 use crate::train::{Objective, TrainConfig, Trainer};
@@ -102,6 +103,16 @@ pub fn classifier(
     }
     layers.push(Box::new(Linear::new(width, classes, true, rng)));
     Sequential::from_layers(layers)
+}
+
+/// The fine-tuning's optimiser, as the parameters name it.
+pub fn optimizer(params: &Params) -> Box<dyn Optimizer> {
+    let lr = params.float("finetune_lr") as f32;
+    if params.choice("optimizer") == "sgd" {
+        Box::new(Sgd::new(lr))
+    } else {
+        Box::new(Adam::new(lr))
+    }
 }
 
 /// Mean squared difference per unit between `v` and its mean-field
@@ -172,14 +183,21 @@ pub fn params() -> Vec<ParamSpec> {
             ParamValue::Int(50),
         ),
         ParamSpec::new(
+            "optimizer",
+            "the fine-tuning's optimiser: adam or plain sgd",
+            "微调所用的优化器：adam 或普通 sgd",
+            ParamKind::Choice(&["adam", "sgd"]),
+            ParamValue::Choice("adam"),
+        ),
+        ParamSpec::new(
             "finetune_lr",
-            "learning rate of the fine-tuning's plain SGD",
-            "微调所用普通随机梯度下降的学习率",
+            "learning rate of the fine-tuning",
+            "微调的学习率",
             ParamKind::Float {
                 min: 1e-6,
                 max: 10.0,
             },
-            ParamValue::Float(0.5),
+            ParamValue::Float(0.01),
         ),
         ParamSpec::new(
             "finetune_batch",
@@ -323,7 +341,7 @@ impl Dbn {
             );
             self.trainer = Some(Trainer::new(
                 net,
-                Box::new(Sgd::new(self.params.float("finetune_lr") as f32)),
+                optimizer(&self.params),
                 Objective::Classify,
                 (*self.train).clone(),
                 (*self.test).clone(),
@@ -517,14 +535,14 @@ impl Dbn {
         lines.push(match last {
             Some(r) => Bilingual::owned(
                 format!(
-                    "{} fine-tune: Linear+σ from the RBMs, softmax on top, SGD; epoch {}: loss {:.4}, test accuracy {:.4}",
+                    "{} fine-tune: Linear+σ from the RBMs, softmax on top; epoch {}: loss {:.4}, test accuracy {:.4}",
                     layers + 1,
                     r.epoch,
                     r.train_loss,
                     r.test_accuracy.unwrap_or(f64::NAN)
                 ),
                 format!(
-                    "{} 微调：由各 RBM 初始化 Linear+σ，顶层 softmax，SGD；第 {} 周期：损失 {:.4}，测试准确率 {:.4}",
+                    "{} 微调：由各 RBM 初始化 Linear+σ，顶层 softmax；第 {} 周期：损失 {:.4}，测试准确率 {:.4}",
                     layers + 1,
                     r.epoch,
                     r.train_loss,
@@ -533,10 +551,10 @@ impl Dbn {
             ),
             None => Bilingual::owned(
                 format!(
-                    "{} fine-tune: Linear+σ from the RBMs, softmax on top, SGD",
+                    "{} fine-tune: Linear+σ from the RBMs, softmax on top",
                     layers + 1
                 ),
-                format!("{} 微调：由各 RBM 初始化 Linear+σ，顶层 softmax，SGD", layers + 1),
+                format!("{} 微调：由各 RBM 初始化 Linear+σ，顶层 softmax", layers + 1),
             ),
         });
         View::new(
