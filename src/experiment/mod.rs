@@ -13,7 +13,9 @@
 //! settings are [`ParamSpec`]s, as a model's parameters are, so `--set`
 //! checks them the same way) and add it to [`REGISTRY`].
 
+pub mod bm_encoder;
 pub mod cnn_digits;
+pub mod dbn_digits;
 pub mod elm_digits;
 pub mod elm_sinc;
 pub mod ffnn_digits;
@@ -391,7 +393,9 @@ pub(crate) fn training_details(trainer: &crate::train::Trainer) -> Bilingual {
 
 /// Every experiment nnzoo runs.
 pub static REGISTRY: &[&Experiment] = &[
+    &bm_encoder::EXPERIMENT,
     &cnn_digits::EXPERIMENT,
+    &dbn_digits::EXPERIMENT,
     &elm_digits::EXPERIMENT,
     &elm_sinc::EXPERIMENT,
     &ffnn_digits::EXPERIMENT,

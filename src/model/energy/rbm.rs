@@ -75,7 +75,7 @@ pub fn sample(p: &Array2<f32>, u: &Array2<f32>) -> Array2<f32> {
 }
 
 /// Samples every unit of `p` with fresh uniform numbers from `rng`.
-fn sample_from(p: &Array2<f32>, rng: &mut StdRng) -> Array2<f32> {
+pub fn sample_from(p: &Array2<f32>, rng: &mut StdRng) -> Array2<f32> {
     p.mapv(|p| if rng.random::<f32>() < p { 1.0 } else { 0.0 })
 }
 
