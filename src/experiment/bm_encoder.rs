@@ -104,27 +104,30 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
     let mut results = Vec::new();
     let mut stopped = false;
     let started = Instant::now();
-    for trial in 0..trials {
+    // Progress is counted in learning cycles, so that a stop is answered
+    // within one cycle; a trial stopped part-way is left out.
+    let total = trials * cycles as usize;
+    'trials: for trial in 0..trials {
         let mut machine = BoltzmannMachine::new(&params, seed.wrapping_add(trial as u64));
         let mut first = None;
-        for _ in 0..cycles {
+        for cycle in 0..cycles {
             machine.learning_cycle();
             if first.is_none() && machine.completed() == Some(patterns) {
                 first = Some(machine.cycles());
             }
+            let solved = results.iter().filter(|t: &&Trial| t.success).count();
+            let flow = progress(&Progress::new(
+                trial * cycles as usize + cycle as usize + 1,
+                total,
+                format!("trial {}: {solved} of {trial} succeeded so far", trial + 1),
+            ));
+            if flow == Flow::Stop && cycle + 1 < cycles {
+                stopped = true;
+                break 'trials;
+            }
         }
         let success = machine.completed() == Some(patterns);
         results.push(Trial { success, first });
-        let solved = results.iter().filter(|t| t.success).count();
-        let flow = progress(&Progress::new(
-            trial + 1,
-            trials,
-            format!("trial {}: {solved} of {} succeeded", trial + 1, trial + 1),
-        ));
-        if flow == Flow::Stop && trial + 1 < trials {
-            stopped = true;
-            break;
-        }
     }
     let train_seconds = started.elapsed().as_secs_f64();
     let ran = results.len();

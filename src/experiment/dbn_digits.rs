@@ -60,18 +60,19 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
     let mut stopped = false;
     // Pretraining, layer by layer.
     let started = Instant::now();
-    for layer in 0..layers {
+    // A stop is answered within one minibatch.
+    'layers: for layer in 0..layers {
         while model.phase() == layer {
             model.train_step();
-        }
-        let flow = progress(&Progress::new(
-            layer + 1,
-            total,
-            format!("pretrained layer {} of {layers}", layer + 1),
-        ));
-        if flow == Flow::Stop {
-            stopped = true;
-            break;
+            let flow = progress(&Progress::new(
+                layer,
+                total,
+                format!("pretraining layer {} of {layers}", layer + 1),
+            ));
+            if flow == Flow::Stop {
+                stopped = true;
+                break 'layers;
+            }
         }
     }
     // The reconstruction errors measured at each epoch's end are not training.
@@ -99,19 +100,19 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
         while model.finetune_epochs_done() < finetune_epochs {
             let before = model.finetune_epochs_done();
             model.train_step();
-            if model.finetune_epochs_done() > before {
+            let note = if model.finetune_epochs_done() > before {
                 let last = model.trainer().and_then(|t| t.history().last().copied());
                 let acc = last.and_then(|r| r.test_accuracy).unwrap_or(f64::NAN);
                 accuracy.push(acc);
-                let flow = progress(&Progress::new(
-                    layers + before as usize + 1,
-                    total,
-                    format!("fine-tuning epoch {}: test accuracy {acc:.4}", before + 1),
-                ));
-                if flow == Flow::Stop && before + 1 < finetune_epochs {
-                    stopped = true;
-                    break;
-                }
+                format!("fine-tuning epoch {}: test accuracy {acc:.4}", before + 1)
+            } else {
+                format!("fine-tuning epoch {}", before + 1)
+            };
+            let done = model.finetune_epochs_done();
+            let flow = progress(&Progress::new(layers + done as usize, total, note));
+            if flow == Flow::Stop && done < finetune_epochs {
+                stopped = true;
+                break;
             }
         }
         if let Some(t) = model.trainer() {

@@ -941,7 +941,7 @@ impl Model for BoltzmannMachine {
         let (total, until) = match action {
             "until_complete" => (UNTIL_LIMIT, true),
             "many_cycles" => (MANY, false),
-            other => return Err(ModelError::Unsupported(format!("no action `{other}`"))),
+            other => return Err(ModelError::no_action(other)),
         };
         let all = self.patterns();
         for done in 1..=total {

@@ -64,16 +64,23 @@ pub fn parse_sizes(text: &str) -> Result<Vec<usize>, ModelError> {
                 .ok()
                 .filter(|&n| (1..=rbm::MAX_HIDDEN).contains(&n))
                 .ok_or_else(|| {
-                    ModelError::Invalid(format!(
-                        "hidden = {text:?}: `{part}` is not a layer size from 1 to {}",
-                        rbm::MAX_HIDDEN
+                    ModelError::Invalid(Bilingual::owned(
+                        format!(
+                            "hidden = {text:?}: `{part}` is not a layer size from 1 to {}",
+                            rbm::MAX_HIDDEN
+                        ),
+                        format!(
+                            "hidden = {text:?}：`{part}` 不是 1 到 {} 之间的层宽",
+                            rbm::MAX_HIDDEN
+                        ),
                     ))
                 })
         })
         .collect::<Result<Vec<_>, _>>()?;
     if sizes.is_empty() || sizes.len() > MAX_LAYERS {
-        return Err(ModelError::Invalid(format!(
-            "hidden = {text:?}: give 1 to {MAX_LAYERS} layer sizes separated by commas"
+        return Err(ModelError::Invalid(Bilingual::owned(
+            format!("hidden = {text:?}: give 1 to {MAX_LAYERS} layer sizes separated by commas"),
+            format!("hidden = {text:?}：请给 1 到 {MAX_LAYERS} 个以逗号分隔的层宽"),
         )));
     }
     Ok(sizes)
@@ -230,7 +237,7 @@ pub const SPEC: ModelSpec = ModelSpec {
 /// The 8x8 digits split 80/20 from the seed, as `ffnn-digits` splits them
 /// (pixels already in 0..1).
 pub fn digits(seed: u64) -> Result<(Dataset, Dataset), ModelError> {
-    let digits = data::builtin("digits", seed).map_err(|e| ModelError::Invalid(e.to_string()))?;
+    let digits = data::builtin("digits", seed).map_err(ModelError::from)?;
     Ok(digits.split(0.2, seed))
 }
 
@@ -789,15 +796,16 @@ impl Model for Dbn {
             "to_the_end" => layers,
             "sample" => {
                 return if self.done.is_empty() {
-                    Err(ModelError::Invalid(
-                        "no layer is pretrained yet: pretrain layer 1 first (f)".into(),
-                    ))
+                    Err(ModelError::Invalid(Bilingual::new(
+                        "no layer is pretrained yet: pretrain layer 1 first (f)",
+                        "还没有预训练好的层：请先预训练第 1 层（f）",
+                    )))
                 } else {
                     self.samples = self.sample(CHAINS, self.gibbs);
                     Ok(())
                 };
             }
-            other => return Err(ModelError::Unsupported(format!("no action `{other}`"))),
+            other => return Err(ModelError::no_action(other)),
         };
         let per_phase = |dbn: &Dbn| match &dbn.current {
             Some((m, _)) => m.batches_per_epoch() as u64 * dbn.epochs,
