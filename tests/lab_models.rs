@@ -93,6 +93,10 @@ snapshots! {
     elm_80x24_chinese: "elm", 80 x 24, Lang::Zh;
     elm_120x40_english: "elm", 120 x 40, Lang::En;
     elm_120x40_chinese: "elm", 120 x 40, Lang::Zh;
+    esn_80x24_english: "esn", 80 x 24, Lang::En;
+    esn_80x24_chinese: "esn", 80 x 24, Lang::Zh;
+    esn_120x40_english: "esn", 120 x 40, Lang::En;
+    esn_120x40_chinese: "esn", 120 x 40, Lang::Zh;
 }
 
 /// The LSTM lab with `compare` on: an LSTM and a GRU side by side, five

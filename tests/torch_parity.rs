@@ -13,6 +13,7 @@ use std::path::PathBuf;
 /// (fixture, tolerance) for every kind the learning core computes.
 const FIXTURES: &[(&str, f64)] = &[
     ("elm_rbf_elm", 1e-4),
+    ("esn_states", 1e-4),
     ("conv2d_backward_plain", 1e-5),
     ("conv2d_backward_stride2_pad1", 1e-5),
     ("conv2d_backward_dilation2", 1e-5),

@@ -15,6 +15,7 @@
 
 pub mod cnn_digits;
 pub mod elm_digits;
+pub mod esn_mackey_glass;
 pub mod elm_sinc;
 pub mod ffnn_digits;
 pub mod hopfield_capacity;
@@ -392,6 +393,7 @@ pub static REGISTRY: &[&Experiment] = &[
     &cnn_digits::EXPERIMENT,
     &elm_digits::EXPERIMENT,
     &elm_sinc::EXPERIMENT,
+    &esn_mackey_glass::EXPERIMENT,
     &ffnn_digits::EXPERIMENT,
     &hopfield_capacity::EXPERIMENT,
     &rbm_digits::EXPERIMENT,

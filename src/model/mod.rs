@@ -250,6 +250,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     feed_forward::network::DEEP_FEED_FORWARD,
     feed_forward::network::TRAINING_PROCESS,
     random::elm::SPEC,
+    random::echo_state_network::SPEC,
 ];
 
 /// The model answering to `key`.
