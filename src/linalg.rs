@@ -35,7 +35,9 @@ pub enum LinalgError {
     #[error("the matrix holds a value that is not finite")]
     NotFinite,
     /// Least squares by QR on a matrix whose columns are dependent.
-    #[error("the matrix's {cols} columns have rank {rank} only: the least-squares solution is not unique")]
+    #[error(
+        "the matrix's {cols} columns have rank {rank} only: the least-squares solution is not unique"
+    )]
     RankDeficient { rank: usize, cols: usize },
     /// The eigenvalue iteration did not converge.
     #[error("the eigenvalues did not converge")]
@@ -134,10 +136,11 @@ pub fn lstsq(a: ArrayView2<'_, f64>, b: ArrayView2<'_, f64>) -> Result<Array2<f6
     let mut coefficients = Mat::<f64>::zeros(block, k);
     let mut x = to_faer(b);
     let m = x.ncols();
-    let scratch = householder_qr::factor::qr_in_place_scratch::<f64>(n, k, block, par, Default::default())
-        .or(householder_qr::solve::solve_lstsq_in_place_scratch::<f64>(
-            n, k, block, m, par,
-        ));
+    let scratch =
+        householder_qr::factor::qr_in_place_scratch::<f64>(n, k, block, par, Default::default())
+            .or(householder_qr::solve::solve_lstsq_in_place_scratch::<f64>(
+                n, k, block, m, par,
+            ));
     let mut memory = MemBuffer::new(scratch);
     let stack = MemStack::new(&mut memory);
     householder_qr::factor::qr_in_place(
@@ -360,7 +363,10 @@ impl SparseRows {
         for (i, o) in out.iter_mut().enumerate() {
             let (start, end) = (self.starts[i], self.starts[i + 1]);
             let mut sum = 0.0;
-            for (&j, &v) in self.columns[start..end].iter().zip(&self.values[start..end]) {
+            for (&j, &v) in self.columns[start..end]
+                .iter()
+                .zip(&self.values[start..end])
+            {
                 sum += v * x[j];
             }
             *o = sum;
@@ -457,9 +463,11 @@ mod tests {
         let strided = wide.slice(ndarray::s![.., ..;2]);
         assert!(strided.as_slice().is_none());
         let ws = ridge(strided, targets.view(), lambda).unwrap();
-        assert!((&ws - &ridge(strided.to_owned().view(), targets.view(), lambda).unwrap())
-            .iter()
-            .all(|d| d.abs() < 1e-12));
+        assert!(
+            (&ws - &ridge(strided.to_owned().view(), targets.view(), lambda).unwrap())
+                .iter()
+                .all(|d| d.abs() < 1e-12)
+        );
         assert_eq!(
             ridge(samples.view(), targets.view(), -1.0),
             Err(LinalgError::NegativeRidge(-1.0))
@@ -478,7 +486,10 @@ mod tests {
         let r = array![[0.0, -2.0], [2.0, 0.0]];
         let mut ev = eigenvalues(r.view()).unwrap();
         ev.sort_by(|a, b| a.1.total_cmp(&b.1));
-        assert!((ev[0].0).abs() < 1e-12 && (ev[0].1 + 2.0).abs() < 1e-12, "{ev:?}");
+        assert!(
+            (ev[0].0).abs() < 1e-12 && (ev[0].1 + 2.0).abs() < 1e-12,
+            "{ev:?}"
+        );
         assert!((spectral_radius(r.view()).unwrap() - 2.0).abs() < 1e-12);
         // Triangular: the diagonal.
         let t = array![[0.5, 3.0, 1.0], [0.0, -0.9, 2.0], [0.0, 0.0, 0.1]];
@@ -491,7 +502,11 @@ mod tests {
 
     #[test]
     fn a_sparse_product_equals_the_dense_one() {
-        let a = array![[0.0, 2.0, 0.0, -1.0], [0.0, 0.0, 0.0, 0.0], [3.0, 0.0, 0.5, 0.0]];
+        let a = array![
+            [0.0, 2.0, 0.0, -1.0],
+            [0.0, 0.0, 0.0, 0.0],
+            [3.0, 0.0, 0.5, 0.0]
+        ];
         let m = SparseRows::from_dense(a.view());
         assert_eq!((m.rows(), m.cols(), m.nonzeros()), (3, 4, 4));
         assert_eq!(m.to_dense(), a);

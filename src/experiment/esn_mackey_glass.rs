@@ -97,14 +97,20 @@ fn settings() -> Vec<ParamSpec> {
             "washout",
             "teacher-forced steps whose states are dropped",
             "状态被丢弃的教师强制步数（冲洗期）",
-            ParamKind::Int { min: 0, max: 100_000 },
+            ParamKind::Int {
+                min: 0,
+                max: 100_000,
+            },
             ParamValue::Int(1000),
         ),
         ParamSpec::new(
             "train",
             "teacher-forced steps whose states train the readout",
             "用于训练读出层的教师强制步数",
-            ParamKind::Int { min: 2, max: 100_000 },
+            ParamKind::Int {
+                min: 2,
+                max: 100_000,
+            },
             ParamValue::Int(3000),
         ),
         ParamSpec::new(
@@ -118,21 +124,30 @@ fn settings() -> Vec<ParamSpec> {
             "ridge",
             "ridge λ of the readout",
             "读出层的岭参数 λ",
-            ParamKind::Float { min: 0.0, max: 10.0 },
+            ParamKind::Float {
+                min: 0.0,
+                max: 10.0,
+            },
             ParamValue::Float(1e-11),
         ),
         ParamSpec::new(
             "tests",
             "test starts, each a free run of `horizon` steps",
             "测试起点数，每个起点自由运行 horizon 步",
-            ParamKind::Int { min: 1, max: 10_000 },
+            ParamKind::Int {
+                min: 1,
+                max: 10_000,
+            },
             ParamValue::Int(100),
         ),
         ParamSpec::new(
             "spacing",
             "teacher-forced steps between two test starts",
             "相邻两个测试起点之间的教师强制步数",
-            ParamKind::Int { min: 1, max: 10_000 },
+            ParamKind::Int {
+                min: 1,
+                max: 10_000,
+            },
             ParamValue::Int(100),
         ),
         ParamSpec::new(
@@ -199,7 +214,12 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
     // State row t is x(t + 1), fitted to d(t + 1).
     let targets = column(1..trained + 1);
     let fit_started = Instant::now();
-    let readout = fit_readout(states.view(), targets.view(), washout, settings.float("ridge"))?;
+    let readout = fit_readout(
+        states.view(),
+        targets.view(),
+        washout,
+        settings.float("ridge"),
+    )?;
     let fit_seconds = fit_started.elapsed().as_secs_f64();
     let train_seconds = started.elapsed().as_secs_f64();
     let fitted = states.slice(s![washout.., ..]).dot(&readout.t());
@@ -251,7 +271,10 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
             stopped = progress(&Progress::new(
                 k + 2,
                 tests + 2,
-                format!("test {} of {tests}: NRMSE{horizon} so far {so_far:.2e}", k + 1),
+                format!(
+                    "test {} of {tests}: NRMSE{horizon} so far {so_far:.2e}",
+                    k + 1
+                ),
             )) == Flow::Stop;
         }
     }

@@ -15,8 +15,8 @@
 
 pub mod cnn_digits;
 pub mod elm_digits;
-pub mod esn_mackey_glass;
 pub mod elm_sinc;
+pub mod esn_mackey_glass;
 pub mod ffnn_digits;
 pub mod hopfield_capacity;
 pub mod rbm_digits;

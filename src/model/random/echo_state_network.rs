@@ -31,8 +31,8 @@ use crate::data;
 use crate::linalg::{self, SparseRows};
 use crate::model::view::{Curve, History, Mark, Plot};
 use crate::model::{
-    Action, Flow, Model, ModelError, ModelSpec, ParamKind, ParamSpec, ParamValue, Params,
-    Progress, Report, Status, StatusLevel, View, ViewContent,
+    Action, Flow, Model, ModelError, ModelSpec, ParamKind, ParamSpec, ParamValue, Params, Progress,
+    Report, Status, StatusLevel, View, ViewContent,
 };
 use crate::text::Bilingual;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, s};
@@ -87,7 +87,9 @@ impl Reservoir {
     pub fn draw<R: Rng + ?Sized>(design: &Design, rng: &mut R) -> Result<Drawn, ModelError> {
         let n = design.units;
         if n == 0 {
-            return Err(ModelError::Invalid("a reservoir needs at least one unit".into()));
+            return Err(ModelError::Invalid(
+                "a reservoir needs at least one unit".into(),
+            ));
         }
         if !(design.connectivity > 0.0 && design.connectivity <= 1.0) {
             return Err(ModelError::Invalid(format!(
@@ -433,7 +435,10 @@ fn params() -> Vec<ParamSpec> {
             "ridge",
             "ridge λ of the readout",
             "读出层的岭参数 λ",
-            ParamKind::Float { min: 0.0, max: 10.0 },
+            ParamKind::Float {
+                min: 0.0,
+                max: 10.0,
+            },
             ParamValue::Float(1e-8),
         ),
     ]
@@ -592,9 +597,8 @@ impl EchoStateNetwork {
 
     fn fit(&mut self) {
         // State x(washout + k + 1) is fitted to d(washout + k + 1).
-        let targets = Array2::from_shape_fn((self.train, 1), |(k, _)| {
-            self.series[self.washout + k + 1]
-        });
+        let targets =
+            Array2::from_shape_fn((self.train, 1), |(k, _)| self.series[self.washout + k + 1]);
         match fit_readout(self.states.view(), targets.view(), 0, self.ridge) {
             Ok(w) => {
                 let w = w.row(0).to_owned();
@@ -855,7 +859,8 @@ impl Model for EchoStateNetwork {
 
     /// Teacher-forced steps, the fit, and free steps.
     fn steps_done(&self) -> u64 {
-        self.t as u64 + u64::from(self.readout.is_some() || self.failure.is_some())
+        self.t as u64
+            + u64::from(self.readout.is_some() || self.failure.is_some())
             + self.predictions.len() as u64
     }
 
@@ -932,7 +937,9 @@ impl Model for EchoStateNetwork {
             level: StatusLevel::Info,
             text: if self.phase == Phase::Done {
                 Bilingual::owned(
-                    format!("ran free {k} steps: the error at the last is {e:.2e} of the series' σ"),
+                    format!(
+                        "ran free {k} steps: the error at the last is {e:.2e} of the series' σ"
+                    ),
                     format!("自由运行了 {k} 步：最后一步的误差为序列 σ 的 {e:.2e}"),
                 )
             } else {
@@ -1001,7 +1008,9 @@ mod tests {
         let r = Reservoir::draw(&design(30), &mut rng).unwrap().reservoir;
         let x0: Array1<f64> = Array1::from_shape_fn(30, |i| (i as f64 * 0.37).sin() * 0.5);
         let (u, y) = (0.3, -0.6);
-        let z = r.w.to_dense().dot(&x0) + r.w_in.column(0) + &(&r.w_in.column(1) * u)
+        let z = r.w.to_dense().dot(&x0)
+            + r.w_in.column(0)
+            + &(&r.w_in.column(1) * u)
             + &(&r.w_fb.column(0) * y);
         let want = &x0 * (1.0 - r.leak) + &(z.mapv(f64::tanh) * r.leak);
         let mut x = x0.to_vec();
@@ -1024,15 +1033,23 @@ mod tests {
         let inputs = Array2::from_shape_fn((steps, 1), |(t, _)| (t as f64 * 0.1).sin());
         let mut a = Array1::from_elem(100, 0.9);
         let mut b = Array1::from_shape_fn(100, |i| if i % 2 == 0 { -0.9 } else { 0.4 });
-        let sa = r.drive(&mut a, inputs.view(), teacher.view(), None).unwrap();
-        let sb = r.drive(&mut b, inputs.view(), teacher.view(), None).unwrap();
+        let sa = r
+            .drive(&mut a, inputs.view(), teacher.view(), None)
+            .unwrap();
+        let sb = r
+            .drive(&mut b, inputs.view(), teacher.view(), None)
+            .unwrap();
         let gap = |t: usize| {
             (&sa.row(t) - &sb.row(t))
                 .iter()
                 .fold(0.0f64, |m, d| m.max(d.abs()))
         };
         assert!(gap(0) > 0.1, "they start apart: {}", gap(0));
-        assert!(gap(steps - 1) < 1e-10, "and end together: {}", gap(steps - 1));
+        assert!(
+            gap(steps - 1) < 1e-10,
+            "and end together: {}",
+            gap(steps - 1)
+        );
         // The gap shrinks along the way.
         assert!(gap(100) < gap(10) && gap(200) < gap(100));
     }

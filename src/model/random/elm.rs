@@ -135,9 +135,9 @@ pub fn output_weights(
     }
     match linalg::lstsq(h, t) {
         Ok(beta) => Ok(beta),
-        Err(linalg::LinalgError::Underdetermined { .. } | linalg::LinalgError::RankDeficient { .. }) => {
-            output_weights_by_pseudo_inverse(h, t)
-        }
+        Err(
+            linalg::LinalgError::Underdetermined { .. } | linalg::LinalgError::RankDeficient { .. },
+        ) => output_weights_by_pseudo_inverse(h, t),
         Err(e) => Err(ModelError::Invalid(format!("β = H⁺T: {e}"))),
     }
 }
@@ -779,7 +779,9 @@ mod tests {
         let by_qr = output_weights(h.view(), t.view()).unwrap();
         let by_pinv = output_weights_by_pseudo_inverse(h.view(), t.view()).unwrap();
         let top = by_pinv.iter().fold(1.0f64, |a, v| a.max(v.abs()));
-        let worst = (&by_qr - &by_pinv).iter().fold(0.0f64, |a, d| a.max(d.abs()));
+        let worst = (&by_qr - &by_pinv)
+            .iter()
+            .fold(0.0f64, |a, d| a.max(d.abs()));
         assert!(worst / top < 1e-6, "{worst} of {top}");
         let fit = |beta: &Array2<f64>| rmse(h.dot(beta).view(), t.view());
         assert!((fit(&by_qr) - fit(&by_pinv)).abs() < 1e-9);
