@@ -194,7 +194,7 @@ pub fn ridge(
     lambda: f64,
 ) -> Result<Array2<f64>, LinalgError> {
     check(samples, Some(targets))?;
-    if !(lambda >= 0.0) || !lambda.is_finite() {
+    if lambda.is_nan() || lambda < 0.0 || lambda.is_infinite() {
         return Err(LinalgError::NegativeRidge(lambda));
     }
     let n = samples.ncols();

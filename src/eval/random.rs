@@ -147,7 +147,7 @@ fn esn_states(fixture: &Value, weights: Option<&Weights>) -> Result<Outputs, Mod
     let leak = number("a")?;
     let lambda = number("lambda")?;
     let washout = number("washout")?;
-    if !(leak > 0.0 && leak <= 1.0) || lambda < 0.0 || washout < 0.0 || washout.fract() != 0.0 {
+    if leak <= 0.0 || leak > 1.0 || lambda < 0.0 || washout < 0.0 || washout.fract() != 0.0 {
         return Err(invalid(format!(
             "the leak rate `a` must be in (0, 1], `lambda` at least 0 and `washout` a whole number at least 0; they are {leak}, {lambda} and {washout}"
         )));

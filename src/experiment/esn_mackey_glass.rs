@@ -54,6 +54,9 @@ pub static EXPERIMENT: Experiment = Experiment {
     models: &["esn"],
 };
 
+/// Steps driven between two looks at whether to stop.
+const DRIVE_PART: usize = 250;
+
 fn settings() -> Vec<ParamSpec> {
     vec![
         ParamSpec::new(
@@ -204,12 +207,37 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
     let noise = settings.float("noise");
     let mut x = Array1::zeros(units);
     let started = Instant::now();
-    let states = reservoir.drive(
-        &mut x,
-        Array2::zeros((trained, 0)).view(),
-        column(0..trained).view(),
-        (noise > 0.0).then_some((noise, &mut noise_rng)),
-    )?;
+    // Driven in parts, so that a stop asked for is taken within a moment.
+    let mut states = Array2::zeros((trained, units));
+    let mut from = 0;
+    while from < trained {
+        let to = (from + DRIVE_PART).min(trained);
+        let part = reservoir.drive(
+            &mut x,
+            Array2::zeros((to - from, 0)).view(),
+            column(from..to).view(),
+            (noise > 0.0).then_some((noise, &mut noise_rng)),
+        )?;
+        states.slice_mut(s![from..to, ..]).assign(&part);
+        from = to;
+        stopped |= progress(&Progress::new(
+            0,
+            tests + 2,
+            format!("driving: step {to} of {trained}"),
+        )) == Flow::Stop;
+        if stopped {
+            return Ok(Outcome {
+                metrics: Vec::new(),
+                series: Vec::new(),
+                references: Vec::new(),
+                details: Bilingual::owned(
+                    format!("stopped while driving the reservoir, at step {to} of {trained}\n"),
+                    format!("在驱动储备池时停止，第 {to} 步，共 {trained} 步\n"),
+                ),
+                stopped: true,
+            });
+        }
+    }
     let drive_seconds = started.elapsed().as_secs_f64();
     // State row t is x(t + 1), fitted to d(t + 1).
     let targets = column(1..trained + 1);

@@ -91,7 +91,8 @@ impl Reservoir {
                 "a reservoir needs at least one unit".into(),
             ));
         }
-        if !(design.connectivity > 0.0 && design.connectivity <= 1.0) {
+        let c = design.connectivity;
+        if c.is_nan() || c <= 0.0 || c > 1.0 {
             return Err(ModelError::Invalid(format!(
                 "the connectivity must be in (0, 1], not {}",
                 design.connectivity
