@@ -175,19 +175,25 @@ impl Reservoir {
         let (width_in, width_fb) = (self.w_in.ncols(), self.w_fb.ncols());
         let a = self.leak;
         let mut noise = noise;
-        for i in 0..n {
-            let row_in = &w_in[i * width_in..(i + 1) * width_in];
-            let mut z = pre[i] + row_in[0];
+        let rows_in = w_in.chunks_exact(width_in);
+        let rows_fb = w_fb.chunks(width_fb.max(1));
+        for (((xi, &wx), row_in), row_fb) in x
+            .iter_mut()
+            .zip(pre.iter())
+            .zip(rows_in)
+            .zip(rows_fb.chain(std::iter::repeat(&[][..])))
+        {
+            let mut z = wx + row_in[0];
             for (w, v) in row_in[1..].iter().zip(u) {
                 z += w * v;
             }
-            for (w, v) in w_fb[i * width_fb..(i + 1) * width_fb].iter().zip(y) {
+            for (w, v) in row_fb.iter().zip(y) {
                 z += w * v;
             }
             if let Some((level, rng)) = noise.as_mut() {
                 z += *level * rng.random_range(-1.0..=1.0);
             }
-            x[i] = (1.0 - a) * x[i] + a * z.tanh();
+            *xi = (1.0 - a) * *xi + a * z.tanh();
         }
     }
 
@@ -912,7 +918,7 @@ impl Model for EchoStateNetwork {
         while self.phase != Phase::Done {
             self.advance();
             let done = self.steps_done();
-            if done % 64 == 0 || self.phase == Phase::Done {
+            if done.is_multiple_of(64) || self.phase == Phase::Done {
                 let note = self.stage_label(self.next_stage()).en.to_string();
                 if progress(&Progress::new(done as usize, total as usize, note)) == Flow::Stop {
                     break;
