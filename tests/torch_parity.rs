@@ -15,6 +15,7 @@ const FIXTURES: &[(&str, f64)] = &[
     ("elm_rbf_elm", 1e-4),
     ("elm_rbf_rbf", 1e-4),
     ("som_step", 1e-5),
+    ("esn_states", 1e-4),
     ("conv2d_backward_plain", 1e-5),
     ("conv2d_backward_stride2_pad1", 1e-5),
     ("conv2d_backward_dilation2", 1e-5),

@@ -26,7 +26,7 @@ use rand::seq::SliceRandom;
 
 pub use csv::{LabelKind, MAX_CLASSES, MAX_FILE_BYTES, parse_csv, read_csv};
 pub use images::resize_bilinear;
-pub use series::{mackey_glass, mackey_glass_set, sinc};
+pub use series::{mackey_glass, mackey_glass_f64, mackey_glass_set, sinc};
 
 /// A data set: one record per row, with its targets.
 #[derive(Debug, Clone, PartialEq)]

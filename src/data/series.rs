@@ -59,6 +59,17 @@ const HISTORY: f64 = 1.2;
 /// kept, then squashed by `tanh(x - 1)` into (-1, 1) as ESN demonstrations
 /// do. Computed in f64 and rounded at the end.
 pub fn mackey_glass(n: usize) -> Array1<f32> {
+    mackey_glass_f64(n)
+        .into_iter()
+        .map(|x| (x - 1.0).tanh() as f32)
+        .collect()
+}
+
+/// `n` values x(0), x(1), ... of the Mackey-Glass series with delay 17, one
+/// per time unit, in f64 and not squashed: the equation integrated by Euler
+/// steps of 0.1 time units from the constant history x(t) = 1.2 for t ≤ 0,
+/// x(t - 17) read back 170 steps earlier, and every tenth value kept.
+pub fn mackey_glass_f64(n: usize) -> Vec<f64> {
     let delay_steps = (DELAY / DT).round() as usize;
     let total_steps = n.saturating_sub(1) * STEPS_PER_SAMPLE;
     // Every Euler value from t = 0, so the delayed value can be read back.
@@ -74,9 +85,7 @@ pub fn mackey_glass(n: usize) -> Array1<f32> {
         let slope = 0.2 * delayed / (1.0 + delayed.powi(10)) - 0.1 * now;
         x.push(now + DT * slope);
     }
-    (0..n)
-        .map(|i| (x[i * STEPS_PER_SAMPLE] - 1.0).tanh() as f32)
-        .collect()
+    (0..n).map(|i| x[i * STEPS_PER_SAMPLE]).collect()
 }
 
 /// One-step-ahead prediction on the Mackey-Glass series: `n_samples`

@@ -70,6 +70,11 @@ const KINDS: &[(&str, Evaluate, &[&str])] = &[
         random::evaluate,
         &["X", "T", "X_test", "centres", "width", "grid"],
     ),
+    (
+        "esn_states",
+        random::evaluate,
+        &["u", "targets", "a", "lambda", "washout"],
+    ),
 ];
 
 /// The kinds of fixture nnzoo computes.

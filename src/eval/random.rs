@@ -1,11 +1,15 @@
 //! Kind `elm_rbf`: the solved output weights of an extreme learning machine
 //! (`params` W, b; `inputs` X, T, X_test) or of an RBF network by exact
-//! interpolation (`inputs` X, T, centres, width, grid; no `params`). Both are computed in
-//! `f64` by the models' own functions, reading the fixture's numbers as
-//! `f64`: the matrices are ill-conditioned, and rounding the inputs to `f32`
-//! first would move the weights.
+//! interpolation (`inputs` X, T, centres, width, grid). Kind `esn_states`:
+//! an echo state network's states driven by `inputs` u from x(0) = 0, and
+//! its ridge readout (`params` W, W_in; `inputs` u, targets, a, lambda,
+//! washout). All are computed in `f64` by the models' own functions, reading
+//! the fixture's numbers as `f64`: the matrices are ill-conditioned, and
+//! rounding the inputs to `f32` first would move the weights.
 
 use super::{Outputs, invalid};
+use crate::linalg::SparseRows;
+use crate::model::random::echo_state_network::{Reservoir, fit_readout};
 use crate::model::random::elm::{Elm, hidden_layer};
 use crate::model::random::rbf_network::{RbfNetwork, design};
 use crate::model::{ModelError, Tensor, Weights};
@@ -19,6 +23,9 @@ pub fn evaluate(
     fixture: &Value,
     weights: Option<&Weights>,
 ) -> Result<Outputs, ModelError> {
+    if kind == "esn_states" {
+        return esn_states(fixture, weights);
+    }
     if kind != "elm_rbf" {
         return Err(invalid(format!("`{kind}` is not an elm_rbf kind")));
     }
@@ -127,6 +134,82 @@ fn rbf(inputs: &Value) -> Result<Outputs, ModelError> {
             "grid_predictions".into(),
             tensor(&column(network.predict(grid.view()))),
         ),
+    ])
+}
+
+fn esn_states(fixture: &Value, weights: Option<&Weights>) -> Result<Outputs, ModelError> {
+    let inputs = fixture
+        .get("inputs")
+        .ok_or_else(|| invalid("the fixture has no `inputs` object".into()))?;
+    let (w, w_in) = match weights {
+        Some(weights) => {
+            let get = |name: &str| {
+                let t = weights
+                    .get(name)
+                    .ok_or_else(|| ModelError::Weights(format!("missing tensor `{name}`")))?;
+                matrix_from(
+                    t.shape.clone(),
+                    t.data.iter().map(|&v| f64::from(v)).collect(),
+                    name,
+                )
+            };
+            (get("W")?, get("W_in")?)
+        }
+        None => {
+            let params = fixture
+                .get("params")
+                .ok_or_else(|| invalid("the fixture has no `params`".into()))?;
+            (matrix(params, "W")?, matrix(params, "W_in")?)
+        }
+    };
+    let n = w.nrows();
+    if w.ncols() != n || w_in.nrows() != n || w_in.ncols() == 0 {
+        return Err(invalid(format!(
+            "`W` must be square and `W_in` [N, 1 + K] with the same N; they are {:?} and {:?}",
+            w.dim(),
+            w_in.dim()
+        )));
+    }
+    let u = matrix(inputs, "u")?;
+    let targets = matrix(inputs, "targets")?;
+    if u.ncols() + 1 != w_in.ncols() || targets.nrows() != u.nrows() {
+        return Err(invalid(format!(
+            "`u` {:?} must have one column per input of `W_in` {:?} (after its bias column) and as many rows as `targets` {:?}",
+            u.dim(),
+            w_in.dim(),
+            targets.dim()
+        )));
+    }
+    let number = |name: &str| {
+        inputs
+            .get(name)
+            .and_then(Value::as_f64)
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| invalid(format!("`{name}` must be a number")))
+    };
+    let leak = number("a")?;
+    let lambda = number("lambda")?;
+    let washout = number("washout")?;
+    if leak <= 0.0 || leak > 1.0 || lambda < 0.0 || washout < 0.0 || washout.fract() != 0.0 {
+        return Err(invalid(format!(
+            "the leak rate `a` must be in (0, 1], `lambda` at least 0 and `washout` a whole number at least 0; they are {leak}, {lambda} and {washout}"
+        )));
+    }
+    let reservoir = Reservoir {
+        w: SparseRows::from_dense(w.view()),
+        w_in,
+        w_fb: Array2::zeros((n, 0)),
+        leak,
+    };
+    let mut x = Array1::zeros(n);
+    let teacher = Array2::zeros((u.nrows(), 0));
+    let states = reservoir.drive(&mut x, u.view(), teacher.view(), None)?;
+    let w_out = fit_readout(states.view(), targets.view(), washout as usize, lambda)?;
+    let predictions = states.dot(&w_out.t());
+    Ok(vec![
+        ("states".into(), tensor(&states)),
+        ("W_out".into(), tensor(&w_out)),
+        ("predictions".into(), tensor(&predictions)),
     ])
 }
 

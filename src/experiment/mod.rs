@@ -18,6 +18,7 @@ pub mod cnn_digits;
 pub mod dbn_digits;
 pub mod elm_digits;
 pub mod elm_sinc;
+pub mod esn_mackey_glass;
 pub mod ffnn_digits;
 pub mod hopfield_capacity;
 pub mod rbm_digits;
@@ -398,6 +399,7 @@ pub static REGISTRY: &[&Experiment] = &[
     &dbn_digits::EXPERIMENT,
     &elm_digits::EXPERIMENT,
     &elm_sinc::EXPERIMENT,
+    &esn_mackey_glass::EXPERIMENT,
     &ffnn_digits::EXPERIMENT,
     &hopfield_capacity::EXPERIMENT,
     &rbm_digits::EXPERIMENT,

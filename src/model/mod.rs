@@ -292,6 +292,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     feed_forward::network::TRAINING_PROCESS,
     random::elm::SPEC,
     random::rbf_network::SPEC,
+    random::echo_state_network::SPEC,
 ];
 
 /// The model answering to `key`.

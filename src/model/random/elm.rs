@@ -114,8 +114,39 @@ pub fn hidden_layer(
     h
 }
 
-/// β = H⁺ T.
+/// β = H⁺ T. When H has at least as many rows as columns and full column
+/// rank (the usual case: more points than hidden units), H⁺T is the one
+/// least-squares solution of H β = T, found by a QR factorisation of H,
+/// several times cheaper than forming H⁺ from the singular value
+/// decomposition. Otherwise (fewer points than units, or dependent
+/// columns) the least-squares solutions are many, and H⁺T is the one of
+/// least norm: it is computed by the pseudo-inverse itself
+/// ([`output_weights_by_pseudo_inverse`]).
 pub fn output_weights(
+    h: ArrayView2<'_, f64>,
+    t: ArrayView2<'_, f64>,
+) -> Result<Array2<f64>, ModelError> {
+    if h.nrows() != t.nrows() {
+        return Err(ModelError::Invalid(Bilingual::owned(
+            format!("H has {} rows but T has {}", h.nrows(), t.nrows()),
+            format!("H 有 {} 行，而 T 有 {} 行", h.nrows(), t.nrows()),
+        )));
+    }
+    match linalg::lstsq(h, t) {
+        Ok(beta) => Ok(beta),
+        Err(
+            linalg::LinalgError::Underdetermined { .. } | linalg::LinalgError::RankDeficient { .. },
+        ) => output_weights_by_pseudo_inverse(h, t),
+        Err(e) => Err(ModelError::Invalid(Bilingual::owned(
+            format!("β = H⁺T: {e}"),
+            format!("β = H⁺T：{e}"),
+        ))),
+    }
+}
+
+/// β = H⁺ T with H⁺ the Moore-Penrose pseudo-inverse formed from the
+/// singular value decomposition of H, as the paper writes it.
+pub fn output_weights_by_pseudo_inverse(
     h: ArrayView2<'_, f64>,
     t: ArrayView2<'_, f64>,
 ) -> Result<Array2<f64>, ModelError> {
@@ -746,6 +777,41 @@ mod tests {
         let gradient = h.t().dot(&(h.dot(&elm.beta) - t));
         let worst = gradient.iter().fold(0.0f64, |a, g| a.max(g.abs()));
         assert!(worst < 1e-6, "Hᵀ(Hβ − T) = {worst}");
+    }
+
+    #[test]
+    fn the_qr_solve_gives_the_pseudo_inverse_s_beta() {
+        // SinC as the experiment has it: H is tall but ill-conditioned
+        // (sigmoids of nearby slopes), |β| runs to the thousands.
+        let mut m = lab("sinc", 5000, 20, 1.0);
+        m.stage();
+        m.stage();
+        let h = m.h.clone().unwrap();
+        let (_, t) = m.problem.inputs();
+        let by_qr = output_weights(h.view(), t.view()).unwrap();
+        let by_pinv = output_weights_by_pseudo_inverse(h.view(), t.view()).unwrap();
+        let top = by_pinv.iter().fold(1.0f64, |a, v| a.max(v.abs()));
+        let worst = (&by_qr - &by_pinv)
+            .iter()
+            .fold(0.0f64, |a, d| a.max(d.abs()));
+        assert!(worst / top < 1e-6, "{worst} of {top}");
+        let fit = |beta: &Array2<f64>| rmse(h.dot(beta).view(), t.view());
+        assert!((fit(&by_qr) - fit(&by_pinv)).abs() < 1e-9);
+        // Fewer points than units: the least-norm solution, by H⁺.
+        let wide = h.slice(ndarray::s![..10, ..]);
+        let few = t.slice(ndarray::s![..10, ..]);
+        assert_eq!(
+            output_weights(wide, few).unwrap(),
+            output_weights_by_pseudo_inverse(wide, few).unwrap()
+        );
+        // Two equal units: dependent columns, also by H⁺.
+        let mut twin = h.slice(ndarray::s![.., ..3]).to_owned();
+        let first = twin.column(0).to_owned();
+        twin.column_mut(1).assign(&first);
+        assert_eq!(
+            output_weights(twin.view(), t.view()).unwrap(),
+            output_weights_by_pseudo_inverse(twin.view(), t.view()).unwrap()
+        );
     }
 
     #[test]

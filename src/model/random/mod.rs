@@ -1,6 +1,7 @@
 //! Random and competitive models: networks whose hidden part is drawn at
-//! random or found without gradients (extreme learning machines, RBF
-//! networks), with only a linear output solved.
+//! random or found without gradients (extreme learning machines, echo state
+//! networks, RBF networks), with only a linear output solved.
 
+pub mod echo_state_network;
 pub mod elm;
 pub mod rbf_network;
