@@ -19,6 +19,7 @@ pub mod elm_sinc;
 pub mod ffnn_digits;
 pub mod hopfield_capacity;
 pub mod rbm_digits;
+pub mod svm_breast_cancer;
 
 use crate::model::view::number;
 use crate::model::{ModelError, ParamSpec, Params};
@@ -395,6 +396,7 @@ pub static REGISTRY: &[&Experiment] = &[
     &ffnn_digits::EXPERIMENT,
     &hopfield_capacity::EXPERIMENT,
     &rbm_digits::EXPERIMENT,
+    &svm_breast_cancer::EXPERIMENT,
 ];
 
 /// The experiments the lab of model `key` offers.

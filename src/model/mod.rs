@@ -18,6 +18,7 @@ pub mod cells;
 pub mod convolutional;
 pub mod energy;
 pub mod feed_forward;
+pub mod kernel;
 pub mod params;
 pub mod random;
 pub mod timeline;
@@ -279,6 +280,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     feed_forward::network::DEEP_FEED_FORWARD,
     feed_forward::network::TRAINING_PROCESS,
     random::elm::SPEC,
+    kernel::support_vector_machine::SPEC,
 ];
 
 /// The model answering to `key`.
