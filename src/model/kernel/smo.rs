@@ -245,8 +245,8 @@ impl Smo {
         let (mut ai, mut aj) = (ai0, aj0);
         let (gi, gj) = (self.grad[i], self.grad[j]);
         if self.y[i] != self.y[j] {
-            // Q_ij = −K_ij.
-            let quad = self.diag[i] + self.diag[j] + 2.0 * kij;
+            // Q_ii + Q_jj + 2 Q_ij with Q_ij = −K_ij.
+            let quad = self.diag[i] + self.diag[j] - 2.0 * kij;
             let quad = if quad > 0.0 { quad } else { TAU };
             let delta = (-gi - gj) / quad;
             let diff = ai - aj;
