@@ -17,7 +17,7 @@
 //! sequential minimal optimisation (Platt 1998) with libsvm's choice of pair
 //! (see [`super::smo`]): one step picks a pair (i, j) and optimises it, the
 //! two stages shown apart; the plane shows f over the data, the margin lines
-//! and the support vectors circled, and two plots follow the dual objective
+//! and the support vectors (marked by glyphs of their own), and two plots follow the dual objective
 //! climbing and the KKT violation m(α) − M(α) shrinking to the tolerance.
 
 use super::smo::{Kernel, Machine, Pair, Smo, Update};
@@ -41,8 +41,6 @@ const FIELD_ROWS: usize = 24;
 /// The grid the margin lines are traced on.
 const CONTOUR_COLS: usize = 72;
 const CONTOUR_ROWS: usize = 40;
-/// A support vector's ring, as a fraction of the plane's spans.
-const RING: f64 = 0.03;
 /// Iterations the plots remember.
 const HISTORY: usize = 2000;
 /// How many iterations `train to the end` may take at most.
@@ -129,7 +127,9 @@ impl Problem {
             Targets::Values(_) => (Array1::zeros(set.len()), vec!["0".into(), "1".into()]),
         };
         let keep: Vec<usize> = (0..set.len()).filter(|&i| labels[i] < 2).collect();
-        let x = Array2::from_shape_fn((keep.len(), 2), |(k, j)| f64::from(set.records[[keep[k], j]]));
+        let x = Array2::from_shape_fn((keep.len(), 2), |(k, j)| {
+            f64::from(set.records[[keep[k], j]])
+        });
         let y = keep
             .iter()
             .map(|&i| if labels[i] == 1 { 1.0 } else { -1.0 })
@@ -144,12 +144,13 @@ impl Problem {
             let pad = 0.1 * (hi - lo).max(1e-6);
             (lo - pad, hi + pad)
         };
-        let classes = names
+        let mut classes: Vec<String> = names
             .iter()
             .take(2)
             .zip(["−1", "+1"])
             .map(|(name, sign)| format!("{sign} {name}"))
             .collect();
+        classes.extend(["−1 SV".to_string(), "+1 SV".to_string()]);
         Problem {
             x_range: span(0),
             y_range: span(1),
@@ -208,8 +209,11 @@ impl SupportVectorMachine {
     }
 
     fn record(&mut self) {
-        self.history
-            .push((self.smo.iterations, self.smo.dual_objective(), self.smo.gap()));
+        self.history.push((
+            self.smo.iterations,
+            self.smo.dual_objective(),
+            self.smo.gap(),
+        ));
         if self.history.len() > HISTORY {
             self.history.remove(1);
         }
@@ -223,11 +227,7 @@ impl SupportVectorMachine {
     /// at the cells' centres (`centred`) or at the grid's corners.
     fn grid(&self, machine: &Machine, cols: usize, rows: usize, centred: bool) -> Array2<f64> {
         let (xr, yr) = (self.problem.x_range, self.problem.y_range);
-        let (dc, dr) = if centred {
-            (0.5, 0.5)
-        } else {
-            (0.0, 0.0)
-        };
+        let (dc, dr) = if centred { (0.5, 0.5) } else { (0.0, 0.0) };
         let (wc, wr) = if centred {
             (cols as f64, rows as f64)
         } else {
@@ -291,25 +291,9 @@ impl SupportVectorMachine {
         segments
     }
 
-    /// An octagon around (x, y): a support vector's ring.
-    fn ring(&self, x: f64, y: f64) -> Vec<Segment> {
-        let rx = RING * (self.problem.x_range.1 - self.problem.x_range.0);
-        let ry = RING * (self.problem.y_range.1 - self.problem.y_range.0) * 2.0;
-        let corner = |k: usize| {
-            let a = std::f64::consts::TAU * k as f64 / 8.0;
-            (x + rx * a.cos(), y + ry * a.sin())
-        };
-        (0..8)
-            .map(|k| Segment {
-                from: corner(k),
-                to: corner(k + 1),
-                arrow: false,
-            })
-            .collect()
-    }
-
     fn plane_view(&self) -> View {
         let machine = self.machine();
+        let support: Vec<bool> = self.smo.alpha.iter().map(|&a| a > 0.0).collect();
         let pair = self
             .picked
             .or(self.last.map(|u| u.pair))
@@ -324,7 +308,8 @@ impl SupportVectorMachine {
             .map(|(t, (p, &y))| PlanePoint {
                 x: p[0],
                 y: p[1],
-                class: usize::from(y > 0.0),
+                // Support vectors are classes 2 and 3: their own glyphs.
+                class: usize::from(y > 0.0) + if support[t] { 2 } else { 0 },
                 highlight: pair.is_some_and(|(i, j)| t == i || t == j),
             })
             .collect();
@@ -342,14 +327,11 @@ impl SupportVectorMachine {
                 range: (-1.5, 1.5),
             }
         });
-        for &t in &machine.support {
-            lines.extend(self.ring(self.problem.x[[t, 0]], self.problem.x[[t, 1]]));
-        }
         View::new(
             "plane",
             Bilingual::new(
-                "f(x) over the plane, the margin lines f = ±1, support vectors ringed, the pair in hand reversed",
-                "平面上的 f(x)、间隔线 f = ±1，圈出支持向量，反显当前一对",
+                "f(x) over the plane, the margin lines f = ±1, support vectors marked, the pair in hand reversed",
+                "平面上的 f(x)、间隔线 f = ±1，标出支持向量，反显当前一对",
             ),
             ViewContent::Plane(Plane {
                 points,
@@ -551,10 +533,7 @@ impl Model for SupportVectorMachine {
             self.violation_view(),
             View::new(
                 "alpha",
-                Bilingual::new(
-                    "the multipliers α_i, 0 ≤ α_i ≤ C",
-                    "乘子 α_i，0 ≤ α_i ≤ C",
-                ),
+                Bilingual::new("the multipliers α_i, 0 ≤ α_i ≤ C", "乘子 α_i，0 ≤ α_i ≤ C"),
                 ViewContent::vector(self.smo.alpha.iter().map(|&a| a as f32).collect(), (0.0, c)),
             ),
         ]
@@ -666,7 +645,10 @@ mod tests {
         assert!(m.at_rest());
         assert!(m.smo.gap() < 1e-3);
         let ws: Vec<f64> = m.history.iter().map(|h| h.1).collect();
-        assert!(ws.windows(2).all(|w| w[1] >= w[0] - 1e-12), "W(α) never falls");
+        assert!(
+            ws.windows(2).all(|w| w[1] >= w[0] - 1e-12),
+            "W(α) never falls"
+        );
         let before = m.steps_done();
         m.step();
         assert_eq!(m.steps_done(), before, "a converged machine stays put");
@@ -675,8 +657,10 @@ mod tests {
             panic!("the plane")
         };
         assert!(plane.field.is_some());
-        // Rings (8 segments each) and the margin lines.
-        assert!(plane.lines.len() > 8 * m.smo.support().len());
+        // The margin lines, and the support vectors as classes 2 and 3.
+        assert!(!plane.lines.is_empty());
+        let marked = plane.points.iter().filter(|p| p.class >= 2).count();
+        assert_eq!(marked, m.smo.support().len());
         let wrong = m
             .problem
             .x
