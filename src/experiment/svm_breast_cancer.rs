@@ -72,11 +72,12 @@ fn settings() -> Vec<ParamSpec> {
     ]
 }
 
+/// Standardised records and their labels ±1.
+pub type Part = (Array2<f64>, Array1<f64>);
+
 /// The fixed 75/25 split: every fourth row of each class, in file order,
 /// is a test row. Labels ±1 (benign +1).
-pub fn split(
-    set: &data::Dataset,
-) -> Result<((Array2<f64>, Array1<f64>), (Array2<f64>, Array1<f64>)), ModelError> {
+pub fn split(set: &data::Dataset) -> Result<(Part, Part), ModelError> {
     let labels = set.labels().ok_or_else(|| {
         ModelError::Invalid(Bilingual::new(
             "the breast cancer data has no class labels",

@@ -209,7 +209,7 @@ impl Smo {
         let mut big_m2 = f64::NEG_INFINITY;
         let mut best = f64::INFINITY;
         let mut j = usize::MAX;
-        for t in 0..n {
+        for (t, &kit) in ki.iter().enumerate().take(n) {
             if !self.in_low(t) {
                 continue;
             }
@@ -218,7 +218,7 @@ impl Smo {
             let b = m + yg;
             if b > 0.0 {
                 // a = Q_ii + Q_tt − 2 y_i y_t Q_it = K_ii + K_tt − 2 K_it.
-                let a = kii + self.diag[t] - 2.0 * ki[t];
+                let a = kii + self.diag[t] - 2.0 * kit;
                 let a = if a > 0.0 { a } else { TAU };
                 let decrease = -(b * b) / a;
                 if decrease <= best {
