@@ -151,7 +151,7 @@ fn run_errors_say_what_is_allowed() {
         "{err}"
     );
 
-    let out = nnzoo(&["run", "svm"]);
+    let out = nnzoo(&["run", "dnc"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(

@@ -185,6 +185,15 @@ snapshots_with! {
     text_chain_120x40_chinese: "markov-chain" &["chain=text", "text=zh", "order=1"], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm", 120 x 40, Lang::Zh;
 }
 
+// The support vector machine on the moons (RBF kernel): thirty SMO
+// iterations, then the next pair picked.
+snapshots_with! {
+    svm_80x24_english: "svm" &[], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm", 80 x 24, Lang::En;
+    svm_80x24_chinese: "svm" &[], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm", 80 x 24, Lang::Zh;
+    svm_120x40_english: "svm" &[], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm", 120 x 40, Lang::En;
+    svm_120x40_chinese: "svm" &[], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm", 120 x 40, Lang::Zh;
+}
+
 /// The Hopfield lab with the built-in letters, stored by the projection
 /// rule, the probe a corrupted letter.
 /// The Hopfield lab as it opens from the catalogue: its defaults (the

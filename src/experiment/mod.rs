@@ -24,6 +24,7 @@ pub mod hopfield_capacity;
 pub mod rbm_digits;
 pub mod som_digits;
 pub mod som_iris;
+pub mod svm_breast_cancer;
 
 use crate::model::view::number;
 use crate::model::{ModelError, ParamSpec, Params};
@@ -405,6 +406,7 @@ pub static REGISTRY: &[&Experiment] = &[
     &rbm_digits::EXPERIMENT,
     &som_digits::EXPERIMENT,
     &som_iris::EXPERIMENT,
+    &svm_breast_cancer::EXPERIMENT,
 ];
 
 /// The experiments the lab of model `key` offers.

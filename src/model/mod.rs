@@ -20,6 +20,7 @@ pub mod concepts;
 pub mod convolutional;
 pub mod energy;
 pub mod feed_forward;
+pub mod kernel;
 pub mod params;
 pub mod random;
 pub mod timeline;
@@ -293,6 +294,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     random::elm::SPEC,
     random::rbf_network::SPEC,
     random::echo_state_network::SPEC,
+    kernel::support_vector_machine::SPEC,
 ];
 
 /// The model answering to `key`.
