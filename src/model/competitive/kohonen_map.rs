@@ -546,7 +546,7 @@ impl Problem {
             return Ok(Problem {
                 x,
                 labels: vec![0; SQUARE_POINTS],
-                classes: vec!["x".into()],
+                classes: vec!["data x".into()],
                 plane: true,
             });
         }
@@ -562,7 +562,7 @@ impl Problem {
             .unwrap_or_else(|| vec![0; x.nrows()]);
         let classes = match &set.targets {
             Targets::Classes { names, .. } => names.clone(),
-            Targets::Values(_) => vec!["x".into()],
+            Targets::Values(_) => vec!["data x".into()],
         };
         Ok(Problem {
             plane: x.ncols() == 2,
@@ -802,7 +802,7 @@ impl KohonenMap {
             (lo - pad, hi + pad)
         };
         let mut classes = p.classes.clone();
-        classes.push("w".into());
+        classes.push("unit w".into());
         View::new(
             "map",
             Bilingual::owned(
