@@ -113,6 +113,8 @@ snapshots! {
     esn_80x24_chinese: "esn", 80 x 24, Lang::Zh;
     esn_120x40_english: "esn", 120 x 40, Lang::En;
     esn_120x40_chinese: "esn", 120 x 40, Lang::Zh;
+    lsm_80x24_english: "lsm", 80 x 24, Lang::En;
+    lsm_80x24_chinese: "lsm", 80 x 24, Lang::Zh;
 }
 
 /// The lab of `entry_id` built with `assignments` (`name=value`) and the
@@ -543,4 +545,10 @@ fn hopfield_brackets_choose_the_target_within_the_stored_patterns() {
         screen.lines().any(|l| l.contains("K           L")),
         "{screen}"
     );
+}
+
+// The liquid state machine after a few samples, and through its test.
+snapshots_with! {
+    lsm_trained_120x40_english: "lsm" &["train=6", "test=4"], "nnnnnnnnnn", 120 x 40, Lang::En;
+    lsm_trained_120x40_chinese: "lsm" &["train=6", "test=4"], "nnnnnnnn", 120 x 40, Lang::Zh;
 }

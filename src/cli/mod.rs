@@ -199,9 +199,11 @@ pub fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(failure) => {
-            let mut err = VisibleControls::new(io::stderr().lock());
-            let _ = writeln!(err, "nnzoo: {}", failure.message);
-            let _ = err.flush();
+            if !failure.message.is_empty() {
+                let mut err = VisibleControls::new(io::stderr().lock());
+                let _ = writeln!(err, "nnzoo: {}", failure.message);
+                let _ = err.flush();
+            }
             ExitCode::from(failure.code)
         }
     }

@@ -21,6 +21,7 @@ pub mod elm_sinc;
 pub mod esn_mackey_glass;
 pub mod ffnn_digits;
 pub mod hopfield_capacity;
+pub mod lsm_templates;
 pub mod rbm_digits;
 pub mod som_digits;
 pub mod som_iris;
@@ -403,6 +404,7 @@ pub static REGISTRY: &[&Experiment] = &[
     &esn_mackey_glass::EXPERIMENT,
     &ffnn_digits::EXPERIMENT,
     &hopfield_capacity::EXPERIMENT,
+    &lsm_templates::EXPERIMENT,
     &rbm_digits::EXPERIMENT,
     &som_digits::EXPERIMENT,
     &som_iris::EXPERIMENT,

@@ -294,6 +294,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     random::elm::SPEC,
     random::rbf_network::SPEC,
     random::echo_state_network::SPEC,
+    random::liquid_state_machine::SPEC,
     kernel::support_vector_machine::SPEC,
 ];
 

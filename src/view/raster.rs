@@ -115,8 +115,10 @@ impl Kind for Raster {
         true
     }
 
+    /// A spiking network's activity is what its lab is about: it keeps its
+    /// rows as long as a plot keeps its curves.
     fn keep_rank(&self) -> u8 {
-        1
+        3
     }
 }
 
