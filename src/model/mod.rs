@@ -281,6 +281,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     concepts::tensor_sharing::SPEC,
     competitive::kohonen_map::SPEC,
     convolutional::cnn::SPEC,
+    convolutional::conv_cell::SPEC,
     energy::hopfield::SPEC,
     energy::boltzmann_machine::SPEC,
     energy::rbm::SPEC,
