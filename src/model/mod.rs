@@ -282,6 +282,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     competitive::kohonen_map::SPEC,
     convolutional::cnn::SPEC,
     convolutional::conv_cell::SPEC,
+    convolutional::deconv_cell::SPEC,
     energy::hopfield::SPEC,
     energy::boltzmann_machine::SPEC,
     energy::rbm::SPEC,

@@ -4,6 +4,7 @@
 
 pub mod cnn;
 pub mod conv_cell;
+pub mod deconv_cell;
 
 use crate::data;
 use crate::model::ModelError;
