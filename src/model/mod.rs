@@ -283,6 +283,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     convolutional::cnn::SPEC,
     convolutional::conv_cell::SPEC,
     convolutional::deconv_cell::SPEC,
+    convolutional::pooling_cell::SPEC,
     energy::hopfield::SPEC,
     energy::boltzmann_machine::SPEC,
     energy::rbm::SPEC,

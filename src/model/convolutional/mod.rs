@@ -5,6 +5,7 @@
 pub mod cnn;
 pub mod conv_cell;
 pub mod deconv_cell;
+pub mod pooling_cell;
 
 use crate::data;
 use crate::model::ModelError;
