@@ -284,6 +284,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     convolutional::conv_cell::SPEC,
     convolutional::deconv_cell::SPEC,
     convolutional::pooling_cell::SPEC,
+    convolutional::conv_layer::SPEC,
     energy::hopfield::SPEC,
     energy::boltzmann_machine::SPEC,
     energy::rbm::SPEC,

@@ -4,6 +4,7 @@
 
 pub mod cnn;
 pub mod conv_cell;
+pub mod conv_layer;
 pub mod deconv_cell;
 pub mod pooling_cell;
 
