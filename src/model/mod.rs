@@ -285,6 +285,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     convolutional::deconv_cell::SPEC,
     convolutional::pooling_cell::SPEC,
     convolutional::conv_layer::SPEC,
+    convolutional::time_delay::SPEC,
     energy::hopfield::SPEC,
     energy::boltzmann_machine::SPEC,
     energy::rbm::SPEC,

@@ -7,6 +7,7 @@ pub mod conv_cell;
 pub mod conv_layer;
 pub mod deconv_cell;
 pub mod pooling_cell;
+pub mod time_delay;
 
 use crate::data;
 use crate::model::ModelError;
