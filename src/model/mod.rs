@@ -278,6 +278,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     cells::bidirectional::BIGRU,
     concepts::argmax::SPEC,
     concepts::entropy::SPEC,
+    concepts::relu::SPEC,
     concepts::tensor_sharing::SPEC,
     competitive::kohonen_map::SPEC,
     convolutional::cnn::SPEC,

@@ -3,4 +3,5 @@
 
 pub mod argmax;
 pub mod entropy;
+pub mod relu;
 pub mod tensor_sharing;
