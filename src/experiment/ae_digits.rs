@@ -49,20 +49,20 @@ fn settings() -> Vec<ParamSpec> {
         ),
         ParamSpec::new(
             "hidden",
-            "units of each layer between the input and the code, e.g. 256,128",
+            "units of each layer between the input and the code, e.g. 128,64",
             "输入与编码之间每层的单元数，如 256,128",
             ParamKind::Text {
                 max_len: 64,
                 offered: &[],
             },
-            ParamValue::Text("256,128".into()),
+            ParamValue::Text("128,64".into()),
         ),
         ParamSpec::new(
             "epochs",
             "passes over the training digits",
             "遍历训练集的次数",
             ParamKind::Int { min: 1, max: 10000 },
-            ParamValue::Int(200),
+            ParamValue::Int(30),
         ),
         ParamSpec::new(
             "batch",

@@ -73,7 +73,7 @@ fn settings() -> Vec<ParamSpec> {
             "passes over the training digits",
             "遍历训练集的次数",
             ParamKind::Int { min: 1, max: 10000 },
-            ParamValue::Int(100),
+            ParamValue::Int(30),
         ),
         ParamSpec::new(
             "batch",

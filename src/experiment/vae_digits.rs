@@ -45,7 +45,7 @@ fn settings() -> Vec<ParamSpec> {
                 min: 1,
                 max: MAX_HIDDEN as i64,
             },
-            ParamValue::Int(256),
+            ParamValue::Int(128),
         ),
         ParamSpec::new(
             "latent",
@@ -62,7 +62,7 @@ fn settings() -> Vec<ParamSpec> {
             "passes over the training digits",
             "遍历训练集的次数",
             ParamKind::Int { min: 1, max: 10000 },
-            ParamValue::Int(100),
+            ParamValue::Int(30),
         ),
         ParamSpec::new(
             "batch",
