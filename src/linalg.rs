@@ -1,6 +1,7 @@
 //! Linear algebra for the models that need it: dense solves (least squares,
 //! the pseudo-inverse, square systems, ridge regression), eigenvalues (a
-//! reservoir's spectral radius), all done by the `faer` crate; and a sparse
+//! reservoir's spectral radius, a covariance's eigenvectors for principal
+//! component analysis), all done by the `faer` crate; and a sparse
 //! matrix stored by rows, whose product with a vector costs its nonzeros.
 //!
 //! Models keep their numbers in `ndarray`; this is the one place where they
@@ -260,6 +261,34 @@ pub fn eigenvalues(a: ArrayView2<'_, f64>) -> Result<Vec<(f64, f64)>, LinalgErro
     Ok(values.into_iter().map(|z| (z.re, z.im)).collect())
 }
 
+/// The eigendecomposition of the symmetric matrix `a` (a covariance): its
+/// eigenvalues from the largest down, and the eigenvectors as the columns
+/// of the second matrix in the same order, each of unit length. Only the
+/// lower half of `a` is read. Principal component analysis takes the first
+/// columns as the directions of greatest variance.
+pub fn symmetric_eigen(a: ArrayView2<'_, f64>) -> Result<(Vec<f64>, Array2<f64>), LinalgError> {
+    check(a, None)?;
+    if a.nrows() != a.ncols() {
+        return Err(LinalgError::NotSquare {
+            rows: a.nrows(),
+            cols: a.ncols(),
+        });
+    }
+    let n = a.nrows();
+    if n == 0 {
+        return Ok((Vec::new(), Array2::zeros((0, 0))));
+    }
+    let mut keep = None;
+    let eigen = faer_view(a, &mut keep)
+        .self_adjoint_eigen(Side::Lower)
+        .map_err(|_| LinalgError::NoEigenvalues)?;
+    // faer sorts them from the smallest up.
+    let values: Vec<f64> = (0..n).rev().map(|k| eigen.S()[k]).collect();
+    let u = eigen.U();
+    let vectors = Array2::from_shape_fn((n, n), |(i, j)| u[(i, n - 1 - j)]);
+    Ok((values, vectors))
+}
+
 /// The spectral radius `max |λᵢ|` of the square matrix `a`.
 pub fn spectral_radius(a: ArrayView2<'_, f64>) -> Result<f64, LinalgError> {
     Ok(eigenvalues(a)?
@@ -498,6 +527,35 @@ mod tests {
         assert!(matches!(
             ridge(twins.view(), array![[1.0], [2.0], [3.0]].view(), 0.0),
             Err(LinalgError::NotPositiveDefinite { .. })
+        ));
+    }
+
+    #[test]
+    fn a_symmetric_matrix_is_rebuilt_from_its_eigenvectors() {
+        let a = array![[4.0, 1.0, 0.5], [1.0, 3.0, -1.0], [0.5, -1.0, 2.0]];
+        let (values, vectors) = symmetric_eigen(a.view()).unwrap();
+        assert!(values.windows(2).all(|w| w[0] >= w[1]), "{values:?}");
+        // A v = λ v for every pair, and V Λ Vᵀ = A.
+        for (k, &lambda) in values.iter().enumerate() {
+            let v = vectors.column(k);
+            let av = a.dot(&v);
+            assert!((&av - &(&v * lambda)).iter().all(|d| d.abs() < 1e-12));
+            assert!((v.dot(&v) - 1.0).abs() < 1e-12);
+        }
+        let rebuilt = vectors
+            .dot(&Array2::from_diag(&ndarray::Array1::from(values.clone())))
+            .dot(&vectors.t());
+        assert!((&rebuilt - &a).iter().all(|d| d.abs() < 1e-12));
+        // The trace is the sum of the eigenvalues.
+        assert!((values.iter().sum::<f64>() - 9.0).abs() < 1e-12);
+        // A diagonal matrix: its diagonal, largest first.
+        let d = array![[1.0, 0.0], [0.0, 3.0]];
+        let (values, vectors) = symmetric_eigen(d.view()).unwrap();
+        assert!((values[0] - 3.0).abs() < 1e-12 && (values[1] - 1.0).abs() < 1e-12);
+        assert!((vectors[[1, 0]].abs() - 1.0).abs() < 1e-12);
+        assert!(matches!(
+            symmetric_eigen(array![[1.0, 2.0]].view()),
+            Err(LinalgError::NotSquare { .. })
         ));
     }
 

@@ -7,6 +7,7 @@
 //! holds the tensors the reference reports, under the fixture's names. The
 //! `expected` part of a fixture is never read here.
 
+pub mod autoencoders;
 pub mod cells;
 pub mod competitive;
 pub mod concepts;
@@ -65,6 +66,12 @@ const KINDS: &[(&str, Evaluate, &[&str])] = &[
     ("entropy", concepts::evaluate, &["p"]),
     ("argmax_dims", concepts::evaluate, &["x"]),
     ("som_step", competitive::evaluate, &["x", "data"]),
+    (
+        "gaussian_cell",
+        autoencoders::evaluate,
+        &["mu", "logvar", "eps"],
+    ),
+    ("vae_step", autoencoders::evaluate, &["x", "eps"]),
     (
         "elm_rbf",
         random::evaluate,

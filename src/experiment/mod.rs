@@ -13,8 +13,10 @@
 //! settings are [`ParamSpec`]s, as a model's parameters are, so `--set`
 //! checks them the same way) and add it to [`REGISTRY`].
 
+pub mod ae_digits;
 pub mod bm_encoder;
 pub mod cnn_digits;
+pub mod dae_digits;
 pub mod dbn_digits;
 pub mod elm_digits;
 pub mod elm_sinc;
@@ -23,9 +25,11 @@ pub mod ffnn_digits;
 pub mod hopfield_capacity;
 pub mod lsm_templates;
 pub mod rbm_digits;
+pub mod sae_digits;
 pub mod som_digits;
 pub mod som_iris;
 pub mod svm_breast_cancer;
+pub mod vae_digits;
 
 use crate::model::view::number;
 use crate::model::{ModelError, ParamSpec, Params};
@@ -396,8 +400,10 @@ pub(crate) fn training_details(trainer: &crate::train::Trainer) -> Bilingual {
 
 /// Every experiment nnzoo runs.
 pub static REGISTRY: &[&Experiment] = &[
+    &ae_digits::EXPERIMENT,
     &bm_encoder::EXPERIMENT,
     &cnn_digits::EXPERIMENT,
+    &dae_digits::EXPERIMENT,
     &dbn_digits::EXPERIMENT,
     &elm_digits::EXPERIMENT,
     &elm_sinc::EXPERIMENT,
@@ -406,9 +412,11 @@ pub static REGISTRY: &[&Experiment] = &[
     &hopfield_capacity::EXPERIMENT,
     &lsm_templates::EXPERIMENT,
     &rbm_digits::EXPERIMENT,
+    &sae_digits::EXPERIMENT,
     &som_digits::EXPERIMENT,
     &som_iris::EXPERIMENT,
     &svm_breast_cancer::EXPERIMENT,
+    &vae_digits::EXPERIMENT,
 ];
 
 /// The experiments the lab of model `key` offers.

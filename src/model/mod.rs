@@ -14,6 +14,7 @@
 //! model is and the paper it comes from, implement [`Model`], and add a
 //! [`ModelSpec`] to [`REGISTRY`]. No front-end code changes.
 
+pub mod autoencoders;
 pub mod cells;
 pub mod competitive;
 pub mod concepts;
@@ -269,6 +270,11 @@ impl ModelSpec {
 
 /// Every model nnzoo can run.
 pub static REGISTRY: &[ModelSpec] = &[
+    autoencoders::autoencoder::SPEC,
+    autoencoders::denoising_autoencoder::SPEC,
+    autoencoders::sparse_autoencoder::SPEC,
+    autoencoders::mean_std_cell::SPEC,
+    autoencoders::vae::SPEC,
     cells::basic_cell::SPEC,
     cells::rnn_cell::SPEC,
     cells::lstm_cell::SPEC,

@@ -1,0 +1,1005 @@
+//! Variational autoencoder: an encoder that gives a distribution over the
+//! code, a mean and standard deviation cell that samples from it, and a
+//! decoder that gives a distribution over the pixels; trained by
+//! maximising a lower bound on the data's log-likelihood.
+//!
+//! D. P. Kingma and M. Welling, "Auto-encoding variational Bayes", ICLR 2014
+//! (arXiv:1312.6114, 2013), section 3 and appendix C.2 (a Gaussian encoder,
+//! a Bernoulli decoder). On the 8x8 digits, grey levels in [0, 1]:
+//!
+//! ```text
+//! h = relu(W_enc x + b_enc)
+//! μ = W_μ h + b_μ,     log σ² = W_σ h + b_σ                 (encoder q(z|x))
+//! z = μ + exp(½ log σ²) ⊙ ε,   ε ~ N(0, I)                  (the cell)
+//! x̂ = σ(W_2 relu(W_1 z + b_1) + b_2)                        (decoder p(x|z))
+//! −ELBO(x) = Σ_j BCE(x̂_j, x_j) + ½ Σ_k (σ_k² + μ_k² − 1 − log σ_k²)
+//! L = (1/B) Σ_i −ELBO(x_i)
+//! ```
+//!
+//! The layers carry the names `enc`, `enc_mu`, `enc_logvar`, `dec1`, `dec2`
+//! a PyTorch module of the same shape would give them, and the backward pass
+//! is written out below through the cell:
+//! ∂L/∂μ = ∂L/∂z + μ/B, ∂L/∂log σ² = ∂L/∂z ⊙ ε ⊙ ½σ + ½(σ² − 1)/B. The lab
+//! trains it stage by stage by Adam; with a 2-D code it shows the test digits'
+//! means μ by class on the plane and the digits the decoder draws across
+//! the plane.
+
+use super::mean_std_cell::{kl_rows, reparameterise};
+use super::{BatchClock, grad_norm, step_layers};
+use crate::data::Dataset;
+use crate::data::toy::standard_normal;
+use crate::model::view::{Curve, Gallery, Pixels, Plane, PlanePoint, Plot, Vector};
+use crate::model::{
+    Action, Flow, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue,
+    Params, Progress, Report, Status, StatusLevel, View, ViewContent,
+};
+use crate::nn::Layer;
+use crate::nn::activation::{relu_backward, sigmoid};
+use crate::nn::linear::Linear;
+use crate::nn::optim::{Adam, Optimizer};
+use crate::text::Bilingual;
+use crate::train::Stage;
+use ndarray::{Array1, Array2, ArrayView2, Axis, Ix2};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use std::sync::Arc;
+
+/// At most this many hidden units, and code units.
+pub const MAX_HIDDEN: usize = 1024;
+pub const MAX_LATENT: usize = 64;
+/// Batch losses kept for the plot.
+const LOSS_HISTORY: usize = 2000;
+/// Digits of the batch shown with their reconstructions.
+const SHOWN: usize = 6;
+/// The decoded grid: this many points a side, across ±GRID_REACH.
+const GRID: usize = 7;
+const GRID_REACH: f32 = 2.0;
+
+/// The network: a Gaussian encoder and a Bernoulli decoder.
+#[derive(Clone)]
+pub struct Vae {
+    pub enc: Linear,
+    pub enc_mu: Linear,
+    pub enc_logvar: Linear,
+    pub dec1: Linear,
+    pub dec2: Linear,
+    /// Kept by the training pass for the backward one.
+    cache: Option<Cache>,
+}
+
+#[derive(Clone)]
+struct Cache {
+    h: Array2<f32>,
+    d: Array2<f32>,
+    x: Array2<f32>,
+    eps: Array2<f32>,
+    mu: Array2<f32>,
+    logvar: Array2<f32>,
+    logits: Array2<f32>,
+}
+
+/// What one forward pass gives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pass {
+    pub mu: Array2<f32>,
+    pub logvar: Array2<f32>,
+    pub z: Array2<f32>,
+    /// x̂ = σ(logits).
+    pub recon: Array2<f32>,
+    /// Σ_j BCE(x̂_j, x_j) per row.
+    pub bce: Array1<f32>,
+    /// KL(q(z|x) ‖ N(0, I)) per row.
+    pub kl: Array1<f32>,
+}
+
+impl Pass {
+    /// Mean over the batch of the reconstruction term and of the KL.
+    pub fn terms(&self) -> (f64, f64) {
+        let b = self.bce.len().max(1) as f64;
+        (
+            self.bce.iter().map(|&v| f64::from(v)).sum::<f64>() / b,
+            self.kl.iter().map(|&v| f64::from(v)).sum::<f64>() / b,
+        )
+    }
+
+    /// L = (1/B) Σ_i (BCE_i + KL_i).
+    pub fn loss(&self) -> f64 {
+        let (r, k) = self.terms();
+        r + k
+    }
+}
+
+fn two_d(a: ndarray::ArrayD<f32>) -> Array2<f32> {
+    a.into_dimensionality::<Ix2>()
+        .expect("linear layers keep [batch, features]")
+}
+
+/// Σ_j BCE(σ(z_j), x_j) per row, on the logits (the stable form).
+fn bce_rows(logits: ArrayView2<'_, f32>, x: ArrayView2<'_, f32>) -> Array1<f32> {
+    logits
+        .rows()
+        .into_iter()
+        .zip(x.rows())
+        .map(|(z, x)| {
+            z.iter()
+                .zip(x.iter())
+                .map(|(&z, &x)| {
+                    let (z, x) = (f64::from(z), f64::from(x));
+                    z.max(0.0) - z * x + (-z.abs()).exp().ln_1p()
+                })
+                .sum::<f64>() as f32
+        })
+        .collect()
+}
+
+impl Vae {
+    /// `inputs → hidden → (μ, log σ²) of latent → hidden → inputs`, PyTorch's
+    /// default initialisation drawn from `rng` in the order of the layers.
+    pub fn new(inputs: usize, hidden: usize, latent: usize, rng: &mut StdRng) -> Vae {
+        Vae {
+            enc: Linear::new(inputs, hidden, true, rng),
+            enc_mu: Linear::new(hidden, latent, true, rng),
+            enc_logvar: Linear::new(hidden, latent, true, rng),
+            dec1: Linear::new(latent, hidden, true, rng),
+            dec2: Linear::new(hidden, inputs, true, rng),
+            cache: None,
+        }
+    }
+
+    /// The network from its five layers (their shapes checked by the caller).
+    pub fn from_layers(
+        enc: Linear,
+        enc_mu: Linear,
+        enc_logvar: Linear,
+        dec1: Linear,
+        dec2: Linear,
+    ) -> Vae {
+        Vae {
+            enc,
+            enc_mu,
+            enc_logvar,
+            dec1,
+            dec2,
+            cache: None,
+        }
+    }
+
+    pub fn latent(&self) -> usize {
+        self.enc_mu.out_features()
+    }
+
+    /// The layers by name, in `state_dict` order.
+    pub fn layers(&self) -> [(&'static str, &Linear); 5] {
+        [
+            ("enc", &self.enc),
+            ("enc_mu", &self.enc_mu),
+            ("enc_logvar", &self.enc_logvar),
+            ("dec1", &self.dec1),
+            ("dec2", &self.dec2),
+        ]
+    }
+
+    /// The encoder's μ and log σ² for each row, nothing kept.
+    pub fn encode(&self, x: ArrayView2<'_, f32>) -> (Array2<f32>, Array2<f32>) {
+        let h = two_d(self.enc.infer(x.into_dyn())).mapv(|v| v.max(0.0));
+        let mu = two_d(self.enc_mu.infer(h.view().into_dyn()));
+        let logvar = two_d(self.enc_logvar.infer(h.view().into_dyn()));
+        (mu, logvar)
+    }
+
+    /// The decoder's logits for codes `z`, nothing kept.
+    fn decode_logits(&self, z: ArrayView2<'_, f32>) -> Array2<f32> {
+        let d = two_d(self.dec1.infer(z.into_dyn())).mapv(|v| v.max(0.0));
+        two_d(self.dec2.infer(d.view().into_dyn()))
+    }
+
+    /// x̂ = σ(dec(z)).
+    pub fn decode(&self, z: ArrayView2<'_, f32>) -> Array2<f32> {
+        self.decode_logits(z).mapv(sigmoid)
+    }
+
+    /// The whole pass with the noise `eps` given, nothing kept.
+    pub fn evaluate(&self, x: ArrayView2<'_, f32>, eps: ArrayView2<'_, f32>) -> Pass {
+        let (mu, logvar) = self.encode(x);
+        let z = reparameterise(mu.view(), logvar.view(), eps);
+        let logits = self.decode_logits(z.view());
+        Pass {
+            bce: bce_rows(logits.view(), x),
+            kl: kl_rows(mu.view(), logvar.view()),
+            recon: logits.mapv(sigmoid),
+            mu,
+            logvar,
+            z,
+        }
+    }
+
+    /// Training pass with the noise `eps` given: keeps what the backward
+    /// pass needs.
+    pub fn forward(&mut self, x: ArrayView2<'_, f32>, eps: ArrayView2<'_, f32>) -> Pass {
+        let h = two_d(self.enc.forward(x.into_dyn())).mapv(|v| v.max(0.0));
+        let mu = two_d(self.enc_mu.forward(h.view().into_dyn()));
+        let logvar = two_d(self.enc_logvar.forward(h.view().into_dyn()));
+        let z = reparameterise(mu.view(), logvar.view(), eps);
+        let d = two_d(self.dec1.forward(z.view().into_dyn())).mapv(|v| v.max(0.0));
+        let logits = two_d(self.dec2.forward(d.view().into_dyn()));
+        let pass = Pass {
+            bce: bce_rows(logits.view(), x),
+            kl: kl_rows(mu.view(), logvar.view()),
+            recon: logits.mapv(sigmoid),
+            mu: mu.clone(),
+            logvar: logvar.clone(),
+            z,
+        };
+        self.cache = Some(Cache {
+            h,
+            d,
+            x: x.to_owned(),
+            eps: eps.to_owned(),
+            mu,
+            logvar,
+            logits,
+        });
+        pass
+    }
+
+    /// Sets every gradient to ∂L/∂θ of the last training pass, L the mean
+    /// over its batch of −ELBO. Does nothing before a training pass.
+    pub fn backward(&mut self) {
+        let Some(c) = self.cache.as_ref() else {
+            return;
+        };
+        for layer in [
+            &mut self.enc,
+            &mut self.enc_mu,
+            &mut self.enc_logvar,
+            &mut self.dec1,
+            &mut self.dec2,
+        ] {
+            layer.zero_grad();
+        }
+        let scale = 1.0 / c.x.nrows().max(1) as f32;
+        // Reconstruction: ∂/∂logits of Σ_j BCE(σ(logits), x), over B.
+        let grad_logits = ndarray::Zip::from(&c.logits)
+            .and(&c.x)
+            .map_collect(|&z, &x| (sigmoid(z) - x) * scale);
+        let grad_d = two_d(self.dec2.backward(grad_logits.view().into_dyn()));
+        let grad_d = relu_backward(c.d.view(), grad_d.view());
+        let grad_z = two_d(self.dec1.backward(grad_d.view().into_dyn()));
+        // Through the cell z = μ + exp(½ log σ²) ε, and the KL's own terms.
+        let grad_mu = &grad_z + &(&c.mu * scale);
+        let grad_logvar = ndarray::Zip::from(&grad_z)
+            .and(&c.eps)
+            .and(&c.logvar)
+            .map_collect(|&g, &e, &lv| {
+                g * e * 0.5 * (0.5 * lv).exp() + 0.5 * (lv.exp() - 1.0) * scale
+            });
+        let grad_h = two_d(self.enc_mu.backward(grad_mu.view().into_dyn()))
+            + two_d(self.enc_logvar.backward(grad_logvar.view().into_dyn()));
+        let grad_h = relu_backward(c.h.view(), grad_h.view());
+        self.enc.backward(grad_h.view().into_dyn());
+    }
+
+    /// One optimiser step on every layer.
+    pub fn update(&mut self, optimizer: &mut dyn Optimizer) {
+        step_layers(
+            optimizer,
+            &mut [
+                ("enc", &mut self.enc),
+                ("enc_mu", &mut self.enc_mu),
+                ("enc_logvar", &mut self.enc_logvar),
+                ("dec1", &mut self.dec1),
+                ("dec2", &mut self.dec2),
+            ],
+        );
+    }
+
+    fn layer_refs(&self) -> [&dyn Layer; 5] {
+        [
+            &self.enc,
+            &self.enc_mu,
+            &self.enc_logvar,
+            &self.dec1,
+            &self.dec2,
+        ]
+    }
+}
+
+/// `[rows, latent]` draws of N(0, 1).
+pub fn draw_eps(rows: usize, latent: usize, rng: &mut StdRng) -> Array2<f32> {
+    Array2::from_shape_simple_fn((rows, latent), || standard_normal(rng) as f32)
+}
+
+fn params() -> Vec<ParamSpec> {
+    vec![
+        ParamSpec::new(
+            "hidden",
+            "units of the encoder's and the decoder's hidden layer",
+            "编码器和解码器隐藏层的单元数",
+            ParamKind::Int {
+                min: 1,
+                max: MAX_HIDDEN as i64,
+            },
+            ParamValue::Int(64),
+        ),
+        ParamSpec::new(
+            "latent",
+            "units of the code z (2 draws the plane)",
+            "编码 z 的单元数（2 时画出平面）",
+            ParamKind::Int {
+                min: 1,
+                max: MAX_LATENT as i64,
+            },
+            ParamValue::Int(2),
+        ),
+        ParamSpec::new(
+            "batch",
+            "rows per minibatch",
+            "每个小批次的行数",
+            ParamKind::Int { min: 1, max: 1437 },
+            ParamValue::Int(32),
+        ),
+        ParamSpec::new(
+            "lr",
+            "learning rate η of Adam (changes live)",
+            "Adam 的学习率 η（即时生效）",
+            ParamKind::Float {
+                min: 1e-6,
+                max: 1.0,
+            },
+            ParamValue::Float(0.003),
+        )
+        .with_role(ParamRole::Live),
+    ]
+}
+
+/// What an epoch ended with.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EpochRecord {
+    pub epoch: u64,
+    /// Mean −ELBO of the epoch's batches.
+    pub train_neg_elbo: f64,
+    /// The test digits' mean reconstruction term and KL (one fixed draw of ε).
+    pub test_reconstruction: f64,
+    pub test_kl: f64,
+}
+
+impl EpochRecord {
+    pub fn test_neg_elbo(&self) -> f64 {
+        self.test_reconstruction + self.test_kl
+    }
+}
+
+#[derive(Clone)]
+struct Batch {
+    labels: Vec<usize>,
+    x: Array2<f32>,
+    eps: Array2<f32>,
+    pass: Option<Pass>,
+    grad_norm: Option<f32>,
+}
+
+/// A variational autoencoder learning the digits in the seed's stages.
+#[derive(Clone)]
+pub struct VaeLab {
+    params: Params,
+    seed: u64,
+    vae: Vae,
+    optimizer: Adam,
+    train: Arc<Dataset>,
+    test: Arc<Dataset>,
+    /// One draw of ε per test digit, fixed, so that every epoch is measured alike.
+    test_eps: Arc<Array2<f32>>,
+    clock: BatchClock,
+    rng: StdRng,
+    next: Stage,
+    batch: Option<Batch>,
+    /// (epoch position, −ELBO, reconstruction, KL) of each batch.
+    batch_terms: Vec<(f64, f64, f64, f64)>,
+    history: Vec<EpochRecord>,
+    epoch_loss: f64,
+    epoch_batches: usize,
+}
+
+impl VaeLab {
+    pub fn new(params: &Params, seed: u64) -> Result<VaeLab, ModelError> {
+        let (train, test) = super::digits(seed)?;
+        let latent = params.int("latent") as usize;
+        let mut rng = StdRng::seed_from_u64(seed);
+        let vae = Vae::new(
+            train.n_features(),
+            params.int("hidden") as usize,
+            latent,
+            &mut rng,
+        );
+        let test_eps = draw_eps(test.len(), latent, &mut rng);
+        Ok(VaeLab {
+            params: params.clone(),
+            seed,
+            vae,
+            optimizer: Adam::new(params.float("lr") as f32),
+            clock: BatchClock::new(train.len(), params.int("batch") as usize, seed),
+            train: Arc::new(train),
+            test: Arc::new(test),
+            test_eps: Arc::new(test_eps),
+            rng,
+            next: Stage::GetBatch,
+            batch: None,
+            batch_terms: Vec::new(),
+            history: Vec::new(),
+            epoch_loss: 0.0,
+            epoch_batches: 0,
+        })
+    }
+
+    pub fn vae(&self) -> &Vae {
+        &self.vae
+    }
+
+    pub fn history(&self) -> &[EpochRecord] {
+        &self.history
+    }
+
+    /// The test digits' mean −ELBO terms under the fixed draw of ε.
+    pub fn test_terms(&self) -> (f64, f64) {
+        self.vae
+            .evaluate(self.test.records.view(), self.test_eps.view())
+            .terms()
+    }
+
+    fn run_stage(&mut self) {
+        let stage = self.next;
+        match stage {
+            Stage::GetBatch => {
+                let rows = self.clock.batch();
+                let x = self.train.records.select(Axis(0), &rows);
+                let labels = self
+                    .train
+                    .labels()
+                    .map(|l| rows.iter().map(|&r| l[r]).collect())
+                    .unwrap_or_default();
+                let eps = draw_eps(rows.len(), self.vae.latent(), &mut self.rng);
+                self.batch = Some(Batch {
+                    labels,
+                    x,
+                    eps,
+                    pass: None,
+                    grad_norm: None,
+                });
+            }
+            Stage::Forward => {
+                let batch = self.batch.as_mut().expect("stage 1 ran");
+                batch.pass = Some(self.vae.forward(batch.x.view(), batch.eps.view()));
+            }
+            Stage::Loss => {
+                let batch = self.batch.as_ref().expect("stage 2 ran");
+                if let Some(pass) = &batch.pass {
+                    let (r, k) = pass.terms();
+                    let at = (self.clock.steps + 1) as f64 / self.clock.batches_per_epoch() as f64;
+                    if self.batch_terms.len() == LOSS_HISTORY {
+                        self.batch_terms.remove(0);
+                    }
+                    self.batch_terms.push((at, r + k, r, k));
+                }
+            }
+            Stage::Gradients => {
+                self.vae.backward();
+                let norm = grad_norm(&self.vae.layer_refs());
+                if let Some(batch) = self.batch.as_mut() {
+                    batch.grad_norm = Some(norm);
+                }
+            }
+            Stage::Update => {
+                self.vae.update(&mut self.optimizer);
+                if let Some(pass) = self.batch.as_ref().and_then(|b| b.pass.as_ref()) {
+                    self.epoch_loss += pass.loss();
+                    self.epoch_batches += 1;
+                }
+                if self.clock.advance() {
+                    let (r, k) = self.test_terms();
+                    self.history.push(EpochRecord {
+                        epoch: self.clock.epoch,
+                        train_neg_elbo: self.epoch_loss / self.epoch_batches.max(1) as f64,
+                        test_reconstruction: r,
+                        test_kl: k,
+                    });
+                    self.epoch_loss = 0.0;
+                    self.epoch_batches = 0;
+                }
+            }
+        }
+        self.next = Stage::ALL[(stage as usize + 1) % Stage::ALL.len()];
+    }
+
+    fn shown(&self) -> Option<Stage> {
+        self.batch.as_ref()?;
+        Some(Stage::ALL[(self.next as usize + Stage::ALL.len() - 1) % Stage::ALL.len()])
+    }
+
+    fn steps_view(&self) -> View {
+        let done = |stage: Stage| self.shown().is_some_and(|s| s as usize >= stage as usize);
+        let batch = self.batch.as_ref();
+        let pass = batch.and_then(|b| b.pass.as_ref());
+        let per_epoch = self.clock.batches_per_epoch();
+        let (epoch, number) = (self.clock.epoch + 1, self.clock.batch_in_epoch + 1);
+        let rows = batch.map_or(0, |b| b.x.nrows());
+        let latent = self.vae.latent();
+        let mut lines = vec![Bilingual::owned(
+            format!(
+                "epoch {epoch}, batch {number} of {per_epoch}  ({} digits, batch size {})",
+                self.train.len(),
+                self.clock.batch_size()
+            ),
+            format!(
+                "第 {epoch} 个周期，第 {number} 批（共 {per_epoch} 批；{} 个数字，每批 {} 个）",
+                self.train.len(),
+                self.clock.batch_size()
+            ),
+        )];
+        lines.push(if done(Stage::GetBatch) {
+            Bilingual::owned(
+                format!("1 get a batch:    x = {rows} digits, ε ~ N(0, I) of [{rows}, {latent}]"),
+                format!(
+                    "1 取一个批次：    x = {rows} 个数字，ε ~ N(0, I)，形状 [{rows}, {latent}]"
+                ),
+            )
+        } else {
+            Bilingual::new(
+                "1 get a batch:    x = next digits, ε ~ N(0, I)",
+                "1 取一个批次：    x = 下几个数字，ε ~ N(0, I)",
+            )
+        });
+        lines.push(Bilingual::new(
+            "2 forward pass:   μ, log σ² = enc(x); z = μ + σ ⊙ ε; x̂ = σ(dec(z))",
+            "2 前向传播：      μ, log σ² = enc(x)；z = μ + σ ⊙ ε；x̂ = σ(dec(z))",
+        ));
+        lines.push(match pass.filter(|_| done(Stage::Loss)) {
+            Some(p) => {
+                let (r, k) = p.terms();
+                Bilingual::owned(
+                    format!(
+                        "3 loss:           −ELBO = Σ BCE(x̂, x) + KL = {r:.3} + {k:.3} = {:.3}",
+                        r + k
+                    ),
+                    format!(
+                        "3 计算损失：      −ELBO = Σ BCE(x̂, x) + KL = {r:.3} + {k:.3} = {:.3}",
+                        r + k
+                    ),
+                )
+            }
+            None => Bilingual::new(
+                "3 loss:           −ELBO = Σ BCE(x̂, x) + KL(q(z|x) ‖ N(0, I))",
+                "3 计算损失：      −ELBO = Σ BCE(x̂, x) + KL(q(z|x) ‖ N(0, I))",
+            ),
+        });
+        lines.push(match batch.and_then(|b| b.grad_norm).filter(|_| done(Stage::Gradients)) {
+            Some(g) => Bilingual::owned(
+                format!("4 gradients:      through the cell: ∂z/∂μ = 1, ∂z/∂log σ² = ½σε; |g| = {g:.4}"),
+                format!("4 计算梯度：      经过采样单元：∂z/∂μ = 1，∂z/∂log σ² = ½σε；|g| = {g:.4}"),
+            ),
+            None => Bilingual::new(
+                "4 gradients:      through the cell: ∂z/∂μ = 1, ∂z/∂log σ² = ½σε",
+                "4 计算梯度：      经过采样单元：∂z/∂μ = 1，∂z/∂log σ² = ½σε",
+            ),
+        });
+        let lr = self.optimizer.learning_rate();
+        lines.push(Bilingual::owned(
+            format!("5 update:         θ ← Adam(θ, g), η = {lr}"),
+            format!("5 更新权重：      θ ← Adam(θ, g)，η = {lr}"),
+        ));
+        lines.push(Bilingual::owned(
+            format!("6 repeat 1-5 until the epoch is done: batch {number} of {per_epoch}"),
+            format!("6 重复 1-5 直到本周期结束：第 {number} 批，共 {per_epoch} 批"),
+        ));
+        lines.push(match self.history.last() {
+            Some(r) => Bilingual::owned(
+                format!(
+                    "7 repeat epochs: {} done; test −ELBO {:.3} = {:.3} + KL {:.3}",
+                    r.epoch,
+                    r.test_neg_elbo(),
+                    r.test_reconstruction,
+                    r.test_kl
+                ),
+                format!(
+                    "7 重复多个周期：已完成 {} 个；测试 −ELBO {:.3} = {:.3} + KL {:.3}",
+                    r.epoch,
+                    r.test_neg_elbo(),
+                    r.test_reconstruction,
+                    r.test_kl
+                ),
+            ),
+            None => Bilingual::new(
+                "7 repeat for as many epochs as needed: none done yet",
+                "7 按需重复多个周期：尚未完成任何周期",
+            ),
+        });
+        View::new(
+            "steps",
+            Bilingual::new("the training process", "训练过程"),
+            ViewContent::steps(lines, Some(self.next.number())),
+        )
+    }
+
+    fn loss_view(&self) -> View {
+        let pick = |k: usize| -> Vec<(f64, f64)> {
+            self.batch_terms
+                .iter()
+                .map(|t| (t.0, [t.1, t.2, t.3][k]))
+                .collect()
+        };
+        let now = self.clock.steps as f64 / self.clock.batches_per_epoch() as f64;
+        let top = self
+            .batch_terms
+            .iter()
+            .map(|t| t.1)
+            .filter(|v| v.is_finite())
+            .fold(1.0f64, f64::max);
+        View::new(
+            "elbo_curve",
+            Bilingual::new(
+                "−ELBO per digit = reconstruction + KL",
+                "每个数字的 −ELBO = 重建项 + KL",
+            ),
+            ViewContent::Plot(Plot {
+                curves: vec![
+                    Curve {
+                        label: Bilingual::new("−ELBO", "−ELBO"),
+                        points: pick(0),
+                    },
+                    Curve {
+                        label: Bilingual::new("reconstruction", "重建项"),
+                        points: pick(1),
+                    },
+                    Curve {
+                        label: Bilingual::new("KL", "KL"),
+                        points: pick(2),
+                    },
+                    Curve {
+                        label: Bilingual::new("test −ELBO", "测试 −ELBO"),
+                        points: self
+                            .history
+                            .iter()
+                            .map(|r| (r.epoch as f64, r.test_neg_elbo()))
+                            .collect(),
+                    },
+                ],
+                x_label: Bilingual::new("epoch", "周期"),
+                y_label: Bilingual::new("nats", "奈特"),
+                x_range: Some((0.0, now.floor() + 1.0)),
+                y_range: Some((0.0, top * 1.05)),
+                marks: Vec::new(),
+                now: Some(now),
+            }),
+        )
+        .untraced()
+    }
+
+    /// The test digits' means μ (the first two units) by class.
+    fn latent_view(&self) -> Option<View> {
+        if self.vae.latent() < 2 {
+            return None;
+        }
+        let (mu, _) = self.vae.encode(self.test.records.view());
+        let labels = self.test.labels()?;
+        let reach = mu
+            .iter()
+            .filter(|v| v.is_finite())
+            .fold(GRID_REACH, |m, v| m.max(v.abs()))
+            .min(50.0);
+        let reach = f64::from(reach) * 1.05;
+        let points = mu
+            .rows()
+            .into_iter()
+            .zip(labels.iter())
+            .map(|(row, &class)| PlanePoint {
+                x: f64::from(row[0]),
+                y: f64::from(row[1]),
+                class,
+                highlight: false,
+            })
+            .collect();
+        Some(
+            View::new(
+                "latent",
+                Bilingual::new(
+                    "the test digits' means μ on the code's plane (z₁, z₂), by digit",
+                    "测试数字的均值 μ 在编码平面 (z₁, z₂) 上，按数字分类",
+                ),
+                ViewContent::Plane(Plane {
+                    points,
+                    classes: (0..10).map(|d| d.to_string()).collect(),
+                    field: None,
+                    lines: Vec::new(),
+                    x_range: (-reach, reach),
+                    y_range: (-reach, reach),
+                }),
+            )
+            .untraced(),
+        )
+    }
+
+    /// Digits decoded across the code's plane, z₁ left to right and z₂
+    /// bottom to top from −2 to 2, the other units at 0.
+    fn grid_view(&self) -> Option<View> {
+        let (height, width) = self.train.image?;
+        let latent = self.vae.latent();
+        let mut z = Array2::<f32>::zeros((GRID * GRID, latent));
+        let at = |k: usize| -GRID_REACH + 2.0 * GRID_REACH * k as f32 / (GRID - 1) as f32;
+        for row in 0..GRID {
+            for col in 0..GRID {
+                z[[row * GRID + col, 0]] = at(col);
+                if latent > 1 {
+                    z[[row * GRID + col, 1]] = at(GRID - 1 - row);
+                }
+            }
+        }
+        let digits = self.vae.decode(z.view());
+        let (cell_w, cell_h) = (width + 1, height + 1);
+        let (w, h) = (GRID * cell_w - 1, GRID * cell_h - 1);
+        let mut values = vec![0.0f32; w * h];
+        for row in 0..GRID {
+            for col in 0..GRID {
+                let digit = digits.row(row * GRID + col);
+                for y in 0..height {
+                    for x in 0..width {
+                        values[(row * cell_h + y) * w + col * cell_w + x] = digit[y * width + x];
+                    }
+                }
+            }
+        }
+        Some(
+            View::new(
+                "decoded_grid",
+                Bilingual::new(
+                    "decoded across the plane: z₁ −2..2 left to right, z₂ −2..2 bottom to top",
+                    "在平面上解码：z₁ 从左到右 −2..2，z₂ 从下到上 −2..2",
+                ),
+                ViewContent::Pixels(Pixels {
+                    width: w,
+                    height: h,
+                    values,
+                    range: (0.0, 1.0),
+                    marks: Vec::new(),
+                }),
+            )
+            .untraced(),
+        )
+    }
+
+    fn gallery_view(&self) -> Option<View> {
+        let batch = self.batch.as_ref()?;
+        let (height, width) = self.train.image?;
+        let mut items = Vec::new();
+        let mut captions = Vec::new();
+        for r in 0..batch.x.nrows().min(SHOWN) {
+            items.push(batch.x.row(r).to_vec());
+            captions.push(format!(
+                "x {}",
+                batch.labels.get(r).map_or(String::new(), |l| l.to_string())
+            ));
+            if let Some(pass) = &batch.pass {
+                items.push(pass.recon.row(r).to_vec());
+                captions.push("x̂".into());
+            }
+        }
+        Some(
+            View::new(
+                "reconstructions",
+                Bilingual::new("input x beside its reconstruction x̂", "输入 x 与其重建 x̂"),
+                ViewContent::Gallery(Gallery {
+                    width,
+                    height,
+                    items,
+                    marked: None,
+                    captions,
+                    range: (0.0, 1.0),
+                }),
+            )
+            .untraced(),
+        )
+    }
+
+    fn cell_views(&self, out: &mut Vec<View>) {
+        let Some(pass) = self.batch.as_ref().and_then(|b| b.pass.as_ref()) else {
+            return;
+        };
+        let vector = |name: &str, label: Bilingual, values: Vec<f32>| {
+            let hi = values.iter().fold(1.0f32, |m, v| m.max(v.abs()));
+            View::new(
+                name,
+                label,
+                ViewContent::Vector(Vector {
+                    labels: (1..=values.len()).map(|j| format!("z{j}")).collect(),
+                    values,
+                    range: (-hi, hi),
+                }),
+            )
+        };
+        out.push(vector(
+            "mu",
+            Bilingual::new("μ of the batch's first digit", "本批次第一个数字的 μ"),
+            pass.mu.row(0).to_vec(),
+        ));
+        out.push(vector(
+            "logvar",
+            Bilingual::new("log σ² of the first digit", "第一个数字的 log σ²"),
+            pass.logvar.row(0).to_vec(),
+        ));
+        out.push(vector(
+            "z",
+            Bilingual::new(
+                "z = μ + σ ⊙ ε of the first digit",
+                "第一个数字的 z = μ + σ ⊙ ε",
+            ),
+            pass.z.row(0).to_vec(),
+        ));
+    }
+
+    fn train_epochs(&mut self, epochs: u64, progress: Report<'_>) {
+        let per_epoch = self.clock.batches_per_epoch();
+        let end = self.clock.epoch + epochs;
+        let first = per_epoch - self.clock.batch_in_epoch.min(per_epoch);
+        let total = first + per_epoch * (epochs as usize - 1);
+        let mut done = 0;
+        while self.clock.epoch < end {
+            self.step();
+            done += 1;
+            let note = format!(
+                "epoch {}, batch {} of {per_epoch}",
+                self.clock.epoch + 1,
+                self.clock.batch_in_epoch + 1
+            );
+            if progress(&Progress::new(done, total, note)) == Flow::Stop {
+                break;
+            }
+        }
+    }
+}
+
+impl Model for VaeLab {
+    fn snapshot(&self) -> Box<dyn Model> {
+        Box::new(self.clone())
+    }
+
+    fn params(&self) -> &Params {
+        &self.params
+    }
+
+    fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    fn reset(&mut self, seed: u64) {
+        if let Ok(fresh) = VaeLab::new(&self.params, seed) {
+            *self = fresh;
+        }
+    }
+
+    fn stage_count(&self) -> usize {
+        Stage::ALL.len()
+    }
+
+    fn stage_label(&self, index: usize) -> Bilingual {
+        match Stage::ALL.get(index) {
+            Some(Stage::GetBatch) => Bilingual::new("1 get a batch and ε", "1 取一个批次和 ε"),
+            Some(Stage::Forward) => {
+                Bilingual::new("2 encode, sample, decode", "2 编码、采样、解码")
+            }
+            Some(Stage::Loss) => Bilingual::new("3 −ELBO", "3 −ELBO"),
+            Some(Stage::Gradients) => Bilingual::new("4 calculate the gradients", "4 计算梯度"),
+            _ => Bilingual::new("5 update the weights", "5 更新权重"),
+        }
+    }
+
+    fn next_stage(&self) -> usize {
+        self.next as usize
+    }
+
+    fn steps_done(&self) -> u64 {
+        self.clock.steps
+    }
+
+    fn stage(&mut self) {
+        self.run_stage();
+    }
+
+    fn views(&self) -> Vec<View> {
+        let mut out = vec![self.steps_view(), self.loss_view()];
+        out.extend(self.latent_view());
+        out.extend(self.grid_view());
+        out.extend(self.gallery_view());
+        self.cell_views(&mut out);
+        out.push(View::new(
+            "epoch",
+            Bilingual::new("epoch (from 1)", "周期（从 1 起）"),
+            ViewContent::scalar((self.clock.epoch + 1) as f64),
+        ));
+        if let Some(pass) = self.batch.as_ref().and_then(|b| b.pass.as_ref()) {
+            out.push(View::new(
+                "neg_elbo",
+                Bilingual::new("batch −ELBO per digit", "批次每个数字的 −ELBO"),
+                ViewContent::scalar(pass.loss()),
+            ));
+        }
+        out
+    }
+
+    fn actions(&self) -> Vec<Action> {
+        vec![
+            Action {
+                name: "finish_epoch",
+                key: 'f',
+                label: Bilingual::new("train to the end of this epoch", "训练到本周期结束"),
+                long: true,
+            },
+            Action {
+                name: "ten_epochs",
+                key: 'T',
+                label: Bilingual::new("train ten more epochs", "再训练十个周期"),
+                long: true,
+            },
+        ]
+    }
+
+    fn act(&mut self, action: &str) -> Result<(), ModelError> {
+        self.work(action, &mut crate::work::unwatched)
+    }
+
+    fn work(&mut self, action: &str, progress: Report<'_>) -> Result<(), ModelError> {
+        let epochs = match action {
+            "finish_epoch" => 1,
+            "ten_epochs" => 10,
+            other => return Err(ModelError::no_action(other)),
+        };
+        self.train_epochs(epochs, progress);
+        Ok(())
+    }
+
+    fn retune(&mut self, params: &Params) -> Result<(), ModelError> {
+        self.optimizer.set_learning_rate(params.float("lr") as f32);
+        self.params = params.clone();
+        Ok(())
+    }
+
+    fn status(&self) -> Option<Status> {
+        let last = self.history.last()?;
+        let value = last.test_neg_elbo();
+        let diverged = !value.is_finite();
+        Some(Status {
+            level: if diverged {
+                StatusLevel::Warning
+            } else {
+                StatusLevel::Info
+            },
+            text: if diverged {
+                Bilingual::owned(
+                    format!(
+                        "the loss overflowed in epoch {}: lower the learning rate (p) and reset",
+                        last.epoch
+                    ),
+                    format!("第 {} 个周期损失溢出：请调低学习率（p）并重置", last.epoch),
+                )
+            } else {
+                Bilingual::owned(
+                    format!(
+                        "after {} epoch{}: test −ELBO {value:.3} per digit (KL {:.3})",
+                        last.epoch,
+                        if last.epoch == 1 { "" } else { "s" },
+                        last.test_kl
+                    ),
+                    format!(
+                        "{} 个周期后：测试集每个数字 −ELBO {value:.3}（KL {:.3}）",
+                        last.epoch, last.test_kl
+                    ),
+                )
+            },
+        })
+    }
+}
+
+pub const SPEC: ModelSpec = ModelSpec {
+    key: "vae",
+    name: Bilingual::new("Variational autoencoder", "变分自编码机"),
+    params,
+    build: |params, seed| Ok(Box::new(VaeLab::new(params, seed)?)),
+    params_from_weights: None,
+};
