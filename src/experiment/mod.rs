@@ -20,6 +20,7 @@ pub mod elm_digits;
 pub mod elm_sinc;
 pub mod esn_mackey_glass;
 pub mod ffnn_digits;
+pub mod gan_ring;
 pub mod hopfield_capacity;
 pub mod rbm_digits;
 pub mod som_digits;
@@ -402,6 +403,7 @@ pub static REGISTRY: &[&Experiment] = &[
     &elm_sinc::EXPERIMENT,
     &esn_mackey_glass::EXPERIMENT,
     &ffnn_digits::EXPERIMENT,
+    &gan_ring::EXPERIMENT,
     &hopfield_capacity::EXPERIMENT,
     &rbm_digits::EXPERIMENT,
     &som_digits::EXPERIMENT,

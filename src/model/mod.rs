@@ -14,6 +14,7 @@
 //! model is and the paper it comes from, implement [`Model`], and add a
 //! [`ModelSpec`] to [`REGISTRY`]. No front-end code changes.
 
+pub mod adversarial;
 pub mod cells;
 pub mod competitive;
 pub mod concepts;
@@ -269,6 +270,7 @@ impl ModelSpec {
 
 /// Every model nnzoo can run.
 pub static REGISTRY: &[ModelSpec] = &[
+    adversarial::gan::SPEC,
     cells::basic_cell::SPEC,
     cells::rnn_cell::SPEC,
     cells::lstm_cell::SPEC,
