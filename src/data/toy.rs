@@ -34,8 +34,8 @@ const BLOB_CENTRES: usize = 3;
 pub const CIRCLES_FACTOR: f64 = 0.5;
 /// Turns of each spiral arm.
 const SPIRAL_TURNS: f64 = 1.5;
-const RING_MODES: usize = 8;
-const RING_RADIUS: f64 = 2.0;
+pub const RING_MODES: usize = 8;
+pub const RING_RADIUS: f64 = 2.0;
 
 /// A standard normal number by the Box-Muller transform (rand 0.9 has no
 /// normal distribution without rand_distr).

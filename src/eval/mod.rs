@@ -7,6 +7,7 @@
 //! holds the tensors the reference reports, under the fixture's names. The
 //! `expected` part of a fixture is never read here.
 
+pub mod adversarial;
 pub mod autoencoders;
 pub mod cells;
 pub mod competitive;
@@ -54,6 +55,11 @@ const KINDS: &[(&str, Evaluate, &[&str])] = &[
     ("residual_block_backward", conv::evaluate, &["x", "dy"]),
     ("lenet", conv::evaluate, &["x"]),
     ("lenet_train_step", conv::evaluate, &["x", "labels", "lr"]),
+    (
+        "gan_step",
+        adversarial::evaluate,
+        &["z", "x_real", "lr_d", "lr_g"],
+    ),
     ("mlp_train_step", dense::evaluate, &["x", "labels", "lr"]),
     (
         "losses",

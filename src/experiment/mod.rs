@@ -22,6 +22,7 @@ pub mod elm_digits;
 pub mod elm_sinc;
 pub mod esn_mackey_glass;
 pub mod ffnn_digits;
+pub mod gan_ring;
 pub mod hopfield_capacity;
 pub mod lsm_templates;
 pub mod rbm_digits;
@@ -409,6 +410,7 @@ pub static REGISTRY: &[&Experiment] = &[
     &elm_sinc::EXPERIMENT,
     &esn_mackey_glass::EXPERIMENT,
     &ffnn_digits::EXPERIMENT,
+    &gan_ring::EXPERIMENT,
     &hopfield_capacity::EXPERIMENT,
     &lsm_templates::EXPERIMENT,
     &rbm_digits::EXPERIMENT,

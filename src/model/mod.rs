@@ -14,6 +14,7 @@
 //! model is and the paper it comes from, implement [`Model`], and add a
 //! [`ModelSpec`] to [`REGISTRY`]. No front-end code changes.
 
+pub mod adversarial;
 pub mod autoencoders;
 pub mod cells;
 pub mod competitive;
@@ -275,6 +276,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     autoencoders::sparse_autoencoder::SPEC,
     autoencoders::mean_std_cell::SPEC,
     autoencoders::vae::SPEC,
+    adversarial::gan::SPEC,
     cells::basic_cell::SPEC,
     cells::rnn_cell::SPEC,
     cells::lstm_cell::SPEC,
