@@ -14,6 +14,7 @@
 //! checks them the same way) and add it to [`REGISTRY`].
 
 pub mod bm_encoder;
+pub mod char_rnn;
 pub mod cnn_digits;
 pub mod dbn_digits;
 pub mod elm_digits;
@@ -396,6 +397,7 @@ pub(crate) fn training_details(trainer: &crate::train::Trainer) -> Bilingual {
 /// Every experiment nnzoo runs.
 pub static REGISTRY: &[&Experiment] = &[
     &bm_encoder::EXPERIMENT,
+    &char_rnn::EXPERIMENT,
     &cnn_digits::EXPERIMENT,
     &dbn_digits::EXPERIMENT,
     &elm_digits::EXPERIMENT,

@@ -23,6 +23,7 @@ pub mod feed_forward;
 pub mod kernel;
 pub mod params;
 pub mod random;
+pub mod sequences;
 pub mod timeline;
 pub mod weights;
 
@@ -295,6 +296,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     random::rbf_network::SPEC,
     random::echo_state_network::SPEC,
     kernel::support_vector_machine::SPEC,
+    sequences::char_rnn::SPEC,
 ];
 
 /// The model answering to `key`.
