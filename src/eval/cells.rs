@@ -173,7 +173,7 @@ pub fn evaluate(
     }
 }
 
-fn input(inputs: &Map<String, Value>, name: &str) -> Result<Option<Tensor>, ModelError> {
+pub(super) fn input(inputs: &Map<String, Value>, name: &str) -> Result<Option<Tensor>, ModelError> {
     inputs
         .get(name)
         .map(|v| {
@@ -186,7 +186,7 @@ fn input(inputs: &Map<String, Value>, name: &str) -> Result<Option<Tensor>, Mode
 }
 
 /// An initial state `[B, H]`, zero if the fixture gives none.
-fn state(
+pub(super) fn state(
     inputs: &Map<String, Value>,
     name: &str,
     batch: usize,
@@ -204,7 +204,7 @@ fn state(
 }
 
 /// The input sequence `x` as `[T, B, I]`.
-fn sequence(x: Tensor) -> Result<Array3<f32>, ModelError> {
+pub(super) fn sequence(x: Tensor) -> Result<Array3<f32>, ModelError> {
     let [steps, batch, features] = x.shape[..] else {
         return Err(invalid(format!(
             "input `x` has shape {:?}, expected [T, B, I]",
@@ -216,7 +216,7 @@ fn sequence(x: Tensor) -> Result<Array3<f32>, ModelError> {
 }
 
 /// An array as the evaluator's tensor, in its (row-major) layout.
-fn tensor<D: Dimension>(array: Array<f32, D>) -> Tensor {
+pub(super) fn tensor<D: Dimension>(array: Array<f32, D>) -> Tensor {
     Tensor {
         shape: array.shape().to_vec(),
         data: array.as_standard_layout().iter().copied().collect(),

@@ -16,6 +16,7 @@ pub mod conv;
 pub mod dense;
 pub mod energy;
 pub mod random;
+pub mod sequences;
 
 use crate::model::{ModelError, Tensor, Weights};
 use crate::text::escape_controls;
@@ -45,6 +46,13 @@ const KINDS: &[(&str, Evaluate, &[&str])] = &[
     ("birnn", cells::evaluate, &["x"]),
     ("bilstm", cells::evaluate, &["x"]),
     ("bigru", cells::evaluate, &["x"]),
+    ("rnn_bptt", sequences::evaluate, &["x", "h0", "labels"]),
+    (
+        "lstm_bptt",
+        sequences::evaluate,
+        &["x", "h0", "c0", "labels"],
+    ),
+    ("gru_bptt", sequences::evaluate, &["x", "h0", "labels"]),
     ("conv2d_backward", conv::evaluate, &["x", "dy"]),
     ("conv_transpose2d", conv::evaluate, &["x"]),
     ("conv_transpose2d_backward", conv::evaluate, &["x", "dy"]),

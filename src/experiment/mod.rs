@@ -15,6 +15,7 @@
 
 pub mod ae_digits;
 pub mod bm_encoder;
+pub mod char_rnn;
 pub mod cnn_digits;
 pub mod dae_digits;
 pub mod dbn_digits;
@@ -403,6 +404,7 @@ pub(crate) fn training_details(trainer: &crate::train::Trainer) -> Bilingual {
 pub static REGISTRY: &[&Experiment] = &[
     &ae_digits::EXPERIMENT,
     &bm_encoder::EXPERIMENT,
+    &char_rnn::EXPERIMENT,
     &cnn_digits::EXPERIMENT,
     &dae_digits::EXPERIMENT,
     &dbn_digits::EXPERIMENT,

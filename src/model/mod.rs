@@ -25,6 +25,7 @@ pub mod feed_forward;
 pub mod kernel;
 pub mod params;
 pub mod random;
+pub mod sequences;
 pub mod timeline;
 pub mod weights;
 
@@ -310,6 +311,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     random::echo_state_network::SPEC,
     random::liquid_state_machine::SPEC,
     kernel::support_vector_machine::SPEC,
+    sequences::char_rnn::SPEC,
 ];
 
 /// The model answering to `key`.

@@ -36,6 +36,7 @@ pub mod activation;
 pub mod conv1d;
 pub mod conv2d;
 pub mod conv_transpose2d;
+pub mod embedding;
 pub mod gradcheck;
 pub mod init;
 pub mod lenet;

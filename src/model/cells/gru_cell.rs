@@ -23,7 +23,7 @@ use crate::model::{Model, ModelError, ModelSpec, ParamValue, Params, View, Weigh
 use crate::nn::vars::{Init, VarBuilder};
 use crate::text::Bilingual;
 use crate::view::FlowPanel;
-use ndarray::{Array1, Array2, ArrayView1, ArrayViewMut1, Zip, s};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, Zip, s};
 
 /// The weights of one GRU cell, arranged for the step.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,9 +60,26 @@ impl GruWeights {
         let w_hh = vb.get2(&format!("weight_hh{suffix}"), (gates, hidden), init)?;
         let b_ih = vb.get1(&format!("bias_ih{suffix}"), gates, init)?;
         let b_hh = vb.get1(&format!("bias_hh{suffix}"), gates, init)?;
+        Ok(GruWeights::from_arrays(
+            w_ih.view(),
+            w_hh.view(),
+            b_ih.view(),
+            b_hh.view(),
+        ))
+    }
+
+    /// The weights arranged from PyTorch's four tensors: `weight_ih`
+    /// `[3H, I]`, `weight_hh` `[3H, H]`, `bias_ih` and `bias_hh` `[3H]`.
+    pub fn from_arrays(
+        w_ih: ArrayView2<'_, f32>,
+        w_hh: ArrayView2<'_, f32>,
+        b_ih: ArrayView1<'_, f32>,
+        b_hh: ArrayView1<'_, f32>,
+    ) -> GruWeights {
+        let (input, hidden) = (w_ih.ncols(), w_hh.ncols());
         // Rows r and z of both matrices, then the n rows of each.
         let (rz, n) = (s![..2 * hidden, ..], s![2 * hidden.., ..]);
-        Ok(GruWeights {
+        GruWeights {
             input,
             hidden,
             w_rz: recurrent::fuse(w_ih.slice(rz), w_hh.slice(rz)),
@@ -71,7 +88,7 @@ impl GruWeights {
             b_in: b_ih.slice(s![2 * hidden..]).to_owned(),
             w_hn: Packed::from_array(w_hh.slice(n)),
             b_hn: b_hh.slice(s![2 * hidden..]).to_owned(),
-        })
+        }
     }
 
     /// `(input, hidden)` of the cell whose `weight_ih{suffix}` is in `weights`.
@@ -115,6 +132,11 @@ impl GruScratch {
         views::all_finite(self.pre_rz.view())
             && views::all_finite(self.a_in.view())
             && views::all_finite(self.a_hn.view())
+    }
+
+    /// W_hn h + b_hn of the last step (what the reset gate scales).
+    pub fn hidden_projection(&self) -> ArrayView1<'_, f32> {
+        self.a_hn.view()
     }
 
     /// Gate `k` (0 r, 1 z, 2 n) of the last step.
@@ -235,6 +257,57 @@ pub fn step(
     stages::update(s);
     stages::candidate(s);
     stages::hidden(s, h.view_mut());
+}
+
+/// The backward pass of one step, for backpropagation through time
+/// ([`super::bptt`]): every row of a batch at once, `[B, ·]` arrays.
+pub mod backward {
+    use crate::nn::activation::{sigmoid_backward, tanh_backward};
+    use ndarray::{Array2, ArrayView2, Axis, concatenate, s};
+
+    /// What one step kept: its activated gates `[B, 3H]` (r, z, n), the
+    /// hidden projection W_hn h + b_hn and the state it started from.
+    pub struct Kept<'a> {
+        pub gates: ArrayView2<'a, f32>,
+        pub a_hn: ArrayView2<'a, f32>,
+        pub h_prev: ArrayView2<'a, f32>,
+    }
+
+    /// What dL/dh' sends back through one step.
+    pub struct Sent {
+        /// To W_ih x + b_ih, by gate r, z, n `[B, 3H]`.
+        pub d_ih: Array2<f32>,
+        /// To W_hh h + b_hh, by gate r, z, n `[B, 3H]`: the n block has
+        /// passed through the reset gate.
+        pub d_hh: Array2<f32>,
+        /// To h directly, through h' = ... + z ⊙ h.
+        pub dh_direct: Array2<f32>,
+    }
+
+    pub fn step(kept: &Kept<'_>, dh: ArrayView2<'_, f32>) -> Sent {
+        let h = kept.h_prev.ncols();
+        let gate = |k: usize| kept.gates.slice_move(s![.., k * h..(k + 1) * h]);
+        let (r, z, n) = (gate(0), gate(1), gate(2));
+        // h' = (1 - z) ⊙ n + z ⊙ h
+        let d_n = &dh * &z.mapv(|z| 1.0 - z);
+        let d_z = &dh * &(&kept.h_prev - &n);
+        let dh_direct = &dh * &z;
+        // n = tanh(a_in + r ⊙ a_hn)
+        let d_n_pre = tanh_backward(n, d_n.view());
+        let d_r = &d_n_pre * &kept.a_hn;
+        let d_a_hn = &d_n_pre * &r;
+        let d_r_pre = sigmoid_backward(r, d_r.view());
+        let d_z_pre = sigmoid_backward(z, d_z.view());
+        let join = |last: &Array2<f32>| {
+            concatenate(Axis(1), &[d_r_pre.view(), d_z_pre.view(), last.view()])
+                .expect("three [B, H] blocks")
+        };
+        Sent {
+            d_ih: join(&d_n_pre),
+            d_hh: join(&d_a_hn),
+            dh_direct,
+        }
+    }
 }
 
 static STAGES: [Bilingual; 4] = [

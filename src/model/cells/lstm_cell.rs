@@ -23,7 +23,7 @@ use crate::model::{Model, ModelError, ModelSpec, ParamValue, Params, View, Weigh
 use crate::nn::vars::{Init, VarBuilder};
 use crate::text::Bilingual;
 use crate::view::FlowPanel;
-use ndarray::{Array1, Array2, ArrayView1, ArrayViewMut1, Zip, s};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, Zip, s};
 
 /// The weights of one LSTM cell, fused for the step.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,12 +54,28 @@ impl LstmWeights {
         let w_hh = vb.get2(&format!("weight_hh{suffix}"), (gates, hidden), init)?;
         let b_ih = vb.get1(&format!("bias_ih{suffix}"), gates, init)?;
         let b_hh = vb.get1(&format!("bias_hh{suffix}"), gates, init)?;
-        Ok(LstmWeights {
-            input,
-            hidden,
-            w: recurrent::fuse(w_ih.view(), w_hh.view()),
-            b: b_ih + b_hh,
-        })
+        Ok(LstmWeights::from_arrays(
+            w_ih.view(),
+            w_hh.view(),
+            b_ih.view(),
+            b_hh.view(),
+        ))
+    }
+
+    /// The weights fused from PyTorch's four tensors: `weight_ih` `[4H, I]`,
+    /// `weight_hh` `[4H, H]`, `bias_ih` and `bias_hh` `[4H]`.
+    pub fn from_arrays(
+        w_ih: ArrayView2<'_, f32>,
+        w_hh: ArrayView2<'_, f32>,
+        b_ih: ArrayView1<'_, f32>,
+        b_hh: ArrayView1<'_, f32>,
+    ) -> LstmWeights {
+        LstmWeights {
+            input: w_ih.ncols(),
+            hidden: w_hh.ncols(),
+            w: recurrent::fuse(w_ih, w_hh),
+            b: &b_ih + &b_hh,
+        }
     }
 
     /// `(input, hidden)` of the cell whose `weight_ih{suffix}` is in `weights`.
@@ -109,6 +125,11 @@ impl LstmScratch {
         let gates = views::flat(&self.gates);
         let h = gates.len() / 4;
         [0, 1, 2, 3].map(|k| &gates[k * h..(k + 1) * h])
+    }
+
+    /// tanh(c') of the last step.
+    pub fn tanh_c(&self) -> ArrayView1<'_, f32> {
+        self.tanh_c.view()
     }
 
     /// Gate `k` (0 i, 1 f, 2 g, 3 o) of the last step.
@@ -239,6 +260,54 @@ pub fn step(
     stages::cell(s, c.view_mut());
     stages::output(s);
     stages::hidden(s, c.view(), h.view_mut());
+}
+
+/// The backward pass of one step, for backpropagation through time
+/// ([`super::bptt`]): every row of a batch at once, `[B, ·]` arrays.
+pub mod backward {
+    use crate::nn::activation::{sigmoid_backward, tanh_backward};
+    use ndarray::{Array2, ArrayView2, Axis, concatenate, s};
+
+    /// What one step kept: its activated gates `[B, 4H]` (i, f, g, o), the
+    /// cell state it started from and tanh of the one it made.
+    pub struct Kept<'a> {
+        pub gates: ArrayView2<'a, f32>,
+        pub c_prev: ArrayView2<'a, f32>,
+        pub tanh_c: ArrayView2<'a, f32>,
+    }
+
+    /// From dL/dh' and dL/dc' (what later steps send back through the cell
+    /// state), the gradient of the four gates' pre-activations `[B, 4H]`,
+    /// in PyTorch's row order (it reaches both weight matrices alike), and
+    /// dL/dc for the step before.
+    pub fn step(
+        kept: &Kept<'_>,
+        dh: ArrayView2<'_, f32>,
+        dc_next: ArrayView2<'_, f32>,
+    ) -> (Array2<f32>, Array2<f32>) {
+        let h = kept.c_prev.ncols();
+        let gate = |k: usize| kept.gates.slice_move(s![.., k * h..(k + 1) * h]);
+        let (i, f, g, o) = (gate(0), gate(1), gate(2), gate(3));
+        // h' = o ⊙ tanh(c')
+        let d_o = &dh * &kept.tanh_c;
+        let d_tanh_c = &dh * &o;
+        // c' = f ⊙ c + i ⊙ g, and c' also reaches the loss through tanh(c').
+        let dc = tanh_backward(kept.tanh_c, d_tanh_c.view()) + dc_next;
+        let d_f = &dc * &kept.c_prev;
+        let d_i = &dc * &g;
+        let d_g = &dc * &i;
+        let dc_prev = &dc * &f;
+        // Through each gate's activation to its pre-activation.
+        let pre = [
+            sigmoid_backward(i, d_i.view()),
+            sigmoid_backward(f, d_f.view()),
+            tanh_backward(g, d_g.view()),
+            sigmoid_backward(o, d_o.view()),
+        ];
+        let views = [pre[0].view(), pre[1].view(), pre[2].view(), pre[3].view()];
+        let d_pre = concatenate(Axis(1), &views).expect("four [B, H] blocks");
+        (d_pre, dc_prev)
+    }
 }
 
 static STAGES: [Bilingual; 6] = [

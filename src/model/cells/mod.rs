@@ -6,6 +6,7 @@
 
 pub mod basic_cell;
 pub mod bidirectional;
+pub mod bptt;
 pub mod compare;
 pub mod gru_cell;
 pub mod inputs;

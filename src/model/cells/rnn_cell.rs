@@ -14,7 +14,7 @@ use crate::kernels::{Packed, views};
 use crate::model::{Model, ModelError, ModelSpec, ParamValue, Params, View, Weights};
 use crate::nn::vars::{Init, VarBuilder};
 use crate::text::Bilingual;
-use ndarray::{Array1, Array2, ArrayView1, ArrayViewMut1};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1};
 
 /// The activation of a plain recurrent cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,13 +83,32 @@ impl RnnWeights {
         let w_hh = vb.get2(&format!("weight_hh{suffix}"), (hidden, hidden), init)?;
         let b_ih = vb.get1(&format!("bias_ih{suffix}"), hidden, init)?;
         let b_hh = vb.get1(&format!("bias_hh{suffix}"), hidden, init)?;
-        Ok(RnnWeights {
-            input,
-            hidden,
+        Ok(RnnWeights::from_arrays(
+            w_ih.view(),
+            w_hh.view(),
+            b_ih.view(),
+            b_hh.view(),
             nonlinearity,
-            w: recurrent::fuse(w_ih.view(), w_hh.view()),
-            b: b_ih + b_hh,
-        })
+        ))
+    }
+
+    /// The weights fused from PyTorch's four tensors: `weight_ih` `[H, I]`,
+    /// `weight_hh` `[H, H]`, `bias_ih` and `bias_hh` `[H]` (a trainable cell
+    /// fuses its current values before each pass through time).
+    pub fn from_arrays(
+        w_ih: ArrayView2<'_, f32>,
+        w_hh: ArrayView2<'_, f32>,
+        b_ih: ArrayView1<'_, f32>,
+        b_hh: ArrayView1<'_, f32>,
+        nonlinearity: Nonlinearity,
+    ) -> RnnWeights {
+        RnnWeights {
+            input: w_ih.ncols(),
+            hidden: w_ih.nrows(),
+            nonlinearity,
+            w: recurrent::fuse(w_ih, w_hh),
+            b: &b_ih + &b_hh,
+        }
     }
 
     /// `(input, hidden)` of the cell whose `weight_ih{suffix}` is in `weights`.
@@ -153,6 +172,29 @@ pub mod stages {
 pub fn step(w: &RnnWeights, x: ArrayView1<'_, f32>, h: ArrayViewMut1<'_, f32>, s: &mut RnnScratch) {
     stages::weighted_sum(w, x, h.view(), s);
     stages::activation(w, s, h);
+}
+
+/// The backward pass of one step, for backpropagation through time
+/// ([`super::bptt`]): every row of a batch at once.
+pub mod backward {
+    use super::Nonlinearity;
+    use crate::nn::activation::{relu_backward, tanh_backward};
+    use ndarray::{Array2, ArrayView2};
+
+    /// dL/da of h' = act(a), from h' itself and dL/dh' (`[B, H]` each):
+    /// tanh' = 1 - h'², relu' = 1 where h' > 0. The weighted sum's
+    /// gradient reaches `weight_ih`, `bias_ih` and `weight_hh`, `bias_hh`
+    /// alike.
+    pub fn activation(
+        nonlinearity: Nonlinearity,
+        h_new: ArrayView2<'_, f32>,
+        dh: ArrayView2<'_, f32>,
+    ) -> Array2<f32> {
+        match nonlinearity {
+            Nonlinearity::Tanh => tanh_backward(h_new, dh),
+            Nonlinearity::Relu => relu_backward(h_new, dh),
+        }
+    }
 }
 
 static STAGES: [Bilingual; 2] = [

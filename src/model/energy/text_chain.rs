@@ -120,6 +120,37 @@ impl Counts {
     pub fn after(&self, context: Context) -> Option<(u32, &[(char, u32)])> {
         self.next.get(&context).map(|(n, f)| (*n, f.as_slice()))
     }
+
+    /// Mean −log₂ P(c | w) over another text (held out from the one
+    /// counted), from its `order`-th character on. Counts are smoothed by
+    /// adding `alpha` for each of `alphabet` characters,
+    /// P(c | w) = (n(w c) + α) / (n(w) + α |A|), so that a pair never
+    /// counted still has a probability.
+    pub fn held_out_bits(&self, text: &[char], alphabet: usize, alpha: f64) -> f64 {
+        let order = self.order;
+        let mut context = 0;
+        for &c in text.iter().take(order) {
+            context = push(context, c, order);
+        }
+        let mut total = 0.0;
+        let mut scored = 0usize;
+        for &c in text.iter().skip(order) {
+            let (n_w, n_wc) = match self.after(context) {
+                Some((n, followers)) => (
+                    f64::from(n),
+                    followers
+                        .iter()
+                        .find(|f| f.0 == c)
+                        .map_or(0.0, |f| f64::from(f.1)),
+                ),
+                None => (0.0, 0.0),
+            };
+            total -= ((n_wc + alpha) / (n_w + alpha * alphabet as f64)).log2();
+            scored += 1;
+            context = push(context, c, order);
+        }
+        total / scored.max(1) as f64
+    }
 }
 
 /// H = −Σ p log₂ p of counts summing to `total`.
@@ -346,7 +377,7 @@ impl TextChain {
 }
 
 /// A character as a bar label: spaces and line ends made visible.
-fn shown_char(c: char) -> String {
+pub fn shown_char(c: char) -> String {
     match c {
         ' ' => "␣".into(),
         '\n' => "↵".into(),
@@ -551,6 +582,17 @@ mod tests {
         assert_ne!(other.written, written);
         let bits = again.bits_per_char().unwrap();
         assert!(bits > 0.0 && bits < 8.0, "{bits}");
+    }
+
+    #[test]
+    fn held_out_bits_are_the_smoothed_counts() {
+        // After a: b twice, c never. With α = 1 over 3 characters,
+        // P(b | a) = 3/5, P(c | a) = 1/5.
+        let counts = Counts::learn(&['a', 'b', 'a', 'b'], 1);
+        let bits = counts.held_out_bits(&['a', 'b', 'a', 'c'], 3, 1.0);
+        // Scored: b after a, a after b (n(b a) = 2 of 2), c after a.
+        let want = -((3.0f64 / 5.0).log2() + (3.0f64 / 5.0).log2() + (1.0f64 / 5.0).log2()) / 3.0;
+        assert!((bits - want).abs() < 1e-12, "{bits} {want}");
     }
 
     #[test]
