@@ -14,7 +14,7 @@
 
 use super::{Claim, Experiment, Outcome, Reference, Report};
 use crate::model::random::liquid_state_machine::{
-    Column, Task, decide, filtered, fit_readout, read_out, simulate,
+    Column, Task, decide, filtered, fit_readout, read_out, simulate, task_params,
 };
 use crate::model::{ModelError, ParamKind, ParamSpec, ParamValue, Params};
 use crate::text::Bilingual;
@@ -37,7 +37,7 @@ pub static EXPERIMENT: Experiment = Experiment {
 };
 
 fn settings() -> Vec<ParamSpec> {
-    vec![
+    let mut specs = vec![
         ParamSpec::new(
             "train",
             "training samples",
@@ -58,51 +58,9 @@ fn settings() -> Vec<ParamSpec> {
             },
             ParamValue::Int(200),
         ),
-        ParamSpec::new(
-            "jitter",
-            "jitter σ of each spike, ms",
-            "每个脉冲的抖动 σ（毫秒）",
-            ParamKind::Float {
-                min: 0.0,
-                max: 50.0,
-            },
-            ParamValue::Float(4.0),
-        ),
-        ParamSpec::new(
-            "channels",
-            "spike trains per template",
-            "每个模板的脉冲序列数",
-            ParamKind::Int { min: 1, max: 16 },
-            ParamValue::Int(4),
-        ),
-        ParamSpec::new(
-            "duration",
-            "length of a sample, ms",
-            "每个样本的时长（毫秒）",
-            ParamKind::Float {
-                min: 20.0,
-                max: 1000.0,
-            },
-            ParamValue::Float(200.0),
-        ),
-        ParamSpec::new(
-            "tail",
-            "ms of fresh random spikes closing each sample, the same for either class",
-            "每个样本末尾的新随机脉冲时长（毫秒），两类相同",
-            ParamKind::Float {
-                min: 0.0,
-                max: 1000.0,
-            },
-            ParamValue::Float(50.0),
-        ),
-        ParamSpec::new(
-            "lambda",
-            "connection length λ of the liquid",
-            "液体的连接长度 λ",
-            ParamKind::Float { min: 0.1, max: 8.0 },
-            ParamValue::Float(2.0),
-        ),
-    ]
+    ];
+    specs.extend(task_params());
+    specs
 }
 
 fn accuracy(w: &Array1<f64>, states: &[Array1<f64>], classes: &[usize]) -> f64 {
@@ -129,7 +87,7 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
         duration,
         settings.float("tail"),
         &mut rng,
-    );
+    )?;
     let total = train + test;
     let (mut liquid, mut inputs, mut classes) = (Vec::new(), Vec::new(), Vec::new());
     let (mut spikes, mut stopped) = (0usize, false);

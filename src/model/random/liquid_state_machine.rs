@@ -498,16 +498,26 @@ impl Task {
         duration: f64,
         tail: f64,
         rng: &mut R,
-    ) -> Task {
-        let length = (duration - tail).max(0.0);
+    ) -> Result<Task, ModelError> {
+        if tail >= duration {
+            return Err(ModelError::Invalid(Bilingual::owned(
+                format!(
+                    "tail ({tail} ms) must be shorter than the sample (duration {duration} ms): otherwise no template is left to classify"
+                ),
+                format!(
+                    "tail（{tail} 毫秒）必须短于样本时长（duration {duration} 毫秒），否则没有模板可分类"
+                ),
+            )));
+        }
+        let length = duration - tail;
         let a = poisson_trains(channels, TEMPLATE_RATE, length, rng);
         let b = poisson_trains(channels, TEMPLATE_RATE, length, rng);
-        Task {
+        Ok(Task {
             templates: [a, b],
             jitter,
             duration,
             tail,
-        }
+        })
     }
 
     /// Sample `seed`: its class and its input, drawn from the seed alone, so
@@ -515,7 +525,7 @@ impl Task {
     pub fn sample(&self, seed: u64) -> (usize, Vec<Vec<f64>>) {
         let mut rng = StdRng::seed_from_u64(seed);
         let class = usize::from(rng.random::<bool>());
-        let length = (self.duration - self.tail).max(0.0);
+        let length = self.duration - self.tail;
         let mut input = jittered(&self.templates[class], self.jitter, length, &mut rng);
         let tail = poisson_trains(input.len(), TEMPLATE_RATE, self.tail, &mut rng);
         for (train, extra) in input.iter_mut().zip(tail) {
@@ -563,7 +573,9 @@ pub fn decide(y: f64) -> usize {
     usize::from(y < 0.0)
 }
 
-fn params() -> Vec<ParamSpec> {
+/// The task's and the liquid's settings, shared by the lab and the
+/// `lsm-templates` experiment.
+pub fn task_params() -> Vec<ParamSpec> {
     vec![
         ParamSpec::new(
             "jitter",
@@ -609,6 +621,12 @@ fn params() -> Vec<ParamSpec> {
             },
             ParamValue::Float(200.0),
         ),
+    ]
+}
+
+fn params() -> Vec<ParamSpec> {
+    let mut specs = task_params();
+    specs.extend([
         ParamSpec::new(
             "train",
             "samples the readout is fitted on",
@@ -623,7 +641,8 @@ fn params() -> Vec<ParamSpec> {
             ParamKind::Int { min: 1, max: 1000 },
             ParamValue::Int(40),
         ),
-    ]
+    ]);
+    specs
 }
 
 /// What the lab does next.
@@ -679,7 +698,7 @@ impl LiquidStateMachine {
             params.float("duration"),
             params.float("tail"),
             &mut rng,
-        );
+        )?;
         Ok(LiquidStateMachine {
             params: params.clone(),
             seed,
@@ -1323,6 +1342,18 @@ mod tests {
         assert!(m.status().is_some());
         let names: Vec<String> = m.views().iter().map(|v| v.name.clone()).collect();
         assert_eq!(names, ["input", "liquid", "stages", "outputs", "confusion"]);
+    }
+
+    #[test]
+    fn a_tail_as_long_as_the_sample_is_refused() {
+        let mut p = SPEC.default_params();
+        p.set("tail", "200").unwrap();
+        let err = LiquidStateMachine::new(&p, 1).err().expect("refused");
+        assert!(
+            err.message().en.contains("shorter than the sample"),
+            "{err}"
+        );
+        assert!(err.message().zh.contains("短于样本时长"));
     }
 
     #[test]
