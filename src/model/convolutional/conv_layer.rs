@@ -19,7 +19,7 @@
 //! channels), its height and its width, one step per axis, and then the
 //! feature maps the layer makes of a digit; first conv1, then conv2. The
 //! weights are PyTorch's default initialisation (the CNN lab's, drawn from
-//! the same seed) until `T` trains the seed's LeNet one epoch on the digits
+//! the same seed) until `T` trains the seed's LeNet ten epochs on the digits
 //! and takes its filters.
 
 use super::cnn::{Cnn, network};
@@ -419,11 +419,12 @@ impl ConvLayer {
     }
 
     /// Trains the seed's LeNet (the CNN lab at its defaults, the same seed)
-    /// one epoch and takes its first two layers' filters.
+    /// ten epochs and takes its first two layers' filters; stopped early,
+    /// it takes them as they are if at least one epoch has finished.
     fn train(&mut self, progress: Report<'_>) -> Result<(), ModelError> {
         let spec = super::cnn::SPEC;
         let mut cnn = Cnn::new(&spec.default_params(), self.seed)?;
-        cnn.work("finish_epoch", &mut |p: &Progress| {
+        cnn.work("ten_epochs", &mut |p: &Progress| {
             progress(&Progress::new(
                 p.done,
                 p.total,
@@ -520,11 +521,11 @@ impl Model for ConvLayer {
             ),
             Origin::Trained { epochs, accuracy } => Bilingual::owned(
                 format!(
-                    "weights: the seed's LeNet trained {epochs} epoch on the digits (SGD, batch 32, lr 0.1), test accuracy {:.1}%",
+                    "weights: the seed's LeNet trained {epochs} whole epochs on the digits (SGD, batch 32, lr 0.1), test accuracy {:.1}%",
                     accuracy * 100.0
                 ),
                 format!(
-                    "权重：种子的 LeNet 在数字上训练了 {epochs} 个周期（SGD，批 32，学习率 0.1），测试准确率 {:.1}%",
+                    "权重：种子的 LeNet 在数字上训练了 {epochs} 个完整周期（SGD，批 32，学习率 0.1），测试准确率 {:.1}%",
                     accuracy * 100.0
                 ),
             ),
@@ -542,8 +543,8 @@ impl Model for ConvLayer {
             name: "train",
             key: 'T',
             label: Bilingual::new(
-                "train the seed's LeNet one epoch on the digits and take its filters",
-                "在数字上训练种子的 LeNet 一个周期并取用它的卷积核",
+                "train the seed's LeNet ten epochs on the digits and take its filters",
+                "在数字上训练种子的 LeNet 十个周期并取用它的卷积核",
             ),
             long: true,
         }]
