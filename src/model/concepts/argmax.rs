@@ -365,6 +365,13 @@ impl Model for ArgMax {
         }
     }
 
+    /// One lane, as a stage; at rest nothing is left to compare, and the
+    /// step does nothing (rather than waiting for a step count that never
+    /// moves).
+    fn step(&mut self) {
+        self.stage();
+    }
+
     fn views(&self) -> Vec<View> {
         let mut out = vec![self.explanation()];
         out.extend((0..self.x.shape()[0]).map(|i| self.slice_view(i)));
@@ -459,6 +466,15 @@ mod tests {
                 assert_eq!(model.winner(lane), w, "dim {d}, lane {lane}");
             }
         }
+    }
+
+    #[test]
+    fn a_step_at_rest_returns_and_changes_nothing() {
+        let mut model = lab("all");
+        model.step();
+        assert!(model.at_rest());
+        model.step();
+        assert_eq!(model.steps_done(), 1);
     }
 
     #[test]

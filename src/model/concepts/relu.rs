@@ -19,7 +19,6 @@
 //! after it) and counts the dead units. The `shift` parameter, live, adds
 //! to every bias: push it down and units die, up and they come back.
 
-use crate::data;
 use crate::model::view::{Curve, Histogram, Plot};
 use crate::model::{
     Action, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue, Params,
@@ -106,7 +105,7 @@ pub struct Relu {
 
 impl Relu {
     pub fn new(params: &Params, seed: u64) -> Result<Relu, ModelError> {
-        let digits = data::builtin("digits", 0)?;
+        let digits = crate::model::convolutional::digits()?;
         let hidden = params.int("hidden") as usize;
         let inputs = digits.n_features();
         let mut rng = StdRng::seed_from_u64(seed);
@@ -116,7 +115,7 @@ impl Relu {
         let mut lab = Relu {
             params: params.clone(),
             seed,
-            digits: Arc::new(digits.records),
+            digits: Arc::new(digits.records.clone()),
             weight,
             bias,
             shift: params.float("shift") as f32,

@@ -158,11 +158,13 @@ pub fn checked_output(
     })
 }
 
-/// The size formula with the numbers put in.
-pub fn size_line(input: usize, k: usize, s: usize, p: usize, d: usize, out: usize) -> String {
-    format!(
-        "out = floor((in + 2p − d(k−1) − 1)/s) + 1 = floor(({input} + 2·{p} − {d}·({k}−1) − 1)/{s}) + 1 = {out}"
-    )
+/// The size formula, then the same with the numbers put in (a line of
+/// its own, so that a narrow screen still shows it whole).
+pub fn size_lines(input: usize, k: usize, s: usize, p: usize, d: usize, out: usize) -> [String; 2] {
+    [
+        "out = floor((in + 2p − d(k−1) − 1)/s) + 1".to_string(),
+        format!("    = floor(({input} + 2·{p} − {d}·({k}−1) − 1)/{s}) + 1 = {out}"),
+    ]
 }
 
 /// A kernel slid over a digit, one output position per step.
@@ -287,11 +289,11 @@ impl ConvCell {
 
     fn equations(&self) -> View {
         let (k, s, p, d) = (self.w.nrows(), self.stride, self.padding, self.dilation);
-        let lines = vec![
+        let mut lines = vec![
             "y[i, j] = b + Σ_ki Σ_kj w[ki, kj] · x̃[i·s + ki·d, j·s + kj·d]".to_string(),
             format!("k = {k}, s = {s}, p = {p}, d = {d}, b = {}", num(self.b)),
-            size_line(self.x.nrows(), k, s, p, d, self.y.nrows()),
         ];
+        lines.extend(size_lines(self.x.nrows(), k, s, p, d, self.y.nrows()));
         View::new(
             "equations",
             Bilingual::new(

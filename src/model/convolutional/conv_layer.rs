@@ -19,7 +19,7 @@
 //! channels), its height and its width, one step per axis, and then the
 //! feature maps the layer makes of a digit; first conv1, then conv2. The
 //! weights are PyTorch's default initialisation (the CNN lab's, drawn from
-//! the same seed) until `T` trains the seed's LeNet one epoch on the digits
+//! the same seed) until `T` trains the seed's LeNet ten epochs on the digits
 //! and takes its filters.
 
 use super::cnn::{Cnn, network};
@@ -116,6 +116,9 @@ pub struct ConvLayer {
     label: usize,
     layers: [Filters; 2],
     origin: Origin,
+    /// Each layer's feature maps of the digit, and conv2's input.
+    maps: [Array4<f32>; 2],
+    h1: Array4<f32>,
     /// Steps done in this reading, `0..=10`.
     done: usize,
     steps: u64,
@@ -128,16 +131,20 @@ impl ConvLayer {
             .into_shape_with_order((1, 1, 28, 28))
             .map_err(|e| ModelError::Invalid(Bilingual::owned(e.to_string(), e.to_string())))?;
         let layers = lenet_filters(&network(seed))?;
-        Ok(ConvLayer {
+        let mut lab = ConvLayer {
             params: params.clone(),
             seed,
             x,
             label,
             layers,
             origin: Origin::Init,
+            maps: [Array4::zeros((0, 0, 0, 0)), Array4::zeros((0, 0, 0, 0))],
+            h1: Array4::zeros((0, 0, 0, 0)),
             done: 0,
             steps: 0,
-        })
+        };
+        lab.pass();
+        Ok(lab)
     }
 
     /// Layer `l`'s filters (0: conv1, 1: conv2).
@@ -150,25 +157,37 @@ impl ConvLayer {
         &self.x
     }
 
+    /// Passes the digit through both layers: conv1, ReLU and a 2x2 max
+    /// pool, conv2; the lab draws what this keeps.
+    fn pass(&mut self) {
+        let conv = |x: &Array4<f32>, f: &Filters| {
+            conv2d::forward(
+                x.view(),
+                f.weight.view(),
+                Some(f.bias.view()),
+                Conv2dOptions::default(),
+            )
+        };
+        let y1 = conv(&self.x, &self.layers[0]);
+        let h1 = pool::max_pool2d(y1.mapv(relu).view(), Pool2dOptions::new((2, 2))).0;
+        let y2 = conv(&h1, &self.layers[1]);
+        self.maps = [y1, y2];
+        self.h1 = h1;
+    }
+
     /// The input of layer `l`: the digit, or conv1's maps after ReLU and
     /// a 2x2 max pool.
     pub fn layer_input(&self, l: usize) -> Array4<f32> {
         if l == 0 {
-            return self.x.clone();
+            self.x.clone()
+        } else {
+            self.h1.clone()
         }
-        let y1 = self.feature_maps(0).mapv(relu);
-        pool::max_pool2d(y1.view(), Pool2dOptions::new((2, 2))).0
     }
 
     /// The feature maps layer `l` makes of the digit, `[1, out, h, w]`.
     pub fn feature_maps(&self, l: usize) -> Array4<f32> {
-        let f = &self.layers[l];
-        conv2d::forward(
-            self.layer_input(l).view(),
-            f.weight.view(),
-            Some(f.bias.view()),
-            Conv2dOptions::default(),
-        )
+        self.maps[l].clone()
     }
 
     /// The layer and axis being read (axis 4: the feature maps), if any.
@@ -199,7 +218,8 @@ impl ConvLayer {
                     .iter()
                     .map(|n| n.to_string().len() + 2)
                     .sum::<usize>();
-            format!("{}^ axis {a}", " ".repeat(before))
+            let pad = " ".repeat(before);
+            Bilingual::owned(format!("{pad}^ axis {a}"), format!("{pad}^ 第 {a} 轴"))
         });
         let mut lines = vec![
             Bilingual::same(format!(
@@ -209,7 +229,7 @@ impl ConvLayer {
             Bilingual::same(format!("{prefix}{shape_text}")),
         ];
         let marked = lines.len();
-        lines.push(Bilingual::same(caret.unwrap_or_default()));
+        lines.push(caret.unwrap_or_else(|| Bilingual::same("")));
         let what = [
             Bilingual::owned(
                 format!(
@@ -419,11 +439,12 @@ impl ConvLayer {
     }
 
     /// Trains the seed's LeNet (the CNN lab at its defaults, the same seed)
-    /// one epoch and takes its first two layers' filters.
+    /// ten epochs and takes its first two layers' filters; stopped early,
+    /// it takes them as they are if at least one epoch has finished.
     fn train(&mut self, progress: Report<'_>) -> Result<(), ModelError> {
         let spec = super::cnn::SPEC;
         let mut cnn = Cnn::new(&spec.default_params(), self.seed)?;
-        cnn.work("finish_epoch", &mut |p: &Progress| {
+        cnn.work("ten_epochs", &mut |p: &Progress| {
             progress(&Progress::new(
                 p.done,
                 p.total,
@@ -435,6 +456,7 @@ impl ConvLayer {
             return Ok(()); // stopped before the epoch ended: nothing taken
         };
         self.layers = lenet_filters(cnn.trainer().net())?;
+        self.pass();
         self.origin = Origin::Trained {
             epochs: record.epoch,
             accuracy: record.test_accuracy.unwrap_or(f64::NAN),
@@ -520,11 +542,11 @@ impl Model for ConvLayer {
             ),
             Origin::Trained { epochs, accuracy } => Bilingual::owned(
                 format!(
-                    "weights: the seed's LeNet trained {epochs} epoch on the digits (SGD, batch 32, lr 0.1), test accuracy {:.1}%",
+                    "weights: the seed's LeNet trained {epochs} whole epochs on the digits (SGD, batch 32, lr 0.1), test accuracy {:.1}%",
                     accuracy * 100.0
                 ),
                 format!(
-                    "权重：种子的 LeNet 在数字上训练了 {epochs} 个周期（SGD，批 32，学习率 0.1），测试准确率 {:.1}%",
+                    "权重：种子的 LeNet 在数字上训练了 {epochs} 个完整周期（SGD，批 32，学习率 0.1），测试准确率 {:.1}%",
                     accuracy * 100.0
                 ),
             ),
@@ -542,8 +564,8 @@ impl Model for ConvLayer {
             name: "train",
             key: 'T',
             label: Bilingual::new(
-                "train the seed's LeNet one epoch on the digits and take its filters",
-                "在数字上训练种子的 LeNet 一个周期并取用它的卷积核",
+                "train the seed's LeNet ten epochs on the digits and take its filters",
+                "在数字上训练种子的 LeNet 十个周期并取用它的卷积核",
             ),
             long: true,
         }]

@@ -148,12 +148,14 @@ fn kernel(kind: &str, k: usize, rng: &mut StdRng) -> Array2<f32> {
     }
 }
 
-/// The size formula with the numbers put in.
-pub fn size_line(input: usize, k: usize, o: ConvTranspose2dOptions, out: usize) -> String {
+/// The size formula, then the same with the numbers put in (a line of
+/// its own, so that a narrow screen still shows it whole).
+pub fn size_lines(input: usize, k: usize, o: ConvTranspose2dOptions, out: usize) -> [String; 2] {
     let (s, p, op, d) = (o.stride.0, o.padding.0, o.output_padding.0, o.dilation.0);
-    format!(
-        "out = (in−1)s − 2p + d(k−1) + output_padding + 1 = ({input}−1)·{s} − 2·{p} + {d}·({k}−1) + {op} + 1 = {out}"
-    )
+    [
+        "out = (in−1)s − 2p + d(k−1) + output_padding + 1".to_string(),
+        format!("    = ({input}−1)·{s} − 2·{p} + {d}·({k}−1) + {op} + 1 = {out}"),
+    ]
 }
 
 /// Checks a transposed convolution's settings as PyTorch does: the output
@@ -301,7 +303,7 @@ impl DeconvCell {
     fn equations(&self) -> View {
         let k = self.w.nrows();
         let o = self.options;
-        let lines = vec![
+        let mut lines = vec![
             "y[i·s − p + ki·d, j·s − p + kj·d] += x[i, j] · w[ki, kj]   (y starts as b)"
                 .to_string(),
             format!(
@@ -312,8 +314,8 @@ impl DeconvCell {
                 o.dilation.0,
                 num(self.b)
             ),
-            size_line(self.x.nrows(), k, o, self.y.nrows()),
         ];
+        lines.extend(size_lines(self.x.nrows(), k, o, self.y.nrows()));
         View::new(
             "equations",
             Bilingual::new(

@@ -9,10 +9,22 @@ pub mod deconv_cell;
 pub mod pooling_cell;
 pub mod time_delay;
 
-use crate::data;
+use crate::data::{self, Dataset};
 use crate::model::ModelError;
 use crate::text::Bilingual;
 use ndarray::Array2;
+use std::sync::{Arc, OnceLock};
+
+/// The built-in 8x8 digits, read once: the labs read single pictures of
+/// them every time they are built.
+pub fn digits() -> Result<Arc<Dataset>, ModelError> {
+    static DIGITS_SET: OnceLock<Arc<Dataset>> = OnceLock::new();
+    if let Some(set) = DIGITS_SET.get() {
+        return Ok(set.clone());
+    }
+    let set = Arc::new(data::builtin("digits", 0)?);
+    Ok(DIGITS_SET.get_or_init(|| set).clone())
+}
 
 /// How many built-in digits a lab can pick from (the `digit` parameter).
 pub const DIGITS: i64 = 1797;
@@ -21,7 +33,7 @@ pub const DIGITS: i64 = 1797;
 /// [0, 1] (8: the set's own pixels; 28: resized bilinearly as the CNN sees
 /// them), with its label.
 pub fn digit(index: usize, size: usize) -> Result<(Array2<f32>, usize), ModelError> {
-    let digits = data::builtin("digits", 0)?;
+    let digits = digits()?;
     if index >= digits.len() {
         return Err(ModelError::Invalid(Bilingual::owned(
             format!(

@@ -321,8 +321,9 @@ impl PoolingCell {
                         .to_string()
                 },
                 format!("k = {}, s = {}, p = {}", self.k, self.stride, self.padding),
+                "out = floor((in + 2p − k)/s) + 1".to_string(),
                 format!(
-                    "out = floor((in + 2p − k)/s) + 1 = floor(({n} + 2·{} − {})/{}) + 1 = {out}",
+                    "    = floor(({n} + 2·{} − {})/{}) + 1 = {out}",
                     self.padding, self.k, self.stride
                 ),
             ],

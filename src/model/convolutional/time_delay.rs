@@ -226,8 +226,9 @@ impl TimeDelay {
                     .join(", "),
                 num(self.b)
             ),
+            "out = floor((L + 2p − d(K−1) − 1)/s) + 1".to_string(),
             format!(
-                "out = floor((L + 2p − d(K−1) − 1)/s) + 1 = floor(({} + 2·{p} − {d}·({k}−1) − 1)/{s}) + 1 = {}",
+                "    = floor(({} + 2·{p} − {d}·({k}−1) − 1)/{s}) + 1 = {}",
                 self.x.len(),
                 self.y.len()
             ),
