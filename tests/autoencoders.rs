@@ -400,7 +400,10 @@ fn sae_digits_on_a_short_setting_holds_the_activation_near_rho() {
 
 #[test]
 fn vae_digits_on_a_short_setting_lowers_the_bound() {
-    let report = run_experiment("vae-digits", &[("hidden", "64"), ("epochs", "12")]);
+    let report = run_experiment(
+        "vae-digits",
+        &[("hidden", "64"), ("epochs", "12"), ("lr", "0.001")],
+    );
     let series = &report.series[0].1;
     assert_eq!(series.len(), 12);
     assert!(report.passed(), "test −ELBO per epoch {series:?}");

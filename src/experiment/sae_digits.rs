@@ -129,7 +129,8 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
         .filter(|&&r| (r - rho).abs() <= 0.5 * rho)
         .count() as f64
         / rho_hat.len().max(1) as f64;
-    let rho = f64::from(rho);
+    // The setting itself, not its f32 copy, so the claim reads 0.025..0.075.
+    let rho = settings.float("rho");
     let (en, zh) = epoch_table(&run.test_mse, None);
     Ok(Outcome {
         metrics: vec![
@@ -142,7 +143,8 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
         series: Vec::new(),
         references: vec![Reference {
             metric: "mean_activation",
-            claim: Claim::Between(0.5 * rho, 1.5 * rho),
+            // Rounded to 1e-9 so that the claim reads 0.025..0.075, not 0.07500000000000001.
+            claim: Claim::Between(round9(0.5 * rho), round9(1.5 * rho)),
             source: Bilingual::new(
                 "the KL penalty holds the mean activation near ρ (Ng's notes); within 50% of ρ",
                 "KL 惩罚使平均激活接近 ρ（吴恩达的讲义）；在 ρ 的 50% 以内",
@@ -151,4 +153,8 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
         details: Bilingual::owned(en, zh),
         stopped: run.stopped,
     })
+}
+
+fn round9(v: f64) -> f64 {
+    (v * 1e9).round() / 1e9
 }

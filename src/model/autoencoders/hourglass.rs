@@ -689,15 +689,20 @@ impl AutoencoderLab {
         };
         let shapes = if done(Stage::Forward) {
             format!(
-                ", [{rows}, {}] → [{rows}, {code}] → [{rows}, {}]",
+                "[{rows}, {}] → [{rows}, {code}] → [{rows}, {}]",
                 self.widths[0], self.widths[0]
             )
         } else {
             String::new()
         };
+        let (comma_en, comma_zh) = if shapes.is_empty() {
+            ("", "")
+        } else {
+            (", ", "，")
+        };
         lines.push(Bilingual::owned(
-            format!("2 forward pass:   h = f({input}), x̂ = σ(g(h)){shapes}"),
-            format!("2 前向传播：      h = f({input})，x̂ = σ(g(h)){shapes}"),
+            format!("2 forward pass:   h = f({input}), x̂ = σ(g(h)){comma_en}{shapes}"),
+            format!("2 前向传播：      h = f({input})，x̂ = σ(g(h)){comma_zh}{shapes}"),
         ));
         let ell = match self.loss {
             Reconstruction::Mse => "‖x̂ − x‖²",

@@ -302,11 +302,12 @@ impl MeanStdCell {
                 )
             })
             .collect();
-        let sum = format!("Σ = {:.7}", self.kl());
+        let mut lines = terms;
+        lines.push(format!("Σ = {:.7}", self.kl()));
         View::new(
             "kl",
             Bilingual::new("KL to N(0, I), unit by unit", "到 N(0, I) 的 KL，逐个单元"),
-            ViewContent::text(Bilingual::same(format!("{}\n{sum}", terms.join("\n")))),
+            ViewContent::equations(lines, None),
         )
     }
 
