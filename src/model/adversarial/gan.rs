@@ -447,7 +447,7 @@ impl Gan {
     pub fn new(params: &Params, seed: u64) -> Gan {
         let trainer = Trainer::new(params, seed);
         // The samples to show are drawn apart from the training draws.
-        let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed_0f_9a_5);
+        let mut rng = StdRng::seed_from_u64(seed ^ 0x0005_eed0_f9a5);
         let shown_real = draw_real(trainer.data, SHOWN, &mut rng);
         let shown_z = normal(SHOWN, trainer.noise, &mut rng);
         let measure_z = normal(COVERAGE_SAMPLES, trainer.noise, &mut rng);
