@@ -322,18 +322,20 @@ impl CharRnn {
             (None, Some(p)) => (column(&p.inputs, streams), column(&p.targets, streams)),
             _ => (Vec::new(), Vec::new()),
         };
-        let (i, t) = (self.stream_text(&inputs), self.stream_text(&targets));
+        let i = self.stream_text(&inputs);
+        let next = targets
+            .last()
+            .map(|&t| shown_char(self.text.char(t)))
+            .unwrap_or_default();
         View::new(
             "window",
             Bilingual::owned(
-                format!(
-                    "characters going in (stream 1 of {streams}), and the next ones to predict"
-                ),
-                format!("读入的字符（第 1 条流，共 {streams} 条），以及要预测的下一个字符"),
+                format!("characters going in (stream 1 of {streams}) and the one after them"),
+                format!("读入的字符（第 1 条流，共 {streams} 条）及其后的一个字符"),
             ),
             ViewContent::text(Bilingual::owned(
-                format!("in:   {i}\nnext: {t}"),
-                format!("读入：{i}\n下一：{t}"),
+                format!("{i} → {next}"),
+                format!("{i} → {next}"),
             )),
         )
     }
@@ -420,7 +422,7 @@ impl CharRnn {
             .sample
             .iter()
             .map(|&t| match self.text.char(t) {
-                '\n' => "\n".to_string(),
+                c @ ('\n' | ' ') => c.to_string(),
                 c => shown_char(c),
             })
             .collect();
@@ -514,8 +516,13 @@ impl CharRnn {
         let Shape {
             window, streams, ..
         } = self.net.shape;
-        let bits = self.pass.as_ref().map(|p| p.bits).unwrap_or(f64::NAN);
-        let norm = self.pass.as_ref().map(|p| p.grad_norm).unwrap_or(f64::NAN);
+        // A number not yet computed in this step is shown as `…`.
+        let shown = |v: Option<f64>| match v {
+            Some(v) if v.is_finite() => format!("{v:.3}"),
+            _ => "…".to_string(),
+        };
+        let bits = shown(self.pass.as_ref().map(|p| p.bits));
+        let norm = shown(self.pass.as_ref().map(|p| p.grad_norm));
         let lines = vec![
             Bilingual::owned(
                 format!("1 read the next {window} characters of each of {streams} streams"),
@@ -526,16 +533,16 @@ impl CharRnn {
                 "2 e_t = E[c_t]，h_t = cell(e_t, h_t-1)，p_t = softmax(W_o h_t + b_o)",
             ),
             Bilingual::owned(
-                format!("3 L = mean −log₂ p_t(c_t+1) = {bits:.3} bits per character"),
-                format!("3 L = 平均 −log₂ p_t(c_t+1) = 每字符 {bits:.3} 比特"),
+                format!("3 L = mean −log₂ p_t(c_t+1) = {bits} bits per character"),
+                format!("3 L = 平均 −log₂ p_t(c_t+1) = 每字符 {bits} 比特"),
             ),
             Bilingual::owned(
                 format!("4 back through the {window} steps of this window only (truncated)"),
                 format!("4 只沿本窗口的 {window} 步反向传播（截断）"),
             ),
             Bilingual::owned(
-                format!("5 |g| = {norm:.3}, clipped to 5; Adam step; carry h to the next window"),
-                format!("5 |g| = {norm:.3}，裁剪到 5；Adam 一步；h 带到下一个窗口"),
+                format!("5 |g| = {norm}, clipped to 5; Adam step; carry h to the next window"),
+                format!("5 |g| = {norm}，裁剪到 5；Adam 一步；h 带到下一个窗口"),
             ),
         ];
         View::new(

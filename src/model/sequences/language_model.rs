@@ -110,9 +110,9 @@ pub struct Pass {
     pub states: Array3<f32>,
     /// `[T·B, V]`, step-major.
     pub logits: Array2<f32>,
-    /// Mean loss in bits per character.
+    /// Mean loss in bits per character (NaN until the loss is computed).
     pub bits: f64,
-    /// The gradient's global norm before clipping.
+    /// The gradient's global norm before clipping (NaN until the update).
     pub grad_norm: f64,
 }
 
@@ -225,8 +225,9 @@ impl CharNet {
             targets,
             states,
             logits,
-            bits: 0.0,
-            grad_norm: 0.0,
+            // Not yet computed: the loss and the update set them.
+            bits: f64::NAN,
+            grad_norm: f64::NAN,
         }
     }
 
