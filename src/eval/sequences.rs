@@ -109,10 +109,10 @@ pub fn evaluate(
         ("logits".into(), tensor(logits)),
         ("h".into(), tensor(states)),
     ];
-    if kind == CellKind::Lstm {
-        if let Some(c) = cell.cell_states() {
-            out.push(("c".into(), tensor(c.to_owned())));
-        }
+    if kind == CellKind::Lstm
+        && let Some(c) = cell.cell_states()
+    {
+        out.push(("c".into(), tensor(c.to_owned())));
     }
     out.extend([
         (

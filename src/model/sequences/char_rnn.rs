@@ -303,7 +303,7 @@ impl CharRnn {
         self.rival_bits.push((step, rival_pass.bits));
         self.pass = Some(pass);
         self.measure_gradients();
-        if self.net.steps % EVERY == 0 {
+        if self.net.steps.is_multiple_of(EVERY) {
             self.score();
         }
     }
