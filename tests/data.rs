@@ -39,7 +39,8 @@ fn digits_are_1797_pictures_of_8x8_in_ten_classes() {
     let Targets::Classes { names, .. } = &digits.targets else {
         panic!("digits are classes")
     };
-    assert_eq!(names[3], "3");
+    assert_eq!(names[3].en, "3");
+    assert_eq!(names[3].zh, "3");
 }
 
 #[test]
@@ -81,7 +82,10 @@ fn iris_is_150_flowers_of_three_species() {
     let Targets::Classes { names, .. } = &iris.targets else {
         panic!("iris is classes")
     };
-    assert_eq!(names, &["setosa", "versicolor", "virginica"]);
+    let english: Vec<&str> = names.iter().map(|name| name.en.as_ref()).collect();
+    assert_eq!(english, ["setosa", "versicolor", "virginica"]);
+    let chinese: Vec<&str> = names.iter().map(|name| name.zh.as_ref()).collect();
+    assert_eq!(chinese, ["山鸢尾", "变色鸢尾", "维吉尼亚鸢尾"]);
     assert_eq!(iris.feature_names[2], "petal_length_cm");
     assert_eq!(iris.records.row(0).to_vec(), vec![5.1, 3.5, 1.4, 0.2]);
 }
@@ -94,7 +98,10 @@ fn breast_cancer_is_569_masses_212_malignant() {
     let Targets::Classes { names, .. } = &cancer.targets else {
         panic!("breast cancer is classes")
     };
-    assert_eq!(names, &["malignant", "benign"]);
+    let english: Vec<&str> = names.iter().map(|name| name.en.as_ref()).collect();
+    assert_eq!(english, ["malignant", "benign"]);
+    let chinese: Vec<&str> = names.iter().map(|name| name.zh.as_ref()).collect();
+    assert_eq!(chinese, ["恶性", "良性"]);
 }
 
 #[test]

@@ -209,7 +209,9 @@ fn parse_bytes(file: &str, bytes: &[u8], labels: LabelKind) -> Result<Dataset, D
             let n_classes = class_labels.iter().max().map_or(0, |&max| max + 1);
             Targets::Classes {
                 labels: Array1::from(class_labels),
-                names: (0..n_classes).map(|class| class.to_string()).collect(),
+                names: (0..n_classes)
+                    .map(|class| crate::text::Bilingual::same(class.to_string()))
+                    .collect(),
             }
         }
         LabelKind::Value => Targets::Values(

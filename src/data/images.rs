@@ -113,7 +113,9 @@ mod tests {
             records,
             targets: super::super::Targets::Classes {
                 labels: ndarray::Array1::from(vec![3]),
-                names: (0..10).map(|d| d.to_string()).collect(),
+                names: (0..10)
+                    .map(|d| crate::text::Bilingual::same(d.to_string()))
+                    .collect(),
             },
             feature_names: (0..16).map(|i| format!("p{i}")).collect(),
             image: Some((4, 4)),

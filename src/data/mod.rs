@@ -19,6 +19,7 @@ pub mod toy;
 
 use std::fmt;
 
+use crate::text::Bilingual;
 use ndarray::{Array1, Array2, Axis};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -43,10 +44,11 @@ pub struct Dataset {
 /// What a model should predict for each record.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Targets {
-    /// Class labels `0..names.len()`; `names.len()` is the number of classes.
+    /// Class labels `0..names.len()`; `names.len()` is the number of
+    /// classes, each named in both languages.
     Classes {
         labels: Array1<usize>,
-        names: Vec<String>,
+        names: Vec<Bilingual>,
     },
     /// Regression targets `[samples, outputs]`.
     Values(Array2<f32>),
@@ -529,11 +531,18 @@ pub fn builtin(name: &str, seed: u64) -> Result<Dataset, DataError> {
         "digits_nudged" => images::nudge_digits(&digits()?),
         "iris" => with_class_names(
             parse_csv("iris", IRIS_CSV, LabelKind::Class)?,
-            &["setosa", "versicolor", "virginica"],
+            &[
+                Bilingual::new("setosa", "山鸢尾"),
+                Bilingual::new("versicolor", "变色鸢尾"),
+                Bilingual::new("virginica", "维吉尼亚鸢尾"),
+            ],
         ),
         "breast_cancer" => with_class_names(
             parse_csv("breast_cancer", BREAST_CANCER_CSV, LabelKind::Class)?,
-            &["malignant", "benign"],
+            &[
+                Bilingual::new("malignant", "恶性"),
+                Bilingual::new("benign", "良性"),
+            ],
         ),
         "blobs" => toy::blobs(TOY_SAMPLES, toy::BLOBS_STD, &mut rng),
         "moons" => toy::moons(TOY_SAMPLES, toy::MOONS_NOISE, &mut rng),
@@ -560,7 +569,9 @@ fn digits() -> Result<Dataset, DataError> {
     let mut data = parse_csv("digits", DIGITS_CSV, LabelKind::Class)?;
     data.records.mapv_inplace(|pixel| pixel / 16.0);
     data.image = Some((8, 8));
-    let names: Vec<String> = (0..10).map(|digit| digit.to_string()).collect();
+    let names: Vec<Bilingual> = (0..10)
+        .map(|digit| Bilingual::same(digit.to_string()))
+        .collect();
     if let Targets::Classes { names: current, .. } = &mut data.targets {
         *current = names;
     }
@@ -568,9 +579,9 @@ fn digits() -> Result<Dataset, DataError> {
 }
 
 /// Replaces the reader's numeric class names with the data set's own.
-fn with_class_names(mut data: Dataset, class_names: &[&str]) -> Dataset {
+fn with_class_names(mut data: Dataset, class_names: &[Bilingual]) -> Dataset {
     if let Targets::Classes { names, .. } = &mut data.targets {
-        *names = class_names.iter().map(|name| name.to_string()).collect();
+        *names = class_names.to_vec();
     }
     data
 }
@@ -594,7 +605,11 @@ mod tests {
             records: Array2::from_shape_fn((60, 2), |(i, j)| (i * 2 + j) as f32),
             targets: Targets::Classes {
                 labels: Array1::from(labels),
-                names: vec!["a".into(), "b".into(), "c".into()],
+                names: vec![
+                    Bilingual::same("a"),
+                    Bilingual::same("b"),
+                    Bilingual::same("c"),
+                ],
             },
             feature_names: vec!["u".into(), "v".into()],
             image: None,

@@ -17,6 +17,7 @@ use rand::Rng;
 use rand::seq::SliceRandom;
 
 use super::{Dataset, Targets};
+use crate::text::Bilingual;
 
 /// The built-in sets' noise: scikit-learn's default cluster std for blobs,
 /// the levels the brief of each set names for the others.
@@ -53,7 +54,7 @@ fn finish<R: Rng + ?Sized>(
     name: &str,
     points: Vec<[f64; 2]>,
     labels: Vec<usize>,
-    class_names: &[&str],
+    class_names: &[Bilingual],
     noise: f32,
     rng: &mut R,
 ) -> Dataset {
@@ -74,7 +75,7 @@ fn finish<R: Rng + ?Sized>(
         records,
         targets: Targets::Classes {
             labels,
-            names: class_names.iter().map(|s| s.to_string()).collect(),
+            names: class_names.to_vec(),
         },
         feature_names: vec!["x".into(), "y".into()],
         image: None,
@@ -109,7 +110,18 @@ pub fn blobs<R: Rng + ?Sized>(n_samples: usize, noise: f32, rng: &mut R) -> Data
             labels.push(class);
         }
     }
-    finish("blobs", points, labels, &["0", "1", "2"], noise, rng)
+    finish(
+        "blobs",
+        points,
+        labels,
+        &[
+            Bilingual::same("0"),
+            Bilingual::same("1"),
+            Bilingual::same("2"),
+        ],
+        noise,
+        rng,
+    )
 }
 
 /// Two interleaving half circles (`make_moons(n, noise)`): the upper moon
@@ -123,7 +135,17 @@ pub fn moons<R: Rng + ?Sized>(n_samples: usize, noise: f32, rng: &mut R) -> Data
         .collect();
     points.extend(linspace(0.0, PI, n_in).map(|t| [1.0 - t.cos(), 1.0 - t.sin() - 0.5]));
     let labels = [vec![0; n_out], vec![1; n_in]].concat();
-    finish("moons", points, labels, &["upper", "lower"], noise, rng)
+    finish(
+        "moons",
+        points,
+        labels,
+        &[
+            Bilingual::new("upper", "上弯月"),
+            Bilingual::new("lower", "下弯月"),
+        ],
+        noise,
+        rng,
+    )
 }
 
 /// A large circle of radius 1 (class 0) around a small one of radius 0.5
@@ -136,7 +158,17 @@ pub fn circles<R: Rng + ?Sized>(n_samples: usize, noise: f32, rng: &mut R) -> Da
     let mut points: Vec<[f64; 2]> = angles(n_out).map(|t| [t.cos(), t.sin()]).collect();
     points.extend(angles(n_in).map(|t| [CIRCLES_FACTOR * t.cos(), CIRCLES_FACTOR * t.sin()]));
     let labels = [vec![0; n_out], vec![1; n_in]].concat();
-    finish("circles", points, labels, &["outer", "inner"], noise, rng)
+    finish(
+        "circles",
+        points,
+        labels,
+        &[
+            Bilingual::new("outer", "外圈"),
+            Bilingual::new("inner", "内圈"),
+        ],
+        noise,
+        rng,
+    )
 }
 
 /// Two interleaved spirals of 1.5 turns from the centre to radius 1, the
@@ -154,7 +186,14 @@ pub fn spirals<R: Rng + ?Sized>(n_samples: usize, noise: f32, rng: &mut R) -> Da
         points.push([along * angle.cos(), along * angle.sin()]);
         labels.push(class);
     }
-    finish("spirals", points, labels, &["0", "1"], noise, rng)
+    finish(
+        "spirals",
+        points,
+        labels,
+        &[Bilingual::same("0"), Bilingual::same("1")],
+        noise,
+        rng,
+    )
 }
 
 /// Points uniform in [-1, 1]², class 1 where x and y have opposite signs
@@ -172,7 +211,10 @@ pub fn xor<R: Rng + ?Sized>(n_samples: usize, noise: f32, rng: &mut R) -> Datase
         "xor",
         points,
         labels,
-        &["same sign", "opposite signs"],
+        &[
+            Bilingual::new("same sign", "同号"),
+            Bilingual::new("opposite signs", "异号"),
+        ],
         noise,
         rng,
     )
@@ -190,7 +232,9 @@ pub fn ring<R: Rng + ?Sized>(n_samples: usize, noise: f32, rng: &mut R) -> Datas
         points.push([RING_RADIUS * angle.cos(), RING_RADIUS * angle.sin()]);
         labels.push(mode);
     }
-    let names = ["0", "1", "2", "3", "4", "5", "6", "7"];
+    let names: Vec<Bilingual> = (0..RING_MODES)
+        .map(|mode| Bilingual::same(mode.to_string()))
+        .collect();
     finish("ring", points, labels, &names, noise, rng)
 }
 

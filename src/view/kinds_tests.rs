@@ -236,7 +236,7 @@ fn examples() -> Vec<(&'static str, View)> {
                             }
                         })
                         .collect(),
-                    classes: vec!["inner".into(), "outer".into()],
+                    classes: vec![Bilingual::same("inner"), Bilingual::same("outer")],
                     field: Some(Field {
                         cols: 12,
                         rows: 12,
@@ -606,7 +606,7 @@ fn any_content(kind: usize, v: &[f32], a: usize, b: usize, range: (f32, f32)) ->
                     highlight: i == b,
                 })
                 .collect(),
-            classes: words(b % 4, a),
+            classes: words(b % 4, a).into_iter().map(Bilingual::same).collect(),
             field: (a.is_multiple_of(2)).then(|| Field {
                 cols: a,
                 rows: b,

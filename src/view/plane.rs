@@ -29,7 +29,7 @@ pub(super) const GLYPHS: [&str; 8] = ["o", "x", "+", "*", "#", "%", "&", "$"];
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plane {
     pub points: Vec<PlanePoint>,
-    pub classes: Vec<String>,
+    pub classes: Vec<Bilingual>,
     pub field: Option<Field>,
     pub lines: Vec<Segment>,
     pub x_range: (f64, f64),
@@ -102,7 +102,8 @@ impl Kind for Plane {
                 ])
             })
             .collect();
-        Some(json!({ "points": points, "classes": self.classes, "lines": lines }))
+        let classes: Vec<&str> = self.classes.iter().map(|name| name.en.as_ref()).collect();
+        Some(json!({ "points": points, "classes": classes, "lines": lines }))
     }
 
     fn heights(&self, width: u16, _colour: bool) -> Vec<u16> {
@@ -266,7 +267,7 @@ fn draw_legend(plane: &Plane, area: Rect, buf: &mut Buffer, ctx: &DrawContext) {
         let name = plane
             .classes
             .get(class)
-            .cloned()
+            .map(|name| name.get(ctx.lang).into_owned())
             .unwrap_or_else(|| class.to_string());
         x = put(buf, area, x, y, &name, ctx.theme.text);
         x = put(buf, area, x, y, "  ", ctx.theme.text);
@@ -418,7 +419,7 @@ mod tests {
         }];
         let plane = Plane {
             points: points.to_vec(),
-            classes: vec!["a".into(), "b".into()],
+            classes: vec![Bilingual::same("a"), Bilingual::same("b")],
             field: None,
             lines: lines.to_vec(),
             x_range: (0.0, 1.0),
@@ -503,7 +504,7 @@ mod view_tests {
             Bilingual::new("data and decision regions", "数据与决策区域"),
             ViewContent::Plane(Plane {
                 points,
-                classes: vec!["negative".into(), "positive".into()],
+                classes: vec![Bilingual::same("negative"), Bilingual::same("positive")],
                 field: field.then_some(Field {
                     cols,
                     rows,

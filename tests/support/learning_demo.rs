@@ -224,7 +224,10 @@ impl Model for Learning {
                             highlight: i == current,
                         })
                         .collect(),
-                    classes: vec!["below".into(), "above".into()],
+                    classes: vec![
+                        Bilingual::new("below", "下方"),
+                        Bilingual::new("above", "上方"),
+                    ],
                     field: Some(Field {
                         cols: FIELD_COLS,
                         rows: FIELD_ROWS,

@@ -583,7 +583,10 @@ impl Gan {
             ),
             ViewContent::Plane(Plane {
                 points,
-                classes: vec!["x".into(), "G(z)".into()],
+                classes: vec![
+                    Bilingual::new("real x", "真实 x"),
+                    Bilingual::new("G(z)", "生成 G(z)"),
+                ],
                 field: Some(Field {
                     cols: FIELD_COLS,
                     rows: FIELD_ROWS,

@@ -363,7 +363,7 @@ impl MeanStdCell {
                 ),
                 ViewContent::Plane(Plane {
                     points,
-                    classes: vec!["z".into()],
+                    classes: vec![Bilingual::same("z")],
                     field: None,
                     lines,
                     x_range,

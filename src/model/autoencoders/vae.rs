@@ -706,7 +706,7 @@ impl VaeLab {
                 ),
                 ViewContent::Plane(Plane {
                     points,
-                    classes: (0..10).map(|d| d.to_string()).collect(),
+                    classes: (0..10).map(|d| Bilingual::same(d.to_string())).collect(),
                     field: None,
                     lines: Vec::new(),
                     x_range: (-reach, reach),

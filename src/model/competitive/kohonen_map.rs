@@ -533,7 +533,7 @@ fn params() -> Vec<ParamSpec> {
 struct Problem {
     x: Array2<f64>,
     labels: Vec<usize>,
-    classes: Vec<String>,
+    classes: Vec<Bilingual>,
     /// Whether the data has two columns (the map is drawn in its plane).
     plane: bool,
 }
@@ -546,7 +546,7 @@ impl Problem {
             return Ok(Problem {
                 x,
                 labels: vec![0; SQUARE_POINTS],
-                classes: vec!["data x".into()],
+                classes: vec![Bilingual::new("data x", "数据 x")],
                 plane: true,
             });
         }
@@ -562,7 +562,7 @@ impl Problem {
             .unwrap_or_else(|| vec![0; x.nrows()]);
         let classes = match &set.targets {
             Targets::Classes { names, .. } => names.clone(),
-            Targets::Values(_) => vec!["data x".into()],
+            Targets::Values(_) => vec![Bilingual::new("data x", "数据 x")],
         };
         Ok(Problem {
             plane: x.ncols() == 2,
@@ -802,7 +802,7 @@ impl KohonenMap {
             (lo - pad, hi + pad)
         };
         let mut classes = p.classes.clone();
-        classes.push("unit w".into());
+        classes.push(Bilingual::new("unit w", "单元 w"));
         View::new(
             "map",
             Bilingual::owned(

@@ -156,7 +156,7 @@ pub struct Cnn {
     trainer: Trainer,
     /// The model's next stage, `0..STAGES`.
     next: usize,
-    classes: Vec<String>,
+    classes: Vec<Bilingual>,
     /// Loss of every minibatch so far (the last [`LOSS_HISTORY`]), with its step.
     batch_losses: Vec<(f64, f64)>,
 }
@@ -231,11 +231,17 @@ impl Cnn {
         self.trainer.minibatch().is_some_and(|b| b.output.is_some())
     }
 
+    /// The class's name in English (bars and tables carry one language;
+    /// the plane's legend carries both).
     fn class_name(&self, class: usize) -> String {
+        self.class_names(class).en.into_owned()
+    }
+
+    fn class_names(&self, class: usize) -> Bilingual {
         self.classes
             .get(class)
             .cloned()
-            .unwrap_or_else(|| class.to_string())
+            .unwrap_or_else(|| Bilingual::same(class.to_string()))
     }
 
     fn after_update(&mut self) {

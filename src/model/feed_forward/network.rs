@@ -218,7 +218,7 @@ pub struct Network {
     trainer: Trainer,
     /// Input width, hidden widths, output width.
     widths: Vec<usize>,
-    classes: Vec<String>,
+    classes: Vec<Bilingual>,
     /// Loss of every minibatch so far (the last [`LOSS_HISTORY`]), with its step.
     batch_losses: Vec<(f64, f64)>,
     /// The test set's confusion matrix, measured when an epoch ends.
@@ -453,11 +453,17 @@ impl Network {
         )
     }
 
+    /// The class's name in English (bars and tables carry one language;
+    /// the plane's legend carries both).
     fn class_name(&self, class: usize) -> String {
+        self.class_names(class).en.into_owned()
+    }
+
+    fn class_names(&self, class: usize) -> Bilingual {
         self.classes
             .get(class)
             .cloned()
-            .unwrap_or_else(|| class.to_string())
+            .unwrap_or_else(|| Bilingual::same(class.to_string()))
     }
 
     /// The batch as pictures captioned "label>guess" (pictures only).
@@ -622,11 +628,11 @@ impl Network {
             Bilingual::owned(
                 format!(
                     "softmax(y) of the batch's first row (label {})",
-                    self.class_name(batch.labels[0])
+                    self.class_names(batch.labels[0]).en
                 ),
                 format!(
                     "本批次第一行的 softmax(y)（标签 {}）",
-                    self.class_name(batch.labels[0])
+                    self.class_names(batch.labels[0]).zh
                 ),
             ),
             // Each probability beside the name of its class.

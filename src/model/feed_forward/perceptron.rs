@@ -349,7 +349,7 @@ impl Perceptron {
             ),
             ViewContent::Plane(Plane {
                 points,
-                classes: vec!["-1".into(), "+1".into()],
+                classes: vec![Bilingual::same("-1"), Bilingual::same("+1")],
                 field: Some(Field {
                     cols: FIELD_COLS,
                     rows: FIELD_ROWS,

@@ -107,7 +107,7 @@ fn params() -> Vec<ParamSpec> {
 struct Problem {
     x: Array2<f64>,
     y: Array1<f64>,
-    classes: Vec<String>,
+    classes: Vec<Bilingual>,
     x_range: (f64, f64),
     y_range: (f64, f64),
 }
@@ -124,7 +124,10 @@ impl Problem {
         };
         let (labels, names) = match &set.targets {
             Targets::Classes { labels, names } => (labels.clone(), names.clone()),
-            Targets::Values(_) => (Array1::zeros(set.len()), vec!["0".into(), "1".into()]),
+            Targets::Values(_) => (
+                Array1::zeros(set.len()),
+                vec![Bilingual::same("0"), Bilingual::same("1")],
+            ),
         };
         let keep: Vec<usize> = (0..set.len()).filter(|&i| labels[i] < 2).collect();
         let x = Array2::from_shape_fn((keep.len(), 2), |(k, j)| {
@@ -144,13 +147,18 @@ impl Problem {
             let pad = 0.1 * (hi - lo).max(1e-6);
             (lo - pad, hi + pad)
         };
-        let mut classes: Vec<String> = names
+        let mut classes: Vec<Bilingual> = names
             .iter()
             .take(2)
             .zip(["−1", "+1"])
-            .map(|(name, sign)| format!("{sign} {name}"))
+            .map(|(name, sign)| {
+                Bilingual::owned(format!("{sign} {}", name.en), format!("{sign} {}", name.zh))
+            })
             .collect();
-        classes.extend(["−1 SV".to_string(), "+1 SV".to_string()]);
+        classes.extend([
+            Bilingual::new("−1 SV", "−1 支持向量"),
+            Bilingual::new("+1 SV", "+1 支持向量"),
+        ]);
         Problem {
             x_range: span(0),
             y_range: span(1),

@@ -254,7 +254,7 @@ enum Problem {
         x: Array2<f64>,
         labels: Array1<usize>,
         t: Array2<f64>,
-        classes: Vec<String>,
+        classes: Vec<Bilingual>,
         x_range: (f64, f64),
         y_range: (f64, f64),
     },
@@ -285,7 +285,9 @@ impl Problem {
         let classes = set.n_classes().unwrap_or(2);
         let names = match &set.targets {
             Targets::Classes { names, .. } => names.clone(),
-            Targets::Values(_) => (0..classes).map(|k| k.to_string()).collect(),
+            Targets::Values(_) => (0..classes)
+                .map(|k| Bilingual::same(k.to_string()))
+                .collect(),
         };
         let x = records(&set);
         let span = |j: usize| {

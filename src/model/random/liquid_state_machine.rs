@@ -1006,7 +1006,7 @@ impl LiquidStateMachine {
             ),
             ViewContent::Plane(Plane {
                 points,
-                classes: vec!["A".into(), "B".into()],
+                classes: vec![Bilingual::same("A"), Bilingual::same("B")],
                 field: None,
                 lines: vec![Segment {
                     from: (0.0, 0.0),

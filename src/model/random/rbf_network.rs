@@ -369,7 +369,7 @@ struct Problem {
     x: Array2<f64>,
     labels: Array1<usize>,
     t: Array2<f64>,
-    classes: Vec<String>,
+    classes: Vec<Bilingual>,
     x_range: (f64, f64),
     y_range: (f64, f64),
 }
@@ -386,7 +386,7 @@ impl Problem {
         let labels = set.labels().cloned().unwrap_or_else(|| Array1::zeros(0));
         let classes = match &set.targets {
             Targets::Classes { names, .. } => names.clone(),
-            Targets::Values(_) => vec!["0".into(), "1".into()],
+            Targets::Values(_) => vec![Bilingual::same("0"), Bilingual::same("1")],
         };
         let x = set.records.mapv(f64::from);
         let span = |j: usize| {
@@ -576,7 +576,7 @@ impl RbfLab {
             }
         });
         let mut classes = p.classes.clone();
-        classes.push("c".into());
+        classes.push(Bilingual::new("c", "中心 c"));
         View::new(
             "fit",
             Bilingual::new(

@@ -91,7 +91,7 @@ fn plots_and_planes_are_packed_in_columns_with_room_for_axes_wide_tables_take_th
                     class: 0,
                     highlight: true,
                 }],
-                classes: vec!["a".into()],
+                classes: vec![Bilingual::same("a")],
                 field: None,
                 lines: vec![],
                 x_range: (-1.0, 1.0),
