@@ -168,6 +168,14 @@ pub trait Kind {
     fn figure(&self, _cols: u16, _rows: u16) -> Option<(usize, usize)> {
         None
     }
+
+    /// For the lab's layout: like [`Kind::figure`], but only taken when
+    /// the views stacked across the whole width would not fit the height (a
+    /// plane squeezed to a few rows under the others says nothing; beside
+    /// them it keeps its shape).
+    fn figure_when_short(&self, _cols: u16, _rows: u16) -> Option<(usize, usize)> {
+        None
+    }
 }
 
 /// Declares the kinds: the variants of [`ViewContent`], each wrapping the

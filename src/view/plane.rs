@@ -146,6 +146,14 @@ impl Kind for Plane {
     fn readable_height(&self) -> u16 {
         4 + 4
     }
+
+    /// Roughly square in the columns given (a cell is about twice as tall
+    /// as wide), with its legend and axes.
+    fn figure_when_short(&self, cols: u16, rows: u16) -> Option<(usize, usize)> {
+        let plot_rows = cols.saturating_sub(7) / 2;
+        let rows = (plot_rows + 3).min(rows);
+        (rows >= 4 + 4).then_some((usize::from(cols), usize::from(rows)))
+    }
 }
 
 fn heights(width: u16) -> Vec<u16> {

@@ -32,7 +32,7 @@ use crate::model::{
 };
 use crate::nn::Layer;
 use crate::nn::optim::Sgd;
-use crate::text::Bilingual;
+use crate::text::{Bilingual, Lang};
 use crate::train::{Objective, Stage, TrainConfig, Trainer, argmax};
 use ndarray::{Array2, Axis as ArrayAxis};
 use rand::SeedableRng;
@@ -329,19 +329,23 @@ impl Network {
             ),
         )];
         lines.push(if done(Stage::GetBatch) {
-            let labels: Vec<String> = current
+            let labels: Vec<Bilingual> = current
                 .map(|b| {
                     b.labels
                         .iter()
                         .take(8)
-                        .map(|l| self.class_name(*l))
+                        .map(|l| self.class_names(*l))
                         .collect()
                 })
                 .unwrap_or_default();
-            let t = format!("{}{}", labels.join(" "), if rows > 8 { " ..." } else { "" });
+            let more = if rows > 8 { " ..." } else { "" };
+            let t = |lang: Lang| {
+                let names: Vec<String> = labels.iter().map(|n| n.get(lang).into_owned()).collect();
+                format!("{}{more}", names.join(" "))
+            };
             Bilingual::owned(
-                format!("1 get a batch:    x = {rows} rows, t = {t}"),
-                format!("1 取一个批次：    x = {rows} 行，t = {t}"),
+                format!("1 get a batch:    x = {rows} rows, t = {}", t(Lang::En)),
+                format!("1 取一个批次：    x = {rows} 行，t = {}", t(Lang::Zh)),
             )
         } else {
             Bilingual::new(

@@ -77,25 +77,66 @@ pub(super) fn layout(
         && width >= FIGURE_MIN_WIDTH
         && views.len() > 1
     {
-        let figure_w = (cols as u16).max(MIN_COLUMN.min(width * 2 / 5));
-        let figure_h = (rows as u16).saturating_add(1);
-        let rest: Vec<usize> = (0..views.len()).filter(|&i| i != f).collect();
-        let right = width - figure_w - GUTTER;
-        let (mut placements, total) = flow(views, &rest, right, height, colour);
-        for p in &mut placements {
-            p.x += figure_w + GUTTER;
-        }
-        placements.push(Placement {
-            view: f,
-            x: 0,
-            y: 0,
-            width: figure_w,
-            height: figure_h,
-        });
-        return (placements, total.max(figure_h));
+        return beside_figure(views, f, cols as u16, rows as u16, width, height, colour);
     }
     let all: Vec<usize> = (0..views.len()).collect();
-    flow(views, &all, width, height, colour)
+    let (placements, total) = flow(views, &all, width, height, colour);
+    if total <= height || width < FIGURE_MIN_WIDTH || views.len() < 2 {
+        return (placements, total);
+    }
+    // Short of room, a plane stands on the left at its own shape rather
+    // than squeezed flat under the others.
+    let plane = views.iter().enumerate().find_map(|(i, v)| {
+        let size = v
+            .content
+            .kind()
+            .figure_when_short(width * 2 / 5, height.saturating_sub(1).max(1))?;
+        Some((i, size))
+    });
+    let Some((f, (cols, rows))) = plane else {
+        return (placements, total);
+    };
+    // Beside the others it may scroll more, but a plane of a few rows
+    // shows no shape at all: it goes beside when stacked it would get less
+    // than two thirds of its rows.
+    let stacked_rows = placements
+        .iter()
+        .find(|p| p.view == f)
+        .map_or(0, |p| p.height.saturating_sub(1));
+    if stacked_rows * 3 < rows as u16 * 2 {
+        beside_figure(views, f, cols as u16, rows as u16, width, height, colour)
+    } else {
+        (placements, total)
+    }
+}
+
+/// The view `f` as the figure on the left, `cols` x `rows` (title
+/// excluded), the other views flowing beside it.
+fn beside_figure(
+    views: &[View],
+    f: usize,
+    cols: u16,
+    rows: u16,
+    width: u16,
+    height: u16,
+    colour: bool,
+) -> (Vec<Placement>, u16) {
+    let figure_w = cols.max(MIN_COLUMN.min(width * 2 / 5));
+    let figure_h = rows.saturating_add(1);
+    let rest: Vec<usize> = (0..views.len()).filter(|&i| i != f).collect();
+    let right = width - figure_w - GUTTER;
+    let (mut placements, total) = flow(views, &rest, right, height, colour);
+    for p in &mut placements {
+        p.x += figure_w + GUTTER;
+    }
+    placements.push(Placement {
+        view: f,
+        x: 0,
+        y: 0,
+        width: figure_w,
+        height: figure_h,
+    });
+    (placements, total.max(figure_h))
 }
 
 /// Lays out the views `members` (indices into `views`) as described in the
