@@ -138,3 +138,39 @@ fn plots_and_planes_are_packed_in_columns_with_room_for_axes_wide_tables_take_th
     // Richest first: the plot with its full chart.
     assert_eq!(at(0).height, 18);
 }
+
+#[test]
+fn a_plane_squeezed_flat_stands_on_the_left_at_its_own_shape() {
+    use crate::model::PlanePoint;
+    let plane = View::new(
+        "plane",
+        Bilingual::same("plane"),
+        ViewContent::Plane(Plane {
+            points: vec![PlanePoint {
+                x: 0.0,
+                y: 0.0,
+                class: 0,
+                highlight: false,
+            }],
+            classes: vec![Bilingual::same("a")],
+            field: None,
+            lines: vec![],
+            x_range: (-1.0, 1.0),
+            y_range: (-1.0, 1.0),
+        }),
+    );
+    let mut vs = vec![plane];
+    vs.extend(views(7, 128));
+    // With room the plane keeps its place at the top, full width.
+    let (roomy, _) = layout(&vs, 80, 200, true);
+    assert_eq!((roomy[0].x, roomy[0].width), (0, 80), "{:?}", roomy[0]);
+    // At 80x22 stacked it would get a few rows: it goes to the left, as
+    // tall as it is wide (two columns a row), the rest beside it.
+    let (tight, _) = layout(&vs, 80, 22, true);
+    let at = |i: usize| tight.iter().find(|p| p.view == i).unwrap();
+    assert_eq!((at(0).x, at(0).y, at(0).width), (0, 0, 32), "{:?}", at(0));
+    assert!(at(0).height >= 14, "{:?}", at(0));
+    for i in 1..vs.len() {
+        assert!(at(i).x >= 33, "beside the plane: {:?}", at(i));
+    }
+}
