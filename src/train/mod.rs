@@ -20,6 +20,8 @@
 //! data. The batch order of every epoch comes from the seed, so the same
 //! seed gives the same batches and the same result.
 
+pub mod epochs;
+
 use crate::data::{Dataset, Targets, epoch_order};
 use crate::nn::optim::Optimizer;
 use crate::nn::sequential::Sequential;
@@ -231,6 +233,15 @@ impl Trainer {
     }
 
     /// Batches in an epoch: the last one takes the rows left over.
+    /// Where training stands, for the epoch actions and their clock.
+    pub fn clock(&self) -> epochs::Clock {
+        epochs::Clock {
+            epoch: self.epoch(),
+            batch_in_epoch: self.batch_in_epoch(),
+            per_epoch: self.batches_per_epoch(),
+        }
+    }
+
     pub fn batches_per_epoch(&self) -> usize {
         self.train.len().div_ceil(self.config.batch_size).max(1)
     }

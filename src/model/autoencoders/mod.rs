@@ -68,6 +68,15 @@ impl BatchClock {
     }
 
     /// Batches in an epoch; the last one takes the rows left over.
+    /// Where training stands, for the epoch actions and their clock.
+    pub fn now(&self) -> crate::train::epochs::Clock {
+        crate::train::epochs::Clock {
+            epoch: self.epoch,
+            batch_in_epoch: self.batch_in_epoch,
+            per_epoch: self.batches_per_epoch(),
+        }
+    }
+
     pub fn batches_per_epoch(&self) -> usize {
         self.rows.div_ceil(self.batch_size).max(1)
     }

@@ -27,12 +27,13 @@ use crate::model::view::{
     Axis, Curve, Field, Gallery, Mark, Plane, PlanePoint, Plot, Table, Vector,
 };
 use crate::model::{
-    Action, Flow, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue,
-    Params, Progress, Report, Status, StatusLevel, View, ViewContent,
+    Action, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue, Params,
+    Report, Status, StatusLevel, View, ViewContent,
 };
 use crate::nn::Layer;
 use crate::nn::optim::Sgd;
 use crate::text::{Bilingual, Lang};
+use crate::train::epochs;
 use crate::train::{Objective, Stage, TrainConfig, Trainer, argmax};
 use ndarray::{Array2, Axis as ArrayAxis};
 use rand::SeedableRng;
@@ -828,42 +829,16 @@ impl Model for Network {
         out.push(self.gradient_table());
         out.extend(self.filters_view());
         out.extend(self.confusion_view());
-        let (epoch, batch) = self.clock();
-        out.push(View::new(
-            "epoch",
-            Bilingual::new("epoch (from 1)", "周期（从 1 起）"),
-            ViewContent::scalar(epoch as f64),
+        let loss = self.trainer.minibatch().and_then(|b| b.loss);
+        out.extend(epochs::clock_views(
+            self.trainer.clock(),
+            loss.map(f64::from),
         ));
-        out.push(View::new(
-            "batch_in_epoch",
-            Bilingual::new("batch in the epoch (from 1)", "周期内的批次（从 1 起）"),
-            ViewContent::scalar(batch as f64),
-        ));
-        if let Some(loss) = self.trainer.minibatch().and_then(|b| b.loss) {
-            out.push(View::new(
-                "loss",
-                Bilingual::new("batch loss L", "批次损失 L"),
-                ViewContent::scalar(f64::from(loss)),
-            ));
-        }
         out
     }
 
     fn actions(&self) -> Vec<Action> {
-        vec![
-            Action {
-                name: "finish_epoch",
-                key: 'f',
-                label: Bilingual::new("train to the end of this epoch", "训练到本周期结束"),
-                long: true,
-            },
-            Action {
-                name: "ten_epochs",
-                key: 'T',
-                label: Bilingual::new("train ten more epochs", "再训练十个周期"),
-                long: true,
-            },
-        ]
+        epochs::actions()
     }
 
     fn act(&mut self, action: &str) -> Result<(), ModelError> {
@@ -873,27 +848,14 @@ impl Model for Network {
     /// Trains step by step (a minibatch at a time) until the epoch asked
     /// for ends, or until told to stop, after the step under way.
     fn work(&mut self, action: &str, progress: Report<'_>) -> Result<(), ModelError> {
-        let epochs = match action {
-            "finish_epoch" => 1,
-            "ten_epochs" => 10,
-            other => return Err(ModelError::no_action(other)),
-        };
-        let per_epoch = self.trainer.batches_per_epoch().max(1);
-        let start = self.trainer.epoch();
-        let end = start + epochs;
-        // Batches left: the rest of this epoch, then whole ones.
-        let first = per_epoch - self.trainer.batch_in_epoch().min(per_epoch);
-        let total = first + per_epoch * (epochs as usize - 1);
-        let mut done = 0;
-        while self.trainer.epoch() < end {
-            self.step();
-            done += 1;
-            let (epoch, batch) = self.clock();
-            let note = format!("epoch {epoch}, batch {batch} of {per_epoch}");
-            if progress(&Progress::new(done, total, note)) == Flow::Stop {
-                break;
-            }
-        }
+        let epochs = epochs::epochs_asked(action)?;
+        epochs::train_epochs(
+            self,
+            epochs,
+            |lab| lab.trainer.clock(),
+            |lab| lab.step(),
+            progress,
+        );
         Ok(())
     }
 
