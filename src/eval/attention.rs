@@ -100,14 +100,13 @@ fn multihead(
         }
     };
     let option = |name: &str| fixture.pointer(&format!("/options/{name}"));
-    let heads = match option("num_heads") {
-        None => return Err(invalid("the fixture's options have no `num_heads`".into())),
-        Some(v) => v
-            .as_u64()
-            .filter(|&h| h > 0)
-            .ok_or_else(|| invalid(format!("options.num_heads is {v}, not a positive integer")))?
-            as usize,
-    };
+    let heads =
+        match option("num_heads") {
+            None => return Err(invalid("the fixture's options have no `num_heads`".into())),
+            Some(v) => v.as_u64().filter(|&h| h > 0).ok_or_else(|| {
+                invalid(format!("options.num_heads is {v}, not a positive integer"))
+            })? as usize,
+        };
     let batch_first = match option("batch_first") {
         None => false,
         Some(v) => v

@@ -84,9 +84,7 @@ impl Attended {
     /// The weights averaged over the heads `[B, L, S]`, as PyTorch returns
     /// them by default (`average_attn_weights=True`).
     pub fn averaged_weights(&self) -> Array3<f32> {
-        self.weights
-            .mean_axis(Axis(1))
-            .expect("at least one head")
+        self.weights.mean_axis(Axis(1)).expect("at least one head")
     }
 }
 
@@ -498,6 +496,9 @@ mod tests {
             .check_shapes(&[2, 3, 8], &[2, 5, 8], &[2, 4, 8])
             .unwrap_err();
         assert!(err.message.contains("key has 5 positions and value 4"));
-        assert!(mha.check_shapes(&[2, 3, 7], &[2, 5, 8], &[2, 5, 8]).is_err());
+        assert!(
+            mha.check_shapes(&[2, 3, 7], &[2, 5, 8], &[2, 5, 8])
+                .is_err()
+        );
     }
 }
