@@ -591,8 +591,8 @@ impl AttentionNetwork {
             let written = written.join(" ");
             let input = Self::digits_text(input);
             Bilingual::owned(
-                format!("{input} → reverse {target}; written {written}"),
-                format!("{input} → 倒序 {target}；写出 {written}"),
+                format!("wrote {written} for {target}, the reverse of {input}"),
+                format!("写出 {written}，应为 {target}（{input} 的倒序）"),
             )
         };
         View::new(
