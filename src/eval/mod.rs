@@ -8,6 +8,7 @@
 //! `expected` part of a fixture is never read here.
 
 pub mod adversarial;
+pub mod attention;
 pub mod autoencoders;
 pub mod cells;
 pub mod competitive;
@@ -53,6 +54,8 @@ const KINDS: &[(&str, Evaluate, &[&str])] = &[
         &["x", "h0", "c0", "labels"],
     ),
     ("gru_bptt", sequences::evaluate, &["x", "h0", "labels"]),
+    ("attention", attention::evaluate, &["q", "k", "v"]),
+    ("multihead_attention", attention::evaluate, &["q", "k", "v"]),
     ("conv2d_backward", conv::evaluate, &["x", "dy"]),
     ("conv_transpose2d", conv::evaluate, &["x"]),
     ("conv_transpose2d_backward", conv::evaluate, &["x", "dy"]),

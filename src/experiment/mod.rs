@@ -14,6 +14,7 @@
 //! checks them the same way) and add it to [`REGISTRY`].
 
 pub mod ae_digits;
+pub mod attention_reverse;
 pub mod bm_encoder;
 pub mod char_rnn;
 pub mod cnn_digits;
@@ -405,6 +406,7 @@ pub static REGISTRY: &[&Experiment] = &[
     &ae_digits::EXPERIMENT,
     &bm_encoder::EXPERIMENT,
     &char_rnn::EXPERIMENT,
+    &attention_reverse::EXPERIMENT,
     &cnn_digits::EXPERIMENT,
     &dae_digits::EXPERIMENT,
     &dbn_digits::EXPERIMENT,

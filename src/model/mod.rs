@@ -312,6 +312,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     random::liquid_state_machine::SPEC,
     kernel::support_vector_machine::SPEC,
     sequences::char_rnn::SPEC,
+    sequences::attention_network::SPEC,
 ];
 
 /// The model answering to `key`.

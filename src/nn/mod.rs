@@ -23,7 +23,8 @@
 //! shapes that fit.
 //!
 //! Files: [`linear`], [`activation`] (ReLU, leaky ReLU, sigmoid, tanh,
-//! softmax), [`conv2d`], [`conv_transpose2d`], [`conv1d`] (dilated, for
+//! softmax), [`attention`] (scaled dot-product and multi-head), [`conv2d`],
+//! [`conv_transpose2d`], [`conv1d`] (dilated, for
 //! time-delay layers), [`pool`] (max and average), [`upsample`] (nearest and
 //! bilinear), [`sequential`] (layers in a row, and `Flatten`), [`lenet`] (the
 //! seed's LeNet under its PyTorch names), [`loss`] (MSE,
@@ -33,6 +34,7 @@
 //! tests of every layer and loss).
 
 pub mod activation;
+pub mod attention;
 pub mod conv1d;
 pub mod conv2d;
 pub mod conv_transpose2d;
