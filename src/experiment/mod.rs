@@ -26,6 +26,7 @@ pub mod ffnn_digits;
 pub mod gan_ring;
 pub mod hopfield_capacity;
 pub mod lsm_templates;
+pub mod ntm_copy;
 pub mod rbm_digits;
 pub mod sae_digits;
 pub mod som_digits;
@@ -405,6 +406,7 @@ pub static REGISTRY: &[&Experiment] = &[
     &ae_digits::EXPERIMENT,
     &bm_encoder::EXPERIMENT,
     &char_rnn::EXPERIMENT,
+    &ntm_copy::EXPERIMENT,
     &cnn_digits::EXPERIMENT,
     &dae_digits::EXPERIMENT,
     &dbn_digits::EXPERIMENT,

@@ -23,6 +23,7 @@ pub mod convolutional;
 pub mod energy;
 pub mod feed_forward;
 pub mod kernel;
+pub mod memory;
 pub mod params;
 pub mod random;
 pub mod sequences;
@@ -312,6 +313,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     random::liquid_state_machine::SPEC,
     kernel::support_vector_machine::SPEC,
     sequences::char_rnn::SPEC,
+    memory::ntm::SPEC,
 ];
 
 /// The model answering to `key`.
