@@ -23,9 +23,9 @@
 
 use super::copy_task::{self, NtmTrainer, Sequence};
 use super::network::{self, Ntm, Shape, State, Step};
-use crate::model::view::{History, Plot, Table, Vector};
+use crate::model::view::{History, Matrix, Plot, Table, Vector};
 use crate::model::{
-    Action, Curve, Flow, Matrix, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec,
+    Action, Curve, Flow, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec,
     ParamValue, Params, Progress, Report, Status, StatusLevel, View, ViewContent, Weights,
 };
 use crate::text::Bilingual;
@@ -181,7 +181,7 @@ impl NtmLab {
                 )
             }
             "trained" | "" => (
-                load(&trained()?)?,
+                load(&*trained()?)?,
                 Bilingual::new("bundled trained weights", "随附的训练好的权重"),
             ),
             path => {
