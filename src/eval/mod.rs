@@ -16,6 +16,7 @@ pub mod concepts;
 pub mod conv;
 pub mod dense;
 pub mod energy;
+pub mod memory;
 pub mod random;
 pub mod sequences;
 
@@ -80,6 +81,13 @@ const KINDS: &[(&str, Evaluate, &[&str])] = &[
     ("optim_steps", dense::evaluate, &["x", "labels"]),
     ("rbm_cd", energy::evaluate, &["v0", "u_h0", "u_v1", "flip"]),
     ("markov_chain", energy::evaluate, &["pi0", "n"]),
+    (
+        "ntm_addressing",
+        memory::evaluate,
+        &[
+            "M", "k", "beta", "g", "w_prev", "s", "gamma", "erase", "add",
+        ],
+    ),
     ("entropy", concepts::evaluate, &["p"]),
     ("argmax_dims", concepts::evaluate, &["x"]),
     ("som_step", competitive::evaluate, &["x", "data"]),

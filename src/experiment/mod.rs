@@ -27,6 +27,7 @@ pub mod ffnn_digits;
 pub mod gan_ring;
 pub mod hopfield_capacity;
 pub mod lsm_templates;
+pub mod ntm_copy;
 pub mod rbm_digits;
 pub mod sae_digits;
 pub mod som_digits;
@@ -407,6 +408,7 @@ pub static REGISTRY: &[&Experiment] = &[
     &bm_encoder::EXPERIMENT,
     &char_rnn::EXPERIMENT,
     &attention_reverse::EXPERIMENT,
+    &ntm_copy::EXPERIMENT,
     &cnn_digits::EXPERIMENT,
     &dae_digits::EXPERIMENT,
     &dbn_digits::EXPERIMENT,

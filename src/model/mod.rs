@@ -23,6 +23,7 @@ pub mod convolutional;
 pub mod energy;
 pub mod feed_forward;
 pub mod kernel;
+pub mod memory;
 pub mod params;
 pub mod random;
 pub mod sequences;
@@ -313,6 +314,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     kernel::support_vector_machine::SPEC,
     sequences::char_rnn::SPEC,
     sequences::attention_network::SPEC,
+    memory::ntm::SPEC,
 ];
 
 /// The model answering to `key`.

@@ -1,0 +1,325 @@
+//! The copy task of Graves, Wayne and Danihelka 2014 (section 4.1), and the
+//! training of an NTM and of a plain LSTM on it.
+//!
+//! A sequence of L random vectors of `bits` bits is read one vector a step,
+//! on `bits` input channels; then a delimiter (an extra channel set to 1 on
+//! an otherwise empty step); then L empty steps during which the network
+//! must write the L vectors back in order. The loss is the binary
+//! cross-entropy of the output bits' logits on those L steps; an output bit
+//! is wrong when its probability is on the wrong side of one half.
+
+use super::network::{self, Adam, Ntm, Params};
+use crate::model::cells::bptt::{CellKind, Unrolled};
+use crate::nn::linear::{self, Linear};
+use crate::nn::optim::{self, Optimizer};
+use crate::nn::{Layer, ParamMut};
+use ndarray::{Array2, Array3, ArrayView2, s};
+use rand::Rng;
+
+/// One copy-task sequence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sequence {
+    /// `[2L + 1, bits + 1]`: the vectors, the delimiter, then L empty steps.
+    pub inputs: Array2<f64>,
+    /// `[L, bits]`: the vectors to write back.
+    pub targets: Array2<f64>,
+}
+
+impl Sequence {
+    pub fn len(&self) -> usize {
+        self.targets.nrows()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.targets.nrows() == 0
+    }
+
+    /// The first step whose output is scored.
+    pub fn recall_start(&self) -> usize {
+        self.len() + 1
+    }
+}
+
+/// A sequence of `len` random vectors of `bits` bits.
+pub fn sequence(bits: usize, len: usize, rng: &mut impl Rng) -> Sequence {
+    let targets = Array2::from_shape_fn((len, bits), |_| f64::from(rng.random_range(0..2u8)));
+    let mut inputs = Array2::zeros((2 * len + 1, bits + 1));
+    inputs.slice_mut(s![..len, ..bits]).assign(&targets);
+    inputs[(len, bits)] = 1.0;
+    Sequence { inputs, targets }
+}
+
+/// Wrong bits and bits scored when `logits` (`[L, bits]`, the recall
+/// steps) are read against `targets`.
+pub fn bit_errors(logits: ArrayView2<'_, f64>, targets: ArrayView2<'_, f64>) -> (usize, usize) {
+    let wrong = logits
+        .iter()
+        .zip(targets.iter())
+        .filter(|&(&y, &t)| (y > 0.0) != (t > 0.5))
+        .count();
+    (wrong, targets.len())
+}
+
+/// The recall steps' logits of an NTM run.
+pub fn recall_logits(steps: &[network::Step], seq: &Sequence) -> Array2<f64> {
+    let bits = seq.targets.ncols();
+    let mut out = Array2::zeros((seq.len(), bits));
+    for (k, step) in steps[seq.recall_start()..].iter().enumerate() {
+        out.row_mut(k).assign(&step.logits);
+    }
+    out
+}
+
+/// An NTM and its optimiser, trained on the copy task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NtmTrainer {
+    pub ntm: Ntm,
+    pub adam: Adam,
+    /// Sequences trained on so far.
+    pub sequences: u64,
+    pub clip: f64,
+}
+
+/// What one update measured.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Update {
+    /// Binary cross-entropy per output bit, in bits, over the batch.
+    pub bits_loss: f64,
+    /// Wrong output bits over scored bits in the batch.
+    pub error_rate: f64,
+    /// The gradient's norm before clipping.
+    pub grad_norm: f64,
+}
+
+impl NtmTrainer {
+    pub fn new(ntm: Ntm, lr: f64) -> NtmTrainer {
+        let adam = Adam::new(&ntm.shape, lr);
+        NtmTrainer {
+            ntm,
+            adam,
+            sequences: 0,
+            clip: 10.0,
+        }
+    }
+
+    /// The loss (summed BCE in nats over the recall bits) of one sequence,
+    /// with the gradient of every weight added to `grads` (scaled by `scale`).
+    pub fn accumulate(
+        &self,
+        seq: &Sequence,
+        grads: &mut Params,
+        scale: f64,
+    ) -> (f64, usize, usize) {
+        let steps = self.ntm.run(seq.inputs.view());
+        let mut grad_logits = Array2::zeros((steps.len(), seq.targets.ncols()));
+        let mut loss = 0.0;
+        for (k, target) in seq.targets.rows().into_iter().enumerate() {
+            let t = seq.recall_start() + k;
+            let (l, g) = network::bce_with_logits(steps[t].logits.view(), target);
+            loss += l;
+            grad_logits.row_mut(t).assign(&(g * scale));
+        }
+        self.ntm.backward(&steps, grad_logits.view(), grads);
+        let (wrong, total) = bit_errors(recall_logits(&steps, seq).view(), seq.targets.view());
+        (loss, wrong, total)
+    }
+
+    /// One update on a batch: the loss is the mean BCE per recall bit.
+    pub fn train_batch(&mut self, batch: &[Sequence]) -> Update {
+        let total_bits: usize = batch.iter().map(|s| s.targets.len()).sum();
+        let scale = 1.0 / total_bits.max(1) as f64;
+        let mut grads = self.ntm.zero_grads();
+        let (mut loss, mut wrong) = (0.0, 0);
+        for seq in batch {
+            let (l, w, _) = self.accumulate(seq, &mut grads, scale);
+            loss += l;
+            wrong += w;
+        }
+        let grad_norm = network::clip_norm(&mut grads, self.clip);
+        self.adam.step(&mut self.ntm.params, &grads);
+        self.sequences += batch.len() as u64;
+        Update {
+            bits_loss: loss * scale / std::f64::consts::LN_2,
+            error_rate: wrong as f64 * scale,
+            grad_norm,
+        }
+    }
+
+    /// Wrong bits over all bits on `sequences`.
+    pub fn bit_error_rate(&self, sequences: &[Sequence]) -> f64 {
+        ntm_bit_error_rate(&self.ntm, sequences)
+    }
+}
+
+/// Wrong bits over all bits of an NTM on `sequences`.
+pub fn ntm_bit_error_rate(ntm: &Ntm, sequences: &[Sequence]) -> f64 {
+    let (mut wrong, mut total) = (0, 0);
+    for seq in sequences {
+        let steps = ntm.run(seq.inputs.view());
+        let (w, t) = bit_errors(recall_logits(&steps, seq).view(), seq.targets.view());
+        wrong += w;
+        total += t;
+    }
+    wrong as f64 / total.max(1) as f64
+}
+
+/// `count` sequences of each length in `lengths`, drawn from `rng`.
+pub fn held_out(
+    bits: usize,
+    lengths: std::ops::RangeInclusive<usize>,
+    count: usize,
+    rng: &mut impl Rng,
+) -> Vec<Sequence> {
+    lengths
+        .flat_map(|len| (0..count).map(move |_| len))
+        .map(|len| sequence(bits, len, rng))
+        .collect()
+}
+
+/// An LSTM (the cell of `cells::bptt`, f32) with a linear readout of the
+/// output bits, trained on the copy task by BPTT with Adam: the baseline
+/// Graves, Wayne and Danihelka set beside the NTM.
+#[derive(Debug, Clone)]
+pub struct LstmCopier {
+    pub cell: Unrolled,
+    pub readout: Linear,
+    pub adam: optim::Adam,
+    pub bits: usize,
+    pub clip: f32,
+}
+
+impl LstmCopier {
+    pub fn new(bits: usize, hidden: usize, lr: f32, rng: &mut impl Rng) -> LstmCopier {
+        LstmCopier {
+            cell: Unrolled::new(CellKind::Lstm, bits + 1, hidden, rng),
+            readout: Linear::new(hidden, bits, true, rng),
+            adam: optim::Adam::new(lr),
+            bits,
+            clip: 10.0,
+        }
+    }
+
+    /// `[T, B, bits + 1]` from sequences of one length.
+    fn batch_inputs(batch: &[Sequence]) -> Array3<f32> {
+        let (t, i) = batch[0].inputs.dim();
+        Array3::from_shape_fn((t, batch.len(), i), |(s, b, k)| {
+            batch[b].inputs[(s, k)] as f32
+        })
+    }
+
+    /// The logits of every step, `[T, B, bits]`.
+    fn logits(&mut self, x: &Array3<f32>) -> Array3<f32> {
+        let (t, b, _) = x.dim();
+        let hidden = self.cell.hidden;
+        let h0 = Array2::zeros((b, hidden));
+        let states = self.cell.run(x.view(), h0.view(), None);
+        let rows = states
+            .into_shape_with_order((t * b, hidden))
+            .expect("standard layout");
+        let y = linear::forward(
+            rows.view(),
+            self.readout.weight.view(),
+            self.readout.bias.as_ref().map(|b| b.view()),
+        );
+        y.into_shape_with_order((t, b, self.bits))
+            .expect("T·B rows")
+    }
+
+    /// One update on sequences all of the same length; gives the mean BCE
+    /// per recall bit in bits and the bit error rate on the batch.
+    pub fn train_batch(&mut self, batch: &[Sequence]) -> (f64, f64) {
+        let x = Self::batch_inputs(batch);
+        let (t, b, _) = x.dim();
+        let len = batch[0].len();
+        let hidden = self.cell.hidden;
+        let h0 = Array2::<f32>::zeros((b, hidden));
+        let states = self.cell.run(x.view(), h0.view(), None);
+        let rows = states
+            .into_shape_with_order((t * b, hidden))
+            .expect("standard layout");
+        let y = linear::forward(
+            rows.view(),
+            self.readout.weight.view(),
+            self.readout.bias.as_ref().map(|b| b.view()),
+        );
+        let scale = 1.0 / (len * b * self.bits) as f32;
+        let mut grad_y = Array2::<f32>::zeros(y.dim());
+        let (mut loss, mut wrong) = (0.0f64, 0usize);
+        for s in len + 1..t {
+            for (bi, seq) in batch.iter().enumerate() {
+                let row = s * b + bi;
+                for k in 0..self.bits {
+                    let (logit, target) = (f64::from(y[(row, k)]), seq.targets[(s - len - 1, k)]);
+                    loss += logit.max(0.0) - logit * target + (-logit.abs()).exp().ln_1p();
+                    if (logit > 0.0) != (target > 0.5) {
+                        wrong += 1;
+                    }
+                    grad_y[(row, k)] = ((1.0 / (1.0 + (-logit).exp()) - target) as f32) * scale;
+                }
+            }
+        }
+        self.readout.zero_grad();
+        self.cell.zero_grad();
+        linear::accumulate_param_grads(
+            rows.view(),
+            grad_y.view(),
+            self.readout.grad_weight.view_mut(),
+            self.readout.grad_bias.as_mut().map(|g| g.view_mut()),
+        );
+        let grad_h = linear::input_grad(self.readout.weight.view(), grad_y.view())
+            .into_shape_with_order((t, b, hidden))
+            .expect("T·B rows");
+        self.cell.backward_through_time(grad_h.view());
+        // Clip the whole gradient's norm, then one Adam step.
+        let mut total = 0.0f64;
+        let mut visit =
+            |p: ParamMut<'_>| total += p.grad.iter().map(|&g| f64::from(g).powi(2)).sum::<f64>();
+        self.cell.visit_params_mut(&mut visit);
+        self.readout.visit_params_mut(&mut visit);
+        let norm = total.sqrt();
+        if norm > f64::from(self.clip) {
+            let k = (f64::from(self.clip) / norm) as f32;
+            self.cell
+                .visit_params_mut(&mut |mut p| p.grad.mapv_inplace(|g| g * k));
+            self.readout
+                .visit_params_mut(&mut |mut p| p.grad.mapv_inplace(|g| g * k));
+        }
+        let adam = &mut self.adam;
+        adam.begin_step();
+        for (prefix, layer) in [
+            ("cell.", &mut self.cell as &mut dyn Layer),
+            ("readout.", &mut self.readout),
+        ] {
+            layer.visit_params_mut(&mut |p| {
+                let name = format!("{prefix}{}", p.name);
+                adam.update(ParamMut {
+                    name: &name,
+                    value: p.value,
+                    grad: p.grad,
+                })
+            });
+        }
+        let bits = (len * b * self.bits) as f64;
+        (loss / bits / std::f64::consts::LN_2, wrong as f64 / bits)
+    }
+
+    /// Wrong bits over all bits on `sequences`.
+    pub fn bit_error_rate(&mut self, sequences: &[Sequence]) -> f64 {
+        let (mut wrong, mut total) = (0, 0);
+        for seq in sequences {
+            let x = Self::batch_inputs(std::slice::from_ref(seq));
+            let y = self.logits(&x);
+            let len = seq.len();
+            for s in 0..len {
+                for k in 0..self.bits {
+                    let logit = y[(len + 1 + s, 0, k)];
+                    if (logit > 0.0) != (seq.targets[(s, k)] > 0.5) {
+                        wrong += 1;
+                    }
+                    total += 1;
+                }
+            }
+        }
+        wrong as f64 / total.max(1) as f64
+    }
+}
