@@ -9,6 +9,7 @@
 
 pub mod adversarial;
 pub mod autoencoders;
+pub mod capsules;
 pub mod cells;
 pub mod competitive;
 pub mod concepts;
@@ -62,6 +63,11 @@ const KINDS: &[(&str, Evaluate, &[&str])] = &[
     ("residual_block", conv::evaluate, &["x"]),
     ("residual_block_backward", conv::evaluate, &["x", "dy"]),
     ("lenet", conv::evaluate, &["x"]),
+    (
+        "capsule_routing",
+        capsules::evaluate,
+        &["u_hat", "squash_in"],
+    ),
     ("lenet_train_step", conv::evaluate, &["x", "labels", "lr"]),
     (
         "gan_step",
