@@ -10,6 +10,7 @@
 pub mod adversarial;
 pub mod attention;
 pub mod autoencoders;
+pub mod capsules;
 pub mod cells;
 pub mod competitive;
 pub mod concepts;
@@ -66,6 +67,11 @@ const KINDS: &[(&str, Evaluate, &[&str])] = &[
     ("residual_block", conv::evaluate, &["x"]),
     ("residual_block_backward", conv::evaluate, &["x", "dy"]),
     ("lenet", conv::evaluate, &["x"]),
+    (
+        "capsule_routing",
+        capsules::evaluate,
+        &["u_hat", "squash_in"],
+    ),
     ("lenet_train_step", conv::evaluate, &["x", "labels", "lr"]),
     (
         "gan_step",

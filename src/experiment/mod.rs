@@ -20,6 +20,7 @@ pub mod char_rnn;
 pub mod cnn_digits;
 pub mod dae_digits;
 pub mod dbn_digits;
+pub mod drn_digits;
 pub mod elm_digits;
 pub mod elm_sinc;
 pub mod esn_mackey_glass;
@@ -412,6 +413,7 @@ pub static REGISTRY: &[&Experiment] = &[
     &cnn_digits::EXPERIMENT,
     &dae_digits::EXPERIMENT,
     &dbn_digits::EXPERIMENT,
+    &drn_digits::EXPERIMENT,
     &elm_digits::EXPERIMENT,
     &elm_sinc::EXPERIMENT,
     &esn_mackey_glass::EXPERIMENT,

@@ -26,7 +26,8 @@
 //! softmax), [`attention`] (scaled dot-product and multi-head), [`conv2d`],
 //! [`conv_transpose2d`], [`conv1d`] (dilated, for
 //! time-delay layers), [`pool`] (max and average), [`upsample`] (nearest and
-//! bilinear), [`sequential`] (layers in a row, and `Flatten`), [`lenet`] (the
+//! bilinear), [`sequential`] (layers in a row, and `Flatten`), [`residual`]
+//! (relu(x + F(x)) around any layers F), [`lenet`] (the
 //! seed's LeNet under its PyTorch names), [`loss`] (MSE,
 //! cross-entropy, binary cross-entropy, Gaussian KL), [`optim`] (SGD with
 //! momentum, Adam with weight decay), [`init`] (PyTorch's default
@@ -46,6 +47,7 @@ pub mod linear;
 pub mod loss;
 pub mod optim;
 pub mod pool;
+pub mod residual;
 pub mod sequential;
 pub mod upsample;
 pub mod vars;
@@ -120,6 +122,13 @@ pub trait Layer: Send {
     /// Sets every gradient to zero (before a new backward pass).
     fn zero_grad(&mut self) {
         self.visit_params_mut(&mut |mut p| p.grad.fill(0.0));
+    }
+
+    /// The layer as [`std::any::Any`], for a model that reads the inner
+    /// state of a layer type it knows (a residual block's F(x)); `None`
+    /// for layers that offer none.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
     }
 
     /// How many learnable numbers the layer holds.

@@ -2,11 +2,13 @@
 //! seed's CNN trained on the digits; the cells and layers they are made
 //! of, stepped position by position.
 
+pub mod capsule_network;
 pub mod cnn;
 pub mod conv_cell;
 pub mod conv_layer;
 pub mod deconv_cell;
 pub mod pooling_cell;
+pub mod residual_network;
 pub mod time_delay;
 
 use crate::data::{self, Dataset};
