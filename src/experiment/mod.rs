@@ -19,6 +19,7 @@ pub mod char_rnn;
 pub mod cnn_digits;
 pub mod dae_digits;
 pub mod dbn_digits;
+pub mod dcign_digits;
 pub mod elm_digits;
 pub mod elm_sinc;
 pub mod esn_mackey_glass;
@@ -408,6 +409,7 @@ pub static REGISTRY: &[&Experiment] = &[
     &cnn_digits::EXPERIMENT,
     &dae_digits::EXPERIMENT,
     &dbn_digits::EXPERIMENT,
+    &dcign_digits::EXPERIMENT,
     &elm_digits::EXPERIMENT,
     &elm_sinc::EXPERIMENT,
     &esn_mackey_glass::EXPERIMENT,
