@@ -153,6 +153,14 @@ fn the_deconvolutional_network_learns_to_draw_on_a_short_setting() {
     // Forty batches draw the dark background and the strokes' places.
     assert!(before > 0.6, "untrained loss {before}");
     assert!(after < 0.75 * before, "test loss {before} -> {after}");
+    // The codes stay off the tanh's flat ends, where they would say nothing.
+    let codes = net.encode(test.records.view());
+    let saturated = codes.iter().filter(|c| c.abs() > 0.99).count();
+    assert!(
+        saturated < codes.len() / 10,
+        "{saturated} of {}",
+        codes.len()
+    );
 }
 
 #[test]

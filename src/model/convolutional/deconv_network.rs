@@ -10,11 +10,11 @@
 //! `code` numbers:
 //!
 //! ```text
-//! c  = tanh(W_e x + b_e)                    the code of picture x, in (−1, 1)ᶜᵒᵈᵉ
+//! a  = W_e x + b_e,  c = tanh(a)            the code of picture x, in (−1, 1)ᶜᵒᵈᵉ
 //! h₀ = relu(unflatten(W₀ [onehot(y); c] + b₀))        maps×7×7
 //! h₁ = relu(deconv₄ₓ₄,stride 2,padding 1(h₀))        maps/2×14×14
 //! x̂  = σ(deconv₄ₓ₄,stride 2,padding 1(h₁))            1×28×28
-//! L  = (1/784B) Σ BCE(x̂, x),  minimised by Adam
+//! L  = (1/784B) Σ BCE(x̂, x) + λ (1/B) Σ a²,  minimised by Adam
 //! ```
 //!
 //! The code, and why: a network given the label alone (`code` = 0) can
@@ -26,7 +26,9 @@
 //! about it. Since the label is given, the code need not say which digit
 //! it is and comes to carry how it is written (slant, width, thickness).
 //! The tanh keeps it in (−1, 1), so a person moving the code in the lab
-//! stays where the decoder has been trained. After training, only the
+//! stays where the decoder has been trained; the small penalty on a keeps
+//! the encoder from pushing every code to the same corner of the tanh,
+//! where its gradient vanishes. After training, only the
 //! decoder draws: a label and a code in, a digit out.
 
 use crate::data::{self, Dataset};
@@ -56,6 +58,10 @@ pub const FIRST_SIDE: usize = 7;
 /// At most this many code units, and feature maps.
 pub const MAX_CODE: usize = 16;
 pub const MAX_MAPS: usize = 128;
+/// λ of the penalty λ·(1/B)·Σ a² on the code's pre-activations a = W_e x + b_e.
+/// Without it the encoder drives every code to the same corner of the
+/// tanh, where its gradient vanishes and the code says nothing.
+pub const CODE_PENALTY: f32 = 0.01;
 /// Batch losses kept for the plot.
 const LOSS_HISTORY: usize = 2000;
 /// Pictures of the batch shown with their drawings.
@@ -116,6 +122,12 @@ pub fn decoder_inputs(labels: &[usize], codes: ArrayView2<'_, f32>) -> Array2<f3
     input
 }
 
+/// λ (1/B) Σ a², the penalty on the code's pre-activations `[B, code]`.
+pub fn code_penalty(pre: ArrayView2<'_, f32>) -> f64 {
+    let rows = pre.nrows().max(1) as f64;
+    f64::from(CODE_PENALTY) * pre.iter().map(|&a| f64::from(a).powi(2)).sum::<f64>() / rows
+}
+
 /// Σ BCE(σ(z), x) over every value, divided by their number (the stable
 /// form on the logits), in f64.
 pub fn mean_bce(logits: ArrayView2<'_, f32>, x: ArrayView2<'_, f32>) -> f64 {
@@ -137,8 +149,8 @@ pub struct DeconvNetwork {
     pub encoder: Option<Linear>,
     /// Linear, Unflatten, ReLU, ConvTranspose2d, ReLU, ConvTranspose2d.
     pub decoder: Sequential,
-    /// The pictures and codes of the last training pass.
-    cache: Option<(Array2<f32>, Array2<f32>)>,
+    /// The pictures, pre-activations a and codes of the last training pass.
+    cache: Option<(Array2<f32>, Array2<f32>, Array2<f32>)>,
 }
 
 /// What a training pass gives.
@@ -151,6 +163,8 @@ pub struct Pass {
     pub logits: Array2<f32>,
     /// Mean BCE per pixel.
     pub loss: f64,
+    /// λ (1/B) Σ a², the code's penalty.
+    pub penalty: f64,
 }
 
 impl DeconvNetwork {
@@ -225,19 +239,36 @@ impl DeconvNetwork {
         self.draw_logits(labels, codes).mapv(sigmoid)
     }
 
-    /// L for pictures and their labels, nothing kept.
-    pub fn objective(&self, x: ArrayView2<'_, f32>, labels: &[usize]) -> f64 {
+    /// The code's pre-activations a = W_e x + b_e, nothing kept.
+    fn pre_activations(&self, x: ArrayView2<'_, f32>) -> Array2<f32> {
+        match &self.encoder {
+            Some(encoder) => two_d(encoder.infer(x.into_dyn())),
+            None => Array2::zeros((x.nrows(), 0)),
+        }
+    }
+
+    /// The mean BCE per pixel of the pictures drawn from their labels and
+    /// codes, nothing kept.
+    pub fn drawing_loss(&self, x: ArrayView2<'_, f32>, labels: &[usize]) -> f64 {
         let codes = self.encode(x);
         mean_bce(self.draw_logits(labels, codes.view()).view(), x)
+    }
+
+    /// L (the drawing loss and the code's penalty), nothing kept.
+    pub fn objective(&self, x: ArrayView2<'_, f32>, labels: &[usize]) -> f64 {
+        let pre = self.pre_activations(x);
+        let codes = pre.mapv(f32::tanh);
+        mean_bce(self.draw_logits(labels, codes.view()).view(), x) + code_penalty(pre.view())
     }
 
     /// Training pass: encodes, draws and measures, keeping what the
     /// backward pass needs (the decoder keeps each layer's output).
     pub fn forward(&mut self, x: ArrayView2<'_, f32>, labels: &[usize]) -> Pass {
-        let codes = match self.encoder.as_mut() {
-            Some(encoder) => two_d(encoder.forward(x.into_dyn())).mapv(f32::tanh),
+        let pre = match self.encoder.as_mut() {
+            Some(encoder) => two_d(encoder.forward(x.into_dyn())),
             None => Array2::zeros((x.nrows(), 0)),
         };
+        let codes = pre.mapv(f32::tanh);
         let input = decoder_inputs(labels, codes.view());
         let y = self.decoder.forward(input.view().into_dyn());
         let rows = y.shape()[0];
@@ -245,19 +276,21 @@ impl DeconvNetwork {
             .into_shape_with_order((rows, SIDE * SIDE))
             .expect("the decoder gives [rows, 1, 28, 28]");
         let loss = mean_bce(logits.view(), x);
-        self.cache = Some((x.to_owned(), codes.clone()));
+        let penalty = code_penalty(pre.view());
+        self.cache = Some((x.to_owned(), pre, codes.clone()));
         Pass {
             codes,
             drawn: logits.mapv(sigmoid),
             logits,
             loss,
+            penalty,
         }
     }
 
     /// Sets every gradient to ∂L/∂θ of the last training pass. Does
     /// nothing before one.
     pub fn backward(&mut self) {
-        let Some((x, codes)) = self.cache.as_ref() else {
+        let Some((x, pre, codes)) = self.cache.as_ref() else {
             return;
         };
         let Some(logits) = self.decoder.outputs().last().cloned() else {
@@ -277,13 +310,15 @@ impl DeconvNetwork {
             .and(&x4)
             .map_collect(|&z, &t| (sigmoid(z) - t) * scale);
         let grad_input = two_d(self.decoder.backward(grad_logits.view()));
-        // The code's part of the input, back through the tanh:
-        // ∂c/∂a = 1 − c².
+        // The code's part of the input, back through the tanh
+        // (∂c/∂a = 1 − c²), plus the penalty's 2λa/B.
         if let Some(encoder) = self.encoder.as_mut() {
             let grad_code = grad_input.slice(s![.., CLASSES..]);
+            let per_row = 2.0 * CODE_PENALTY / x.nrows().max(1) as f32;
             let grad_pre = ndarray::Zip::from(&grad_code)
                 .and(codes)
-                .map_collect(|&g, &c| g * (1.0 - c * c));
+                .and(pre)
+                .map_collect(|&g, &c, &a| g * (1.0 - c * c) + per_row * a);
             encoder.backward(grad_pre.view().into_dyn());
         }
     }
@@ -453,7 +488,7 @@ impl DeconvLab {
     /// The test digits drawn from their own labels and codes: loss per pixel.
     pub fn test_loss(&self) -> f64 {
         let labels: Vec<usize> = self.test.labels().map(|l| l.to_vec()).unwrap_or_default();
-        self.net.objective(self.test.records.view(), &labels)
+        self.net.drawing_loss(self.test.records.view(), &labels)
     }
 
     fn labels_of(set: &Dataset, rows: &[usize]) -> Vec<usize> {
@@ -617,17 +652,17 @@ impl DeconvLab {
         lines.push(match pass.filter(|_| after(LOSS)) {
             Some(p) => Bilingual::owned(
                 format!(
-                    "3 loss:           L = mean BCE(x̂, x) = {:.4} per pixel",
-                    p.loss
+                    "3 loss:           L = mean BCE(x̂, x) + λΣa²/B = {:.4} per pixel + {:.4}",
+                    p.loss, p.penalty
                 ),
                 format!(
-                    "3 计算损失：      L = 平均 BCE(x̂, x) = 每像素 {:.4}",
-                    p.loss
+                    "3 计算损失：      L = 平均 BCE(x̂, x) + λΣa²/B = 每像素 {:.4} + {:.4}",
+                    p.loss, p.penalty
                 ),
             ),
             None => Bilingual::new(
-                "3 loss:           L = mean BCE(x̂, x) over the pixels",
-                "3 计算损失：      L = 各像素 BCE(x̂, x) 的平均",
+                "3 loss:           L = mean BCE(x̂, x) over the pixels + λΣa²/B",
+                "3 计算损失：      L = 各像素 BCE(x̂, x) 的平均 + λΣa²/B",
             ),
         });
         lines.push(
