@@ -21,6 +21,7 @@ pub mod cnn_digits;
 pub mod dae_digits;
 pub mod dbn_digits;
 pub mod drn_digits;
+pub mod dcign_digits;
 pub mod elm_digits;
 pub mod elm_sinc;
 pub mod esn_mackey_glass;
@@ -414,6 +415,7 @@ pub static REGISTRY: &[&Experiment] = &[
     &dae_digits::EXPERIMENT,
     &dbn_digits::EXPERIMENT,
     &drn_digits::EXPERIMENT,
+    &dcign_digits::EXPERIMENT,
     &elm_digits::EXPERIMENT,
     &elm_sinc::EXPERIMENT,
     &esn_mackey_glass::EXPERIMENT,

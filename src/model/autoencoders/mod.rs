@@ -9,7 +9,9 @@
 //!   sparsity penalty (Ng's lecture notes);
 //! - [`mean_std_cell`]: the reparameterisation z = μ + σ ⊙ ε on its own;
 //! - [`vae`]: the variational autoencoder built around that cell (Kingma and
-//!   Welling 2013).
+//!   Welling 2013);
+//! - [`dcign`]: the VAE with a convolutional encoder and a deconvolutional
+//!   decoder on the 28x28 digits (Kulkarni et al. 2015).
 //!
 //! The three autoencoders are one network, [`hourglass`], trained three
 //! ways; what they share beyond it lives here: the digits they learn, the
@@ -17,6 +19,7 @@
 //! named layers, and principal component analysis to compare with.
 
 pub mod autoencoder;
+pub mod dcign;
 pub mod denoising_autoencoder;
 pub mod hourglass;
 pub mod mean_std_cell;

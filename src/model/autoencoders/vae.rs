@@ -116,7 +116,7 @@ fn two_d(a: ndarray::ArrayD<f32>) -> Array2<f32> {
 }
 
 /// Σ_j BCE(σ(z_j), x_j) per row, on the logits (the stable form).
-fn bce_rows(logits: ArrayView2<'_, f32>, x: ArrayView2<'_, f32>) -> Array1<f32> {
+pub fn bce_rows(logits: ArrayView2<'_, f32>, x: ArrayView2<'_, f32>) -> Array1<f32> {
     logits
         .rows()
         .into_iter()

@@ -7,6 +7,7 @@ pub mod cnn;
 pub mod conv_cell;
 pub mod conv_layer;
 pub mod deconv_cell;
+pub mod deconv_network;
 pub mod pooling_cell;
 pub mod residual_network;
 pub mod time_delay;

@@ -1,0 +1,983 @@
+//! Deep convolutional inverse graphics network (DCIGN): the variational
+//! autoencoder with a convolutional encoder and a deconvolutional decoder,
+//! on the 28x28 digits.
+//!
+//! T. D. Kulkarni, W. F. Whitney, P. Kohli and J. B. Tenenbaum, "Deep
+//! convolutional inverse graphics network", NIPS 2015. Their encoder is
+//! convolutions and pooling down to the mean and variance of a Gaussian
+//! code, their decoder unpooling and convolutions back up to the picture,
+//! trained by the variational bound of Kingma and Welling; walking one
+//! code unit while the others are held shows what that unit draws. Here
+//! stride-2 convolutions stand in for the pooling and stride-2 transposed
+//! convolutions for the unpooling:
+//!
+//! ```text
+//! h = relu(conv₄ₓ₄,s2(relu(conv₄ₓ₄,s2(x))))      1×28×28 → m×14×14 → 2m×7×7
+//! μ = W_μ flatten(h) + b_μ,  log σ² = W_σ flatten(h) + b_σ        q(z|x)
+//! z = μ + exp(½ log σ²) ⊙ ε,  ε ~ N(0, I)           the mean and std cell
+//! x̂ = σ(deconv₄ₓ₄,s2(relu(deconv₄ₓ₄,s2(relu(unflatten(W_d z + b_d))))))
+//! −ELBO(x) = Σ_j BCE(x̂_j, x_j) + KL(q(z|x) ‖ N(0, I))
+//! ```
+//!
+//! The cell and the KL are the VAE's ([`super::mean_std_cell`],
+//! [`crate::nn::loss::gaussian_kl`]); the backward pass goes through them
+//! as in [`super::vae`]: ∂L/∂μ = ∂L/∂z + μ/B,
+//! ∂L/∂log σ² = ∂L/∂z ⊙ ε ⊙ ½σ + ½(σ² − 1)/B.
+
+use super::mean_std_cell::{kl_rows, reparameterise};
+use super::vae::{EpochRecord, bce_rows, draw_eps};
+use super::{BatchClock, grad_norm, step_layers};
+use crate::data::Dataset;
+use crate::model::convolutional::deconv_network::{SIDE, digits28};
+use crate::model::view::{Curve, Gallery, Plot, Vector};
+use crate::model::{
+    Action, Flow, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue,
+    Params, Progress, Report, Status, StatusLevel, View, ViewContent,
+};
+use crate::nn::Layer;
+use crate::nn::activation::{ReLU, sigmoid};
+use crate::nn::conv_transpose2d::ConvTranspose2d;
+use crate::nn::conv2d::Conv2d;
+use crate::nn::linear::Linear;
+use crate::nn::loss::gaussian_kl;
+use crate::nn::optim::{Adam, Optimizer};
+use crate::nn::sequential::{Flatten, Sequential, Unflatten};
+use crate::text::Bilingual;
+use crate::train::Stage;
+use ndarray::{Array1, Array2, ArrayD, ArrayView2, Axis, Ix2};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use std::sync::Arc;
+
+/// At most this many code units, and feature maps in the first layer.
+pub const MAX_LATENT: usize = 32;
+pub const MAX_MAPS: usize = 64;
+/// The side of the smallest feature maps.
+const SMALL: usize = 7;
+/// Batch losses kept for the plot.
+const LOSS_HISTORY: usize = 2000;
+/// Digits of the batch shown with their reconstructions.
+const SHOWN: usize = 6;
+/// Pictures in the walk along one unit.
+pub const WALK: usize = 9;
+
+fn two_d(a: ArrayD<f32>) -> Array2<f32> {
+    a.into_dimensionality::<Ix2>()
+        .expect("linear layers keep [batch, features]")
+}
+
+/// `[rows, 1, 28, 28]` logits as `[rows, 784]`.
+fn rows_of(y: ArrayD<f32>) -> Array2<f32> {
+    let rows = y.shape()[0];
+    y.into_shape_with_order((rows, SIDE * SIDE))
+        .expect("the decoder gives [rows, 1, 28, 28]")
+}
+
+/// The network: a convolutional Gaussian encoder and a deconvolutional
+/// Bernoulli decoder.
+#[derive(Clone)]
+pub struct Dcign {
+    /// Unflatten, Conv2d, ReLU, Conv2d, ReLU, Flatten.
+    pub encoder: Sequential,
+    pub enc_mu: Linear,
+    pub enc_logvar: Linear,
+    /// Linear, Unflatten, ReLU, ConvTranspose2d, ReLU, ConvTranspose2d.
+    pub decoder: Sequential,
+    cache: Option<Cache>,
+}
+
+#[derive(Clone)]
+struct Cache {
+    x: Array2<f32>,
+    eps: Array2<f32>,
+    mu: Array2<f32>,
+    logvar: Array2<f32>,
+    logits: Array2<f32>,
+}
+
+/// What one pass gives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pass {
+    pub mu: Array2<f32>,
+    pub logvar: Array2<f32>,
+    pub z: Array2<f32>,
+    /// x̂ = σ(logits), `[rows, 784]`.
+    pub recon: Array2<f32>,
+    /// Σ_j BCE(x̂_j, x_j) per row.
+    pub bce: Array1<f32>,
+    /// KL(q(z|x) ‖ N(0, I)) per row.
+    pub kl: Array1<f32>,
+}
+
+impl Pass {
+    /// Mean over the batch of the reconstruction term and of the KL.
+    pub fn terms(&self) -> (f64, f64) {
+        let b = self.bce.len().max(1) as f64;
+        (
+            self.bce.iter().map(|&v| f64::from(v)).sum::<f64>() / b,
+            self.kl.iter().map(|&v| f64::from(v)).sum::<f64>() / b,
+        )
+    }
+
+    /// L = (1/B) Σ_i (BCE_i + KL_i).
+    pub fn loss(&self) -> f64 {
+        let (r, k) = self.terms();
+        r + k
+    }
+}
+
+impl Dcign {
+    /// `maps` feature maps after the first convolution (twice as many after
+    /// the second, and the decoder the mirror image), a code of `latent`
+    /// units; PyTorch's default initialisation drawn from `rng` in the order
+    /// of the layers.
+    pub fn new(maps: usize, latent: usize, rng: &mut StdRng) -> Dcign {
+        let wide = 2 * maps;
+        let flat = wide * SMALL * SMALL;
+        let encoder = Sequential::new()
+            .with(Unflatten::new(&[1, SIDE, SIDE]))
+            .with(
+                Conv2d::new(1, maps, (4, 4), rng)
+                    .stride((2, 2))
+                    .padding((1, 1)),
+            )
+            .with(ReLU::new())
+            .with(
+                Conv2d::new(maps, wide, (4, 4), rng)
+                    .stride((2, 2))
+                    .padding((1, 1)),
+            )
+            .with(ReLU::new())
+            .with(Flatten::new());
+        let enc_mu = Linear::new(flat, latent, true, rng);
+        let enc_logvar = Linear::new(flat, latent, true, rng);
+        let decoder = Sequential::new()
+            .with(Linear::new(latent, flat, true, rng))
+            .with(Unflatten::new(&[wide, SMALL, SMALL]))
+            .with(ReLU::new())
+            .with(
+                ConvTranspose2d::new(wide, maps, (4, 4), rng)
+                    .stride((2, 2))
+                    .padding((1, 1)),
+            )
+            .with(ReLU::new())
+            .with(
+                ConvTranspose2d::new(maps, 1, (4, 4), rng)
+                    .stride((2, 2))
+                    .padding((1, 1)),
+            );
+        Dcign {
+            encoder,
+            enc_mu,
+            enc_logvar,
+            decoder,
+            cache: None,
+        }
+    }
+
+    pub fn latent(&self) -> usize {
+        self.enc_mu.out_features()
+    }
+
+    /// The encoder's μ and log σ² for each picture `[rows, 784]`, nothing kept.
+    pub fn encode(&self, x: ArrayView2<'_, f32>) -> (Array2<f32>, Array2<f32>) {
+        let h = self.encoder.infer(x.into_dyn());
+        let mu = two_d(self.enc_mu.infer(h.view()));
+        let logvar = two_d(self.enc_logvar.infer(h.view()));
+        (mu, logvar)
+    }
+
+    /// The decoder's logits `[rows, 784]` for codes `z`, nothing kept.
+    pub fn decode_logits(&self, z: ArrayView2<'_, f32>) -> Array2<f32> {
+        rows_of(self.decoder.infer(z.into_dyn()))
+    }
+
+    /// x̂ = σ(dec(z)).
+    pub fn decode(&self, z: ArrayView2<'_, f32>) -> Array2<f32> {
+        self.decode_logits(z).mapv(sigmoid)
+    }
+
+    /// The whole pass with the noise `eps` given, nothing kept.
+    pub fn evaluate(&self, x: ArrayView2<'_, f32>, eps: ArrayView2<'_, f32>) -> Pass {
+        let (mu, logvar) = self.encode(x);
+        let z = reparameterise(mu.view(), logvar.view(), eps);
+        let logits = self.decode_logits(z.view());
+        Pass {
+            bce: bce_rows(logits.view(), x),
+            kl: kl_rows(mu.view(), logvar.view()),
+            recon: logits.mapv(sigmoid),
+            mu,
+            logvar,
+            z,
+        }
+    }
+
+    /// Training pass with the noise `eps` given: keeps what the backward
+    /// pass needs (the encoder and decoder keep each layer's output).
+    pub fn forward(&mut self, x: ArrayView2<'_, f32>, eps: ArrayView2<'_, f32>) -> Pass {
+        let h = self.encoder.forward(x.into_dyn());
+        let mu = two_d(self.enc_mu.forward(h.view()));
+        let logvar = two_d(self.enc_logvar.forward(h.view()));
+        let z = reparameterise(mu.view(), logvar.view(), eps);
+        let logits = rows_of(self.decoder.forward(z.view().into_dyn()));
+        let pass = Pass {
+            bce: bce_rows(logits.view(), x),
+            kl: kl_rows(mu.view(), logvar.view()),
+            recon: logits.mapv(sigmoid),
+            mu: mu.clone(),
+            logvar: logvar.clone(),
+            z,
+        };
+        self.cache = Some(Cache {
+            x: x.to_owned(),
+            eps: eps.to_owned(),
+            mu,
+            logvar,
+            logits,
+        });
+        pass
+    }
+
+    /// Sets every gradient to ∂L/∂θ of the last training pass, L the mean
+    /// over its batch of −ELBO. Does nothing before a training pass.
+    pub fn backward(&mut self) {
+        let Some(c) = self.cache.as_ref() else {
+            return;
+        };
+        self.encoder.zero_grad();
+        self.enc_mu.zero_grad();
+        self.enc_logvar.zero_grad();
+        self.decoder.zero_grad();
+        let rows = c.x.nrows();
+        let scale = 1.0 / rows.max(1) as f32;
+        // Reconstruction: ∂/∂logits of Σ_j BCE(σ(logits), x), over B.
+        let grad_logits = ndarray::Zip::from(&c.logits)
+            .and(&c.x)
+            .map_collect(|&z, &x| (sigmoid(z) - x) * scale)
+            .into_shape_with_order((rows, 1, SIDE, SIDE))
+            .expect("784 pixels a row");
+        let grad_z = two_d(self.decoder.backward(grad_logits.view().into_dyn()));
+        // Through the cell z = μ + exp(½ log σ²) ε, and the KL's own terms.
+        let kl = gaussian_kl(c.mu.view(), c.logvar.view());
+        let grad_mu = &grad_z + &(kl.grad_mu * scale);
+        let grad_logvar = ndarray::Zip::from(&grad_z)
+            .and(&c.eps)
+            .and(&c.logvar)
+            .and(&kl.grad_logvar)
+            .map_collect(|&g, &e, &lv, &k| g * e * 0.5 * (0.5 * lv).exp() + k * scale);
+        let grad_h = self.enc_mu.backward(grad_mu.view().into_dyn())
+            + self.enc_logvar.backward(grad_logvar.view().into_dyn());
+        self.encoder.backward(grad_h.view());
+    }
+
+    /// One optimiser step on every layer.
+    pub fn update(&mut self, optimizer: &mut dyn Optimizer) {
+        step_layers(
+            optimizer,
+            &mut [
+                ("encoder", &mut self.encoder as &mut dyn Layer),
+                ("enc_mu", &mut self.enc_mu),
+                ("enc_logvar", &mut self.enc_logvar),
+                ("decoder", &mut self.decoder),
+            ],
+        );
+    }
+
+    pub fn grad_norm(&self) -> f32 {
+        grad_norm(&[
+            &self.encoder as &dyn Layer,
+            &self.enc_mu,
+            &self.enc_logvar,
+            &self.decoder,
+        ])
+    }
+
+    /// `WALK` codes: `base` with unit `unit` walked evenly from −reach to
+    /// reach, the others held.
+    pub fn walk_codes(base: &[f32], unit: usize, reach: f32) -> Array2<f32> {
+        let mut z = Array2::<f32>::zeros((WALK, base.len()));
+        for (k, mut row) in z.outer_iter_mut().enumerate() {
+            row.assign(&ndarray::ArrayView1::from(base));
+            if unit < base.len() {
+                row[unit] = -reach + 2.0 * reach * k as f32 / (WALK - 1) as f32;
+            }
+        }
+        z
+    }
+}
+
+fn params() -> Vec<ParamSpec> {
+    vec![
+        ParamSpec::new(
+            "latent",
+            "units of the code z",
+            "编码 z 的单元数",
+            ParamKind::Int {
+                min: 1,
+                max: MAX_LATENT as i64,
+            },
+            ParamValue::Int(8),
+        ),
+        ParamSpec::new(
+            "maps",
+            "feature maps of the first convolution (twice as many in the second; the decoder mirrors them)",
+            "第一层卷积的特征图数（第二层加倍；解码器与之对称）",
+            ParamKind::Int {
+                min: 1,
+                max: MAX_MAPS as i64,
+            },
+            ParamValue::Int(8),
+        ),
+        ParamSpec::new(
+            "batch",
+            "digits per minibatch",
+            "每个小批次的数字图片数",
+            ParamKind::Int { min: 1, max: 1437 },
+            ParamValue::Int(32),
+        ),
+        ParamSpec::new(
+            "lr",
+            "learning rate η of Adam (changes live)",
+            "Adam 的学习率 η（即时生效）",
+            ParamKind::Float {
+                min: 1e-6,
+                max: 1.0,
+            },
+            ParamValue::Float(0.001),
+        )
+        .with_role(ParamRole::Live),
+        ParamSpec::new(
+            "unit",
+            "the code unit walked, from 1 (changes live)",
+            "要走动的编码单元，从 1 起（即时生效）",
+            ParamKind::Int {
+                min: 1,
+                max: MAX_LATENT as i64,
+            },
+            ParamValue::Int(1),
+        )
+        .with_role(ParamRole::Live),
+        ParamSpec::new(
+            "reach",
+            "the walk goes from −reach to reach (changes live)",
+            "走动范围从 −reach 到 reach（即时生效）",
+            ParamKind::Float {
+                min: 0.1,
+                max: 10.0,
+            },
+            ParamValue::Float(3.0),
+        )
+        .with_role(ParamRole::Live),
+    ]
+}
+
+/// The walked unit must be one of the code's.
+fn check_unit(params: &Params) -> Result<(), ModelError> {
+    let (unit, latent) = (params.int("unit"), params.int("latent"));
+    if unit > latent {
+        return Err(ModelError::Invalid(Bilingual::owned(
+            format!("unit = {unit}, but the code has {latent} units: pick 1 to {latent}"),
+            format!("unit = {unit}，但编码只有 {latent} 个单元：请选 1 到 {latent}"),
+        )));
+    }
+    Ok(())
+}
+
+#[derive(Clone)]
+struct Batch {
+    labels: Vec<usize>,
+    x: Array2<f32>,
+    eps: Array2<f32>,
+    pass: Option<Pass>,
+    grad_norm: Option<f32>,
+}
+
+/// The DCIGN learning the 28x28 digits in the seed's stages.
+#[derive(Clone)]
+pub struct DcignLab {
+    params: Params,
+    seed: u64,
+    net: Dcign,
+    optimizer: Adam,
+    train: Arc<Dataset>,
+    test: Arc<Dataset>,
+    /// One draw of ε per test digit, fixed, so every epoch is measured alike.
+    test_eps: Arc<Array2<f32>>,
+    clock: BatchClock,
+    rng: StdRng,
+    next: Stage,
+    batch: Option<Batch>,
+    /// (epoch position, −ELBO, reconstruction, KL) of each batch.
+    batch_terms: Vec<(f64, f64, f64, f64)>,
+    history: Vec<EpochRecord>,
+    epoch_loss: f64,
+    epoch_batches: usize,
+}
+
+impl DcignLab {
+    pub fn new(params: &Params, seed: u64) -> Result<DcignLab, ModelError> {
+        check_unit(params)?;
+        let (train, test) = digits28(seed)?;
+        let latent = params.int("latent") as usize;
+        let mut rng = StdRng::seed_from_u64(seed);
+        let net = Dcign::new(params.int("maps") as usize, latent, &mut rng);
+        let test_eps = draw_eps(test.len(), latent, &mut rng);
+        Ok(DcignLab {
+            params: params.clone(),
+            seed,
+            net,
+            optimizer: Adam::new(params.float("lr") as f32),
+            clock: BatchClock::new(train.len(), params.int("batch") as usize, seed),
+            train: Arc::new(train),
+            test: Arc::new(test),
+            test_eps: Arc::new(test_eps),
+            rng,
+            next: Stage::GetBatch,
+            batch: None,
+            batch_terms: Vec::new(),
+            history: Vec::new(),
+            epoch_loss: 0.0,
+            epoch_batches: 0,
+        })
+    }
+
+    pub fn network(&self) -> &Dcign {
+        &self.net
+    }
+
+    pub fn history(&self) -> &[EpochRecord] {
+        &self.history
+    }
+
+    /// The test digits' mean −ELBO terms under the fixed draw of ε.
+    pub fn test_terms(&self) -> (f64, f64) {
+        self.net
+            .evaluate(self.test.records.view(), self.test_eps.view())
+            .terms()
+    }
+
+    /// The walk: the first test digit's μ with unit `unit` (from 1) moved
+    /// from −reach to reach, decoded; the code it holds and the pictures.
+    pub fn walk(&self) -> (Vec<f32>, Array2<f32>) {
+        let first = self.test.records.slice(ndarray::s![0..1, ..]);
+        let (mu, _) = self.net.encode(first);
+        let base = mu.row(0).to_vec();
+        let unit = (self.params.int("unit") as usize).saturating_sub(1);
+        let reach = self.params.float("reach") as f32;
+        let z = Dcign::walk_codes(&base, unit, reach);
+        (base, self.net.decode(z.view()))
+    }
+
+    fn run_stage(&mut self) {
+        let stage = self.next;
+        match stage {
+            Stage::GetBatch => {
+                let rows = self.clock.batch();
+                let x = self.train.records.select(Axis(0), &rows);
+                let labels = self
+                    .train
+                    .labels()
+                    .map(|l| rows.iter().map(|&r| l[r]).collect())
+                    .unwrap_or_default();
+                let eps = draw_eps(rows.len(), self.net.latent(), &mut self.rng);
+                self.batch = Some(Batch {
+                    labels,
+                    x,
+                    eps,
+                    pass: None,
+                    grad_norm: None,
+                });
+            }
+            Stage::Forward => {
+                if let Some(batch) = self.batch.as_mut() {
+                    batch.pass = Some(self.net.forward(batch.x.view(), batch.eps.view()));
+                }
+            }
+            Stage::Loss => {
+                if let Some(pass) = self.batch.as_ref().and_then(|b| b.pass.as_ref()) {
+                    let (r, k) = pass.terms();
+                    let at = (self.clock.steps + 1) as f64 / self.clock.batches_per_epoch() as f64;
+                    if self.batch_terms.len() == LOSS_HISTORY {
+                        self.batch_terms.remove(0);
+                    }
+                    self.batch_terms.push((at, r + k, r, k));
+                }
+            }
+            Stage::Gradients => {
+                self.net.backward();
+                let norm = self.net.grad_norm();
+                if let Some(batch) = self.batch.as_mut() {
+                    batch.grad_norm = Some(norm);
+                }
+            }
+            Stage::Update => {
+                self.net.update(&mut self.optimizer);
+                if let Some(pass) = self.batch.as_ref().and_then(|b| b.pass.as_ref()) {
+                    self.epoch_loss += pass.loss();
+                    self.epoch_batches += 1;
+                }
+                if self.clock.advance() {
+                    let (r, k) = self.test_terms();
+                    self.history.push(EpochRecord {
+                        epoch: self.clock.epoch,
+                        train_neg_elbo: self.epoch_loss / self.epoch_batches.max(1) as f64,
+                        test_reconstruction: r,
+                        test_kl: k,
+                    });
+                    self.epoch_loss = 0.0;
+                    self.epoch_batches = 0;
+                }
+            }
+        }
+        self.next = Stage::ALL[(stage as usize + 1) % Stage::ALL.len()];
+    }
+
+    fn shown(&self) -> Option<Stage> {
+        self.batch.as_ref()?;
+        Some(Stage::ALL[(self.next as usize + Stage::ALL.len() - 1) % Stage::ALL.len()])
+    }
+
+    fn steps_view(&self) -> View {
+        let done = |stage: Stage| self.shown().is_some_and(|s| s as usize >= stage as usize);
+        let batch = self.batch.as_ref();
+        let pass = batch.and_then(|b| b.pass.as_ref());
+        let per_epoch = self.clock.batches_per_epoch();
+        let (epoch, number) = (self.clock.epoch + 1, self.clock.batch_in_epoch + 1);
+        let rows = batch.map_or(0, |b| b.x.nrows());
+        let latent = self.net.latent();
+        let maps = self.params.int("maps");
+        let mut lines = vec![Bilingual::owned(
+            format!(
+                "epoch {epoch}, batch {number} of {per_epoch}  ({} digits, batch size {})",
+                self.train.len(),
+                self.clock.batch_size()
+            ),
+            format!(
+                "第 {epoch} 个周期，第 {number} 批（共 {per_epoch} 批；{} 张数字图片，每批 {} 张）",
+                self.train.len(),
+                self.clock.batch_size()
+            ),
+        )];
+        lines.push(if done(Stage::GetBatch) {
+            Bilingual::owned(
+                format!("1 get a batch:    x = [{rows}, 1, 28, 28], ε ~ N(0, I) of [{rows}, {latent}]"),
+                format!(
+                    "1 取一个批次：    x = [{rows}, 1, 28, 28]，ε ~ N(0, I)，形状 [{rows}, {latent}]"
+                ),
+            )
+        } else {
+            Bilingual::new(
+                "1 get a batch:    x = next digits, ε ~ N(0, I)",
+                "1 取一个批次：    x = 下几张数字图片，ε ~ N(0, I)",
+            )
+        });
+        lines.push(Bilingual::owned(
+            format!(
+                "2 forward pass:   conv to {maps}x14x14, {}x7x7; μ, log σ²; z = μ + σ ⊙ ε; deconv back to 28x28",
+                2 * maps
+            ),
+            format!(
+                "2 前向传播：      卷积到 {maps}x14x14、{}x7x7；μ, log σ²；z = μ + σ ⊙ ε；反卷积回 28x28",
+                2 * maps
+            ),
+        ));
+        lines.push(match pass.filter(|_| done(Stage::Loss)) {
+            Some(p) => {
+                let (r, k) = p.terms();
+                Bilingual::owned(
+                    format!(
+                        "3 loss:           −ELBO = Σ BCE(x̂, x) + KL = {r:.3} + {k:.3} = {:.3}",
+                        r + k
+                    ),
+                    format!(
+                        "3 计算损失：      −ELBO = Σ BCE(x̂, x) + KL = {r:.3} + {k:.3} = {:.3}",
+                        r + k
+                    ),
+                )
+            }
+            None => Bilingual::new(
+                "3 loss:           −ELBO = Σ BCE(x̂, x) + KL(q(z|x) ‖ N(0, I))",
+                "3 计算损失：      −ELBO = Σ BCE(x̂, x) + KL(q(z|x) ‖ N(0, I))",
+            ),
+        });
+        lines.push(match batch.and_then(|b| b.grad_norm).filter(|_| done(Stage::Gradients)) {
+            Some(g) => Bilingual::owned(
+                format!("4 gradients:      back through the deconvolutions, the cell and the convolutions; |g| = {g:.4}"),
+                format!("4 计算梯度：      反向经过反卷积、采样单元和卷积；|g| = {g:.4}"),
+            ),
+            None => Bilingual::new(
+                "4 gradients:      back through the deconvolutions, the cell and the convolutions",
+                "4 计算梯度：      反向经过反卷积、采样单元和卷积",
+            ),
+        });
+        let lr = self.optimizer.learning_rate();
+        lines.push(Bilingual::owned(
+            format!("5 update:         θ ← Adam(θ, g), η = {lr}"),
+            format!("5 更新权重：      θ ← Adam(θ, g)，η = {lr}"),
+        ));
+        lines.push(Bilingual::owned(
+            format!("6 repeat 1-5 until the epoch is done: batch {number} of {per_epoch}"),
+            format!("6 重复 1-5 直到本周期结束：第 {number} 批，共 {per_epoch} 批"),
+        ));
+        lines.push(match self.history.last() {
+            Some(r) => Bilingual::owned(
+                format!(
+                    "7 repeat epochs: {} done; test −ELBO {:.2} = {:.2} + KL {:.2}",
+                    r.epoch,
+                    r.test_neg_elbo(),
+                    r.test_reconstruction,
+                    r.test_kl
+                ),
+                format!(
+                    "7 重复多个周期：已完成 {} 个；测试 −ELBO {:.2} = {:.2} + KL {:.2}",
+                    r.epoch,
+                    r.test_neg_elbo(),
+                    r.test_reconstruction,
+                    r.test_kl
+                ),
+            ),
+            None => Bilingual::new(
+                "7 repeat for as many epochs as needed: none done yet",
+                "7 按需重复多个周期：尚未完成任何周期",
+            ),
+        });
+        View::new(
+            "steps",
+            Bilingual::new("the training process", "训练过程"),
+            ViewContent::steps(lines, Some(self.next.number())),
+        )
+    }
+
+    fn loss_view(&self) -> View {
+        let pick = |k: usize| -> Vec<(f64, f64)> {
+            self.batch_terms
+                .iter()
+                .map(|t| (t.0, [t.1, t.2, t.3][k]))
+                .collect()
+        };
+        let now = self.clock.steps as f64 / self.clock.batches_per_epoch() as f64;
+        let top = self
+            .batch_terms
+            .iter()
+            .map(|t| t.1)
+            .chain(self.history.iter().map(EpochRecord::test_neg_elbo))
+            .filter(|v| v.is_finite())
+            .fold(1.0f64, f64::max);
+        View::new(
+            "elbo_curve",
+            Bilingual::new(
+                "−ELBO per digit = reconstruction + KL",
+                "每个数字的 −ELBO = 重建项 + KL",
+            ),
+            ViewContent::Plot(Plot {
+                curves: vec![
+                    Curve {
+                        label: Bilingual::new("−ELBO", "−ELBO"),
+                        points: pick(0),
+                    },
+                    Curve {
+                        label: Bilingual::new("reconstruction", "重建项"),
+                        points: pick(1),
+                    },
+                    Curve {
+                        label: Bilingual::new("KL", "KL"),
+                        points: pick(2),
+                    },
+                    Curve {
+                        label: Bilingual::new("test −ELBO", "测试 −ELBO"),
+                        points: self
+                            .history
+                            .iter()
+                            .map(|r| (r.epoch as f64, r.test_neg_elbo()))
+                            .collect(),
+                    },
+                ],
+                x_label: Bilingual::new("epoch", "周期"),
+                y_label: Bilingual::new("nats", "奈特"),
+                x_range: Some((0.0, now.floor() + 1.0)),
+                y_range: Some((0.0, top * 1.05)),
+                marks: Vec::new(),
+                now: Some(now),
+            }),
+        )
+        .untraced()
+    }
+
+    fn walk_view(&self) -> View {
+        let (_, pictures) = self.walk();
+        let unit = self.params.int("unit");
+        let reach = self.params.float("reach");
+        let held = self
+            .test
+            .labels()
+            .and_then(|l| l.first().copied())
+            .unwrap_or(0);
+        let captions = (0..WALK)
+            .map(|k| {
+                format!(
+                    "{:+.1}",
+                    -reach + 2.0 * reach * k as f64 / (WALK - 1) as f64
+                )
+            })
+            .collect();
+        View::new(
+            "walk",
+            Bilingual::owned(
+                format!(
+                    "walking z{unit} from −{reach} to {reach}, the other units held at μ of the first test digit (a {held})"
+                ),
+                format!(
+                    "z{unit} 从 −{reach} 走到 {reach}，其余单元固定为第一张测试数字（{held}）的 μ"
+                ),
+            ),
+            ViewContent::Gallery(Gallery {
+                width: SIDE,
+                height: SIDE,
+                items: pictures.outer_iter().map(|r| r.to_vec()).collect(),
+                marked: None,
+                captions,
+                range: (0.0, 1.0),
+            }),
+        )
+    }
+
+    fn gallery_view(&self) -> Option<View> {
+        let batch = self.batch.as_ref()?;
+        let mut items = Vec::new();
+        let mut captions = Vec::new();
+        for r in 0..batch.x.nrows().min(SHOWN) {
+            items.push(batch.x.row(r).to_vec());
+            captions.push(format!(
+                "x {}",
+                batch.labels.get(r).map_or(String::new(), |l| l.to_string())
+            ));
+            if let Some(pass) = &batch.pass {
+                items.push(pass.recon.row(r).to_vec());
+                captions.push("x̂".into());
+            }
+        }
+        Some(
+            View::new(
+                "reconstructions",
+                Bilingual::new("input x beside its reconstruction x̂", "输入 x 与其重建 x̂"),
+                ViewContent::Gallery(Gallery {
+                    width: SIDE,
+                    height: SIDE,
+                    items,
+                    marked: None,
+                    captions,
+                    range: (0.0, 1.0),
+                }),
+            )
+            .untraced(),
+        )
+    }
+
+    fn cell_views(&self, out: &mut Vec<View>) {
+        let Some(pass) = self.batch.as_ref().and_then(|b| b.pass.as_ref()) else {
+            return;
+        };
+        let vector = |name: &str, label: Bilingual, values: Vec<f32>| {
+            let hi = values.iter().fold(1.0f32, |m, v| m.max(v.abs()));
+            View::new(
+                name,
+                label,
+                ViewContent::Vector(Vector {
+                    labels: (1..=values.len()).map(|j| format!("z{j}")).collect(),
+                    values,
+                    range: (-hi, hi),
+                }),
+            )
+        };
+        out.push(vector(
+            "mu",
+            Bilingual::new("μ of the batch's first digit", "本批次第一个数字的 μ"),
+            pass.mu.row(0).to_vec(),
+        ));
+        out.push(vector(
+            "logvar",
+            Bilingual::new("log σ² of the first digit", "第一个数字的 log σ²"),
+            pass.logvar.row(0).to_vec(),
+        ));
+        out.push(vector(
+            "z",
+            Bilingual::new(
+                "z = μ + σ ⊙ ε of the first digit",
+                "第一个数字的 z = μ + σ ⊙ ε",
+            ),
+            pass.z.row(0).to_vec(),
+        ));
+    }
+
+    fn train_epochs(&mut self, epochs: u64, progress: Report<'_>) {
+        let per_epoch = self.clock.batches_per_epoch();
+        let end = self.clock.epoch + epochs;
+        let first = per_epoch - self.clock.batch_in_epoch.min(per_epoch);
+        let total = first + per_epoch * (epochs as usize - 1);
+        let mut done = 0;
+        while self.clock.epoch < end {
+            self.step();
+            done += 1;
+            let note = format!(
+                "epoch {}, batch {} of {per_epoch}",
+                self.clock.epoch + 1,
+                self.clock.batch_in_epoch + 1
+            );
+            if progress(&Progress::new(done, total, note)) == Flow::Stop {
+                break;
+            }
+        }
+    }
+}
+
+impl Model for DcignLab {
+    fn snapshot(&self) -> Box<dyn Model> {
+        Box::new(self.clone())
+    }
+
+    fn params(&self) -> &Params {
+        &self.params
+    }
+
+    fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    fn reset(&mut self, seed: u64) {
+        if let Ok(fresh) = DcignLab::new(&self.params, seed) {
+            *self = fresh;
+        }
+    }
+
+    fn stage_count(&self) -> usize {
+        Stage::ALL.len()
+    }
+
+    fn stage_label(&self, index: usize) -> Bilingual {
+        match Stage::ALL.get(index) {
+            Some(Stage::GetBatch) => Bilingual::new("1 get a batch and ε", "1 取一个批次和 ε"),
+            Some(Stage::Forward) => Bilingual::new(
+                "2 encode by convolutions, sample, decode by deconvolutions",
+                "2 卷积编码、采样、反卷积解码",
+            ),
+            Some(Stage::Loss) => Bilingual::new("3 −ELBO", "3 −ELBO"),
+            Some(Stage::Gradients) => Bilingual::new("4 calculate the gradients", "4 计算梯度"),
+            _ => Bilingual::new("5 update the weights", "5 更新权重"),
+        }
+    }
+
+    fn next_stage(&self) -> usize {
+        self.next as usize
+    }
+
+    fn steps_done(&self) -> u64 {
+        self.clock.steps
+    }
+
+    fn stage(&mut self) {
+        self.run_stage();
+    }
+
+    fn views(&self) -> Vec<View> {
+        let mut out = vec![self.steps_view(), self.walk_view(), self.loss_view()];
+        out.extend(self.gallery_view());
+        self.cell_views(&mut out);
+        out.push(View::new(
+            "epoch",
+            Bilingual::new("epoch (from 1)", "周期（从 1 起）"),
+            ViewContent::scalar((self.clock.epoch + 1) as f64),
+        ));
+        if let Some(pass) = self.batch.as_ref().and_then(|b| b.pass.as_ref()) {
+            out.push(View::new(
+                "neg_elbo",
+                Bilingual::new("batch −ELBO per digit", "批次每个数字的 −ELBO"),
+                ViewContent::scalar(pass.loss()),
+            ));
+        }
+        out
+    }
+
+    fn actions(&self) -> Vec<Action> {
+        vec![
+            Action {
+                name: "finish_epoch",
+                key: 'f',
+                label: Bilingual::new("train to the end of this epoch", "训练到本周期结束"),
+                long: true,
+            },
+            Action {
+                name: "ten_epochs",
+                key: 'T',
+                label: Bilingual::new("train ten more epochs", "再训练十个周期"),
+                long: true,
+            },
+        ]
+    }
+
+    fn act(&mut self, action: &str) -> Result<(), ModelError> {
+        self.work(action, &mut crate::work::unwatched)
+    }
+
+    fn work(&mut self, action: &str, progress: Report<'_>) -> Result<(), ModelError> {
+        let epochs = match action {
+            "finish_epoch" => 1,
+            "ten_epochs" => 10,
+            other => return Err(ModelError::no_action(other)),
+        };
+        self.train_epochs(epochs, progress);
+        Ok(())
+    }
+
+    fn retune(&mut self, params: &Params) -> Result<(), ModelError> {
+        check_unit(params)?;
+        self.optimizer.set_learning_rate(params.float("lr") as f32);
+        self.params = params.clone();
+        Ok(())
+    }
+
+    fn status(&self) -> Option<Status> {
+        let last = self.history.last()?;
+        let value = last.test_neg_elbo();
+        let diverged = !value.is_finite();
+        Some(Status {
+            level: if diverged {
+                StatusLevel::Warning
+            } else {
+                StatusLevel::Info
+            },
+            text: if diverged {
+                Bilingual::owned(
+                    format!(
+                        "the loss overflowed in epoch {}: lower the learning rate (p) and reset",
+                        last.epoch
+                    ),
+                    format!("第 {} 个周期损失溢出：请调低学习率（p）并重置", last.epoch),
+                )
+            } else {
+                Bilingual::owned(
+                    format!(
+                        "after {} epoch{}: test −ELBO {value:.2} per digit (KL {:.2})",
+                        last.epoch,
+                        if last.epoch == 1 { "" } else { "s" },
+                        last.test_kl
+                    ),
+                    format!(
+                        "{} 个周期后：测试集每个数字 −ELBO {value:.2}（KL {:.2}）",
+                        last.epoch, last.test_kl
+                    ),
+                )
+            },
+        })
+    }
+}
+
+pub const SPEC: ModelSpec = ModelSpec {
+    key: "dcign",
+    name: Bilingual::new(
+        "Deep convolutional inverse graphics network",
+        "深度卷积逆向图网络",
+    ),
+    params,
+    build: |params, seed| Ok(Box::new(DcignLab::new(params, seed)?)),
+    params_from_weights: None,
+};
