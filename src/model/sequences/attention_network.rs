@@ -437,7 +437,7 @@ pub fn shape_of(params: &Params) -> Result<Shape, ModelError> {
         batch: params.int("batch") as usize,
         lr: params.float("lr") as f32,
     };
-    if shape.dim % shape.heads != 0 {
+    if !shape.dim.is_multiple_of(shape.heads) {
         return Err(ModelError::Invalid(Bilingual::owned(
             format!(
                 "dim {} must be a multiple of heads {}: each head reads dim/heads values",
