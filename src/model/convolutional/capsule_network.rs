@@ -822,14 +822,14 @@ fn specs() -> Vec<ParamSpec> {
             "feature maps of the first convolution",
             "第一个卷积层的特征图数",
             ParamKind::Int { min: 1, max: 64 },
-            ParamValue::Int(16),
+            ParamValue::Int(8),
         ),
         ParamSpec::new(
             "types",
             "primary capsule types (8-D capsules at each of 4x4 places)",
             "初级胶囊的类型数（每类在 4x4 个位置上各有一个 8 维胶囊）",
             ParamKind::Int { min: 1, max: 16 },
-            ParamValue::Int(4),
+            ParamValue::Int(2),
         ),
         ParamSpec::new(
             "iterations",
@@ -843,7 +843,7 @@ fn specs() -> Vec<ParamSpec> {
             "digits per minibatch",
             "每个小批次的数字图片数",
             ParamKind::Int { min: 1, max: 512 },
-            ParamValue::Int(32),
+            ParamValue::Int(16),
         ),
         ParamSpec::new(
             "lr",
