@@ -34,8 +34,8 @@
 use crate::data::Dataset;
 use crate::model::view::{Gallery, Matrix, Vector};
 use crate::model::{
-    Action, Flow, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue,
-    Params, Progress, Report, Status, StatusLevel, View, ViewContent,
+    Action, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue, Params,
+    Report, Status, StatusLevel, View, ViewContent,
 };
 use crate::nn::activation::relu_backward;
 use crate::nn::conv2d::Conv2d;
@@ -43,6 +43,7 @@ use crate::nn::optim::{Adam, Optimizer};
 use crate::nn::{Layer, ParamMut, ParamRef, ShapeError, init};
 use crate::text::Bilingual;
 use crate::train::argmax;
+use crate::train::epochs;
 use ndarray::{Array2, Array3, Array4, ArrayD, ArrayView2, ArrayView4, ArrayViewD, Axis, Ix4, s};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -1266,20 +1267,7 @@ impl Model for CapsuleNetwork {
     }
 
     fn actions(&self) -> Vec<Action> {
-        vec![
-            Action {
-                name: "finish_epoch",
-                key: 'f',
-                label: Bilingual::new("train to the end of this epoch", "训练到本周期结束"),
-                long: true,
-            },
-            Action {
-                name: "ten_epochs",
-                key: 'T',
-                label: Bilingual::new("train ten more epochs", "再训练十个周期"),
-                long: true,
-            },
-        ]
+        epochs::actions()
     }
 
     fn act(&mut self, action: &str) -> Result<(), ModelError> {
@@ -1289,28 +1277,16 @@ impl Model for CapsuleNetwork {
     /// Finishes the step under way, then trains whole steps until the
     /// epoch asked for ends, or until told to stop.
     fn work(&mut self, action: &str, progress: Report<'_>) -> Result<(), ModelError> {
-        let epochs = match action {
-            "finish_epoch" => 1,
-            "ten_epochs" => 10,
-            other => return Err(ModelError::no_action(other)),
-        };
+        let epochs = epochs::epochs_asked(action)?;
         while self.next != 0 {
             self.stage();
         }
-        let per_epoch = self.trainer.batches_per_epoch().max(1);
-        let end = self.trainer.epoch + epochs;
-        let first = per_epoch - self.trainer.batch_in_epoch.min(per_epoch);
-        let total = first + per_epoch * (epochs as usize - 1);
-        let mut done = 0;
-        while self.trainer.epoch < end {
-            self.step();
-            done += 1;
-            let (epoch, batch) = self.clock();
-            let note = format!("epoch {epoch}, batch {batch} of {per_epoch}");
-            if progress(&Progress::new(done, total, note)) == Flow::Stop {
-                break;
-            }
-        }
+        let clock = |lab: &CapsuleNetwork| epochs::Clock {
+            epoch: lab.trainer.epoch,
+            batch_in_epoch: lab.trainer.batch_in_epoch,
+            per_epoch: lab.trainer.batches_per_epoch(),
+        };
+        epochs::train_epochs(self, epochs, clock, |lab| lab.step(), progress);
         Ok(())
     }
 

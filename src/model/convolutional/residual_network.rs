@@ -27,8 +27,8 @@
 use crate::data::{self, Dataset, Targets};
 use crate::model::view::{Axis as PlotAxis, Curve, Mark, Plot, Table, Vector};
 use crate::model::{
-    Action, Flow, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue,
-    Params, Progress, Report, Status, StatusLevel, View, ViewContent,
+    Action, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue, Params,
+    Report, Status, StatusLevel, View, ViewContent,
 };
 use crate::nn::Layer;
 use crate::nn::activation::ReLU;
@@ -37,6 +37,7 @@ use crate::nn::optim::Sgd;
 use crate::nn::residual::Residual;
 use crate::nn::sequential::Sequential;
 use crate::text::Bilingual;
+use crate::train::epochs;
 use crate::train::{Objective, Stage, TrainConfig, Trainer};
 use ndarray::Axis;
 use rand::SeedableRng;
@@ -768,7 +769,7 @@ impl Model for ResidualNetwork {
     fn actions(&self) -> Vec<Action> {
         vec![
             Action {
-                name: "finish_epoch",
+                name: epochs::FINISH_EPOCH,
                 key: 'f',
                 label: Bilingual::new(
                     "train both to the end of this epoch",
@@ -777,7 +778,7 @@ impl Model for ResidualNetwork {
                 long: true,
             },
             Action {
-                name: "ten_epochs",
+                name: epochs::TEN_EPOCHS,
                 key: 'T',
                 label: Bilingual::new("train both ten more epochs", "两个网络再训练十个周期"),
                 long: true,
@@ -792,26 +793,14 @@ impl Model for ResidualNetwork {
     /// Trains both networks a minibatch at a time until the epoch asked
     /// for ends, or until told to stop, after the step under way.
     fn work(&mut self, action: &str, progress: Report<'_>) -> Result<(), ModelError> {
-        let epochs = match action {
-            "finish_epoch" => 1,
-            "ten_epochs" => 10,
-            other => return Err(ModelError::no_action(other)),
-        };
-        let t = &self.residual.trainer;
-        let per_epoch = t.batches_per_epoch().max(1);
-        let end = t.epoch() + epochs;
-        let first = per_epoch - t.batch_in_epoch().min(per_epoch);
-        let total = first + per_epoch * (epochs as usize - 1);
-        let mut done = 0;
-        while self.residual.trainer.epoch() < end {
-            self.step();
-            done += 1;
-            let (epoch, batch) = self.clock();
-            let note = format!("epoch {epoch}, batch {batch} of {per_epoch}");
-            if progress(&Progress::new(done, total, note)) == Flow::Stop {
-                break;
-            }
-        }
+        let epochs = epochs::epochs_asked(action)?;
+        epochs::train_epochs(
+            self,
+            epochs,
+            |lab| lab.residual.trainer.clock(),
+            |lab| lab.step(),
+            progress,
+        );
         Ok(())
     }
 
