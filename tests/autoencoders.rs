@@ -149,6 +149,24 @@ fn bad_cell_parameters_are_errors_saying_what_is_wrong() {
     assert_eq!(cell.kl(), 0.0);
 }
 
+#[test]
+fn an_edit_in_the_middle_of_a_sample_starts_it_again() {
+    let spec = model::find("mean_std_cell").unwrap();
+    let mut cell = MeanStdCell::new(&spec.default_params(), 1).unwrap();
+    // Through σ and ε, then μ is edited before z is formed.
+    for _ in 0..4 {
+        cell.stage();
+    }
+    cell.edit("mu", 0, 2.0).unwrap();
+    assert_eq!(cell.next_stage(), 0);
+    for _ in 0..5 {
+        cell.stage();
+    }
+    assert_eq!(cell.samples().len(), 1);
+    assert_eq!(cell.samples()[0].len(), 2, "a whole sample, not a cut one");
+    let _ = cell.views();
+}
+
 /// Random values in (lo, hi) of the given shape.
 fn uniform(shape: (usize, usize), lo: f32, hi: f32, seed: u64) -> Array2<f32> {
     let mut rng = StdRng::seed_from_u64(seed);

@@ -508,11 +508,13 @@ impl Model for MeanStdCell {
         } else {
             value
         };
-        // The samples drawn so far came from the old distribution.
+        // The samples drawn so far came from the old distribution, and the
+        // sample under way starts again from μ and log σ².
         self.samples.clear();
         self.sigma = None;
         self.eps = None;
         self.z = None;
+        self.next = 0;
         Ok(())
     }
 
