@@ -31,8 +31,8 @@ use crate::data::Dataset;
 use crate::model::convolutional::deconv_network::{SIDE, digits28};
 use crate::model::view::{Curve, Gallery, Plot, Vector};
 use crate::model::{
-    Action, Flow, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue,
-    Params, Progress, Report, Status, StatusLevel, View, ViewContent,
+    Action, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue, Params,
+    Report, Status, StatusLevel, View, ViewContent,
 };
 use crate::nn::Layer;
 use crate::nn::activation::{ReLU, sigmoid};
@@ -44,6 +44,7 @@ use crate::nn::optim::{Adam, Optimizer};
 use crate::nn::sequential::{Flatten, Sequential, Unflatten};
 use crate::text::Bilingual;
 use crate::train::Stage;
+use crate::train::epochs;
 use ndarray::{Array1, Array2, ArrayD, ArrayView2, Axis, Ix2};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -808,26 +809,6 @@ impl DcignLab {
             pass.z.row(0).to_vec(),
         ));
     }
-
-    fn train_epochs(&mut self, epochs: u64, progress: Report<'_>) {
-        let per_epoch = self.clock.batches_per_epoch();
-        let end = self.clock.epoch + epochs;
-        let first = per_epoch - self.clock.batch_in_epoch.min(per_epoch);
-        let total = first + per_epoch * (epochs as usize - 1);
-        let mut done = 0;
-        while self.clock.epoch < end {
-            self.step();
-            done += 1;
-            let note = format!(
-                "epoch {}, batch {} of {per_epoch}",
-                self.clock.epoch + 1,
-                self.clock.batch_in_epoch + 1
-            );
-            if progress(&Progress::new(done, total, note)) == Flow::Stop {
-                break;
-            }
-        }
-    }
 }
 
 impl Model for DcignLab {
@@ -898,20 +879,7 @@ impl Model for DcignLab {
     }
 
     fn actions(&self) -> Vec<Action> {
-        vec![
-            Action {
-                name: "finish_epoch",
-                key: 'f',
-                label: Bilingual::new("train to the end of this epoch", "训练到本周期结束"),
-                long: true,
-            },
-            Action {
-                name: "ten_epochs",
-                key: 'T',
-                label: Bilingual::new("train ten more epochs", "再训练十个周期"),
-                long: true,
-            },
-        ]
+        epochs::actions()
     }
 
     fn act(&mut self, action: &str) -> Result<(), ModelError> {
@@ -919,12 +887,14 @@ impl Model for DcignLab {
     }
 
     fn work(&mut self, action: &str, progress: Report<'_>) -> Result<(), ModelError> {
-        let epochs = match action {
-            "finish_epoch" => 1,
-            "ten_epochs" => 10,
-            other => return Err(ModelError::no_action(other)),
-        };
-        self.train_epochs(epochs, progress);
+        let epochs = epochs::epochs_asked(action)?;
+        epochs::train_epochs(
+            self,
+            epochs,
+            |lab| lab.clock.now(),
+            |lab| lab.step(),
+            progress,
+        );
         Ok(())
     }
 

@@ -35,8 +35,8 @@ use crate::data::{self, Dataset};
 use crate::model::autoencoders::{BatchClock, grad_norm, step_layers};
 use crate::model::view::{Curve, Gallery, Plot, Vector};
 use crate::model::{
-    Action, Flow, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue,
-    Params, Progress, Report, Status, StatusLevel, View, ViewContent,
+    Action, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue, Params,
+    Report, Status, StatusLevel, View, ViewContent,
 };
 use crate::nn::Layer;
 use crate::nn::activation::{ReLU, sigmoid};
@@ -45,6 +45,7 @@ use crate::nn::linear::Linear;
 use crate::nn::optim::{Adam, Optimizer};
 use crate::nn::sequential::{Sequential, Unflatten};
 use crate::text::Bilingual;
+use crate::train::epochs;
 use ndarray::{Array2, ArrayD, ArrayView2, Axis, Ix2, s};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -959,26 +960,6 @@ impl DeconvLab {
         )
     }
 
-    fn train_epochs(&mut self, epochs: u64, progress: Report<'_>) {
-        let per_epoch = self.clock.batches_per_epoch();
-        let end = self.clock.epoch + epochs;
-        let first = per_epoch - self.clock.batch_in_epoch.min(per_epoch);
-        let total = first + per_epoch * (epochs as usize - 1);
-        let mut done = 0;
-        while self.clock.epoch < end {
-            self.step();
-            done += 1;
-            let note = format!(
-                "epoch {}, batch {} of {per_epoch}",
-                self.clock.epoch + 1,
-                self.clock.batch_in_epoch + 1
-            );
-            if progress(&Progress::new(done, total, note)) == Flow::Stop {
-                break;
-            }
-        }
-    }
-
     /// The code of the next training digit of the chosen label.
     fn take_code(&mut self) -> Result<(), ModelError> {
         if self.code.is_empty() {
@@ -1152,20 +1133,7 @@ impl Model for DeconvLab {
                 long: false,
             });
         }
-        actions.extend([
-            Action {
-                name: "finish_epoch",
-                key: 'f',
-                label: Bilingual::new("train to the end of this epoch", "训练到本周期结束"),
-                long: true,
-            },
-            Action {
-                name: "ten_epochs",
-                key: 'T',
-                label: Bilingual::new("train ten more epochs", "再训练十个周期"),
-                long: true,
-            },
-        ]);
+        actions.extend(epochs::actions());
         actions
     }
 
@@ -1182,13 +1150,17 @@ impl Model for DeconvLab {
     }
 
     fn work(&mut self, action: &str, progress: Report<'_>) -> Result<(), ModelError> {
-        let epochs = match action {
-            "finish_epoch" => 1,
-            "ten_epochs" => 10,
-            "next_label" | "take_code" => return self.act(action),
-            other => return Err(ModelError::no_action(other)),
-        };
-        self.train_epochs(epochs, progress);
+        if matches!(action, "next_label" | "take_code") {
+            return self.act(action);
+        }
+        let epochs = epochs::epochs_asked(action)?;
+        epochs::train_epochs(
+            self,
+            epochs,
+            |lab| lab.clock.now(),
+            |lab| lab.step(),
+            progress,
+        );
         Ok(())
     }
 
