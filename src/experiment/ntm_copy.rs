@@ -239,7 +239,9 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
     let long = count("long");
     if long <= train_max {
         return Err(invalid(
-            format!("long={long} must be above max_length={train_max}: it is the longest length beyond training"),
+            format!(
+                "long={long} must be above max_length={train_max}: it is the longest length beyond training"
+            ),
             format!("long={long} 须大于 max_length={train_max}：它是超出训练长度的最长长度"),
         ));
     }

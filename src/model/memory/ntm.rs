@@ -25,8 +25,8 @@ use super::copy_task::{self, NtmTrainer, Sequence};
 use super::network::{self, Ntm, Shape, State, Step};
 use crate::model::view::{History, Matrix, Plot, Table, Vector};
 use crate::model::{
-    Action, Curve, Flow, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec,
-    ParamValue, Params, Progress, Report, Status, StatusLevel, View, ViewContent, Weights,
+    Action, Curve, Flow, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue,
+    Params, Progress, Report, Status, StatusLevel, View, ViewContent, Weights,
 };
 use crate::text::Bilingual;
 use rand::rngs::StdRng;
