@@ -5,9 +5,9 @@
 
 use ndarray::Array2;
 use nnzoo::catalogue::Catalogue;
+use nnzoo::model;
 use nnzoo::model::memory::copy_task;
 use nnzoo::model::memory::network::{self, Ntm, Shape};
-use nnzoo::model::{self, Model};
 use nnzoo::text::Lang;
 use nnzoo::tui::lab::Lab;
 use nnzoo::tui::theme::Theme;
@@ -119,7 +119,7 @@ fn the_experiment_learns_short_sequences() {
     let experiment = nnzoo::experiment::find("ntm-copy").expect("registered");
     let mut settings = experiment.default_settings();
     for (name, value) in [
-        ("sequences", 480),
+        ("sequences", 960),
         ("batch", 8),
         ("rows", 8),
         ("width", 6),
@@ -129,7 +129,7 @@ fn the_experiment_learns_short_sequences() {
         ("lstm_hidden", 16),
         ("lstm_sequences", 160),
         ("held_out", 4),
-        ("report", 160),
+        ("report", 320),
     ] {
         settings.set(name, &value.to_string()).expect("a setting");
     }
