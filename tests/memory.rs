@@ -95,7 +95,7 @@ fn backward_through_time_matches_finite_differences() {
     for (k, name) in network::NAMES.iter().enumerate() {
         let mut worst: f64 = 0.0;
         let mut largest: f64 = 0.0;
-        for i in 0..analytic[k].len() {
+        for (i, &grad) in analytic[k].iter().enumerate() {
             let original = ntm.params.tensors()[k][i];
             ntm.params.tensors_mut()[k][i] = original + eps;
             let up = loss(&ntm, &seq);
@@ -103,7 +103,7 @@ fn backward_through_time_matches_finite_differences() {
             let down = loss(&ntm, &seq);
             ntm.params.tensors_mut()[k][i] = original;
             let numeric = (up - down) / (2.0 * eps);
-            worst = worst.max((numeric - analytic[k][i]).abs());
+            worst = worst.max((numeric - grad).abs());
             largest = largest.max(numeric.abs());
         }
         assert!(largest > 1e-4, "{name}: no gradient reaches it ({largest})");
