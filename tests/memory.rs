@@ -5,9 +5,9 @@
 
 use ndarray::Array2;
 use nnzoo::catalogue::Catalogue;
+use nnzoo::model;
 use nnzoo::model::memory::copy_task;
 use nnzoo::model::memory::network::{self, Ntm, Shape};
-use nnzoo::model::{self, Model};
 use nnzoo::text::Lang;
 use nnzoo::tui::lab::Lab;
 use nnzoo::tui::theme::Theme;
@@ -95,7 +95,7 @@ fn backward_through_time_matches_finite_differences() {
     for (k, name) in network::NAMES.iter().enumerate() {
         let mut worst: f64 = 0.0;
         let mut largest: f64 = 0.0;
-        for i in 0..analytic[k].len() {
+        for (i, &grad) in analytic[k].iter().enumerate() {
             let original = ntm.params.tensors()[k][i];
             ntm.params.tensors_mut()[k][i] = original + eps;
             let up = loss(&ntm, &seq);
@@ -103,7 +103,7 @@ fn backward_through_time_matches_finite_differences() {
             let down = loss(&ntm, &seq);
             ntm.params.tensors_mut()[k][i] = original;
             let numeric = (up - down) / (2.0 * eps);
-            worst = worst.max((numeric - analytic[k][i]).abs());
+            worst = worst.max((numeric - grad).abs());
             largest = largest.max(numeric.abs());
         }
         assert!(largest > 1e-4, "{name}: no gradient reaches it ({largest})");
@@ -119,7 +119,7 @@ fn the_experiment_learns_short_sequences() {
     let experiment = nnzoo::experiment::find("ntm-copy").expect("registered");
     let mut settings = experiment.default_settings();
     for (name, value) in [
-        ("sequences", 480),
+        ("sequences", 960),
         ("batch", 8),
         ("rows", 8),
         ("width", 6),
@@ -129,7 +129,7 @@ fn the_experiment_learns_short_sequences() {
         ("lstm_hidden", 16),
         ("lstm_sequences", 160),
         ("held_out", 4),
-        ("report", 160),
+        ("report", 320),
     ] {
         settings.set(name, &value.to_string()).expect("a setting");
     }

@@ -235,7 +235,7 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
     };
     let shape = ntm.shape;
     let train_max = count("max_length");
-    let mut held_rng = StdRng::seed_from_u64(seed ^ 0x5eed_0f_c0b1);
+    let mut held_rng = StdRng::seed_from_u64(seed ^ 0x005e_ed0f_c0b1);
     let long = count("long");
     if long <= train_max {
         return Err(invalid(

@@ -390,13 +390,13 @@ mod tests {
                 )
             }),
         );
-        for k in 0..3 {
+        for (k, &grad) in g.shift.iter().enumerate() {
             let f = |d: f64| {
                 let mut h = head.clone();
                 h.shift[k] += d;
                 loss(&memory, &h, &previous)
             };
-            close(g.shift[k], numeric(&f));
+            close(grad, numeric(&f));
         }
         for j in 0..3 {
             let f = |d: f64| {

@@ -266,12 +266,20 @@ fn decode(raw: ArrayView1<'_, f64>, width: usize) -> Head {
     }
 }
 
+/// The write head's e, dL/de, a and dL/da.
+type WriteVectors<'a> = (
+    &'a Array1<f64>,
+    &'a Array1<f64>,
+    &'a Array1<f64>,
+    &'a Array1<f64>,
+);
+
 /// Back through [`decode`] (and e = σ, a = tanh for the write head).
 fn decode_backward(
     raw: ArrayView1<'_, f64>,
     head: &Head,
     grads: &HeadGrads,
-    write: Option<(&Array1<f64>, &Array1<f64>, &Array1<f64>, &Array1<f64>)>,
+    write: Option<WriteVectors<'_>>,
     width: usize,
 ) -> Array1<f64> {
     let mut g = Array1::zeros(raw.len());
@@ -279,8 +287,8 @@ fn decode_backward(
     g[width] = grads.strength * sigmoid(raw[width]);
     g[width + 1] = grads.gate * head.gate * (1.0 - head.gate);
     let inner: f64 = (0..3).map(|k| grads.shift[k] * head.shift[k]).sum();
-    for k in 0..3 {
-        g[width + 2 + k] = head.shift[k] * (grads.shift[k] - inner);
+    for (k, (&s, &grad_s)) in head.shift.iter().zip(&grads.shift).enumerate() {
+        g[width + 2 + k] = s * (grad_s - inner);
     }
     g[width + 5] = grads.sharpening * sigmoid(raw[width + 5]);
     if let Some((erase, grad_erase, add, grad_add)) = write {
@@ -660,10 +668,10 @@ impl Adam {
             .zip(self.first.tensors_mut())
             .zip(self.second.tensors_mut())
         {
-            for k in 0..p.len() {
-                m[k] = b1 * m[k] + (1.0 - b1) * g[k];
-                v[k] = b2 * v[k] + (1.0 - b2) * g[k] * g[k];
-                p[k] -= lr * (m[k] / c1) / ((v[k] / c2).sqrt() + eps);
+            for (((p, &g), m), v) in p.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+                *m = b1 * *m + (1.0 - b1) * g;
+                *v = b2 * *v + (1.0 - b2) * g * g;
+                *p -= lr * (*m / c1) / ((*v / c2).sqrt() + eps);
             }
         }
     }
