@@ -29,7 +29,7 @@ use super::vae::{EpochRecord, bce_rows, draw_eps};
 use super::{BatchClock, grad_norm, step_layers};
 use crate::data::Dataset;
 use crate::model::convolutional::deconv_network::{SIDE, digits28};
-use crate::model::view::{Curve, Gallery, Plot, Vector};
+use crate::model::view::{Curve, Gallery, Plot};
 use crate::model::{
     Action, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue, Params,
     Report, Status, StatusLevel, View, ViewContent,
@@ -775,39 +775,13 @@ impl DcignLab {
     }
 
     fn cell_views(&self, out: &mut Vec<View>) {
-        let Some(pass) = self.batch.as_ref().and_then(|b| b.pass.as_ref()) else {
-            return;
-        };
-        let vector = |name: &str, label: Bilingual, values: Vec<f32>| {
-            let hi = values.iter().fold(1.0f32, |m, v| m.max(v.abs()));
-            View::new(
-                name,
-                label,
-                ViewContent::Vector(Vector {
-                    labels: (1..=values.len()).map(|j| format!("z{j}")).collect(),
-                    values,
-                    range: (-hi, hi),
-                }),
-            )
-        };
-        out.push(vector(
-            "mu",
-            Bilingual::new("μ of the batch's first digit", "本批次第一个数字的 μ"),
-            pass.mu.row(0).to_vec(),
-        ));
-        out.push(vector(
-            "logvar",
-            Bilingual::new("log σ² of the first digit", "第一个数字的 log σ²"),
-            pass.logvar.row(0).to_vec(),
-        ));
-        out.push(vector(
-            "z",
-            Bilingual::new(
-                "z = μ + σ ⊙ ε of the first digit",
-                "第一个数字的 z = μ + σ ⊙ ε",
-            ),
-            pass.z.row(0).to_vec(),
-        ));
+        if let Some(pass) = self.batch.as_ref().and_then(|b| b.pass.as_ref()) {
+            out.extend(super::vae::latent_views(
+                pass.mu.row(0),
+                pass.logvar.row(0),
+                pass.z.row(0),
+            ));
+        }
     }
 }
 

@@ -40,7 +40,7 @@ use crate::nn::optim::{Adam, Optimizer};
 use crate::text::Bilingual;
 use crate::train::Stage;
 use crate::train::epochs;
-use ndarray::{Array1, Array2, ArrayView2, Axis, Ix2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Ix2};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use std::sync::Arc;
@@ -800,39 +800,13 @@ impl VaeLab {
     }
 
     fn cell_views(&self, out: &mut Vec<View>) {
-        let Some(pass) = self.batch.as_ref().and_then(|b| b.pass.as_ref()) else {
-            return;
-        };
-        let vector = |name: &str, label: Bilingual, values: Vec<f32>| {
-            let hi = values.iter().fold(1.0f32, |m, v| m.max(v.abs()));
-            View::new(
-                name,
-                label,
-                ViewContent::Vector(Vector {
-                    labels: (1..=values.len()).map(|j| format!("z{j}")).collect(),
-                    values,
-                    range: (-hi, hi),
-                }),
-            )
-        };
-        out.push(vector(
-            "mu",
-            Bilingual::new("μ of the batch's first digit", "本批次第一个数字的 μ"),
-            pass.mu.row(0).to_vec(),
-        ));
-        out.push(vector(
-            "logvar",
-            Bilingual::new("log σ² of the first digit", "第一个数字的 log σ²"),
-            pass.logvar.row(0).to_vec(),
-        ));
-        out.push(vector(
-            "z",
-            Bilingual::new(
-                "z = μ + σ ⊙ ε of the first digit",
-                "第一个数字的 z = μ + σ ⊙ ε",
-            ),
-            pass.z.row(0).to_vec(),
-        ));
+        if let Some(pass) = self.batch.as_ref().and_then(|b| b.pass.as_ref()) {
+            out.extend(latent_views(
+                pass.mu.row(0),
+                pass.logvar.row(0),
+                pass.z.row(0),
+            ));
+        }
     }
 }
 
@@ -973,3 +947,44 @@ pub const SPEC: ModelSpec = ModelSpec {
     build: |params, seed| Ok(Box::new(VaeLab::new(params, seed)?)),
     params_from_weights: None,
 };
+
+/// μ, log σ² and z of the batch's first digit as bars, one per latent unit
+/// (the VAE's and the DCIGN's sampling cell).
+pub(super) fn latent_views(
+    mu: ArrayView1<'_, f32>,
+    logvar: ArrayView1<'_, f32>,
+    z: ArrayView1<'_, f32>,
+) -> Vec<View> {
+    let vector = |name: &str, label: Bilingual, values: Vec<f32>| {
+        let hi = values.iter().fold(1.0f32, |m, v| m.max(v.abs()));
+        View::new(
+            name,
+            label,
+            ViewContent::Vector(Vector {
+                labels: (1..=values.len()).map(|j| format!("z{j}")).collect(),
+                values,
+                range: (-hi, hi),
+            }),
+        )
+    };
+    vec![
+        vector(
+            "mu",
+            Bilingual::new("μ of the batch's first digit", "本批次第一个数字的 μ"),
+            mu.to_vec(),
+        ),
+        vector(
+            "logvar",
+            Bilingual::new("log σ² of the first digit", "第一个数字的 log σ²"),
+            logvar.to_vec(),
+        ),
+        vector(
+            "z",
+            Bilingual::new(
+                "z = μ + σ ⊙ ε of the first digit",
+                "第一个数字的 z = μ + σ ⊙ ε",
+            ),
+            z.to_vec(),
+        ),
+    ]
+}
