@@ -63,7 +63,7 @@ fn examples() -> Vec<(&'static str, View)> {
                 ViewContent::Vector(Vector {
                     values: sine(30, 0.5).iter().map(|v| v * v * 2.0).collect(),
                     range: (0.0, 1.0),
-                    labels: vocabulary,
+                    labels: vocabulary.into_iter().map(Bilingual::same).collect(),
                 }),
             ),
         ),
@@ -233,6 +233,7 @@ fn examples() -> Vec<(&'static str, View)> {
                                 y: t.sin() * (1.0 + (i % 2) as f64),
                                 class: i % 2,
                                 highlight: i == 5,
+                                ring: false,
                             }
                         })
                         .collect(),
@@ -311,14 +312,14 @@ fn examples() -> Vec<(&'static str, View)> {
                 "confusion",
                 "scores per class",
                 "各类得分",
-                ViewContent::Table(Table {
-                    header: vec![
+                ViewContent::Table(Table::same(
+                    vec![
                         "class".into(),
                         "precision".into(),
                         "recall".into(),
                         "n".into(),
                     ],
-                    rows: ["setosa", "versicolor", "virginica", "山鸢尾"]
+                    ["setosa", "versicolor", "virginica", "山鸢尾"]
                         .iter()
                         .enumerate()
                         .map(|(i, name)| {
@@ -330,8 +331,8 @@ fn examples() -> Vec<(&'static str, View)> {
                             ]
                         })
                         .collect(),
-                    current: Some(2),
-                }),
+                    Some(2),
+                )),
             ),
         ),
         (
@@ -517,7 +518,7 @@ fn any_content(kind: usize, v: &[f32], a: usize, b: usize, range: (f32, f32)) ->
             labels: if a.is_multiple_of(3) {
                 Vec::new()
             } else {
-                words(b, a)
+                words(b, a).into_iter().map(Bilingual::same).collect()
             },
         }),
         1 => ViewContent::Matrix(Matrix {
@@ -604,6 +605,7 @@ fn any_content(kind: usize, v: &[f32], a: usize, b: usize, range: (f32, f32)) ->
                     y: wide(*p.get(1).unwrap_or(&f32::NAN)),
                     class: i % (a + 1),
                     highlight: i == b,
+                    ring: false,
                 })
                 .collect(),
             classes: words(b % 4, a).into_iter().map(Bilingual::same).collect(),
@@ -673,11 +675,11 @@ fn any_content(kind: usize, v: &[f32], a: usize, b: usize, range: (f32, f32)) ->
             lines: words(b % 7, a),
             marked: words(a % 3, b),
         }),
-        _ => ViewContent::Table(Table {
-            header: words(a % 6, b),
-            rows: (0..b).map(|r| words((r * 3 + a) % 7, r)).collect(),
-            current: (a.is_multiple_of(2)).then_some(a),
-        }),
+        _ => ViewContent::Table(Table::same(
+            words(a % 6, b),
+            (0..b).map(|r| words((r * 3 + a) % 7, r)).collect(),
+            (a.is_multiple_of(2)).then_some(a),
+        )),
     }
 }
 

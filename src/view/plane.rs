@@ -24,6 +24,9 @@ use serde_json::{Value, json};
 /// The glyph of each class's points; they repeat past eight.
 pub(super) const GLYPHS: [&str; 8] = ["o", "x", "+", "*", "#", "%", "&", "$"];
 
+/// The same glyphs circled, for the points a model singles out.
+const RINGED: [&str; 8] = ["ⓞ", "ⓧ", "⊕", "⊛", "⊞", "ⓟ", "ⓐ", "ⓢ"];
+
 /// Points by class (`classes` names them), perhaps over a background
 /// `field`, with line segments and arrows, on axes spanning the ranges.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +48,9 @@ pub struct PlanePoint {
     pub class: usize,
     /// The point being looked at now (the sample of this training step).
     pub highlight: bool,
+    /// A point the model singles out (a support vector), drawn circled:
+    /// `ⓞ` for `o`, `ⓧ` for `x`.
+    pub ring: bool,
 }
 
 /// A background over the whole plane, `cols` x `rows` values in row-major
@@ -82,7 +88,8 @@ pub struct Segment {
 
 impl Kind for Plane {
     /// `{"points": [[x, y, class], ...], "classes": [...], "lines": [[x0, y0,
-    /// x1, y1], ...]}`. The field is left out: it is the model's function
+    /// x1, y1], ...]}`, and `"rings": [i, ...]`, the circled points, when
+    /// there are any. The field is left out: it is the model's function
     /// sampled for drawing, as large as the terminal, not its state.
     fn to_json(&self) -> Option<Value> {
         let points: Vec<Value> = self
@@ -103,7 +110,15 @@ impl Kind for Plane {
             })
             .collect();
         let classes: Vec<&str> = self.classes.iter().map(|name| name.en.as_ref()).collect();
-        Some(json!({ "points": points, "classes": classes, "lines": lines }))
+        let mut value = json!({ "points": points, "classes": classes, "lines": lines });
+        let rings: Vec<usize> = (self.points.iter().enumerate())
+            .filter(|(_, p)| p.ring)
+            .map(|(i, _)| i)
+            .collect();
+        if !rings.is_empty() {
+            value["rings"] = json!(rings);
+        }
+        Some(value)
     }
 
     fn heights(&self, width: u16, _colour: bool) -> Vec<u16> {
@@ -204,8 +219,12 @@ impl Plane {
         (x, y)
     }
 
-    fn glyph(&self, class: usize) -> &'static str {
-        GLYPHS[class % GLYPHS.len()]
+    fn glyph(&self, class: usize, ring: bool) -> &'static str {
+        if ring {
+            RINGED[class % RINGED.len()]
+        } else {
+            GLYPHS[class % GLYPHS.len()]
+        }
     }
 }
 
@@ -242,9 +261,10 @@ fn draw(plane: &Plane, area: Rect, buf: &mut Buffer, ctx: &DrawContext) {
     for line in plane.lines.iter().filter(|l| l.arrow) {
         draw_arrow_head(line, &frame, buf, ctx);
     }
-    // Points by class, the highlighted ones last so nothing covers them.
+    // Points by class, the circled then the highlighted ones last so
+    // nothing covers them.
     let mut order: Vec<&PlanePoint> = plane.points.iter().collect();
-    order.sort_by_key(|p| p.highlight);
+    order.sort_by_key(|p| (p.highlight, p.ring));
     for p in order {
         let (Some(col), Some(row)) = (frame.column(p.x), frame.row(p.y)) else {
             continue;
@@ -253,7 +273,14 @@ fn draw(plane: &Plane, area: Rect, buf: &mut Buffer, ctx: &DrawContext) {
         if p.highlight {
             style = style.add_modifier(Modifier::REVERSED);
         }
-        set_cell(buf, frame.plot, col, row, plane.glyph(p.class), style);
+        set_cell(
+            buf,
+            frame.plot,
+            col,
+            row,
+            plane.glyph(p.class, p.ring),
+            style,
+        );
     }
 }
 
@@ -270,7 +297,10 @@ fn draw_legend(plane: &Plane, area: Rect, buf: &mut Buffer, ctx: &DrawContext) {
         .max(plane.classes.len());
     for class in 0..classes {
         let style = axes::series_style(class, ctx.theme).add_modifier(Modifier::BOLD);
-        x = put(buf, area, x, y, plane.glyph(class), style);
+        x = put(buf, area, x, y, plane.glyph(class, false), style);
+        if plane.points.iter().any(|p| p.ring && p.class == class) {
+            x = put(buf, area, x, y, plane.glyph(class, true), style);
+        }
         x = put(buf, area, x, y, " ", ctx.theme.text);
         let name = plane
             .classes
@@ -412,12 +442,14 @@ mod tests {
                 y: -1.0,
                 class: 1,
                 highlight: true,
+                ring: false,
             },
             PlanePoint {
                 x: f64::INFINITY,
                 y: 0.0,
                 class: 0,
                 highlight: false,
+                ring: false,
             },
         ];
         let lines = [Segment {
@@ -494,6 +526,7 @@ mod view_tests {
                     y,
                     class: usize::from(x + y > 0.0),
                     highlight: i == 5,
+                    ring: false,
                 }
             })
             .collect();
@@ -577,6 +610,37 @@ mod view_tests {
     }
 
     #[test]
+    fn circled_points_show_circled_and_the_legend_names_the_glyph() {
+        let mut view = classifier(false);
+        let ViewContent::Plane(plane) = &mut view.content else {
+            unreachable!()
+        };
+        for p in plane.points.iter_mut().step_by(3) {
+            p.ring = true;
+        }
+        let rings = plane.points.iter().filter(|p| p.ring).count();
+        let text = screen(&view, 60, 24, &Theme::plain());
+        assert!(
+            text.lines()
+                .nth(1)
+                .unwrap()
+                .contains("oⓞ negative  xⓧ positive"),
+            "{text}"
+        );
+        // Circled points are drawn over plain ones; two may share a cell.
+        let drawn: usize = (text.lines().skip(2))
+            .map(|l| l.matches(['ⓞ', 'ⓧ']).count())
+            .sum();
+        assert!(
+            drawn + 1 >= rings && drawn <= rings,
+            "{drawn} of {rings}\n{text}"
+        );
+        let json = view.to_json().unwrap();
+        assert_eq!(json["rings"].as_array().unwrap().len(), rings);
+        assert!(classifier(false).to_json().unwrap().get("rings").is_none());
+    }
+
+    #[test]
     fn the_field_shades_the_background_in_colour() {
         let mut buf = ratatui::buffer::Buffer::empty(ratatui::layout::Rect::new(0, 0, 40, 16));
         let theme = Theme::coloured();
@@ -611,6 +675,7 @@ mod view_tests {
                     y: f64::INFINITY,
                     class: 99,
                     highlight: true,
+                    ring: false,
                 }],
                 classes: vec![],
                 field: Some(Field {

@@ -10,11 +10,12 @@
 use super::paint::put;
 use super::wrap::truncate;
 use super::{DrawContext, Kind};
-use crate::text::Lang;
+use crate::text::{Bilingual, Lang};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use unicode_width::UnicodeWidthStr;
 
 /// Columns before each row: the mark of the current one.
@@ -23,18 +24,38 @@ const MARK_W: u16 = 2;
 const GAP: u16 = 2;
 
 /// Rows of cells under a header; `current` is the row being looked at.
+/// A cell of numbers or symbols is the same in both languages
+/// ([`Bilingual::same`], [`Table::same`]); words are written in both.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
-    pub header: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+    pub header: Vec<Bilingual>,
+    pub rows: Vec<Vec<Bilingual>>,
     pub current: Option<usize>,
 }
 
+impl Table {
+    /// A table of numbers and symbols, which read the same in both
+    /// languages (a kernel's weights, a transition matrix's entries).
+    pub fn same(header: Vec<String>, rows: Vec<Vec<String>>, current: Option<usize>) -> Table {
+        Table {
+            header: header.into_iter().map(Bilingual::same).collect(),
+            rows: (rows.into_iter())
+                .map(|row| row.into_iter().map(Bilingual::same).collect())
+                .collect(),
+            current,
+        }
+    }
+}
+
 impl Kind for Table {
-    /// `{"header": [...], "rows": [[...], ...]}`; which row is current is
-    /// how the table is looked at, not state, and is left out.
+    /// `{"header": [...], "rows": [[...], ...]}` in English; which row is
+    /// current is how the table is looked at, not state, and is left out.
     fn to_json(&self) -> Option<Value> {
-        Some(json!({ "header": self.header, "rows": self.rows }))
+        let en = |cells: &[Bilingual]| -> Vec<String> {
+            cells.iter().map(|c| c.en.to_string()).collect()
+        };
+        let rows: Vec<Vec<String>> = self.rows.iter().map(|r| en(r)).collect();
+        Some(json!({ "header": en(&self.header), "rows": rows }))
     }
 
     fn heights(&self, _width: u16, _colour: bool) -> Vec<u16> {
@@ -97,19 +118,21 @@ impl Table {
             .unwrap_or(0)
     }
 
-    fn cell(&self, row: usize, col: usize) -> &str {
+    fn cell(&self, row: usize, col: usize, lang: Lang) -> Cow<'_, str> {
         self.rows
             .get(row)
             .and_then(|r| r.get(col))
-            .map_or("", String::as_str)
+            .map_or(Cow::Borrowed(""), |c| c.get(lang))
     }
 
-    /// Each column's width when nothing is cut: its widest cell.
+    /// Each column's width when nothing is cut: its widest cell in the
+    /// wider language, so the layout stays when the language changes.
     fn natural_widths(&self) -> Vec<u16> {
+        let width = |b: &Bilingual| b.en.width().max(b.zh.width());
         (0..self.columns())
             .map(|c| {
-                let header = self.header.get(c).map_or(0, |h| h.width());
-                let cells = (0..self.rows.len()).map(|r| self.cell(r, c).width());
+                let header = self.header.get(c).map_or(0, width);
+                let cells = (self.rows.iter()).map(|r| r.get(c).map_or(0, width));
                 cells
                     .chain([header])
                     .max()
@@ -123,7 +146,8 @@ impl Table {
     fn numeric(&self, c: usize) -> bool {
         let mut any = false;
         for r in 0..self.rows.len() {
-            let cell = self.cell(r, c).trim();
+            let cell = self.cell(r, c, Lang::En);
+            let cell = cell.trim();
             if cell.is_empty() {
                 continue;
             }
@@ -149,11 +173,23 @@ impl Table {
     }
 }
 
-/// Widths that fit `room` columns (gaps included): the widest columns give
-/// way a column at a time, none below 1; what still does not fit is cut
-/// at the area's edge.
-fn fit_widths(mut widths: Vec<u16>, room: u16) -> Vec<u16> {
-    let gaps = GAP.saturating_mul(widths.len().saturating_sub(1) as u16);
+/// The blank columns between table columns in `room`: [`GAP`], or one
+/// when that is what it takes for no cell to be cut.
+fn gap_for(widths: &[u16], room: u16) -> u16 {
+    let cells: u32 = widths.iter().map(|&w| u32::from(w)).sum();
+    let gaps = u32::try_from(widths.len().saturating_sub(1)).unwrap_or(u32::MAX);
+    if cells + u32::from(GAP) * gaps <= u32::from(room) {
+        GAP
+    } else {
+        1
+    }
+}
+
+/// Widths that fit `room` columns (`gap` between them): the widest columns
+/// give way a column at a time, none below 1; what still does not fit is
+/// cut at the area's edge.
+fn fit_widths(mut widths: Vec<u16>, room: u16, gap: u16) -> Vec<u16> {
+    let gaps = gap.saturating_mul(widths.len().saturating_sub(1) as u16);
     let room = room.saturating_sub(gaps);
     let mut total: u32 = widths.iter().map(|&w| u32::from(w)).sum();
     while total > u32::from(room) {
@@ -197,7 +233,10 @@ fn draw(table: &Table, area: Rect, buf: &mut Buffer, ctx: &DrawContext) {
     if area.is_empty() {
         return;
     }
-    let widths = fit_widths(table.natural_widths(), area.width.saturating_sub(MARK_W));
+    let room = area.width.saturating_sub(MARK_W);
+    let natural = table.natural_widths();
+    let gap = gap_for(&natural, room);
+    let widths = fit_widths(natural, room, gap);
     let numeric: Vec<bool> = (0..widths.len()).map(|c| table.numeric(c)).collect();
     let header_style = ctx.theme.heading.add_modifier(Modifier::UNDERLINED);
     let line = |y: u16, cells: &dyn Fn(usize) -> String, style, buf: &mut Buffer| {
@@ -216,11 +255,12 @@ fn draw(table: &Table, area: Rect, buf: &mut Buffer, ctx: &DrawContext) {
             };
             x = put(buf, area, x, y, &padded, style);
             if c + 1 < widths.len() {
-                x = put(buf, area, x, y, &" ".repeat(usize::from(GAP)), style);
+                x = put(buf, area, x, y, &" ".repeat(usize::from(gap)), style);
             }
         }
     };
-    let header_cell = |c: usize| table.header.get(c).cloned().unwrap_or_default();
+    let header_cell =
+        |c: usize| (table.header.get(c)).map_or_else(String::new, |h| h.get(ctx.lang).into_owned());
     line(area.y, &header_cell, header_style, buf);
 
     let room = usize::from(area.height - 1);
@@ -250,7 +290,7 @@ fn draw(table: &Table, area: Rect, buf: &mut Buffer, ctx: &DrawContext) {
         if is_current {
             put(buf, area, area.x, y, "> ", style);
         }
-        line(y, &|c| table.cell(r, c).to_string(), style, buf);
+        line(y, &|c| table.cell(r, c, ctx.lang).into_owned(), style, buf);
     }
     if shown < n {
         let y = area.y + 1 + shown as u16;
@@ -275,11 +315,11 @@ mod tests {
 
     #[test]
     fn a_table_is_traced_as_its_header_and_rows() {
-        let table = Table {
-            header: vec!["class".into(), "recall".into()],
-            rows: vec![vec!["0".to_string(), "0.93".to_string()]],
-            current: Some(0),
-        };
+        let table = Table::same(
+            vec!["class".into(), "recall".into()],
+            vec![vec!["0".to_string(), "0.93".to_string()]],
+            Some(0),
+        );
         assert_eq!(
             table.to_json(),
             Some(json!({"header": ["class", "recall"], "rows": [["0", "0.93"]]}))
@@ -288,23 +328,33 @@ mod tests {
 
     #[test]
     fn widest_columns_give_way_first() {
-        assert_eq!(fit_widths(vec![3, 10, 4], 30), vec![3, 10, 4]);
+        assert_eq!(fit_widths(vec![3, 10, 4], 30, GAP), vec![3, 10, 4]);
         // 17 + 4 of gaps in 15: the 10 shrinks to 4, then all share the rest.
-        let fitted = fit_widths(vec![3, 10, 4], 15);
+        let fitted = fit_widths(vec![3, 10, 4], 15, GAP);
         assert_eq!(fitted.iter().sum::<u16>(), 11, "{fitted:?}");
         assert!(fitted.iter().all(|&w| w >= 3), "{fitted:?}");
         // No room at all: every column keeps one cell.
-        assert_eq!(fit_widths(vec![5, 5], 0), vec![1, 1]);
-        assert_eq!(fit_widths(Vec::new(), 0), Vec::<u16>::new());
+        assert_eq!(fit_widths(vec![5, 5], 0, GAP), vec![1, 1]);
+        assert_eq!(fit_widths(Vec::new(), 0, GAP), Vec::<u16>::new());
+    }
+
+    #[test]
+    fn gaps_narrow_before_a_cell_is_cut() {
+        // Ten columns of four: 40 + 18 of gaps, or 40 + 9.
+        let widths = vec![4; 10];
+        assert_eq!(gap_for(&widths, 58), GAP);
+        assert_eq!(gap_for(&widths, 57), 1);
+        assert_eq!(fit_widths(widths.clone(), 49, 1), widths);
+        assert_eq!(gap_for(&[], 0), GAP);
     }
 
     #[test]
     fn a_table_is_as_wide_as_its_widest_cells() {
-        let table = Table {
-            header: vec!["class".to_string(), "n".to_string()],
-            rows: vec![vec!["setosa".to_string(), "50".to_string()]],
-            current: None,
-        };
+        let table = Table::same(
+            vec!["class".to_string(), "n".to_string()],
+            vec![vec!["setosa".to_string(), "50".to_string()]],
+            None,
+        );
         assert_eq!(table.natural_width(), 2 + 6 + 2 + 2);
         assert_eq!(heights(0), vec![2]);
         assert_eq!(heights(20), vec![22, 14, 8, 5, 2]);
@@ -326,14 +376,14 @@ mod view_tests {
         View::new(
             "scores",
             Bilingual::new("scores per class", "各类得分"),
-            ViewContent::Table(Table {
-                header: vec![
+            ViewContent::Table(Table::same(
+                vec![
                     "class".into(),
                     "precision".into(),
                     "recall".into(),
                     "n".into(),
                 ],
-                rows: (0..rows)
+                (0..rows)
                     .map(|i| {
                         vec![
                             names[i % 3].to_string(),
@@ -344,7 +394,7 @@ mod view_tests {
                     })
                     .collect(),
                 current,
-            }),
+            )),
         )
     }
 
@@ -405,11 +455,11 @@ mod view_tests {
         let ragged = View::new(
             "t",
             Bilingual::new("表", "表"),
-            ViewContent::Table(Table {
-                header: vec![],
-                rows: vec![vec!["中文很长的一格".into()], vec![], vec!["a".into(); 9]],
-                current: Some(1),
-            }),
+            ViewContent::Table(Table::same(
+                vec![],
+                vec![vec!["中文很长的一格".into()], vec![], vec!["a".into(); 9]],
+                Some(1),
+            )),
         );
         stays_inside(&ragged);
         screen(&ragged, 80, 24, &Theme::coloured());

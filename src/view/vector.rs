@@ -15,6 +15,7 @@
 use super::paint::{format_value, non_finite_style, put, set_cell, span_of, value_style};
 use super::wrap::truncate;
 use super::{DrawContext, Kind, floats};
+use crate::text::{Bilingual, Lang};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
@@ -33,17 +34,17 @@ use unicode_width::UnicodeWidthStr;
 pub struct Vector {
     pub values: Vec<f32>,
     pub range: (f32, f32),
-    pub labels: Vec<String>,
+    pub labels: Vec<Bilingual>,
 }
 
 /// The widest a label is drawn; longer ones end in `…`.
 const LABEL_MAX: u16 = 12;
 
 impl Vector {
-    /// The label of component `i`: its name, or its index.
-    fn label(&self, i: usize) -> Cow<'_, str> {
+    /// The label of component `i` in `lang`: its name, or its index.
+    fn label(&self, i: usize, lang: Lang) -> Cow<'_, str> {
         match self.labels.get(i) {
-            Some(label) => Cow::Borrowed(label),
+            Some(label) => label.get(lang),
             None => Cow::Owned(i.to_string()),
         }
     }
@@ -56,7 +57,11 @@ impl Vector {
             return digits(n.saturating_sub(1));
         }
         (0..n)
-            .map(|i| self.label(i).width().min(usize::from(LABEL_MAX)) as u16)
+            // The wider language, so the layout stays when it changes.
+            .map(|i| {
+                let widest = [Lang::En, Lang::Zh].map(|lang| self.label(i, lang).width());
+                widest[0].max(widest[1]).min(usize::from(LABEL_MAX)) as u16
+            })
             .max()
             .unwrap_or(0)
     }
@@ -112,7 +117,8 @@ impl Kind for Vector {
     fn title_suffix(&self, ctx: &DrawContext) -> String {
         match ctx.cursor.and_then(|i| self.values.get(i).map(|v| (i, v))) {
             Some((i, v)) if i < self.labels.len() => {
-                format!("[{i}] {} = {}", self.labels[i], format_value(*v))
+                let label = self.labels[i].get(ctx.lang);
+                format!("[{i}] {label} = {}", format_value(*v))
             }
             Some((i, v)) => format!("[{i}] = {}", format_value(*v)),
             None => format!("[{}]", self.values.len()),
@@ -226,7 +232,7 @@ impl Vector {
             let label = if self.labels.is_empty() {
                 format!("{i:>w$}")
             } else {
-                let label = self.label(i);
+                let label = self.label(i, ctx.lang);
                 let cut = truncate(&label, w);
                 format!("{cut}{}", " ".repeat(w.saturating_sub(cut.width())))
             };
@@ -264,7 +270,7 @@ impl Vector {
         if label_w == 0 {
             return x;
         }
-        let label = self.label(i);
+        let label = self.label(i, ctx.lang);
         put(
             buf,
             area,
@@ -410,7 +416,7 @@ impl Vector {
                 }
             }
             if labelled {
-                let label = self.label(i);
+                let label = self.label(i, ctx.lang);
                 let y = y0 + bar_rows as u16;
                 let clip = Rect::new(x, y, glyph_w, 1).intersection(area);
                 put(
@@ -594,7 +600,6 @@ mod tests {
     use super::super::tests::{screen, stays_inside};
     use super::*;
     use crate::model::{View, ViewContent};
-    use crate::text::{Bilingual, Lang};
     use crate::tui::theme::Theme;
     use serde_json::json;
 
@@ -605,7 +610,7 @@ mod tests {
             ViewContent::Vector(Vector {
                 values,
                 range: (0.0, 1.0),
-                labels: labels.iter().map(|l| l.to_string()).collect(),
+                labels: labels.iter().map(|&l| Bilingual::same(l)).collect(),
             }),
         )
     }

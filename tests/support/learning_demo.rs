@@ -222,6 +222,7 @@ impl Model for Learning {
                             y,
                             class,
                             highlight: i == current,
+                            ring: false,
                         })
                         .collect(),
                     classes: vec![
@@ -247,9 +248,15 @@ impl Model for Learning {
                 "scores",
                 Bilingual::new("accuracy per class", "各类准确率"),
                 ViewContent::Table(Table {
-                    header: vec!["class".into(), "accuracy".into()],
+                    header: vec![
+                        Bilingual::new("class", "类别"),
+                        Bilingual::new("accuracy", "准确率"),
+                    ],
                     rows: (0..2)
-                        .map(|c| vec![c.to_string(), format!("{:.2}", self.accuracy(Some(c)))])
+                        .map(|c| {
+                            let accuracy = format!("{:.2}", self.accuracy(Some(c)));
+                            vec![Bilingual::same(c.to_string()), Bilingual::same(accuracy)]
+                        })
                         .collect(),
                     current: Some(self.data[current].2),
                 }),

@@ -538,6 +538,7 @@ impl Gan {
                 y: f64::from(p[1]),
                 class: 0,
                 highlight: false,
+                ring: false,
             })
             .collect();
         points.extend(fake.rows().into_iter().map(|p| PlanePoint {
@@ -545,6 +546,7 @@ impl Gan {
             y: f64::from(p[1]),
             class: 1,
             highlight: false,
+            ring: false,
         }));
         // Arrows on a few generated points, the longest a tenth of the plane.
         let every = (SHOWN / ARROWS).max(1);

@@ -244,7 +244,9 @@ impl MeanStdCell {
             name,
             label,
             ViewContent::Vector(Vector {
-                labels: (1..=values.len()).map(|j| format!("{j}")).collect(),
+                labels: (1..=values.len())
+                    .map(|j| Bilingual::same(j.to_string()))
+                    .collect(),
                 values,
                 range: (-hi, hi),
             }),
@@ -333,6 +335,7 @@ impl MeanStdCell {
                 y: f64::from(z[1]),
                 class: 0,
                 highlight: k == last && self.z.is_some(),
+                ring: false,
             })
             .collect();
         let mut lines = Vec::new();

@@ -696,6 +696,7 @@ impl VaeLab {
                 y: f64::from(row[1]),
                 class,
                 highlight: false,
+                ring: false,
             })
             .collect();
         Some(
@@ -961,7 +962,9 @@ pub(super) fn latent_views(
             name,
             label,
             ViewContent::Vector(Vector {
-                labels: (1..=values.len()).map(|j| format!("z{j}")).collect(),
+                labels: (1..=values.len())
+                    .map(|j| Bilingual::same(format!("z{j}")))
+                    .collect(),
                 values,
                 range: (-hi, hi),
             }),

@@ -745,6 +745,7 @@ impl KohonenMap {
                     y: x[1],
                     class,
                     highlight: self.input == Some(k) && self.next != 0,
+                    ring: false,
                 })
                 .collect();
         let w = &self.map.weights;
@@ -755,6 +756,7 @@ impl KohonenMap {
                     y: w[[i, j, 1]],
                     class: unit_class,
                     highlight: self.winner == Some((i, j)) && self.next != 0,
+                    ring: false,
                 });
             }
         }

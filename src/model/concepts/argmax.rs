@@ -202,11 +202,7 @@ impl ArgMax {
                 format!("x[{i}, :, :]  ( ) the lane compared, [ ] its largest, * done"),
                 format!("x[{i}, :, :]  ( ) 正在比较的一列，[ ] 其中最大，* 已完成"),
             ),
-            ViewContent::Table(Table {
-                header,
-                rows,
-                current: None,
-            }),
+            ViewContent::Table(Table::same(header, rows, None)),
         )
     }
 
@@ -241,12 +237,11 @@ impl ArgMax {
                 format!("the result, shape {shape:?}"),
                 format!("结果，形状 {shape:?}"),
             ),
-            ViewContent::Table(Table {
+            ViewContent::Table(Table::same(
                 header,
                 rows,
-                current: (self.done < self.lanes() && !shape.is_empty())
-                    .then(|| self.done / shape[1]),
-            }),
+                (self.done < self.lanes() && !shape.is_empty()).then(|| self.done / shape[1]),
+            )),
         )
     }
 

@@ -165,8 +165,10 @@ impl Entropy {
         Ok(())
     }
 
-    fn labels(&self) -> Vec<String> {
-        (0..self.p.len()).map(|k| format!("p{k}")).collect()
+    fn labels(&self) -> Vec<Bilingual> {
+        (0..self.p.len())
+            .map(|k| Bilingual::same(format!("p{k}")))
+            .collect()
     }
 }
 
@@ -208,16 +210,16 @@ impl Model for Entropy {
         let max = (k as f64).ln();
         let zeros = self.p.iter().filter(|&&v| v == 0.0).count();
         let terms: Vec<f32> = self.p.iter().map(|&v| term(v) as f32).collect();
-        let term_labels: Vec<String> = self
+        let term_labels: Vec<Bilingual> = self
             .p
             .iter()
             .enumerate()
             .map(|(i, &v)| {
-                if v > 0.0 {
+                Bilingual::same(if v > 0.0 {
                     format!("p{i}")
                 } else {
                     format!("p{i}=0")
-                }
+                })
             })
             .collect();
         let sum_line = self

@@ -79,7 +79,7 @@ impl TensorSharing {
 
     fn vector(values: Vec<f32>, first_index: usize, range: f32) -> ViewContent {
         let labels = (first_index..first_index + values.len())
-            .map(|i| i.to_string())
+            .map(|i| Bilingual::same(i.to_string()))
             .collect();
         ViewContent::Vector(Vector {
             values,

@@ -1082,7 +1082,7 @@ impl CapsuleNetwork {
                 ),
             ),
             ViewContent::Vector(Vector {
-                labels: (0..CLASSES).map(|k| k.to_string()).collect(),
+                labels: (0..CLASSES).map(|k| Bilingual::same(k.to_string())).collect(),
                 values: lengths,
                 range: (0.0, 1.0),
             }),

@@ -287,16 +287,21 @@ impl Cnn {
             .then(|| reached - 1)
             .filter(|_| self.next != 0 && self.next <= LOSS_STAGE);
         Table {
-            header: vec!["layer".into(), "module".into(), "output shape".into()],
+            header: vec![
+                Bilingual::new("layer", "层"),
+                Bilingual::new("module", "模块"),
+                Bilingual::new("output shape", "输出形状"),
+            ],
             rows: ROWS
                 .iter()
                 .map(|row| {
                     vec![
-                        row.seed.to_string(),
-                        row.modules.to_string(),
-                        shapes
-                            .get(row.layer)
-                            .map_or_else(|| "-".into(), |s| format!("{s:?}")),
+                        Bilingual::same(row.seed),
+                        Bilingual::same(row.modules),
+                        Bilingual::same(
+                            (shapes.get(row.layer))
+                                .map_or_else(|| "-".into(), |s| format!("{s:?}")),
+                        ),
                     ]
                 })
                 .collect(),
@@ -604,7 +609,7 @@ impl Cnn {
                 ),
             ),
             ViewContent::Vector(Vector {
-                labels: (0..p.len()).map(|c| self.class_name(c)).collect(),
+                labels: (0..p.len()).map(|c| self.class_names(c)).collect(),
                 values: p,
                 range: (0.0, 1.0),
             }),
@@ -648,6 +653,9 @@ impl Cnn {
                     stat.and_then(|s| s.update_norm)
                         .map_or_else(|| "-".into(), |u| format!("{u:.6}")),
                 ]
+                .into_iter()
+                .map(Bilingual::same)
+                .collect()
             })
             .collect();
         View::new(
@@ -658,10 +666,10 @@ impl Cnn {
             ),
             ViewContent::Table(Table {
                 header: vec![
-                    "tensor".into(),
-                    "shape".into(),
-                    "|grad|".into(),
-                    "|update|".into(),
+                    Bilingual::new("tensor", "张量"),
+                    Bilingual::new("shape", "形状"),
+                    Bilingual::same("|grad|"),
+                    Bilingual::same("|update|"),
                 ],
                 rows,
                 current: None,

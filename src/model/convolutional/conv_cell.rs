@@ -370,10 +370,9 @@ impl ConvCell {
                 format!("the kernel w ({k}x{k}, {})", self.params.choice("kernel")),
                 format!("卷积核 w（{k}x{k}，{}）", self.params.choice("kernel")),
             ),
-            ViewContent::Table(Table {
+            ViewContent::Table(Table::same(
                 header,
-                rows: self
-                    .w
+                self.w
                     .rows()
                     .into_iter()
                     .enumerate()
@@ -383,8 +382,8 @@ impl ConvCell {
                         cells
                     })
                     .collect(),
-                current: None,
-            }),
+                None,
+            )),
         )
     }
 
@@ -483,9 +482,9 @@ impl ConvCell {
                 "the output's values (· not yet computed)",
                 "输出的数值（· 尚未计算）",
             ),
-            ViewContent::Table(Table {
+            ViewContent::Table(Table::same(
                 header,
-                rows: (0..oh)
+                (0..oh)
                     .map(|i| {
                         let mut row = vec![i.to_string()];
                         row.extend((0..ow).map(|j| {
@@ -498,8 +497,8 @@ impl ConvCell {
                         row
                     })
                     .collect(),
-                current: self.current().map(|(i, _)| i),
-            }),
+                self.current().map(|(i, _)| i),
+            )),
         )
         .untraced();
         vec![pixels, table]

@@ -397,17 +397,17 @@ impl ConvLayer {
                     s[2], s[3]
                 ),
             ),
-            ViewContent::Table(Table {
+            ViewContent::Table(Table::same(
                 header,
-                rows: (0..s[2])
+                (0..s[2])
                     .map(|i| {
                         let mut row = vec![format!("kh={i}")];
                         row.extend((0..s[3]).map(|j| format!("{:+.3}", w[[0, 0, i, j]])));
                         row
                     })
                     .collect(),
-                current: (axis == Some(2)).then_some(0),
-            }),
+                (axis == Some(2)).then_some(0),
+            )),
         )
     }
 

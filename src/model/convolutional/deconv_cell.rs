@@ -443,10 +443,9 @@ impl DeconvCell {
         let table = View::new(
             "y_values",
             Bilingual::new("the output's values so far", "到目前为止输出的数值"),
-            ViewContent::Table(Table {
+            ViewContent::Table(Table::same(
                 header,
-                rows: self
-                    .y
+                self.y
                     .rows()
                     .into_iter()
                     .enumerate()
@@ -456,8 +455,8 @@ impl DeconvCell {
                         cells
                     })
                     .collect(),
-                current: None,
-            }),
+                None,
+            )),
         )
         .untraced();
         let k = self.w.ncols();
@@ -469,10 +468,9 @@ impl DeconvCell {
                 format!("the kernel w ({k}x{k}, {})", self.params.choice("kernel")),
                 format!("卷积核 w（{k}x{k}，{}）", self.params.choice("kernel")),
             ),
-            ViewContent::Table(Table {
-                header: kh,
-                rows: self
-                    .w
+            ViewContent::Table(Table::same(
+                kh,
+                self.w
                     .rows()
                     .into_iter()
                     .enumerate()
@@ -482,8 +480,8 @@ impl DeconvCell {
                         cells
                     })
                     .collect(),
-                current: None,
-            }),
+                None,
+            )),
         );
         vec![pixels, table, kernel]
     }

@@ -767,7 +767,9 @@ impl DeconvLab {
                     format!("要画的标签 y = {}（x：下一个数字）", self.label),
                 ),
                 ViewContent::Vector(Vector {
-                    labels: (0..CLASSES).map(|d| d.to_string()).collect(),
+                    labels: (0..CLASSES)
+                        .map(|d| Bilingual::same(d.to_string()))
+                        .collect(),
                     values: onehot,
                     range: (0.0, 1.0),
                 }),
@@ -792,7 +794,9 @@ impl DeconvLab {
                 "code",
                 title,
                 ViewContent::Vector(Vector {
-                    labels: (1..=self.code.len()).map(|j| format!("c{j}")).collect(),
+                    labels: (1..=self.code.len())
+                        .map(|j| Bilingual::same(format!("c{j}")))
+                        .collect(),
                     values: self.code.clone(),
                     range: (-1.0, 1.0),
                 }),

@@ -658,8 +658,14 @@ impl ResidualNetwork {
                     k if k + 1 == residual.len() => "W_out".to_string(),
                     k => format!("block {} W{}", (k - 1) / 2 + 1, (k - 1) % 2 + 1),
                 };
-                let cell = |v: Option<&f32>| v.map_or_else(|| "-".into(), |g| format!("{g:.2e}"));
-                vec![name, cell(residual.get(k)), cell(plain.get(k))]
+                let cell = |v: Option<&f32>| {
+                    Bilingual::same(v.map_or_else(|| "-".into(), |g| format!("{g:.2e}")))
+                };
+                vec![
+                    Bilingual::same(name),
+                    cell(residual.get(k)),
+                    cell(plain.get(k)),
+                ]
             })
             .collect();
         out.push(View::new(
@@ -669,7 +675,11 @@ impl ResidualNetwork {
                 "上一步每层权重的 |∂L/∂W|",
             ),
             ViewContent::Table(Table {
-                header: vec!["layer".into(), "residual".into(), "plain".into()],
+                header: vec![
+                    Bilingual::new("layer", "层"),
+                    Bilingual::new("residual", "残差"),
+                    Bilingual::new("plain", "普通"),
+                ],
                 rows,
                 current: Some(0),
             }),

@@ -764,6 +764,9 @@ impl BoltzmannMachine {
                     noisy,
                     completed,
                 ]
+                .into_iter()
+                .map(Bilingual::same)
+                .collect()
             })
             .collect();
         let current = self
@@ -780,10 +783,10 @@ impl BoltzmannMachine {
             ),
             ViewContent::Table(Table {
                 header: vec![
-                    "#".into(),
-                    "V₁ V₂".into(),
-                    "~".into(),
-                    "V₁ → V₂, P(right)".into(),
+                    Bilingual::same("#"),
+                    Bilingual::same("V₁ V₂"),
+                    Bilingual::same("~"),
+                    Bilingual::new("V₁ → V₂, P(right)", "V₁ → V₂，P(正确)"),
                 ],
                 rows,
                 current,

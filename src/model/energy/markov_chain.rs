@@ -524,16 +524,16 @@ impl MarkovChain {
     }
 
     fn table(&self) -> View {
-        let mut header = vec!["from\\to".to_string()];
-        header.extend(self.names.iter().cloned());
+        let mut header = vec![Bilingual::new("from\\to", "从\\到")];
+        header.extend(self.names.iter().cloned().map(Bilingual::same));
         let rows = self
             .p
             .rows()
             .into_iter()
             .enumerate()
             .map(|(i, row)| {
-                let mut cells = vec![self.names[i].clone()];
-                cells.extend(row.iter().map(|x| format!("{x:.3}")));
+                let mut cells = vec![Bilingual::same(self.names[i].clone())];
+                cells.extend(row.iter().map(|x| Bilingual::same(format!("{x:.3}"))));
                 cells
             })
             .collect();
@@ -655,7 +655,7 @@ impl Model for MarkovChain {
                 }
             },
             ViewContent::Vector(Vector {
-                labels: self.names.clone(),
+                labels: self.names.iter().cloned().map(Bilingual::same).collect(),
                 values: self.pi.iter().map(|&x| x as f32).collect(),
                 range: (0.0, 1.0),
             }),
@@ -667,7 +667,7 @@ impl Model for MarkovChain {
                 "π*（解方程所得，否则为幂迭代）",
             ),
             ViewContent::Vector(Vector {
-                labels: self.names.clone(),
+                labels: self.names.iter().cloned().map(Bilingual::same).collect(),
                 values: self.reference().iter().map(|&x| x as f32).collect(),
                 range: (0.0, 1.0),
             }),

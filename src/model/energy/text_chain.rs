@@ -343,7 +343,7 @@ impl TextChain {
             ViewContent::Vector(Vector {
                 values,
                 range: (0.0, 1.0),
-                labels,
+                labels: labels.into_iter().map(Bilingual::same).collect(),
             }),
         )
     }
@@ -367,11 +367,11 @@ impl TextChain {
                 "bits per character H_k by order k, and how many contexts w",
                 "各阶 k 的每字符比特数 H_k，及上下文 w 的个数",
             ),
-            ViewContent::Table(Table {
-                header: vec!["k".into(), "H_k".into(), "|{w}|".into()],
+            ViewContent::Table(Table::same(
+                vec!["k".into(), "H_k".into(), "|{w}|".into()],
                 rows,
-                current: Some(self.order),
-            }),
+                Some(self.order),
+            )),
         )
     }
 }

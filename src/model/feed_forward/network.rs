@@ -565,6 +565,7 @@ impl Network {
                 y: f64::from(row[1]),
                 class,
                 highlight: in_batch.contains(&i),
+                ring: false,
             })
             .collect();
         // The decision field: the probability of class 1 (two classes) or
@@ -642,7 +643,7 @@ impl Network {
             ),
             // Each probability beside the name of its class.
             ViewContent::Vector(Vector {
-                labels: (0..p.ncols()).map(|c| self.class_name(c)).collect(),
+                labels: (0..p.ncols()).map(|c| self.class_names(c)).collect(),
                 values: p.row(0).to_vec(),
                 range: (0.0, 1.0),
             }),
@@ -694,7 +695,7 @@ impl Network {
             .net()
             .visit_params(&mut |p| shapes.push(format!("{:?}", p.value.shape())));
         let stats = self.trainer.param_stats();
-        let rows: Vec<Vec<String>> = shapes
+        let rows: Vec<Vec<Bilingual>> = shapes
             .iter()
             .enumerate()
             .map(|(k, shape)| {
@@ -706,6 +707,9 @@ impl Network {
                     stat.and_then(|s| s.update_norm)
                         .map_or_else(|| "-".into(), |u| format!("{u:.6}")),
                 ]
+                .into_iter()
+                .map(Bilingual::same)
+                .collect()
             })
             .collect();
         let current = None;
@@ -717,10 +721,10 @@ impl Network {
             ),
             ViewContent::Table(Table {
                 header: vec![
-                    "tensor".into(),
-                    "shape".into(),
-                    "|grad|".into(),
-                    "|update|".into(),
+                    Bilingual::new("tensor", "张量"),
+                    Bilingual::new("shape", "形状"),
+                    Bilingual::same("|grad|"),
+                    Bilingual::same("|update|"),
                 ],
                 rows,
                 current,
@@ -734,15 +738,15 @@ impl Network {
 
     fn confusion_view(&self) -> Option<View> {
         let matrix = self.confusion.as_ref()?;
-        let mut header = vec!["true\\guess".to_string()];
-        header.extend((0..matrix.ncols()).map(|c| self.class_name(c)));
+        let mut header = vec![Bilingual::new("true\\guess", "真实\\猜测")];
+        header.extend((0..matrix.ncols()).map(|c| self.class_names(c)));
         let rows = matrix
             .rows()
             .into_iter()
             .enumerate()
             .map(|(k, row)| {
-                let mut cells = vec![self.class_name(k)];
-                cells.extend(row.iter().map(|v| v.to_string()));
+                let mut cells = vec![self.class_names(k)];
+                cells.extend(row.iter().map(|v| Bilingual::same(v.to_string())));
                 cells
             })
             .collect();

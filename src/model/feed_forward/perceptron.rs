@@ -319,6 +319,7 @@ impl Perceptron {
                 y: f64::from(p[1]),
                 class: usize::from(y > 0.0),
                 highlight: Some(i) == highlighted,
+                ring: false,
             })
             .collect();
         let mut values = Vec::with_capacity(FIELD_ROWS * FIELD_COLS);

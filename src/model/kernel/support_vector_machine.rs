@@ -17,7 +17,7 @@
 //! sequential minimal optimisation (Platt 1998) with libsvm's choice of pair
 //! (see [`super::smo`]): one step picks a pair (i, j) and optimises it, the
 //! two stages shown apart; the plane shows f over the data, the margin lines
-//! and the support vectors (marked by glyphs of their own), and two plots follow the dual objective
+//! and the support vectors circled, and two plots follow the dual objective
 //! climbing and the KKT violation m(α) − M(α) shrinking to the tolerance.
 
 use super::smo::{Kernel, Machine, Pair, Smo, Update};
@@ -147,7 +147,7 @@ impl Problem {
             let pad = 0.1 * (hi - lo).max(1e-6);
             (lo - pad, hi + pad)
         };
-        let mut classes: Vec<Bilingual> = names
+        let classes: Vec<Bilingual> = names
             .iter()
             .take(2)
             .zip(["−1", "+1"])
@@ -155,10 +155,6 @@ impl Problem {
                 Bilingual::owned(format!("{sign} {}", name.en), format!("{sign} {}", name.zh))
             })
             .collect();
-        classes.extend([
-            Bilingual::new("−1 SV", "−1 支持向量"),
-            Bilingual::new("+1 SV", "+1 支持向量"),
-        ]);
         Problem {
             x_range: span(0),
             y_range: span(1),
@@ -316,9 +312,9 @@ impl SupportVectorMachine {
             .map(|(t, (p, &y))| PlanePoint {
                 x: p[0],
                 y: p[1],
-                // Support vectors are classes 2 and 3: their own glyphs.
-                class: usize::from(y > 0.0) + if support[t] { 2 } else { 0 },
+                class: usize::from(y > 0.0),
                 highlight: pair.is_some_and(|(i, j)| t == i || t == j),
+                ring: support[t],
             })
             .collect();
         let trained = !machine.support.is_empty();
@@ -338,8 +334,8 @@ impl SupportVectorMachine {
         View::new(
             "plane",
             Bilingual::new(
-                "f(x) over the plane, the margin lines f = ±1, support vectors marked, the pair in hand reversed",
-                "平面上的 f(x)、间隔线 f = ±1，标出支持向量，反显当前一对",
+                "f(x) over the plane, the margin lines f = ±1, support vectors circled (ⓞ ⓧ), the pair in hand reversed",
+                "平面上的 f(x)、间隔线 f = ±1，支持向量画圈（ⓞ ⓧ），反显当前一对",
             ),
             ViewContent::Plane(Plane {
                 points,
@@ -665,9 +661,9 @@ mod tests {
             panic!("the plane")
         };
         assert!(plane.field.is_some());
-        // The margin lines, and the support vectors as classes 2 and 3.
+        // The margin lines, and the support vectors circled.
         assert!(!plane.lines.is_empty());
-        let marked = plane.points.iter().filter(|p| p.class >= 2).count();
+        let marked = plane.points.iter().filter(|p| p.ring).count();
         assert_eq!(marked, m.smo.support().len());
         let wrong = m
             .problem

@@ -467,11 +467,7 @@ impl NtmLab {
                 "the heads' parameters (r read, w write)",
                 "读写头参数（r 读，w 写）",
             ),
-            ViewContent::Table(Table {
-                header,
-                rows,
-                current: None,
-            }),
+            ViewContent::Table(Table::same(header, rows, None)),
         )
     }
 

@@ -492,6 +492,7 @@ impl ExtremeLearningMachine {
                         y: p[1],
                         class,
                         highlight: false,
+                        ring: false,
                     })
                     .collect();
                 let field = self.machine.as_ref().map(|m| {

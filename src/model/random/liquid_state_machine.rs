@@ -995,6 +995,7 @@ impl LiquidStateMachine {
                 y: y.clamp(-top, top),
                 class,
                 highlight: i == last && self.phase != Phase::Done,
+                ring: false,
             })
             .collect();
         let width = self.test.max(2) as f64 - 1.0;
@@ -1043,11 +1044,11 @@ impl LiquidStateMachine {
                 "test samples: true class (rows) against the readout's (columns)",
                 "测试样本：真实类别（行）与读出的判断（列）",
             ),
-            ViewContent::Table(Table {
-                header: vec![String::new(), "→A".into(), "→B".into()],
+            ViewContent::Table(Table::same(
+                vec![String::new(), "→A".into(), "→B".into()],
                 rows,
-                current: self.shown.as_ref().and_then(|s| s.output.map(|_| s.class)),
-            }),
+                self.shown.as_ref().and_then(|s| s.output.map(|_| s.class)),
+            )),
         )
     }
 }

@@ -543,6 +543,7 @@ impl RbfLab {
                     y: q[1],
                     class,
                     highlight: false,
+                    ring: false,
                 })
                 .collect();
         if let Some((c, _)) = &self.centres {
@@ -551,6 +552,7 @@ impl RbfLab {
                 y: q[1],
                 class: centre_class,
                 highlight: false,
+                ring: false,
             }));
         }
         let (x_range, y_range) = (p.x_range, p.y_range);

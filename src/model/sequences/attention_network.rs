@@ -658,7 +658,9 @@ impl AttentionNetwork {
     }
 
     fn output_view(&self) -> View {
-        let labels = (0..DIGITS).map(|d| d.to_string()).collect();
+        let labels = (0..DIGITS)
+            .map(|d| Bilingual::same(d.to_string()))
+            .collect();
         let Some(p) = self.shown.probs.last() else {
             return View::new(
                 "output",

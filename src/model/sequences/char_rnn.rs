@@ -411,7 +411,7 @@ impl CharRnn {
             ViewContent::Vector(Vector {
                 values,
                 range: (0.0, 1.0),
-                labels,
+                labels: labels.into_iter().map(Bilingual::same).collect(),
             }),
         )
     }

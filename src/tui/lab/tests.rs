@@ -73,11 +73,11 @@ fn plots_and_planes_are_packed_in_columns_with_room_for_axes_wide_tables_take_th
         View::new(
             format!("t{columns}"),
             Bilingual::same("t"),
-            ViewContent::Table(Table {
-                header: vec!["column".into(); columns],
-                rows: vec![vec!["0.5".into(); columns]; 3],
-                current: None,
-            }),
+            ViewContent::Table(Table::same(
+                vec!["column".into(); columns],
+                vec![vec!["0.5".into(); columns]; 3],
+                None,
+            )),
         )
     };
     let plane = |name: &str| {
@@ -90,6 +90,7 @@ fn plots_and_planes_are_packed_in_columns_with_room_for_axes_wide_tables_take_th
                     y: 0.0,
                     class: 0,
                     highlight: true,
+                    ring: false,
                 }],
                 classes: vec![Bilingual::same("a")],
                 field: None,
@@ -151,6 +152,7 @@ fn a_plane_squeezed_flat_stands_on_the_left_at_its_own_shape() {
                 y: 0.0,
                 class: 0,
                 highlight: false,
+                ring: false,
             }],
             classes: vec![Bilingual::same("a")],
             field: None,
