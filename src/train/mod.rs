@@ -20,6 +20,7 @@
 //! data. The batch order of every epoch comes from the seed, so the same
 //! seed gives the same batches and the same result.
 
+pub mod early_stopping;
 pub mod epochs;
 
 use crate::data::{Dataset, Targets, epoch_order};

@@ -29,7 +29,8 @@ use crate::nn::linear::{self, Linear};
 use crate::nn::optim::{Adam, Optimizer};
 use crate::nn::{Layer, ParamMut, loss};
 use ndarray::{Array1, Array2, Array3, Axis, s};
-use rand::Rng;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -46,6 +47,20 @@ pub struct Text {
 impl Text {
     pub fn char(&self, token: usize) -> char {
         self.alphabet[token]
+    }
+
+    /// The training part cut in two: what a network learns from, and its
+    /// last `validation` characters, kept to choose when to stop. The
+    /// held-out part is untouched. At least half of the training part must
+    /// be left to learn from.
+    pub fn split_validation(&self, validation: usize) -> Result<(&[usize], &[usize]), String> {
+        let n = self.train.len();
+        if validation > n / 2 {
+            return Err(format!(
+                "validation: {validation} characters would leave less than half of the {n} characters of the training part to learn from"
+            ));
+        }
+        Ok(self.train.split_at(n - validation))
     }
 
     /// The characters of the training part and of the held-out part.
@@ -114,6 +129,10 @@ pub struct Pass {
     pub bits: f64,
     /// The gradient's global norm before clipping (NaN until the update).
     pub grad_norm: f64,
+    /// The dropout masks of the character vectors `[T·B, E]` and of the
+    /// states read out `[T·B, H]` (kept values scaled by 1/(1−p)), when
+    /// the network trains with dropout.
+    pub masks: Option<(Array2<f32>, Array2<f32>)>,
 }
 
 /// The network: embedding, cell, readout, with its optimiser and the
@@ -133,6 +152,34 @@ pub struct CharNet {
     h: Array2<f32>,
     c: Array2<f32>,
     pub steps: u64,
+    /// Dropout on the character vectors going in and on the states read
+    /// out (never on the recurrent connection), with its own draws.
+    dropout: Option<Dropout>,
+}
+
+/// Dropout as Zaremba, Sutskever and Vinyals ("Recurrent Neural Network
+/// Regularization", 2014) apply it to recurrent networks: on the
+/// connections between layers only, each value kept with probability 1−p
+/// and scaled by 1/(1−p) in training, untouched when reading.
+#[derive(Clone)]
+struct Dropout {
+    p: f32,
+    rng: StdRng,
+}
+
+impl Dropout {
+    /// A mask of `shape`: 0 with probability p, else 1/(1−p).
+    fn mask(&mut self, shape: (usize, usize)) -> Array2<f32> {
+        let keep = 1.0 - self.p;
+        let scale = 1.0 / keep;
+        Array2::from_shape_simple_fn(shape, || {
+            if self.rng.random::<f32>() < keep {
+                scale
+            } else {
+                0.0
+            }
+        })
+    }
 }
 
 impl CharNet {
@@ -151,7 +198,26 @@ impl CharNet {
             h: Array2::zeros((shape.streams, shape.hidden)),
             c: Array2::zeros((shape.streams, shape.hidden)),
             steps: 0,
+            dropout: None,
         }
+    }
+
+    /// Trains with dropout `p` (0 ≤ p < 1; 0 turns it off) on the
+    /// character vectors and on the states read out, its masks drawn from
+    /// `seed`.
+    pub fn with_dropout(mut self, p: f32, seed: u64) -> CharNet {
+        self.dropout = (p > 0.0).then(|| Dropout {
+            p: p.min(0.99),
+            rng: StdRng::seed_from_u64(seed),
+        });
+        self
+    }
+
+    /// Adam with L2 weight decay `lambda` (added to every gradient as
+    /// λ·w, as `torch.optim.Adam(weight_decay=λ)`).
+    pub fn with_weight_decay(mut self, lambda: f32) -> CharNet {
+        self.optimizer = Adam::new(self.shape.lr).with_weight_decay(lambda);
+        self
     }
 
     pub fn vocab(&self) -> usize {
@@ -209,17 +275,27 @@ impl CharNet {
     /// The forward pass over a window from the carried state.
     pub fn forward(&mut self, inputs: Vec<usize>, targets: Vec<usize>) -> Pass {
         let (t_len, b_len) = (self.shape.window, self.shape.streams);
-        let x = self
-            .embedding
-            .forward(&inputs)
-            .into_shape_with_order((t_len, b_len, self.shape.embed))
+        let (embed, hidden) = (self.shape.embed, self.shape.hidden);
+        let masks = self
+            .dropout
+            .as_mut()
+            .map(|d| (d.mask((t_len * b_len, embed)), d.mask((t_len * b_len, hidden))));
+        let mut x = self.embedding.forward(&inputs);
+        if let Some((mask_x, _)) = &masks {
+            x *= mask_x;
+        }
+        let x = x
+            .into_shape_with_order((t_len, b_len, embed))
             .expect("T·B rows");
         let states = self.cell.run(x.view(), self.h.view(), Some(self.c.view()));
-        let logits = readout_logits(
-            states.view(),
-            self.readout.weight.view(),
-            self.readout.bias.as_ref().expect("a bias").view(),
-        );
+        let bias = self.readout.bias.as_ref().expect("a bias").view();
+        let logits = match &masks {
+            Some((_, mask_h)) => {
+                let read = &read_rows(&states) * mask_h;
+                linear::forward(read.view(), self.readout.weight.view(), Some(bias))
+            }
+            None => readout_logits(states.view(), self.readout.weight.view(), bias),
+        };
         Pass {
             inputs,
             targets,
@@ -228,6 +304,7 @@ impl CharNet {
             // Not yet computed: the loss and the update set them.
             bits: f64::NAN,
             grad_norm: f64::NAN,
+            masks,
         }
     }
 
@@ -235,25 +312,31 @@ impl CharNet {
     pub fn backward(&mut self, pass: &Pass, grad_logits: Array2<f32>) {
         self.zero_grad();
         let (t_len, b_len, hidden) = pass.states.dim();
-        let rows = pass
-            .states
-            .view()
-            .into_shape_with_order((t_len * b_len, hidden))
-            .expect("standard layout");
+        let mut rows = read_rows(&pass.states);
+        if let Some((_, mask_h)) = &pass.masks {
+            rows *= mask_h;
+        }
         linear::accumulate_param_grads(
-            rows,
+            rows.view(),
             grad_logits.view(),
             self.readout.grad_weight.view_mut(),
             self.readout.grad_bias.as_mut().map(|g| g.view_mut()),
         );
-        let grad_h = linear::input_grad(self.readout.weight.view(), grad_logits.view())
+        let mut grad_h = linear::input_grad(self.readout.weight.view(), grad_logits.view());
+        if let Some((_, mask_h)) = &pass.masks {
+            grad_h *= mask_h;
+        }
+        let grad_h = grad_h
             .into_shape_with_order((t_len, b_len, hidden))
             .expect("T·B rows");
         let grads = self.cell.backward_through_time(grad_h.view());
-        let grad_x = grads
+        let mut grad_x = grads
             .x
             .into_shape_with_order((t_len * b_len, self.shape.embed))
             .expect("T·B rows");
+        if let Some((mask_x, _)) = &pass.masks {
+            grad_x *= mask_x;
+        }
         self.embedding.backward(&pass.inputs, grad_x.view());
     }
 
@@ -396,6 +479,16 @@ impl CharNet {
             })
             .collect()
     }
+}
+
+/// States `[T, B, H]` as rows `[T·B, H]`, step-major.
+fn read_rows(states: &Array3<f32>) -> Array2<f32> {
+    let (t_len, b_len, hidden) = states.dim();
+    states
+        .as_standard_layout()
+        .into_owned()
+        .into_shape_with_order((t_len * b_len, hidden))
+        .expect("the same values")
 }
 
 /// Visits `p` under `prefix.name`.
