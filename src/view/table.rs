@@ -173,8 +173,8 @@ impl Table {
     }
 }
 
-/// The blank columns between table columns in `room`: [`GAP`], or one
-/// when that is what it takes for no cell to be cut.
+/// The blank columns between table columns in `room`: [`GAP`] when every
+/// cell fits with it, else one, so that less of the cells is cut.
 fn gap_for(widths: &[u16], room: u16) -> u16 {
     let cells: u32 = widths.iter().map(|&w| u32::from(w)).sum();
     let gaps = u32::try_from(widths.len().saturating_sub(1)).unwrap_or(u32::MAX);
