@@ -21,6 +21,7 @@ pub mod cnn_digits;
 pub mod dae_digits;
 pub mod dbn_digits;
 pub mod dcign_digits;
+pub mod dnc_copy;
 pub mod drn_digits;
 pub mod elm_digits;
 pub mod elm_sinc;
@@ -411,6 +412,7 @@ pub static REGISTRY: &[&Experiment] = &[
     &char_rnn::EXPERIMENT,
     &attention_reverse::EXPERIMENT,
     &ntm_copy::EXPERIMENT,
+    &dnc_copy::EXPERIMENT,
     &cnn_digits::EXPERIMENT,
     &dae_digits::EXPERIMENT,
     &dbn_digits::EXPERIMENT,

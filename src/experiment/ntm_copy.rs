@@ -180,7 +180,7 @@ fn save(ntm: &Ntm, path: &str) -> Result<(), ModelError> {
 
 /// A batch of `batch` sequences of lengths drawn from 1 to 20; the LSTM's
 /// batch shares one length, so that it runs as one matrix.
-fn batch(
+pub(super) fn batch(
     bits: usize,
     longest: usize,
     batch: usize,
@@ -283,7 +283,7 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
                 table_zh,
                 "  {done:>8} 个序列：每输出位损失 {mean:.4} 比特，留出误码率 {rate:.4}（{seconds:.0} 秒）"
             );
-            save(&trainer.ntm, save_path)?;
+            save(&trainer.network, save_path)?;
             let note =
                 format!("NTM {done} sequences: loss {mean:.4}, held-out bit errors {rate:.4}");
             if progress(&Progress::new(done, total + lstm_total, note)) == Flow::Stop {
@@ -293,7 +293,7 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
         }
     }
     let train_seconds = started.elapsed().as_secs_f64();
-    save(&trainer.ntm, save_path)?;
+    save(&trainer.network, save_path)?;
     let ntm_rate = trainer.bit_error_rate(&held);
     let ntm_long = trainer.bit_error_rate(&beyond);
 

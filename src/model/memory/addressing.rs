@@ -171,7 +171,7 @@ pub fn address_backward(
     previous: ArrayView1<'_, f64>,
     a: &Addressing,
     grad_weighting: ArrayView1<'_, f64>,
-    mut grad_memory: ArrayViewMut2<'_, f64>,
+    grad_memory: ArrayViewMut2<'_, f64>,
 ) -> HeadGrads {
     let n = memory.nrows();
     let gamma = head.sharpening;
@@ -203,16 +203,47 @@ pub fn address_backward(
     let grad_gate = grad_interpolated.dot(&(&a.content - &previous));
     let grad_content = &grad_interpolated * head.gate;
     let grad_previous = &grad_interpolated * (1.0 - head.gate);
+    let (grad_key, grad_strength) = content_backward(
+        memory,
+        head.key.view(),
+        head.strength,
+        &a.similarity,
+        &a.content,
+        grad_content.view(),
+        grad_memory,
+    );
+    HeadGrads {
+        key: grad_key,
+        strength: grad_strength,
+        gate: grad_gate,
+        shift: grad_shift,
+        sharpening: grad_gamma,
+        previous: grad_previous,
+    }
+}
+
+/// Back through [`content_weighting`] of [`similarity`]: from dL/dw_c, the
+/// gradients of the key and of the strength β; dL/dM is added to
+/// `grad_memory`.
+pub fn content_backward(
+    memory: ArrayView2<'_, f64>,
+    key: ArrayView1<'_, f64>,
+    strength: f64,
+    similarity: &Array1<f64>,
+    content: &Array1<f64>,
+    grad_content: ArrayView1<'_, f64>,
+    mut grad_memory: ArrayViewMut2<'_, f64>,
+) -> (Array1<f64>, f64) {
+    let n = memory.nrows();
     // Softmax of z = β K.
-    let inner = grad_content.dot(&a.content);
-    let grad_z = Array1::from_shape_fn(n, |i| a.content[i] * (grad_content[i] - inner));
-    let grad_strength = grad_z.dot(&a.similarity);
+    let inner = grad_content.dot(content);
+    let grad_z = Array1::from_shape_fn(n, |i| content[i] * (grad_content[i] - inner));
+    let grad_strength = grad_z.dot(similarity);
     // Cosine similarity: K[i] = dot_i / (m_i |k| + ε).
-    let key = head.key.view();
     let key_norm = key.dot(&key).sqrt();
     let mut grad_key = Array1::zeros(key.len());
     for (i, row) in memory.rows().into_iter().enumerate() {
-        let grad_k = head.strength * grad_z[i];
+        let grad_k = strength * grad_z[i];
         let dot = row.dot(&key);
         let row_norm = row.dot(&row).sqrt();
         let denominator = row_norm * key_norm + COSINE_EPSILON;
@@ -229,14 +260,7 @@ pub fn address_backward(
             grad_key.scaled_add(grad_denominator * row_norm / key_norm, &key);
         }
     }
-    HeadGrads {
-        key: grad_key,
-        strength: grad_strength,
-        gate: grad_gate,
-        shift: grad_shift,
-        sharpening: grad_gamma,
-        previous: grad_previous,
-    }
+    (grad_key, grad_strength)
 }
 
 /// Back through [`read`]: adds dL/dM to `grad_memory`, returns dL/dw.

@@ -1,5 +1,5 @@
 //! The copy task of Graves, Wayne and Danihelka 2014 (section 4.1), and the
-//! training of an NTM and of a plain LSTM on it.
+//! training of an NTM, a DNC and a plain LSTM on it.
 //!
 //! A sequence of L random vectors of `bits` bits is read one vector a step,
 //! on `bits` input channels; then a delimiter (an extra channel set to 1 on
@@ -8,12 +8,13 @@
 //! cross-entropy of the output bits' logits on those L steps; an output bit
 //! is wrong when its probability is on the wrong side of one half.
 
+use super::dnc_network::{self, Dnc};
 use super::network::{self, Adam, Ntm, Params};
 use crate::model::cells::bptt::{CellKind, Unrolled};
 use crate::nn::linear::{self, Linear};
 use crate::nn::optim::{self, Optimizer};
 use crate::nn::{Layer, ParamMut};
-use ndarray::{Array2, Array3, ArrayView2, s};
+use ndarray::{Array1, Array2, Array3, ArrayView2, s};
 use rand::Rng;
 
 /// One copy-task sequence.
@@ -60,25 +61,119 @@ pub fn bit_errors(logits: ArrayView2<'_, f64>, targets: ArrayView2<'_, f64>) -> 
     (wrong, targets.len())
 }
 
-/// The recall steps' logits of an NTM run.
-pub fn recall_logits(steps: &[network::Step], seq: &Sequence) -> Array2<f64> {
+/// A network with an external memory trained on the copy task by
+/// backpropagation through time: the NTM and the DNC.
+pub trait MemoryNetwork {
+    /// What one time step keeps.
+    type Step;
+    /// The gradients, in the form of the weights.
+    type Grads;
+    /// Every step of a run over `inputs` from the start.
+    fn run(&self, inputs: ArrayView2<'_, f64>) -> Vec<Self::Step>;
+    /// The output bits' logits of one step.
+    fn logits(step: &Self::Step) -> &Array1<f64>;
+    /// Adds every weight's gradient to `grads`, from dL/dy of every step.
+    fn backward(
+        &self,
+        steps: &[Self::Step],
+        grad_logits: ArrayView2<'_, f64>,
+        grads: &mut Self::Grads,
+    );
+    fn zero_grads(&self) -> Self::Grads;
+    /// The weights, in a fixed order.
+    fn tensors_mut(&mut self) -> Vec<&mut [f64]>;
+    /// The gradients, in the same order.
+    fn grads(grads: &Self::Grads) -> Vec<&[f64]>;
+    fn grads_mut(grads: &mut Self::Grads) -> Vec<&mut [f64]>;
+}
+
+impl MemoryNetwork for Ntm {
+    type Step = network::Step;
+    type Grads = Params;
+    fn run(&self, inputs: ArrayView2<'_, f64>) -> Vec<network::Step> {
+        Ntm::run(self, inputs)
+    }
+    fn logits(step: &network::Step) -> &Array1<f64> {
+        &step.logits
+    }
+    fn backward(
+        &self,
+        steps: &[network::Step],
+        grad_logits: ArrayView2<'_, f64>,
+        grads: &mut Params,
+    ) {
+        Ntm::backward(self, steps, grad_logits, grads)
+    }
+    fn zero_grads(&self) -> Params {
+        Ntm::zero_grads(self)
+    }
+    fn tensors_mut(&mut self) -> Vec<&mut [f64]> {
+        self.params.tensors_mut().into_iter().collect()
+    }
+    fn grads(grads: &Params) -> Vec<&[f64]> {
+        grads.tensors().to_vec()
+    }
+    fn grads_mut(grads: &mut Params) -> Vec<&mut [f64]> {
+        grads.tensors_mut().into_iter().collect()
+    }
+}
+
+impl MemoryNetwork for Dnc {
+    type Step = dnc_network::Step;
+    type Grads = dnc_network::Params;
+    fn run(&self, inputs: ArrayView2<'_, f64>) -> Vec<dnc_network::Step> {
+        Dnc::run(self, inputs)
+    }
+    fn logits(step: &dnc_network::Step) -> &Array1<f64> {
+        &step.logits
+    }
+    fn backward(
+        &self,
+        steps: &[dnc_network::Step],
+        grad_logits: ArrayView2<'_, f64>,
+        grads: &mut dnc_network::Params,
+    ) {
+        Dnc::backward(self, steps, grad_logits, grads)
+    }
+    fn zero_grads(&self) -> dnc_network::Params {
+        Dnc::zero_grads(self)
+    }
+    fn tensors_mut(&mut self) -> Vec<&mut [f64]> {
+        self.params.tensors_mut()
+    }
+    fn grads(grads: &dnc_network::Params) -> Vec<&[f64]> {
+        grads.tensors()
+    }
+    fn grads_mut(grads: &mut dnc_network::Params) -> Vec<&mut [f64]> {
+        grads.tensors_mut()
+    }
+}
+
+/// The recall steps' logits of a run, `[L, bits]`.
+pub fn recall_logits<N: MemoryNetwork>(steps: &[N::Step], seq: &Sequence) -> Array2<f64> {
     let bits = seq.targets.ncols();
     let mut out = Array2::zeros((seq.len(), bits));
     for (k, step) in steps[seq.recall_start()..].iter().enumerate() {
-        out.row_mut(k).assign(&step.logits);
+        out.row_mut(k).assign(N::logits(step));
     }
     out
 }
 
-/// An NTM and its optimiser, trained on the copy task.
+/// A network and its optimiser, trained on the copy task.
 #[derive(Debug, Clone, PartialEq)]
-pub struct NtmTrainer {
-    pub ntm: Ntm,
+pub struct Trainer<N> {
+    pub network: N,
     pub adam: Adam,
     /// Sequences trained on so far.
     pub sequences: u64,
     pub clip: f64,
 }
+
+/// The NTM's trainer.
+pub type NtmTrainer = Trainer<Ntm>;
+
+/// The DNC's trainer.
+pub type DncTrainer = Trainer<Dnc>;
 
 /// What one update measured.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -91,12 +186,11 @@ pub struct Update {
     pub grad_norm: f64,
 }
 
-impl NtmTrainer {
-    pub fn new(ntm: Ntm, lr: f64) -> NtmTrainer {
-        let adam = Adam::new(&ntm.shape, lr);
-        NtmTrainer {
-            ntm,
-            adam,
+impl<N: MemoryNetwork> Trainer<N> {
+    pub fn new(network: N, lr: f64) -> Trainer<N> {
+        Trainer {
+            network,
+            adam: Adam::new(lr),
             sequences: 0,
             clip: 10.0,
         }
@@ -107,20 +201,20 @@ impl NtmTrainer {
     pub fn accumulate(
         &self,
         seq: &Sequence,
-        grads: &mut Params,
+        grads: &mut N::Grads,
         scale: f64,
     ) -> (f64, usize, usize) {
-        let steps = self.ntm.run(seq.inputs.view());
+        let steps = self.network.run(seq.inputs.view());
         let mut grad_logits = Array2::zeros((steps.len(), seq.targets.ncols()));
         let mut loss = 0.0;
         for (k, target) in seq.targets.rows().into_iter().enumerate() {
             let t = seq.recall_start() + k;
-            let (l, g) = network::bce_with_logits(steps[t].logits.view(), target);
+            let (l, g) = network::bce_with_logits(N::logits(&steps[t]).view(), target);
             loss += l;
             grad_logits.row_mut(t).assign(&(g * scale));
         }
-        self.ntm.backward(&steps, grad_logits.view(), grads);
-        let (wrong, total) = bit_errors(recall_logits(&steps, seq).view(), seq.targets.view());
+        self.network.backward(&steps, grad_logits.view(), grads);
+        let (wrong, total) = bit_errors(recall_logits::<N>(&steps, seq).view(), seq.targets.view());
         (loss, wrong, total)
     }
 
@@ -128,15 +222,16 @@ impl NtmTrainer {
     pub fn train_batch(&mut self, batch: &[Sequence]) -> Update {
         let total_bits: usize = batch.iter().map(|s| s.targets.len()).sum();
         let scale = 1.0 / total_bits.max(1) as f64;
-        let mut grads = self.ntm.zero_grads();
+        let mut grads = self.network.zero_grads();
         let (mut loss, mut wrong) = (0.0, 0);
         for seq in batch {
             let (l, w, _) = self.accumulate(seq, &mut grads, scale);
             loss += l;
             wrong += w;
         }
-        let grad_norm = network::clip_norm(&mut grads, self.clip);
-        self.adam.step(&mut self.ntm.params, &grads);
+        let grad_norm = network::clip_norm(&mut N::grads_mut(&mut grads), self.clip);
+        self.adam
+            .step(&mut self.network.tensors_mut(), &N::grads(&grads));
         self.sequences += batch.len() as u64;
         Update {
             bits_loss: loss * scale / std::f64::consts::LN_2,
@@ -147,16 +242,16 @@ impl NtmTrainer {
 
     /// Wrong bits over all bits on `sequences`.
     pub fn bit_error_rate(&self, sequences: &[Sequence]) -> f64 {
-        ntm_bit_error_rate(&self.ntm, sequences)
+        network_bit_error_rate(&self.network, sequences)
     }
 }
 
-/// Wrong bits over all bits of an NTM on `sequences`.
-pub fn ntm_bit_error_rate(ntm: &Ntm, sequences: &[Sequence]) -> f64 {
+/// Wrong bits over all bits of a network on `sequences`.
+pub fn network_bit_error_rate<N: MemoryNetwork>(network: &N, sequences: &[Sequence]) -> f64 {
     let (mut wrong, mut total) = (0, 0);
     for seq in sequences {
-        let steps = ntm.run(seq.inputs.view());
-        let (w, t) = bit_errors(recall_logits(&steps, seq).view(), seq.targets.view());
+        let steps = network.run(seq.inputs.view());
+        let (w, t) = bit_errors(recall_logits::<N>(&steps, seq).view(), seq.targets.view());
         wrong += w;
         total += t;
     }

@@ -243,11 +243,78 @@ impl Step {
     }
 }
 
-fn sigmoid(x: f64) -> f64 {
+/// One step of the LSTM controller: the gates i, f, g, o after their
+/// squashing (`[4H]`), the cell c, tanh c and the output h.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Controller {
+    pub gates: Array1<f64>,
+    pub c: Array1<f64>,
+    pub tanh_c: Array1<f64>,
+    pub h: Array1<f64>,
+}
+
+/// i, f, g, o = σ, σ, tanh, σ of W_ih u + W_hh h + b; c = f c_prev + i g;
+/// h = o tanh(c).
+pub fn controller_step(
+    weight_ih: ArrayView2<'_, f64>,
+    weight_hh: ArrayView2<'_, f64>,
+    bias: ArrayView1<'_, f64>,
+    input: ArrayView1<'_, f64>,
+    h: ArrayView1<'_, f64>,
+    c: ArrayView1<'_, f64>,
+) -> Controller {
+    let hidden = h.len();
+    let z = weight_ih.dot(&input) + weight_hh.dot(&h) + bias;
+    let gates = Array1::from_shape_fn(4 * hidden, |k| {
+        if (2 * hidden..3 * hidden).contains(&k) {
+            z[k].tanh()
+        } else {
+            sigmoid(z[k])
+        }
+    });
+    let gate = |k: usize| gates.slice(s![k * hidden..(k + 1) * hidden]);
+    let c = &gate(1) * &c + &gate(0) * &gate(2);
+    let tanh_c = c.mapv(f64::tanh);
+    let h = &gate(3) * &tanh_c;
+    Controller {
+        gates,
+        c,
+        tanh_c,
+        h,
+    }
+}
+
+/// Back through [`controller_step`]: from dL/dh and dL/dc (the latter
+/// replaced by dL/dc_prev), gives dL/dz, the gates' pre-activations, from
+/// which the weights' gradients and dL/du, dL/dh_prev follow.
+pub fn controller_backward(
+    gates: ArrayView1<'_, f64>,
+    tanh_c: ArrayView1<'_, f64>,
+    c_prev: ArrayView1<'_, f64>,
+    grad_h: ArrayView1<'_, f64>,
+    grad_c: &mut Array1<f64>,
+) -> Array1<f64> {
+    let hidden = grad_h.len();
+    let gate = |k: usize| gates.slice_move(s![k * hidden..(k + 1) * hidden]);
+    let (i, f, g, o) = (gate(0), gate(1), gate(2), gate(3));
+    let mut grad_z = Array1::zeros(4 * hidden);
+    for u in 0..hidden {
+        let tc = tanh_c[u];
+        let dc = grad_c[u] + grad_h[u] * o[u] * (1.0 - tc * tc);
+        grad_z[u] = dc * g[u] * i[u] * (1.0 - i[u]);
+        grad_z[hidden + u] = dc * c_prev[u] * f[u] * (1.0 - f[u]);
+        grad_z[2 * hidden + u] = dc * i[u] * (1.0 - g[u] * g[u]);
+        grad_z[3 * hidden + u] = grad_h[u] * tc * o[u] * (1.0 - o[u]);
+        grad_c[u] = dc * f[u];
+    }
+    grad_z
+}
+
+pub fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
-fn softplus(x: f64) -> f64 {
+pub fn softplus(x: f64) -> f64 {
     if x > 30.0 { x } else { x.exp().ln_1p() }
 }
 
@@ -301,7 +368,7 @@ fn decode_backward(
 }
 
 /// Adds the outer product a bᵀ to `m`.
-fn add_outer(m: &mut Array2<f64>, a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) {
+pub fn add_outer(m: &mut Array2<f64>, a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) {
     for (mut row, &ai) in m.axis_iter_mut(Axis(0)).zip(a.iter()) {
         if ai != 0.0 {
             row.scaled_add(ai, &b);
@@ -340,18 +407,19 @@ impl Ntm {
         let mut input = Array1::zeros(x.len() + width);
         input.slice_mut(s![..x.len()]).assign(&x);
         input.slice_mut(s![x.len()..]).assign(&state.read);
-        let z = p.weight_ih.dot(&input) + p.weight_hh.dot(&state.h) + &p.bias;
-        let gates = Array1::from_shape_fn(4 * hidden, |k| {
-            if (2 * hidden..3 * hidden).contains(&k) {
-                z[k].tanh()
-            } else {
-                sigmoid(z[k])
-            }
-        });
-        let gate = |k: usize| gates.slice(s![k * hidden..(k + 1) * hidden]);
-        let c = &gate(1) * &state.c + &gate(0) * &gate(2);
-        let tanh_c = c.mapv(f64::tanh);
-        let h = &gate(3) * &tanh_c;
+        let Controller {
+            gates,
+            c,
+            tanh_c,
+            h,
+        } = controller_step(
+            p.weight_ih.view(),
+            p.weight_hh.view(),
+            p.bias.view(),
+            input.view(),
+            state.h.view(),
+            state.c.view(),
+        );
         let read_raw = p.read_weight.dot(&h) + &p.read_bias;
         let write_raw = p.write_weight.dot(&h) + &p.write_bias;
         let read_head = decode(read_raw.view(), width);
@@ -492,18 +560,13 @@ impl Ntm {
             grad_h += &p.read_weight.t().dot(&grad_read_raw);
             grad_h += &p.write_weight.t().dot(&grad_write_raw);
             // The LSTM controller.
-            let gate = |k: usize| step.gates.slice(s![k * hidden..(k + 1) * hidden]);
-            let (i, f, g, o) = (gate(0), gate(1), gate(2), gate(3));
-            let mut grad_z = Array1::zeros(4 * hidden);
-            for u in 0..hidden {
-                let tc = step.tanh_c[u];
-                let dc = grad_c[u] + grad_h[u] * o[u] * (1.0 - tc * tc);
-                grad_z[u] = dc * g[u] * i[u] * (1.0 - i[u]);
-                grad_z[hidden + u] = dc * before.c[u] * f[u] * (1.0 - f[u]);
-                grad_z[2 * hidden + u] = dc * i[u] * (1.0 - g[u] * g[u]);
-                grad_z[3 * hidden + u] = grad_h[u] * tc * o[u] * (1.0 - o[u]);
-                grad_c[u] = dc * f[u];
-            }
+            let grad_z = controller_backward(
+                step.gates.view(),
+                step.tanh_c.view(),
+                before.c.view(),
+                grad_h.view(),
+                &mut grad_c,
+            );
             add_outer(&mut grads.weight_ih, grad_z.view(), step.input.view());
             add_outer(&mut grads.weight_hh, grad_z.view(), before.h.view());
             grads.bias += &grad_z;
@@ -525,49 +588,20 @@ impl Ntm {
     /// the memory's starting value `[N, W]` (fixed, not learnt: it gives
     /// the memory's size).
     pub fn to_weights(&self) -> Weights {
-        let shapes = self.params.shapes();
-        let (rows, width) = (self.shape.rows, self.shape.width);
-        let start = (
-            MEMORY_TENSOR.to_string(),
-            Tensor {
-                shape: vec![rows, width],
-                data: vec![MEMORY_START as f32; rows * width],
-            },
-        );
-        NAMES
-            .iter()
-            .zip(shapes)
-            .zip(self.params.tensors())
-            .map(|((name, shape), data)| {
-                (
-                    name.to_string(),
-                    Tensor {
-                        shape,
-                        data: data.iter().map(|&v| v as f32).collect(),
-                    },
-                )
-            })
-            .chain(std::iter::once(start))
-            .collect()
+        named_weights(
+            &NAMES,
+            self.params.shapes().to_vec(),
+            self.params.tensors().to_vec(),
+            self.shape.rows,
+            self.shape.width,
+        )
     }
 
     /// The sizes a file of weights fixes, read from the tensors' shapes. A
     /// missing tensor or one of the wrong shape is an error naming it, its
     /// shape and the shape expected.
     pub fn shape_of(weights: &Weights) -> Result<Shape, ModelError> {
-        let rows = match weights.get(MEMORY_TENSOR).map(|t| t.shape.as_slice()) {
-            Some([rows, _]) if *rows >= 3 => *rows,
-            Some(other) => {
-                return Err(ModelError::Weights(format!(
-                    "tensor `{MEMORY_TENSOR}` has shape {other:?}; expected [N, W] with N ≥ 3"
-                )));
-            }
-            None => {
-                return Err(ModelError::Weights(format!(
-                    "tensor `{MEMORY_TENSOR}` is missing (it gives the memory's size [N, W])"
-                )));
-            }
-        };
+        let (rows, _) = memory_size(weights)?;
         let get = |name: &str| {
             weights.get(name).ok_or_else(|| {
                 ModelError::Weights(format!(
@@ -605,70 +639,63 @@ impl Ntm {
     /// there with the shape `shape` gives it.
     pub fn from_weights(shape: Shape, weights: &Weights) -> Result<Ntm, ModelError> {
         let mut params = Params::zeros(&shape);
-        let shapes = params.shapes();
-        if let Some(start) = weights.get(MEMORY_TENSOR)
-            && start.shape != [shape.rows, shape.width]
-        {
-            return Err(ModelError::Weights(format!(
-                "tensor `{MEMORY_TENSOR}` has shape {:?}; expected [{}, {}]",
-                start.shape, shape.rows, shape.width
-            )));
-        }
-        for ((name, expected), values) in NAMES.iter().zip(shapes).zip(params.tensors_mut()) {
-            let tensor = weights.get(*name).ok_or_else(|| {
-                ModelError::Weights(format!(
-                    "tensor `{name}` is missing; expected shape {expected:?}"
-                ))
-            })?;
-            if tensor.shape != expected {
-                return Err(ModelError::Weights(format!(
-                    "tensor `{name}` has shape {:?}; expected {expected:?} (bits {}, width {}, controller {})",
-                    tensor.shape, shape.bits, shape.width, shape.hidden
-                )));
-            }
-            for (v, &w) in values.iter_mut().zip(&tensor.data) {
-                *v = f64::from(w);
-            }
-        }
+        let shapes = params.shapes().to_vec();
+        fill_tensors(
+            weights,
+            &NAMES,
+            shapes,
+            params.tensors_mut().into_iter().collect(),
+            (shape.rows, shape.width),
+            &format!(
+                "bits {}, width {}, controller {}",
+                shape.bits, shape.width, shape.hidden
+            ),
+        )?;
         Ok(Ntm { shape, params })
     }
 }
 
 /// Adam (Kingma and Ba 2015, as `torch.optim.Adam` with its defaults
-/// β = (0.9, 0.999), ε = 1e-8) over the NTM's f64 tensors.
+/// β = (0.9, 0.999), ε = 1e-8) over f64 tensors given as slices, the same
+/// tensors in the same order at every step (the NTM's, the DNC's).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Adam {
     pub lr: f64,
-    first: Params,
-    second: Params,
+    first: Vec<Vec<f64>>,
+    second: Vec<Vec<f64>>,
     steps: i32,
 }
 
 impl Adam {
-    pub fn new(shape: &Shape, lr: f64) -> Adam {
+    /// The moments are sized at the first step.
+    pub fn new(lr: f64) -> Adam {
         Adam {
             lr,
-            first: Params::zeros(shape),
-            second: Params::zeros(shape),
+            first: Vec::new(),
+            second: Vec::new(),
             steps: 0,
         }
     }
 
     /// One step of every tensor of `params` against `grads`.
-    pub fn step(&mut self, params: &mut Params, grads: &Params) {
+    pub fn step(&mut self, params: &mut [&mut [f64]], grads: &[&[f64]]) {
+        if self.first.len() != params.len() {
+            self.first = params.iter().map(|p| vec![0.0; p.len()]).collect();
+            self.second = self.first.clone();
+            self.steps = 0;
+        }
         let (b1, b2, eps): (f64, f64, f64) = (0.9, 0.999, 1e-8);
         self.steps += 1;
         let c1 = 1.0 - b1.powi(self.steps);
         let c2 = 1.0 - b2.powi(self.steps);
         let lr = self.lr;
         for (((p, g), m), v) in params
-            .tensors_mut()
-            .into_iter()
-            .zip(grads.tensors())
-            .zip(self.first.tensors_mut())
-            .zip(self.second.tensors_mut())
+            .iter_mut()
+            .zip(grads)
+            .zip(&mut self.first)
+            .zip(&mut self.second)
         {
-            for (((p, &g), m), v) in p.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+            for (((p, &g), m), v) in p.iter_mut().zip(*g).zip(m.iter_mut()).zip(v.iter_mut()) {
                 *m = b1 * *m + (1.0 - b1) * g;
                 *v = b2 * *v + (1.0 - b2) * g * g;
                 *p -= lr * (*m / c1) / ((*v / c2).sqrt() + eps);
@@ -692,10 +719,10 @@ pub fn bce_with_logits(
     (loss, grad)
 }
 
-/// Scales `grads` down to norm `clip` if longer; gives the norm before.
-pub fn clip_norm(grads: &mut Params, clip: f64) -> f64 {
+/// Scales the tensors `grads` down to norm `clip` together if longer;
+/// gives the norm before.
+pub fn clip_norm(grads: &mut [&mut [f64]], clip: f64) -> f64 {
     let norm = grads
-        .tensors()
         .iter()
         .flat_map(|t| t.iter())
         .map(|g| g * g)
@@ -703,11 +730,97 @@ pub fn clip_norm(grads: &mut Params, clip: f64) -> f64 {
         .sqrt();
     if norm > clip {
         let scale = clip / norm;
-        for t in grads.tensors_mut() {
+        for t in grads.iter_mut() {
             t.iter_mut().for_each(|g| *g *= scale);
         }
     }
     norm
+}
+
+/// Named f64 tensors as f32 [`Weights`], with `memory.start` `[N, W]`
+/// (the memory's starting value, fixed, not learnt: it gives the memory's
+/// size).
+pub fn named_weights(
+    names: &[&str],
+    shapes: Vec<Vec<usize>>,
+    tensors: Vec<&[f64]>,
+    rows: usize,
+    width: usize,
+) -> Weights {
+    let start = (
+        MEMORY_TENSOR.to_string(),
+        Tensor {
+            shape: vec![rows, width],
+            data: vec![MEMORY_START as f32; rows * width],
+        },
+    );
+    names
+        .iter()
+        .zip(shapes)
+        .zip(tensors)
+        .map(|((name, shape), data)| {
+            (
+                name.to_string(),
+                Tensor {
+                    shape,
+                    data: data.iter().map(|&v| v as f32).collect(),
+                },
+            )
+        })
+        .chain(std::iter::once(start))
+        .collect()
+}
+
+/// The memory's size `[N, W]` from a file's `memory.start`, N ≥ 3.
+pub fn memory_size(weights: &Weights) -> Result<(usize, usize), ModelError> {
+    match weights.get(MEMORY_TENSOR).map(|t| t.shape.as_slice()) {
+        Some([rows, width]) if *rows >= 3 && *width >= 1 => Ok((*rows, *width)),
+        Some(other) => Err(ModelError::Weights(format!(
+            "tensor `{MEMORY_TENSOR}` has shape {other:?}; expected [N, W] with N ≥ 3 and W ≥ 1"
+        ))),
+        None => Err(ModelError::Weights(format!(
+            "tensor `{MEMORY_TENSOR}` is missing (it gives the memory's size [N, W])"
+        ))),
+    }
+}
+
+/// Copies the tensors `names` of `weights` into `targets`: every one must be
+/// there with the shape of `shapes`, and `memory.start`, if there, must be
+/// `[rows, width]`; otherwise an error names the tensor, its shape and the
+/// shape expected (`sizes` says in words which sizes the shapes come from).
+pub fn fill_tensors(
+    weights: &Weights,
+    names: &[&str],
+    shapes: Vec<Vec<usize>>,
+    targets: Vec<&mut [f64]>,
+    (rows, width): (usize, usize),
+    sizes: &str,
+) -> Result<(), ModelError> {
+    if let Some(start) = weights.get(MEMORY_TENSOR)
+        && start.shape != [rows, width]
+    {
+        return Err(ModelError::Weights(format!(
+            "tensor `{MEMORY_TENSOR}` has shape {:?}; expected [{rows}, {width}]",
+            start.shape
+        )));
+    }
+    for ((name, expected), values) in names.iter().zip(shapes).zip(targets) {
+        let tensor = weights.get(*name).ok_or_else(|| {
+            ModelError::Weights(format!(
+                "tensor `{name}` is missing; expected shape {expected:?}"
+            ))
+        })?;
+        if tensor.shape != expected {
+            return Err(ModelError::Weights(format!(
+                "tensor `{name}` has shape {:?}; expected {expected:?} ({sizes})",
+                tensor.shape
+            )));
+        }
+        for (v, &w) in values.iter_mut().zip(&tensor.data) {
+            *v = f64::from(w);
+        }
+    }
+    Ok(())
 }
 
 /// Weights as JSON, `{"name": {"shape": [...], "data": [...]}}`, the form

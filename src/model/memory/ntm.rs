@@ -215,11 +215,11 @@ impl NtmLab {
     }
 
     fn ntm(&self) -> &Ntm {
-        &self.trainer.ntm
+        &self.trainer.network
     }
 
     fn shape(&self) -> Shape {
-        self.trainer.ntm.shape
+        self.trainer.network.shape
     }
 
     /// The state the next step starts from.
@@ -251,7 +251,7 @@ impl NtmLab {
 
     /// Counts the finished sequence's bit errors and draws the next one.
     fn finish_sequence(&mut self) {
-        let logits = copy_task::recall_logits(&self.done, &self.sequence);
+        let logits = copy_task::recall_logits::<Ntm>(&self.done, &self.sequence);
         let (wrong, total) = copy_task::bit_errors(logits.view(), self.sequence.targets.view());
         self.errors.0 += wrong;
         self.errors.1 += total;
