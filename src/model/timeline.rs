@@ -47,6 +47,12 @@ pub enum Change {
         index: usize,
         value: f32,
     },
+    /// A point (`x`, `y`) given on the plane `view` ([`Model::point`]).
+    Point {
+        view: String,
+        x: f64,
+        y: f64,
+    },
     /// A short action ([`super::Action::long`] false), by name.
     Act(&'static str),
     /// New values of live parameters ([`Model::retune`]).
@@ -65,6 +71,7 @@ impl Change {
             Change::Step => model.step(),
             Change::Stage => model.stage(),
             Change::Edit { view, index, value } => model.edit(view, *index, *value)?,
+            Change::Point { view, x, y } => model.point(view, *x, *y)?,
             Change::Act(name) => model.act(name)?,
             Change::Retune(params) => model.retune(params)?,
             Change::Reset(seed) => model.reset(*seed),

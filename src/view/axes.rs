@@ -222,6 +222,28 @@ impl Frame {
         Some(self.plot.y + (r as u16).min(self.plot.height - 1))
     }
 
+    /// The point of the ranges drawn at cell (`col`, `row`), the inverse of
+    /// [`Frame::column`] and [`Frame::row`]; `None` off the plot.
+    pub fn value_at(&self, col: u16, row: u16) -> Option<(f64, f64)> {
+        let plot = self.plot;
+        if !plot.contains(ratatui::layout::Position { x: col, y: row }) {
+            return None;
+        }
+        let fraction = |offset: u16, cells: u16| {
+            if cells > 1 {
+                f64::from(offset) / f64::from(cells - 1)
+            } else {
+                0.5
+            }
+        };
+        let tx = fraction(col - plot.x, plot.width);
+        let ty = fraction(row - plot.y, plot.height);
+        Some((
+            self.x.0 + tx * (self.x.1 - self.x.0),
+            self.y.1 - ty * (self.y.1 - self.y.0),
+        ))
+    }
+
     /// Draws the y axis with its labels, and the x axis and its labels
     /// under the plot; `x_label` goes at the right end of the label row if
     /// it fits there.

@@ -89,6 +89,10 @@ pub struct View {
     /// Whether the view is the point of its lab (the seed's shape table in
     /// the CNN's): the lab's layout never shortens it, and scrolls instead.
     pub whole: bool,
+    /// Whether the view is the figure its lab is watched on (the GAN's
+    /// plane): when stacked under the other views it would be flattened,
+    /// the lab's layout stands it on the left at its own shape instead.
+    pub figure: bool,
 }
 
 /// What every kind of view knows of itself.
@@ -296,7 +300,14 @@ impl View {
             editable: false,
             traced: true,
             whole: false,
+            figure: false,
         }
+    }
+
+    /// Marks the view as its lab's figure (see [`View::figure`]).
+    pub fn figure(mut self) -> View {
+        self.figure = true;
+        self
     }
 
     /// Marks the view as one the layout never shortens (see [`View::whole`]).

@@ -206,6 +206,23 @@ fn title_suffix(plane: &Plane, lang: Lang) -> String {
 }
 
 impl Plane {
+    /// The point of the plane's coordinates under cell (`x`, `y`) of the
+    /// plane drawn in `body` (the view's area under its title): where a
+    /// point at it would be drawn. `None` off the plotted area (the legend,
+    /// the axes) or when the area is too small for axes.
+    pub fn point_at(&self, body: Rect, x: u16, y: u16) -> Option<(f64, f64)> {
+        if body.height < 2 {
+            return None;
+        }
+        let chart = Rect {
+            y: body.y + 1,
+            height: body.height - 1,
+            ..body
+        };
+        let (xs, ys) = self.ranges();
+        Frame::new(chart, xs, ys)?.value_at(x, y)
+    }
+
     fn ranges(&self) -> ((f64, f64), (f64, f64)) {
         let finite = |p: &&PlanePoint| p.x.is_finite() && p.y.is_finite();
         let x = axes::span(

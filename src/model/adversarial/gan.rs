@@ -28,6 +28,11 @@
 //! to two coordinates, D is Linear, LeakyReLU(0.2), Linear, LeakyReLU(0.2),
 //! Linear to one logit, trained with Adam (β₁ = 0.5, as Radford, Metz and
 //! Chintala 2015 advise for GANs).
+//!
+//! With `data = drawn` the real distribution is the person's: points given
+//! by clicking or dragging the mouse on the plane ([`Model::point`]), each
+//! the centre of a small Gaussian (std [`DRAWN_STD`]) that the real batches
+//! are drawn from.
 
 use crate::data::toy;
 use crate::model::view::{Axis, Curve, Field, Mark, Plane, PlanePoint, Plot, Segment};
@@ -43,12 +48,18 @@ use crate::nn::optim::{Adam, Optimizer};
 use crate::nn::sequential::Sequential;
 use crate::text::Bilingual;
 use ndarray::{Array2, ArrayView2, Ix2};
-use rand::SeedableRng;
 use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use std::sync::Arc;
 
 /// The distributions the generator can learn.
-const DATA: &[&str] = &["ring", "moons", "spiral"];
+const DATA: &[&str] = &["ring", "moons", "spiral", "drawn"];
+/// The spread of the real distribution around each drawn point.
+pub const DRAWN_STD: f32 = 0.05;
+/// At most this many drawn points.
+pub const MAX_DRAWN: usize = 4096;
+/// The plane's half-width with drawn points (both axes run from −it to it).
+const DRAWN_REACH: f64 = 2.0;
 /// The discriminator's negative slope.
 pub const LEAKY_SLOPE: f32 = 0.2;
 /// Adam's β₁ for both networks.
@@ -73,11 +84,12 @@ fn params() -> Vec<ParamSpec> {
     vec![
         ParamSpec::new(
             "data",
-            "the real distribution: ring (8 Gaussians, std 0.02), moons, spiral",
-            "真实分布：ring（8 个高斯，标准差 0.02）、moons（双月）、spiral（螺旋）",
+            "the real distribution: ring (8 Gaussians, std 0.02), moons, spiral, or drawn (points you click or drag on the plane)",
+            "真实分布：ring（8 个高斯，标准差 0.02）、moons（双月）、spiral（螺旋），或 drawn（在平面上点击或拖动鼠标画出的点）",
             ParamKind::Choice(DATA),
             ParamValue::Choice("ring"),
-        ),
+        )
+        .with_role(ParamRole::InputSource),
         ParamSpec::new(
             "hidden",
             "units in each hidden layer of G and D",
@@ -311,7 +323,24 @@ pub fn normal(rows: usize, cols: usize, rng: &mut StdRng) -> Array2<f32> {
     Array2::from_shape_simple_fn((rows, cols), || toy::standard_normal(rng) as f32)
 }
 
-/// `n` points of the distribution `data` (a name of [`DATA`]).
+/// `n` points around the person's `drawn` points: one chosen at random
+/// for each, moved by N(0, [`DRAWN_STD`]²) in each coordinate. None when
+/// nothing is drawn.
+pub fn draw_around(drawn: &[(f32, f32)], n: usize, rng: &mut StdRng) -> Array2<f32> {
+    if drawn.is_empty() {
+        return Array2::zeros((0, 2));
+    }
+    let mut out = Array2::zeros((n, 2));
+    for mut row in out.rows_mut() {
+        let (x, y) = drawn[rng.random_range(0..drawn.len())];
+        row[0] = x + DRAWN_STD * toy::standard_normal(rng) as f32;
+        row[1] = y + DRAWN_STD * toy::standard_normal(rng) as f32;
+    }
+    out
+}
+
+/// `n` points of the distribution `data` (a name of [`DATA`] other than
+/// `drawn`, whose points are the person's: see [`draw_around`]).
 pub fn draw_real(data: &str, n: usize, rng: &mut StdRng) -> Array2<f32> {
     match data {
         "moons" => toy::moons(n, toy::MOONS_NOISE, rng).records,
@@ -331,6 +360,7 @@ fn ranges(data: &str) -> ((f64, f64), (f64, f64)) {
     match data {
         "moons" => ((-1.5, 2.5), (-1.0, 1.5)),
         "spiral" => ((-1.3, 1.3), (-1.3, 1.3)),
+        "drawn" => ((-DRAWN_REACH, DRAWN_REACH), (-DRAWN_REACH, DRAWN_REACH)),
         _ => ((-2.8, 2.8), (-2.8, 2.8)),
     }
 }
@@ -346,6 +376,8 @@ pub struct Trainer {
     pub opt_d: Adam,
     pub batch: usize,
     pub noise: usize,
+    /// The person's points, with `data = drawn`.
+    pub drawn: Arc<Vec<(f32, f32)>>,
     rng: StdRng,
     /// The noise of the iteration under way, drawn by its discriminator
     /// step and used again by its generator step.
@@ -371,6 +403,7 @@ impl Trainer {
             opt_d: adam(params.float("lr_d")),
             batch: params.int("batch") as usize,
             noise,
+            drawn: Arc::new(Vec::new()),
             rng,
             pending: None,
             iterations: 0,
@@ -384,9 +417,23 @@ impl Trainer {
         self.pending.is_some()
     }
 
-    /// Draws a batch of real points and of noise, and steps D.
+    /// Whether there are real points to learn: always, but for a drawn
+    /// distribution with nothing drawn yet.
+    pub fn has_data(&self) -> bool {
+        self.data != "drawn" || !self.drawn.is_empty()
+    }
+
+    /// Draws a batch of real points and of noise, and steps D; does nothing
+    /// without real points.
     pub fn discriminator_step(&mut self) {
-        let real = draw_real(self.data, self.batch, &mut self.rng);
+        if !self.has_data() {
+            return;
+        }
+        let real = if self.data == "drawn" {
+            draw_around(&self.drawn, self.batch, &mut self.rng)
+        } else {
+            draw_real(self.data, self.batch, &mut self.rng)
+        };
         let z = normal(self.batch, self.noise, &mut self.rng);
         let step = discriminator_gradients(
             &self.generator,
@@ -448,7 +495,9 @@ impl Gan {
         let trainer = Trainer::new(params, seed);
         // The samples to show are drawn apart from the training draws.
         let mut rng = StdRng::seed_from_u64(seed ^ 0x0005_eed0_f9a5);
-        let shown_real = draw_real(trainer.data, SHOWN, &mut rng);
+        // Drawn points are shown themselves.
+        let shown = if trainer.data == "drawn" { 0 } else { SHOWN };
+        let shown_real = draw_real(trainer.data, shown, &mut rng);
         let shown_z = normal(SHOWN, trainer.noise, &mut rng);
         let measure_z = normal(COVERAGE_SAMPLES, trainer.noise, &mut rng);
         let mut gan = Gan {
@@ -468,6 +517,10 @@ impl Gan {
 
     fn is_ring(&self) -> bool {
         self.trainer.data == "ring"
+    }
+
+    fn is_drawn(&self) -> bool {
+        self.trainer.data == "drawn"
     }
 
     fn measure(&mut self) {
@@ -529,18 +582,22 @@ impl Gan {
         .mapv(|v| v as f32);
         let field = infer(&t.discriminator, grid.view()).mapv(sigmoid);
         let fake = t.generate(self.shown_z.view());
-        let mut points: Vec<PlanePoint> = self
-            .shown_real
-            .rows()
-            .into_iter()
-            .map(|p| PlanePoint {
-                x: f64::from(p[0]),
-                y: f64::from(p[1]),
-                class: 0,
-                highlight: false,
-                ring: false,
-            })
-            .collect();
+        let real = |x: f32, y: f32| PlanePoint {
+            x: f64::from(x),
+            y: f64::from(y),
+            class: 0,
+            highlight: false,
+            ring: false,
+        };
+        let mut points: Vec<PlanePoint> = if self.is_drawn() {
+            t.drawn.iter().map(|&(x, y)| real(x, y)).collect()
+        } else {
+            self.shown_real
+                .rows()
+                .into_iter()
+                .map(|p| real(p[0], p[1]))
+                .collect()
+        };
         points.extend(fake.rows().into_iter().map(|p| PlanePoint {
             x: f64::from(p[0]),
             y: f64::from(p[1]),
@@ -577,12 +634,20 @@ impl Gan {
                 }
             })
             .collect();
-        View::new(
-            "plane",
+        let label = if self.is_drawn() {
+            Bilingual::new(
+                "click or drag here to add real points x (c clears them); D(x) as the background, generated G(z), arrows where the generator step pushes them",
+                "在此点击或拖动以添加真实点 x（c 清除）；背景为 D(x)，生成点 G(z)，箭头为生成器一步推动它们的方向",
+            )
+        } else {
             Bilingual::new(
                 "D(x) as the background; real points x, generated G(z), arrows where the generator step pushes them",
                 "背景为 D(x)；真实点 x、生成点 G(z)，箭头为生成器一步推动它们的方向",
-            ),
+            )
+        };
+        let view = View::new(
+            "plane",
+            label,
             ViewContent::Plane(Plane {
                 points,
                 classes: vec![
@@ -601,6 +666,12 @@ impl Gan {
             }),
         )
         .untraced()
+        .figure();
+        if self.is_drawn() {
+            view.editable()
+        } else {
+            view
+        }
     }
 
     fn stages_view(&self) -> View {
@@ -742,6 +813,13 @@ impl Gan {
     }
 }
 
+fn nothing_drawn() -> Bilingual {
+    Bilingual::new(
+        "no real points yet: click or drag the mouse on the plane to draw them, then space trains",
+        "还没有真实点：在平面上点击或拖动鼠标画出它们，再按空格训练",
+    )
+}
+
 fn coverage_line(c: Coverage, at: u64) -> Bilingual {
     let near = 3.0 * toy::RING_STD;
     Bilingual::owned(
@@ -815,22 +893,77 @@ impl Model for Gan {
         views
     }
 
+    fn point(&mut self, view: &str, x: f64, y: f64) -> Result<(), ModelError> {
+        if view != "plane" {
+            return Err(ModelError::Unsupported(Bilingual::owned(
+                format!("view `{view}` takes no points: the plane does"),
+                format!("视图 `{view}` 不接受点：平面才接受"),
+            )));
+        }
+        if !self.is_drawn() {
+            return Err(ModelError::Invalid(Bilingual::new(
+                "to draw your own real points, choose data = drawn (] or p)",
+                "要自己画真实点，请选 data = drawn（] 或 p）",
+            )));
+        }
+        let reach = DRAWN_REACH;
+        if !(x.abs() <= reach && y.abs() <= reach) {
+            return Err(ModelError::Invalid(Bilingual::owned(
+                format!(
+                    "the point ({x}, {y}) is off the plane: both coordinates go from −{reach} to {reach}"
+                ),
+                format!("点 ({x}, {y}) 不在平面上：两个坐标都在 −{reach} 到 {reach} 之间"),
+            )));
+        }
+        if self.trainer.drawn.len() >= MAX_DRAWN {
+            return Err(ModelError::Invalid(Bilingual::owned(
+                format!("{MAX_DRAWN} points drawn, the most there can be: c clears them"),
+                format!("已画 {MAX_DRAWN} 个点，已达上限：c 清除它们"),
+            )));
+        }
+        Arc::make_mut(&mut self.trainer.drawn).push((x as f32, y as f32));
+        Ok(())
+    }
+
     fn actions(&self) -> Vec<Action> {
-        vec![Action {
+        let mut actions = vec![Action {
             name: "train",
             key: 'f',
             label: Bilingual::new("train 1,000 iterations", "训练 1000 次迭代"),
             long: true,
-        }]
+        }];
+        if self.is_drawn() {
+            actions.push(Action {
+                name: "clear",
+                key: 'c',
+                label: Bilingual::new("clear the drawn points", "清除画出的点"),
+                long: false,
+            });
+        }
+        actions
     }
 
     fn act(&mut self, action: &str) -> Result<(), ModelError> {
+        if action == "clear" {
+            if !self.is_drawn() {
+                return Err(ModelError::Invalid(Bilingual::new(
+                    "only drawn points can be cleared (data = drawn)",
+                    "只有画出的点可以清除（data = drawn）",
+                )));
+            }
+            // G and D keep what they learnt; the next points are new data.
+            self.trainer.drawn = Arc::new(Vec::new());
+            return Ok(());
+        }
         self.work(action, &mut |_: &Progress| Flow::Go)
     }
 
     fn work(&mut self, action: &str, progress: Report<'_>) -> Result<(), ModelError> {
         if action != "train" {
             return Err(ModelError::no_action(action));
+        }
+        if !self.trainer.has_data() {
+            return Err(ModelError::Invalid(nothing_drawn()));
         }
         for done in 1..=TRAIN_ITERATIONS {
             self.iterate();
@@ -864,6 +997,10 @@ impl Model for Gan {
         Ok(())
     }
 
+    fn at_rest(&self) -> bool {
+        !self.trainer.has_data()
+    }
+
     fn status(&self) -> Option<Status> {
         let t = &self.trainer;
         let diverged = t.last_d.as_ref().is_some_and(|d| !d.loss().is_finite())
@@ -875,6 +1012,30 @@ impl Model for Gan {
                     "a loss overflowed: lower the learning rates (p) and reset",
                     "损失溢出：请调低学习率（p）并重置",
                 ),
+            });
+        }
+        if self.is_drawn() {
+            let n = t.drawn.len();
+            return Some(Status {
+                level: if n == 0 {
+                    StatusLevel::Warning
+                } else {
+                    StatusLevel::Info
+                },
+                text: if n == 0 {
+                    nothing_drawn()
+                } else {
+                    let (x, y) = t.drawn[n - 1];
+                    Bilingual::owned(
+                        format!(
+                            "{n} point{} drawn, the last at ({x:.2}, {y:.2}): click or drag on the plane to add more, c clears them",
+                            if n == 1 { "" } else { "s" }
+                        ),
+                        format!(
+                            "已画 {n} 个点，最后一个在 ({x:.2}, {y:.2})：在平面上点击或拖动可再添加，c 清除"
+                        ),
+                    )
+                },
             });
         }
         let (at, c) = *self.coverage.last()?;

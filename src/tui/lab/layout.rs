@@ -81,18 +81,24 @@ pub(super) fn layout(
     }
     let all: Vec<usize> = (0..views.len()).collect();
     let (placements, total) = flow(views, &all, width, height, colour);
-    if total <= height || width < FIGURE_MIN_WIDTH || views.len() < 2 {
+    let short = total > height;
+    if !(short || views.iter().any(|v| v.figure)) || width < FIGURE_MIN_WIDTH || views.len() < 2 {
         return (placements, total);
     }
     // Short of room, a plane stands on the left at its own shape rather
-    // than squeezed flat under the others.
-    let plane = views.iter().enumerate().find_map(|(i, v)| {
-        let size = v
-            .content
-            .kind()
-            .figure_when_short(width * 2 / 5, height.saturating_sub(1).max(1))?;
-        Some((i, size))
-    });
+    // than squeezed flat under the others; so does a view marked as its
+    // lab's figure even when the stack fits, since fitting flattened it.
+    let plane = views
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| short || v.figure)
+        .find_map(|(i, v)| {
+            let size = v
+                .content
+                .kind()
+                .figure_when_short(width * 2 / 5, height.saturating_sub(1).max(1))?;
+            Some((i, size))
+        });
     let Some((f, (cols, rows))) = plane else {
         return (placements, total);
     };

@@ -95,6 +95,9 @@ pub struct Lab {
     /// While the left button is held on a picture: the picture and the
     /// value the press gave its pixel, which dragging paints.
     painting: Option<(String, f32)>,
+    /// While the left button is held on a plane that takes points: the
+    /// plane, which dragging adds points to.
+    pointing: Option<String>,
 }
 
 enum Mode {
@@ -162,6 +165,7 @@ impl Lab {
             busy: None,
             last_progress_frame: None,
             painting: None,
+            pointing: None,
             model,
             running: false,
             by_stage: false,
@@ -230,6 +234,12 @@ impl Lab {
                 if self.areas.canvas.contains(at) && self.busy.is_none() =>
             {
                 self.painting = None;
+                self.pointing = None;
+                if let Some((view, x, y)) = self.plane_point_under(at) {
+                    self.point(&view, x, y);
+                    self.pointing = Some(view);
+                    return LabOutcome::Consumed;
+                }
                 match self.pixel_under(at) {
                     Some((view, index)) => {
                         self.running = false;
@@ -249,6 +259,15 @@ impl Lab {
             // Dragging paints the value the press gave, one pixel at a
             // time, each an edit that can be stepped back.
             MouseEventKind::Drag(MouseButton::Left) if self.busy.is_none() => {
+                if let Some(view) = self.pointing.clone() {
+                    // Each cell the mouse is dragged over gives a point.
+                    if let Some((under, x, y)) = self.plane_point_under(at)
+                        && under == view
+                    {
+                        self.point(&view, x, y);
+                    }
+                    return LabOutcome::Consumed;
+                }
                 let Some((view, value)) = self.painting.clone() else {
                     return LabOutcome::Ignored;
                 };
@@ -268,7 +287,11 @@ impl Lab {
                 LabOutcome::Consumed
             }
             MouseEventKind::Up(MouseButton::Left) => {
-                let was = self.painting.take();
+                let was = self
+                    .painting
+                    .take()
+                    .map(|_| ())
+                    .or(self.pointing.take().map(|_| ()));
                 if was.is_some() {
                     LabOutcome::Consumed
                 } else {
@@ -396,6 +419,21 @@ impl Lab {
     pub fn key_help(&self) -> Vec<KeyHelp> {
         let mut help = keys::help(self.table());
         if matches!(self.mode, Mode::Normal) && self.busy.is_none() {
+            if self
+                .views
+                .iter()
+                .any(|v| v.editable && matches!(v.content, ViewContent::Plane(_)))
+            {
+                help.push(KeyHelp {
+                    // The mouse has no key: the line says it all.
+                    keys: Cow::Borrowed(""),
+                    label: Bilingual::new(
+                        "click or drag the mouse on a plane marked * to add points to it",
+                        "在标有 * 的平面上点击或拖动鼠标，即可向其添加点",
+                    ),
+                    in_footer: false,
+                });
+            }
             for action in self.model.actions() {
                 if !keys::is_reserved(action.key) {
                     help.push(KeyHelp {
@@ -964,6 +1002,21 @@ impl Lab {
         ok
     }
 
+    /// Gives the model the point (`x`, `y`) on the plane `view`; its
+    /// reason is shown if it refuses.
+    fn point(&mut self, view: &str, x: f64, y: f64) {
+        let change = Change::Point {
+            view: view.to_string(),
+            x,
+            y,
+        };
+        match self.change(change) {
+            Ok(()) => self.message = None,
+            Err(e) => self.error(e),
+        }
+        self.refresh();
+    }
+
     fn toggle_pixel(&mut self, view: &str, index: usize) {
         let current = self.value_at(view, index).map_or(-1.0, |(v, _)| v);
         let flipped = if current > 0.0 { -1.0 } else { 1.0 };
@@ -1077,6 +1130,29 @@ impl Lab {
             }
         }
         None
+    }
+
+    /// The plane that takes points under a screen position (one the model
+    /// marks editable), and the point of its coordinates there.
+    fn plane_point_under(&self, at: Position) -> Option<(String, f64, f64)> {
+        let canvas = self.areas.canvas;
+        if !canvas.contains(at) {
+            return None;
+        }
+        let virtual_y = (at.y - canvas.y).checked_add(self.areas.scroll)?;
+        let virtual_x = at.x - canvas.x;
+        self.areas.placements.iter().find_map(|p| {
+            let view = self.views.get(p.view)?;
+            let ViewContent::Plane(plane) = &view.content else {
+                return None;
+            };
+            if !view.editable || p.height < 2 {
+                return None;
+            }
+            let body = Rect::new(p.x, p.y + 1, p.width, p.height - 1);
+            let (x, y) = plane.point_at(body, virtual_x, virtual_y)?;
+            Some((view.name.clone(), x, y))
+        })
     }
 
     // ---- Drawing ----------------------------------------------------------
