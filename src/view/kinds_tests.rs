@@ -303,6 +303,7 @@ fn examples() -> Vec<(&'static str, View)> {
                     edges: (0..6)
                         .flat_map(|i| [(i, (i + 1) % 6, 0.8), (i, (i + 3) % 6, -0.3)])
                         .collect(),
+                    directed: false,
                 }),
             ),
         ),
@@ -651,6 +652,7 @@ fn any_content(kind: usize, v: &[f32], a: usize, b: usize, range: (f32, f32)) ->
                     )
                 })
                 .collect(),
+            directed: a % 2 == 0,
         }),
         15 => ViewContent::Flow(Flow {
             panels: (0..a % 3)

@@ -305,6 +305,7 @@ impl Model for Learning {
                     },
                     range: (-1.0, 1.0),
                     edges: (0..3).map(|i| (i, 3, self.w[i] as f32)).collect(),
+                    directed: false,
                 }),
             ),
             View::new(

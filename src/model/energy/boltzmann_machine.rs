@@ -249,7 +249,8 @@ impl Encoder {
         self.inputs().chain(self.outputs()).collect()
     }
 
-    /// V₁–H, H–V₂ and within each group; never V₁–V₂.
+    /// V₁–H, H–V₂ and within each visible group; never V₁–V₂, and the
+    /// hidden units not to one another (as in the paper).
     pub fn connections(&self) -> Array2<bool> {
         let n = self.units();
         let group_of = |i: usize| {
@@ -263,7 +264,7 @@ impl Encoder {
         };
         Array2::from_shape_fn((n, n), |(i, j)| {
             let (a, b) = (group_of(i), group_of(j));
-            i != j && (a == b || a == 1 || b == 1)
+            i != j && if a == 1 || b == 1 { a != b } else { a == b }
         })
     }
 
@@ -379,6 +380,8 @@ pub struct BoltzmannMachine {
     shown: Shown,
     /// The output half each pattern was completed to at the last test.
     completions: Vec<Option<(Vec<f64>, f64)>>,
+    /// Each pattern's code in H at the last test (see [`BoltzmannMachine::code`]).
+    codes: Vec<Option<usize>>,
     /// (learning cycle, patterns completed) after every cycle.
     history: Vec<(u64, usize)>,
 }
@@ -412,6 +415,7 @@ impl BoltzmannMachine {
                 clamped: None,
             },
             completions: vec![None; encoder.group],
+            codes: vec![None; encoder.group],
             history: Vec::new(),
         }
     }
@@ -568,8 +572,43 @@ impl BoltzmannMachine {
         (out, by_output[right] / z)
     }
 
+    /// Pattern k's code: the state of H most probable with the whole
+    /// pattern (both groups, without noise) clamped, found by enumerating
+    /// H's states; as a number, hidden unit j being bit j. The paper's
+    /// global minimum is four different codes for the four patterns.
+    pub fn code(&self, k: usize) -> usize {
+        let pattern = self.encoder.pattern(k);
+        let mut s = Array1::zeros(self.encoder.units());
+        for (&i, &v) in self.encoder.visible().iter().zip(&pattern) {
+            s[i] = v;
+        }
+        let hidden: Vec<usize> = self.encoder.hiddens().collect();
+        let mut best = (f64::NEG_INFINITY, 0);
+        for code in 0..1usize << hidden.len() {
+            for (bit, &i) in hidden.iter().enumerate() {
+                s[i] = ((code >> bit) & 1) as f64;
+            }
+            let e = -self.machine.energy(s.view());
+            if e > best.0 {
+                best = (e, code);
+            }
+        }
+        best.1
+    }
+
+    /// How many different codes the patterns had at the last test.
+    pub fn different_codes(&self) -> usize {
+        let mut codes: Vec<usize> = self.codes.iter().flatten().copied().collect();
+        codes.sort_unstable();
+        codes.dedup();
+        codes.len()
+    }
+
     /// Tests every pattern; returns how many were completed correctly.
     pub fn test(&mut self) -> usize {
+        for k in 0..self.patterns() {
+            self.codes[k] = Some(self.code(k));
+        }
         let mut correct = 0;
         for k in 0..self.patterns() {
             let (out, p) = self.complete(k);
@@ -733,6 +772,7 @@ impl BoltzmannMachine {
                 values: self.shown.state.iter().map(|&x| x as f32).collect(),
                 range: (0.0, 1.0),
                 edges,
+                directed: false,
             }),
         )
     }
@@ -758,11 +798,17 @@ impl BoltzmannMachine {
                     }
                     None => String::new(),
                 };
+                let code = self.codes[k].map_or(String::new(), |c| {
+                    (0..self.encoder.hidden)
+                        .map(|j| if (c >> j) & 1 == 1 { '1' } else { '0' })
+                        .collect()
+                });
                 vec![
                     format!("{}", k + 1),
                     format!("{} {}", bits(&pattern[..g]), bits(&pattern[g..])),
                     noisy,
                     completed,
+                    code,
                 ]
                 .into_iter()
                 .map(Bilingual::same)
@@ -778,8 +824,8 @@ impl BoltzmannMachine {
         View::new(
             "patterns",
             Bilingual::new(
-                "the patterns (V₁ V₂), the noisy copy clamped, and V₂ completed from V₁",
-                "各模式（V₁ V₂）、固定的加噪副本，以及由 V₁ 补全的 V₂",
+                "the patterns (V₁ V₂), the noisy copy clamped, V₂ completed from V₁, and the code in H",
+                "各模式（V₁ V₂）、固定的加噪副本、由 V₁ 补全的 V₂，以及 H 中的编码",
             ),
             ViewContent::Table(Table {
                 header: vec![
@@ -787,6 +833,7 @@ impl BoltzmannMachine {
                     Bilingual::same("V₁ V₂"),
                     Bilingual::same("~"),
                     Bilingual::new("V₁ → V₂, P(right)", "V₁ → V₂，P(正确)"),
+                    Bilingual::same("H"),
                 ],
                 rows,
                 current,
@@ -1103,14 +1150,16 @@ mod tests {
     }
 
     #[test]
-    fn the_encoder_connects_the_visible_groups_only_through_the_hidden_units() {
+    fn the_encoder_connects_the_visible_groups_only_through_the_hidden_units_and_those_not_to_each_other() {
         let e = Encoder {
             group: 4,
             hidden: 2,
         };
         let c = e.connections();
         assert!(!c[[0, 6]] && !c[[3, 9]]);
-        assert!(c[[0, 4]] && c[[5, 9]] && c[[0, 1]] && c[[6, 7]] && c[[4, 5]]);
+        assert!(c[[0, 4]] && c[[5, 9]] && c[[0, 1]] && c[[6, 7]]);
+        // The hidden units are not connected to one another.
+        assert!(!c[[4, 5]] && !c[[5, 4]]);
         assert!((0..10).all(|i| !c[[i, i]]));
         assert_eq!(e.pattern(2), vec![0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0]);
     }

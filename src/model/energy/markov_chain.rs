@@ -448,41 +448,76 @@ impl MarkovChain {
         };
         let mut lines = vec![
             match self.mode {
-                Mode::Distribution => {
-                    format!("step {}: π_t = π_0 Pᵗ, π_{{t+1}} = π_t P", self.steps)
-                }
-                Mode::Path => format!(
-                    "step {}: x_{{t+1}} ~ P[x_t, ·], now in {}",
-                    self.steps,
-                    self.names[self.current()]
+                Mode::Distribution => Bilingual::owned(
+                    format!("step {}: π_t = π_0 Pᵗ, π_{{t+1}} = π_t P", self.steps),
+                    format!("第 {} 步：π_t = π_0 Pᵗ，π_{{t+1}} = π_t P", self.steps),
+                ),
+                Mode::Path => Bilingual::owned(
+                    format!(
+                        "step {}: x_{{t+1}} ~ P[x_t, ·], now in {}",
+                        self.steps,
+                        self.names[self.current()]
+                    ),
+                    format!(
+                        "第 {} 步：x_{{t+1}} ~ P[x_t, ·]，现在处于 {}",
+                        self.steps,
+                        self.names[self.current()]
+                    ),
                 ),
             },
-            format!("π_t = [{}]", fmt(&self.pi)),
+            Bilingual::same(format!("π_t = [{}]", fmt(&self.pi))),
             match a.power_steps {
-                Some(k) => format!("π* by power iteration ({k} steps): [{}]", fmt(&a.power)),
-                None => format!(
-                    "π* by power iteration: not settled after {POWER_STEPS} steps: [{}]",
-                    fmt(&a.power)
+                Some(k) => Bilingual::owned(
+                    format!("π* by power iteration ({k} steps): [{}]", fmt(&a.power)),
+                    format!("π* 幂迭代（{k} 步）：[{}]", fmt(&a.power)),
+                ),
+                None => Bilingual::owned(
+                    format!(
+                        "π* by power iteration: not settled after {POWER_STEPS} steps: [{}]",
+                        fmt(&a.power)
+                    ),
+                    format!(
+                        "π* 幂迭代：{POWER_STEPS} 步后仍未收敛：[{}]",
+                        fmt(&a.power)
+                    ),
                 ),
             },
             match &a.solved {
-                Some(s) => format!("π* solving π(P − I) = 0, Σπ = 1: [{}]", fmt(s)),
-                None => "π* solving π(P − I) = 0, Σπ = 1: singular, no unique π*".into(),
+                Some(s) => Bilingual::owned(
+                    format!("π* solving π(P − I) = 0, Σπ = 1: [{}]", fmt(s)),
+                    format!("π* 解 π(P − I) = 0，Σπ = 1：[{}]", fmt(s)),
+                ),
+                None => Bilingual::new(
+                    "π* solving π(P − I) = 0, Σπ = 1: singular, no unique π*",
+                    "π* 解 π(P − I) = 0，Σπ = 1：方程组奇异，π* 不唯一",
+                ),
             },
             match a.distance() {
-                Some(d) => format!("|π*_power − π*_solved|₁ = {d:.3e}"),
-                None => "|π*_power − π*_solved|₁: no solved π*".into(),
+                Some(d) => Bilingual::same(format!("|π*_power − π*_solved|₁ = {d:.3e}")),
+                None => Bilingual::new(
+                    "|π*_power − π*_solved|₁: no solved π*",
+                    "|π*_power − π*_solved|₁：没有解出的 π*",
+                ),
             },
         ];
         lines.push(match (a.irreducible, a.period) {
-            (false, _) => "not irreducible: some states never reach others".into(),
-            (true, 1) => "irreducible and aperiodic: π_t → π* from any start".into(),
-            (true, d) => format!("irreducible, periodic with period {d}: π_t cycles"),
+            (false, _) => Bilingual::new(
+                "not irreducible: some states never reach others",
+                "不可约性不成立：有些状态到达不了其他状态",
+            ),
+            (true, 1) => Bilingual::new(
+                "irreducible and aperiodic: π_t → π* from any start",
+                "不可约且非周期：从任何起点 π_t → π*",
+            ),
+            (true, d) => Bilingual::owned(
+                format!("irreducible, periodic with period {d}: π_t cycles"),
+                format!("不可约，周期为 {d}：π_t 循环往复"),
+            ),
         });
         View::new(
             "steps",
             Bilingual::new("the chain", "马尔可夫链"),
-            ViewContent::equations(lines, Some(0)),
+            ViewContent::steps(lines, Some(0)),
         )
     }
 
@@ -491,7 +526,7 @@ impl MarkovChain {
         let mut edges = Vec::new();
         for i in 0..n {
             for j in 0..n {
-                if self.p[[i, j]] > 0.0 && i != j {
+                if self.p[[i, j]] > 0.0 {
                     edges.push((i, j, self.p[[i, j]] as f32));
                 }
             }
@@ -519,12 +554,13 @@ impl MarkovChain {
                 values,
                 range: (0.0, 1.0),
                 edges,
+                directed: true,
             }),
         )
     }
 
     fn table(&self) -> View {
-        let mut header = vec![Bilingual::new("from\\to", "从\\到")];
+        let mut header = vec![Bilingual::same("i\\j")];
         header.extend(self.names.iter().cloned().map(Bilingual::same));
         let rows = self
             .p
