@@ -48,7 +48,8 @@ fn dropout_backward_matches_finite_differences() {
     let text = text("en");
     for cell in [CellKind::Lstm, CellKind::Gru] {
         let mut rng = StdRng::seed_from_u64(3);
-        let base = CharNet::new(small_shape(cell), text.alphabet.len(), &mut rng).with_dropout(0.5, 7);
+        let base =
+            CharNet::new(small_shape(cell), text.alphabet.len(), &mut rng).with_dropout(0.5, 7);
         let mut net = base.clone();
         let (inputs, targets) = net.next_window(&text.train);
         let mut with_window = base.clone();
@@ -63,7 +64,9 @@ fn dropout_backward_matches_finite_differences() {
         let grad_logits = analytic.loss(&mut pass);
         analytic.backward(&pass, grad_logits);
         let mut grads: Vec<(String, Vec<f32>)> = Vec::new();
-        analytic.visit_params_mut(&mut |p| grads.push((p.name.to_string(), p.grad.iter().copied().collect())));
+        analytic.visit_params_mut(&mut |p| {
+            grads.push((p.name.to_string(), p.grad.iter().copied().collect()))
+        });
         let eps = 1e-2f32;
         let mut checked = 0;
         for (name, grad) in &grads {
@@ -100,7 +103,12 @@ fn without_dropout_the_pass_has_no_masks_and_reading_never_drops() {
     let mut plain = CharNet::new(small_shape(CellKind::Lstm), text.alphabet.len(), &mut rng);
     let mut dropped = plain.clone().with_dropout(0.5, 2);
     let (inputs, targets) = plain.next_window(&text.train);
-    assert!(plain.forward(inputs.clone(), targets.clone()).masks.is_none());
+    assert!(
+        plain
+            .forward(inputs.clone(), targets.clone())
+            .masks
+            .is_none()
+    );
     assert!(dropped.forward(inputs, targets).masks.is_some());
     // Scoring reads without dropout: the same weights score the same.
     let some = &text.held_out[..200];
@@ -120,7 +128,10 @@ fn early_stopping_keeps_the_lowest_score_and_stops_after_patience() {
         }
     }
     use Verdict::*;
-    assert_eq!(verdicts, [Best, Best, Best, Worse, Best, Worse, Worse, Stop]);
+    assert_eq!(
+        verdicts,
+        [Best, Best, Best, Worse, Best, Worse, Worse, Stop]
+    );
     assert_eq!(stopping.best, Some((50, 4.4)));
 }
 
@@ -225,7 +236,10 @@ fn patience_stops_training_early_and_too_much_validation_is_a_clear_error() {
         .1
         .clone();
     assert_eq!(done, 5.0 * scores.len() as f64);
-    assert!(chosen < done || done == 60.0, "chosen {chosen}, stopped at {done}");
+    assert!(
+        chosen < done || done == 60.0,
+        "chosen {chosen}, stopped at {done}"
+    );
     if done < 60.0 {
         let last = scores[scores.len() - 1];
         let before = scores[scores.len() - 2];

@@ -211,8 +211,8 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
         })
         .sum::<f64>()
         / found.max(1) as f64;
-    let completion_probability = results.iter().flat_map(|t| t.right.iter()).sum::<f64>()
-        / (ran * patterns).max(1) as f64;
+    let completion_probability =
+        results.iter().flat_map(|t| t.right.iter()).sum::<f64>() / (ran * patterns).max(1) as f64;
     let marks = results.iter().map(|t| t.marks.len()).min().unwrap_or(0);
     let fraction_at = |m: usize, pick: fn(&(bool, bool)) -> bool| {
         results.iter().filter(|t| pick(&t.marks[m])).count() as f64 / ran.max(1) as f64
@@ -246,7 +246,10 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
             ("completion_probability", completion_probability),
             ("codes_once_rate", rate(found)),
             ("codes_median_cycles", median(&codes_firsts)),
-            ("codes_longest_cycles", codes_firsts.last().map_or(f64::NAN, |&x| x as f64)),
+            (
+                "codes_longest_cycles",
+                codes_firsts.last().map_or(f64::NAN, |&x| x as f64),
+            ),
             ("codes_rate", rate(coded)),
             ("codes_stayed_rate", rate(stayed)),
             ("codes_held", held),
@@ -330,7 +333,10 @@ mod tests {
         // The paper's measure: codes kept to the end, or never lost, only
         // in trials that found them at some cycle.
         let codes_once = outcome.metric("codes_once_rate").unwrap();
-        assert!(outcome.metric("codes_rate").unwrap() <= codes_once, "{outcome:?}");
+        assert!(
+            outcome.metric("codes_rate").unwrap() <= codes_once,
+            "{outcome:?}"
+        );
         assert!(outcome.metric("codes_stayed_rate").unwrap() <= codes_once);
         let held = outcome.metric("codes_held").unwrap();
         assert!((0.0..=1.0).contains(&held), "{held}");

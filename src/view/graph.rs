@@ -33,7 +33,7 @@ use unicode_width::UnicodeWidthStr;
 /// edges `(from, to, weight)` between nodes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Graph {
-    pub labels: Vec<String>,
+    pub labels: Vec<Bilingual>,
     pub values: Vec<f32>,
     pub range: (f32, f32),
     pub edges: Vec<(usize, usize, f32)>,
@@ -239,11 +239,8 @@ fn draw(graph: &Graph, area: Rect, buf: &mut Buffer, ctx: &DrawContext) {
     let nodes: Vec<(String, i32, i32)> = (0..n)
         .map(|i| {
             let v = graph.values.get(i).copied().unwrap_or(f32::NAN);
-            let label = graph
-                .labels
-                .get(i)
-                .cloned()
-                .unwrap_or_else(|| i.to_string());
+            let label = (graph.labels.get(i))
+                .map_or_else(|| i.to_string(), |label| label.get(ctx.lang).into_owned());
             let glyph = match heatmap::shade(v, graph.range) {
                 " " => "o",
                 g => g,
@@ -322,7 +319,16 @@ fn draw(graph: &Graph, area: Rect, buf: &mut Buffer, ctx: &DrawContext) {
         }
     }
     if graph.directed {
-        draw_directions(graph, &edges, &lanes, &mut taken, area, buf, ctx, weight_range);
+        draw_directions(
+            graph,
+            &edges,
+            &lanes,
+            &mut taken,
+            area,
+            buf,
+            ctx,
+            weight_range,
+        );
     }
     // Nodes over the edges: label and value glyph, centred on the node.
     for (i, (text, col, row)) in nodes.iter().enumerate() {
@@ -444,7 +450,7 @@ mod tests {
             "net",
             Bilingual::new("network", "网络"),
             ViewContent::Graph(Graph {
-                labels: (0..n).map(|i| i.to_string()).collect(),
+                labels: (0..n).map(|i| Bilingual::same(i.to_string())).collect(),
                 values: (0..n)
                     .map(|i| if i % 3 == 0 { 1.0 } else { -1.0 })
                     .collect(),
@@ -484,7 +490,7 @@ mod tests {
             "g",
             Bilingual::new("g", "g"),
             ViewContent::Graph(Graph {
-                labels: vec!["一个很长的标签".into()],
+                labels: vec![Bilingual::new("a very long label", "一个很长的标签")],
                 values: vec![f32::NAN, 2.0],
                 range: (1.0, 1.0),
                 edges: vec![(0, 1, f32::INFINITY), (5, 0, 1.0), (1, 1, 1.0)],

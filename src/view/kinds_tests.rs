@@ -297,7 +297,7 @@ fn examples() -> Vec<(&'static str, View)> {
                 "network",
                 "网络",
                 ViewContent::Graph(Graph {
-                    labels: (0..6).map(|i| format!("u{i}")).collect(),
+                    labels: (0..6).map(|i| Bilingual::same(format!("u{i}"))).collect(),
                     values: vec![1.0, -1.0, 1.0, 1.0, -1.0, -1.0],
                     range: (-1.0, 1.0),
                     edges: (0..6)
@@ -639,7 +639,7 @@ fn any_content(kind: usize, v: &[f32], a: usize, b: usize, range: (f32, f32)) ->
                 .collect(),
         }),
         13 => ViewContent::Graph(Graph {
-            labels: words(a, b),
+            labels: words(a, b).into_iter().map(Bilingual::same).collect(),
             values: v.iter().copied().take(b + a).collect(),
             range,
             edges: v

@@ -298,7 +298,7 @@ impl Model for Learning {
                 "network",
                 Bilingual::new("the classifier as a network", "分类器的网络"),
                 ViewContent::Graph(Graph {
-                    labels: vec!["x".into(), "y".into(), "1".into(), "p".into()],
+                    labels: ["x", "y", "1", "p"].map(Bilingual::same).to_vec(),
                     values: {
                         let (x, y, _) = self.data[current];
                         vec![x as f32, y as f32, 1.0, self.probability(x, y) as f32]

@@ -768,7 +768,9 @@ impl BoltzmannMachine {
                 "各单元（上次退火后的状态）及其权重",
             ),
             ViewContent::Graph(Graph {
-                labels: (0..n).map(|i| self.encoder.label(i)).collect(),
+                labels: (0..n)
+                    .map(|i| Bilingual::same(self.encoder.label(i)))
+                    .collect(),
                 values: self.shown.state.iter().map(|&x| x as f32).collect(),
                 range: (0.0, 1.0),
                 edges,
@@ -1150,7 +1152,8 @@ mod tests {
     }
 
     #[test]
-    fn the_encoder_connects_the_visible_groups_only_through_the_hidden_units_and_those_not_to_each_other() {
+    fn the_encoder_connects_the_visible_groups_only_through_the_hidden_units_and_those_not_to_each_other()
+     {
         let e = Encoder {
             group: 4,
             hidden: 2,

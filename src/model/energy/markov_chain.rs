@@ -28,7 +28,7 @@ use crate::model::{
     Action, Model, ModelError, ModelSpec, ParamKind, ParamSpec, ParamValue, Params, Status,
     StatusLevel, View, ViewContent,
 };
-use crate::text::Bilingual;
+use crate::text::{Bilingual, Lang};
 use ndarray::{Array1, Array2};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -228,15 +228,19 @@ pub const SPEC: ModelSpec = ModelSpec {
 };
 
 /// The transition matrix and the names of the states of a built-in chain.
-fn built_in(name: &str, states: usize, seed: u64) -> (Array2<f64>, Vec<String>) {
+fn built_in(name: &str, states: usize, seed: u64) -> (Array2<f64>, Vec<Bilingual>) {
     match name {
         "weather" => (
             ndarray::array![[0.7, 0.2, 0.1], [0.3, 0.4, 0.3], [0.2, 0.3, 0.5]],
-            vec!["sunny".into(), "cloudy".into(), "rainy".into()],
+            vec![
+                Bilingual::new("sunny", "晴"),
+                Bilingual::new("cloudy", "多云"),
+                Bilingual::new("rainy", "雨"),
+            ],
         ),
         "cycle" => (
             ndarray::array![[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]],
-            vec!["A".into(), "B".into(), "C".into()],
+            ["A", "B", "C"].map(Bilingual::same).to_vec(),
         ),
         "gambler" => {
             // Money 0..states−1; win or lose 1 with probability ½; 0 and the
@@ -249,7 +253,10 @@ fn built_in(name: &str, states: usize, seed: u64) -> (Array2<f64>, Vec<String>) 
                 p[[i, i - 1]] = 0.5;
                 p[[i, i + 1]] = 0.5;
             }
-            (p, (0..n).map(|i| format!("${i}")).collect())
+            (
+                p,
+                (0..n).map(|i| Bilingual::same(format!("${i}"))).collect(),
+            )
         }
         _ => {
             // Rows of uniform numbers, about a third of them zeroed, the
@@ -267,7 +274,12 @@ fn built_in(name: &str, states: usize, seed: u64) -> (Array2<f64>, Vec<String>) 
                 let sum = row.sum();
                 row.mapv_inplace(|x| x / sum);
             }
-            (p, (0..states).map(|i| format!("s{i}")).collect())
+            (
+                p,
+                (0..states)
+                    .map(|i| Bilingual::same(format!("s{i}")))
+                    .collect(),
+            )
         }
     }
 }
@@ -317,7 +329,7 @@ pub struct MarkovChain {
     params: Params,
     seed: u64,
     p: Array2<f64>,
-    names: Vec<String>,
+    names: Vec<Bilingual>,
     start: usize,
     pi: Array1<f64>,
     analysis: Analysis,
@@ -351,7 +363,7 @@ impl MarkovChain {
         params: &Params,
         seed: u64,
         p: Array2<f64>,
-        names: Vec<String>,
+        names: Vec<Bilingual>,
         start: usize,
     ) -> MarkovChain {
         let n = p.nrows();
@@ -456,12 +468,12 @@ impl MarkovChain {
                     format!(
                         "step {}: x_{{t+1}} ~ P[x_t, ·], now in {}",
                         self.steps,
-                        self.names[self.current()]
+                        self.names[self.current()].en
                     ),
                     format!(
                         "第 {} 步：x_{{t+1}} ~ P[x_t, ·]，现在处于 {}",
                         self.steps,
-                        self.names[self.current()]
+                        self.names[self.current()].zh
                     ),
                 ),
             },
@@ -476,10 +488,7 @@ impl MarkovChain {
                         "π* by power iteration: not settled after {POWER_STEPS} steps: [{}]",
                         fmt(&a.power)
                     ),
-                    format!(
-                        "π* 幂迭代：{POWER_STEPS} 步后仍未收敛：[{}]",
-                        fmt(&a.power)
-                    ),
+                    format!("π* 幂迭代：{POWER_STEPS} 步后仍未收敛：[{}]", fmt(&a.power)),
                 ),
             },
             match &a.solved {
@@ -561,14 +570,14 @@ impl MarkovChain {
 
     fn table(&self) -> View {
         let mut header = vec![Bilingual::same("i\\j")];
-        header.extend(self.names.iter().cloned().map(Bilingual::same));
+        header.extend(self.names.iter().cloned());
         let rows = self
             .p
             .rows()
             .into_iter()
             .enumerate()
             .map(|(i, row)| {
-                let mut cells = vec![Bilingual::same(self.names[i].clone())];
+                let mut cells = vec![self.names[i].clone()];
                 cells.extend(row.iter().map(|x| Bilingual::same(format!("{x:.3}"))));
                 cells
             })
@@ -691,7 +700,7 @@ impl Model for MarkovChain {
                 }
             },
             ViewContent::Vector(Vector {
-                labels: self.names.iter().cloned().map(Bilingual::same).collect(),
+                labels: self.names.clone(),
                 values: self.pi.iter().map(|&x| x as f32).collect(),
                 range: (0.0, 1.0),
             }),
@@ -703,7 +712,7 @@ impl Model for MarkovChain {
                 "π*（解方程所得，否则为幂迭代）",
             ),
             ViewContent::Vector(Vector {
-                labels: self.names.iter().cloned().map(Bilingual::same).collect(),
+                labels: self.names.clone(),
                 values: self.reference().iter().map(|&x| x as f32).collect(),
                 range: (0.0, 1.0),
             }),
@@ -717,19 +726,22 @@ impl Model for MarkovChain {
             .untraced(),
         );
         if self.mode == Mode::Path {
-            let shown: Vec<&str> = self
+            let shown: Vec<&Bilingual> = self
                 .path
                 .iter()
                 .rev()
                 .take(24)
                 .rev()
-                .map(|&s| self.names[s].as_str())
+                .map(|&s| &self.names[s])
                 .collect();
-            let text = shown.join(" → ");
+            let path = |lang| -> String {
+                let names: Vec<_> = shown.iter().map(|name| name.get(lang)).collect();
+                names.join(" → ")
+            };
             out.push(View::new(
                 "path",
                 Bilingual::new("the path's last states", "路径最近的状态"),
-                ViewContent::text(Bilingual::owned(text.clone(), text)),
+                ViewContent::text(Bilingual::owned(path(Lang::En), path(Lang::Zh))),
             ));
         }
         out

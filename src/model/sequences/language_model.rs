@@ -276,10 +276,12 @@ impl CharNet {
     pub fn forward(&mut self, inputs: Vec<usize>, targets: Vec<usize>) -> Pass {
         let (t_len, b_len) = (self.shape.window, self.shape.streams);
         let (embed, hidden) = (self.shape.embed, self.shape.hidden);
-        let masks = self
-            .dropout
-            .as_mut()
-            .map(|d| (d.mask((t_len * b_len, embed)), d.mask((t_len * b_len, hidden))));
+        let masks = self.dropout.as_mut().map(|d| {
+            (
+                d.mask((t_len * b_len, embed)),
+                d.mask((t_len * b_len, hidden)),
+            )
+        });
         let mut x = self.embedding.forward(&inputs);
         if let Some((mask_x, _)) = &masks {
             x *= mask_x;
