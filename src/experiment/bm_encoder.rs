@@ -161,7 +161,7 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
                     codes_lost = true;
                 }
             }
-            if machine.cycles() % SERIES_EVERY == 0 {
+            if machine.cycles().is_multiple_of(SERIES_EVERY) {
                 marks.push((complete, coded));
             }
             let solved = results.iter().filter(|t: &&Trial| t.success).count();

@@ -652,7 +652,7 @@ fn any_content(kind: usize, v: &[f32], a: usize, b: usize, range: (f32, f32)) ->
                     )
                 })
                 .collect(),
-            directed: a % 2 == 0,
+            directed: a.is_multiple_of(2),
         }),
         15 => ViewContent::Flow(Flow {
             panels: (0..a % 3)

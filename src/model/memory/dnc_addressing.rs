@@ -197,7 +197,7 @@ pub fn link(
 
 /// p_t = (1 − Σ w) p_{t-1} + w.
 pub fn precedence(previous: ArrayView1<'_, f64>, write: ArrayView1<'_, f64>) -> Array1<f64> {
-    &previous * (1.0 - write.sum()) + &write
+    &previous * (1.0 - write.sum()) + write
 }
 
 /// The gradients of [`link`]'s and [`precedence`]'s inputs.
