@@ -202,7 +202,7 @@ fn the_experiment_scores_the_best_validation_step_and_the_chain_sees_the_same_sp
         .enumerate()
         .min_by(|a, b| a.1.total_cmp(b.1))
         .unwrap();
-    assert_eq!(metric("validation_bits_per_char"), *lowest);
+    assert_eq!(metric("best_validation_bits_per_char"), *lowest);
     assert_eq!(metric("chosen_step"), 10.0 * (k as f64 + 1.0));
     assert_eq!(metric("steps_done"), 60.0);
     let rnn = metric("rnn_bits_per_char");

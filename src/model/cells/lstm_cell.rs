@@ -162,6 +162,15 @@ pub mod stages {
         views::gemv(&w.w, s.xh.view(), w.b.view(), s.pre.view_mut(), s.reverse);
     }
 
+    /// Takes pre-activations computed elsewhere (for many rows at once, as
+    /// one matrix product) in place of [`project`]: keeps the cell state
+    /// for the stages after it.
+    #[inline]
+    pub fn given(pre: ArrayView1<'_, f32>, c: ArrayView1<'_, f32>, s: &mut LstmScratch) {
+        views::copy(pre, views::flat_mut(&mut s.pre));
+        views::copy(c, views::flat_mut(&mut s.c_prev));
+    }
+
     /// Activates the pre-activations of gate `k` into its block of `gates`.
     #[inline]
     fn gate(s: &mut LstmScratch, k: usize, sigmoid: bool) {
@@ -254,6 +263,25 @@ pub fn step(
     s: &mut LstmScratch,
 ) {
     stages::project(w, x, h.view(), c.view(), s);
+    stages::forget(s);
+    stages::input(s);
+    stages::candidate(s);
+    stages::cell(s, c.view_mut());
+    stages::output(s);
+    stages::hidden(s, c.view(), h.view_mut());
+}
+
+/// The step after its products: `pre` holds W_ih x + b_ih + W_hh h + b_hh
+/// for this row, computed for a whole batch at once; the gate stages are
+/// [`step`]'s own.
+#[inline]
+pub fn step_given(
+    pre: ArrayView1<'_, f32>,
+    mut h: ArrayViewMut1<'_, f32>,
+    mut c: ArrayViewMut1<'_, f32>,
+    s: &mut LstmScratch,
+) {
+    stages::given(pre, c.view(), s);
     stages::forget(s);
     stages::input(s);
     stages::candidate(s);
