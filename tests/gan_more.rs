@@ -473,3 +473,68 @@ snapshots! {
     gan_drawn_120x40_english: 120 x 40, Lang::En;
     gan_drawn_120x40_chinese: 120 x 40, Lang::Zh;
 }
+
+/// The pictures of the gallery `name`.
+fn gallery(m: &dyn Model, name: &str) -> Vec<Vec<f32>> {
+    let views = m.views();
+    let view = views.iter().find(|v| v.name == name).unwrap();
+    let ViewContent::Gallery(gallery) = &view.content else {
+        panic!("{name} is a gallery");
+    };
+    assert_eq!((gallery.width, gallery.height), (8, 8));
+    gallery.items.clone()
+}
+
+/// The mean over pictures of each picture's spread of grey levels.
+fn contrast(pictures: &[Vec<f32>]) -> f64 {
+    let spread = |p: &Vec<f32>| {
+        let mean = p.iter().map(|&v| f64::from(v)).sum::<f64>() / p.len() as f64;
+        (p.iter()
+            .map(|&v| (f64::from(v) - mean).powi(2))
+            .sum::<f64>()
+            / p.len() as f64)
+            .sqrt()
+    };
+    pictures.iter().map(spread).sum::<f64>() / pictures.len() as f64
+}
+
+#[test]
+fn on_the_digits_the_generator_learns_pictures_with_strokes() {
+    let spec = model::find("gan").unwrap();
+    let mut params = spec.default_params();
+    for a in ["data=digits", "hidden=32", "batch=32", "noise=4"] {
+        params.assign(a).unwrap();
+    }
+    let mut m = (spec.build)(&params, 1).unwrap();
+    assert!(m.views().iter().all(|v| v.name != "plane"));
+    let real = gallery(m.as_ref(), "real");
+    let before = gallery(m.as_ref(), "samples");
+    assert_eq!((real.len(), before.len()), (16, 16));
+    for _ in 0..400 {
+        m.step();
+    }
+    let after = gallery(m.as_ref(), "samples");
+    let (r, b, a) = (contrast(&real), contrast(&before), contrast(&after));
+    eprintln!("contrast: real {r:.3}, untrained {b:.3}, after 400 iterations {a:.3}");
+    // Untrained, G's pixels sit near σ(0) = ½, flat grey; the digits are
+    // strokes on a dark ground, and G's samples come to look like them.
+    assert!(b < 0.1 && r > 0.3, "{b} {r}");
+    assert!(a > 0.6 * r, "{a} against the digits' {r}");
+}
+
+fn digits_lab() -> Lab {
+    let mut lab = gan_lab(&["data=digits"], 42);
+    press(&mut lab, &"n".repeat(60));
+    press(&mut lab, "m");
+    lab
+}
+
+#[test]
+fn gan_digits_80x24_english() {
+    insta::assert_snapshot!(screen(&mut digits_lab(), 80, 24, Lang::En));
+}
+
+#[test]
+fn gan_digits_120x40_chinese() {
+    insta::assert_snapshot!(screen(&mut digits_lab(), 120, 40, Lang::Zh));
+}

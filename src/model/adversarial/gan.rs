@@ -29,19 +29,23 @@
 //! Linear to one logit, trained with Adam (β₁ = 0.5, as Radford, Metz and
 //! Chintala 2015 advise for GANs).
 //!
+//! With `data = digits` the same GAN learns the 8x8 digits (64 grey
+//! levels in [0, 1]): G ends in a sigmoid to 64 pixels, D reads 64, and
+//! the lab shows G's samples as a gallery instead of the plane.
+//!
 //! With `data = drawn` the real distribution is the person's: points given
 //! by clicking or dragging the mouse on the plane ([`Model::point`]), each
 //! the centre of a small Gaussian (std [`DRAWN_STD`]) that the real batches
 //! are drawn from.
 
 use crate::data::toy;
-use crate::model::view::{Axis, Curve, Field, Mark, Plane, PlanePoint, Plot, Segment};
+use crate::model::view::{Axis, Curve, Field, Gallery, Mark, Plane, PlanePoint, Plot, Segment};
 use crate::model::{
     Action, Flow, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue,
     Params, Progress, Report, Status, StatusLevel, View, ViewContent,
 };
 use crate::nn::Layer;
-use crate::nn::activation::{LeakyReLU, ReLU, sigmoid};
+use crate::nn::activation::{LeakyReLU, ReLU, Sigmoid, sigmoid};
 use crate::nn::linear::Linear;
 use crate::nn::loss::bce_with_logits;
 use crate::nn::optim::{Adam, Optimizer};
@@ -53,7 +57,12 @@ use rand::{Rng, SeedableRng};
 use std::sync::Arc;
 
 /// The distributions the generator can learn.
-const DATA: &[&str] = &["ring", "moons", "spiral", "drawn"];
+const DATA: &[&str] = &["ring", "moons", "spiral", "drawn", "digits"];
+/// The side of a digit, and its pixels.
+const DIGIT_SIDE: usize = 8;
+const DIGIT_PIXELS: usize = DIGIT_SIDE * DIGIT_SIDE;
+/// Generated and real digits shown.
+const SHOWN_DIGITS: usize = 16;
 /// The spread of the real distribution around each drawn point.
 pub const DRAWN_STD: f32 = 0.05;
 /// At most this many drawn points.
@@ -84,8 +93,8 @@ fn params() -> Vec<ParamSpec> {
     vec![
         ParamSpec::new(
             "data",
-            "the real distribution: ring (8 Gaussians, std 0.02), moons, spiral, or drawn (points you click or drag on the plane)",
-            "真实分布：ring（8 个高斯，标准差 0.02）、moons（双月）、spiral（螺旋），或 drawn（在平面上点击或拖动鼠标画出的点）",
+            "the real distribution: ring (8 Gaussians, std 0.02), moons, spiral, drawn (points you click or drag on the plane), or digits (the 8x8 digits)",
+            "真实分布：ring（8 个高斯，标准差 0.02）、moons（双月）、spiral（螺旋）、drawn（在平面上点击或拖动鼠标画出的点），或 digits（8x8 数字）",
             ParamKind::Choice(DATA),
             ParamValue::Choice("ring"),
         )
@@ -138,18 +147,35 @@ fn params() -> Vec<ParamSpec> {
 
 /// G: noise `[n, noise]` to points `[n, 2]`.
 pub fn generator(noise: usize, hidden: usize, rng: &mut StdRng) -> Sequential {
-    Sequential::new()
+    generator_of(noise, hidden, 2, false, rng)
+}
+
+/// G to `out` numbers, through a sigmoid when they are pixels in [0, 1].
+pub fn generator_of(
+    noise: usize,
+    hidden: usize,
+    out: usize,
+    pixels: bool,
+    rng: &mut StdRng,
+) -> Sequential {
+    let g = Sequential::new()
         .with(Linear::new(noise, hidden, true, rng))
         .with(ReLU::new())
         .with(Linear::new(hidden, hidden, true, rng))
         .with(ReLU::new())
-        .with(Linear::new(hidden, 2, true, rng))
+        .with(Linear::new(hidden, out, true, rng));
+    if pixels { g.with(Sigmoid::new()) } else { g }
 }
 
 /// D: points `[n, 2]` to logits `[n, 1]`, D(x) = σ(logit).
 pub fn discriminator(hidden: usize, rng: &mut StdRng) -> Sequential {
+    discriminator_of(2, hidden, rng)
+}
+
+/// D on `dim` numbers.
+pub fn discriminator_of(dim: usize, hidden: usize, rng: &mut StdRng) -> Sequential {
     Sequential::new()
-        .with(Linear::new(2, hidden, true, rng))
+        .with(Linear::new(dim, hidden, true, rng))
         .with(LeakyReLU::new(LEAKY_SLOPE))
         .with(Linear::new(hidden, hidden, true, rng))
         .with(LeakyReLU::new(LEAKY_SLOPE))
@@ -376,6 +402,8 @@ pub struct Trainer {
     pub opt_d: Adam,
     pub batch: usize,
     pub noise: usize,
+    /// The digits, with `data = digits` (empty otherwise).
+    pub digits: Arc<Array2<f32>>,
     /// The person's points, with `data = drawn`.
     pub drawn: Arc<Vec<(f32, f32)>>,
     rng: StdRng,
@@ -392,17 +420,30 @@ impl Trainer {
         let mut rng = StdRng::seed_from_u64(seed);
         let hidden = params.int("hidden") as usize;
         let noise = params.int("noise") as usize;
-        let generator = generator(noise, hidden, &mut rng);
-        let discriminator = discriminator(hidden, &mut rng);
+        let data = params.choice("data");
+        let digits = data == "digits";
+        let dim = if digits { DIGIT_PIXELS } else { 2 };
+        let generator = generator_of(noise, hidden, dim, digits, &mut rng);
+        let discriminator = discriminator_of(dim, hidden, &mut rng);
+        // The built-in digits always parse; were they ever missing, the
+        // lab would rest and say there is nothing to learn.
+        let digits = if digits {
+            crate::data::builtin("digits", seed)
+                .map(|set| set.records)
+                .unwrap_or_else(|_| Array2::zeros((0, DIGIT_PIXELS)))
+        } else {
+            Array2::zeros((0, DIGIT_PIXELS))
+        };
         let adam = |lr: f64| Adam::new(lr as f32).with_betas(BETA1, 0.999);
         Trainer {
-            data: params.choice("data"),
+            data,
             generator,
             discriminator,
             opt_g: adam(params.float("lr_g")),
             opt_d: adam(params.float("lr_d")),
             batch: params.int("batch") as usize,
             noise,
+            digits: Arc::new(digits),
             drawn: Arc::new(Vec::new()),
             rng,
             pending: None,
@@ -420,7 +461,11 @@ impl Trainer {
     /// Whether there are real points to learn: always, but for a drawn
     /// distribution with nothing drawn yet.
     pub fn has_data(&self) -> bool {
-        self.data != "drawn" || !self.drawn.is_empty()
+        match self.data {
+            "drawn" => !self.drawn.is_empty(),
+            "digits" => self.digits.nrows() > 0,
+            _ => true,
+        }
     }
 
     /// Draws a batch of real points and of noise, and steps D; does nothing
@@ -431,6 +476,11 @@ impl Trainer {
         }
         let real = if self.data == "drawn" {
             draw_around(&self.drawn, self.batch, &mut self.rng)
+        } else if self.data == "digits" {
+            let rows: Vec<usize> = (0..self.batch)
+                .map(|_| self.rng.random_range(0..self.digits.nrows()))
+                .collect();
+            self.digits.select(ndarray::Axis(0), &rows)
         } else {
             draw_real(self.data, self.batch, &mut self.rng)
         };
@@ -495,10 +545,19 @@ impl Gan {
         let trainer = Trainer::new(params, seed);
         // The samples to show are drawn apart from the training draws.
         let mut rng = StdRng::seed_from_u64(seed ^ 0x0005_eed0_f9a5);
-        // Drawn points are shown themselves.
-        let shown = if trainer.data == "drawn" { 0 } else { SHOWN };
-        let shown_real = draw_real(trainer.data, shown, &mut rng);
-        let shown_z = normal(SHOWN, trainer.noise, &mut rng);
+        // Drawn points are shown themselves; digits as pictures.
+        let (shown_real, shown_z) = if trainer.data == "digits" {
+            let n = trainer.digits.nrows();
+            let rows: Vec<usize> = (0..SHOWN_DIGITS.min(n))
+                .map(|_| rng.random_range(0..n))
+                .collect();
+            let real = trainer.digits.select(ndarray::Axis(0), &rows);
+            (real, normal(SHOWN_DIGITS, trainer.noise, &mut rng))
+        } else {
+            let shown = if trainer.data == "drawn" { 0 } else { SHOWN };
+            let real = draw_real(trainer.data, shown, &mut rng);
+            (real, normal(SHOWN, trainer.noise, &mut rng))
+        };
         let measure_z = normal(COVERAGE_SAMPLES, trainer.noise, &mut rng);
         let mut gan = Gan {
             params: params.clone(),
@@ -521,6 +580,44 @@ impl Gan {
 
     fn is_drawn(&self) -> bool {
         self.trainer.data == "drawn"
+    }
+
+    fn is_digits(&self) -> bool {
+        self.trainer.data == "digits"
+    }
+
+    fn digits_gallery(pictures: ArrayView2<'_, f32>) -> ViewContent {
+        ViewContent::Gallery(Gallery {
+            width: DIGIT_SIDE,
+            height: DIGIT_SIDE,
+            items: pictures.rows().into_iter().map(|r| r.to_vec()).collect(),
+            marked: None,
+            captions: (1..=pictures.nrows()).map(|k| k.to_string()).collect(),
+            range: (0.0, 1.0),
+        })
+    }
+
+    /// G's digits from the same noise draws, step after step.
+    fn samples_view(&self) -> View {
+        let samples = self.trainer.generate(self.shown_z.view());
+        View::new(
+            "samples",
+            Bilingual::new(
+                "generated digits G(z), the same 16 draws of z every step",
+                "生成的数字 G(z)，每步都用同样 16 个 z",
+            ),
+            Self::digits_gallery(samples.view()),
+        )
+        .untraced()
+    }
+
+    fn real_digits_view(&self) -> View {
+        View::new(
+            "real",
+            Bilingual::new("real digits x", "真实数字 x"),
+            Self::digits_gallery(self.shown_real.view()),
+        )
+        .untraced()
     }
 
     fn measure(&mut self) {
@@ -886,6 +983,14 @@ impl Model for Gan {
     }
 
     fn views(&self) -> Vec<View> {
+        if self.is_digits() {
+            return vec![
+                self.samples_view(),
+                self.stages_view(),
+                self.losses_view(),
+                self.real_digits_view(),
+            ];
+        }
         let mut views = vec![self.plane_view(), self.stages_view(), self.losses_view()];
         if self.is_ring() {
             views.push(self.coverage_view());
