@@ -3,6 +3,9 @@
 //! against its peers measured in the same run: the model's own step and
 //! the views it hands the lab, and the same frame at 80x24.
 //!
+//! The restricted Boltzmann machine dreaming (a Gibbs step of its chains,
+//! its views and the drawing, per frame) is measured too.
+//!
 //! cargo bench --bench lab -- --warm-up-time 1 --measurement-time 3
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -108,5 +111,36 @@ fn hopfield(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, render, hopfield);
+/// The restricted Boltzmann machine's lab as it opens (64 visible units,
+/// the 8x8 digits, 100 hidden) dreaming: `g` starts 16 Gibbs chains from
+/// noise, and a running frame is one Gibbs step of all of them (h from v,
+/// then v from h), the model's views, and the drawing, at 120x40 and 80x24.
+fn rbm_gibbs(c: &mut Criterion) {
+    let catalogue = Catalogue::builtin();
+    let entry = catalogue.get("rbm").expect("the RBM entry");
+    let spec = model::find("rbm").expect("the RBM model");
+    let params = spec.default_params();
+    assert_eq!(params.int("hidden"), 100);
+    let mut lab = Lab::with_params(entry, spec, &params, 42).expect("builds");
+    lab.handle_key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::NONE));
+    let theme = Theme::coloured();
+    let mut group = c.benchmark_group("lab");
+    for (width, height) in [(120, 40), (80, 24)] {
+        let mut buf = Buffer::empty(Rect::new(0, 0, width, height));
+        group.bench_function(
+            format!("RBM 64-100 Gibbs step + views + render {width}x{height}"),
+            |b| {
+                b.iter(|| {
+                    lab.handle_key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE));
+                    buf.reset();
+                    lab.render(buf.area, &mut buf, Lang::En, &theme);
+                    black_box(&buf);
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, render, hopfield, rbm_gibbs);
 criterion_main!(benches);

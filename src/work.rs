@@ -51,19 +51,6 @@ pub fn unwatched(_: &Progress) -> Flow {
     Flow::Go
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_fraction_done_stays_in_range() {
-        assert_eq!(Progress::new(1, 4, "").fraction(), 0.25);
-        assert_eq!(Progress::new(9, 4, "").fraction(), 1.0);
-        assert_eq!(Progress::new(3, 0, "").fraction(), 0.0);
-        assert_eq!(unwatched(&Progress::new(0, 1, "")), Flow::Go);
-    }
-}
-
 /// The CPU time this thread has used, in seconds, where the system keeps
 /// it (`CLOCK_THREAD_CPUTIME_ID`); unlike wall time it does not grow while
 /// other programs have the processor, so a timing on a busy machine still
@@ -77,10 +64,23 @@ pub fn thread_cpu_seconds() -> Option<f64> {
         };
         // SAFETY: `t` is a valid, writable timespec for the call.
         let done = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
-        (done == 0).then(|| t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9)
+        (done == 0).then_some(t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9)
     }
     #[cfg(not(unix))]
     {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fraction_done_stays_in_range() {
+        assert_eq!(Progress::new(1, 4, "").fraction(), 0.25);
+        assert_eq!(Progress::new(9, 4, "").fraction(), 1.0);
+        assert_eq!(Progress::new(3, 0, "").fraction(), 0.0);
+        assert_eq!(unwatched(&Progress::new(0, 1, "")), Flow::Go);
     }
 }

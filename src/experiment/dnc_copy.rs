@@ -70,7 +70,7 @@ fn settings() -> Vec<ParamSpec> {
             "DNC 训练序列数",
             0,
             10_000_000,
-            40_000,
+            200_000,
         ),
         int(
             "batch",

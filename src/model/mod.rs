@@ -332,6 +332,7 @@ pub static REGISTRY: &[ModelSpec] = &[
     sequences::char_rnn::SPEC,
     sequences::attention_network::SPEC,
     memory::ntm::SPEC,
+    memory::dnc::SPEC,
 ];
 
 /// The model answering to `key`.

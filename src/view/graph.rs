@@ -56,8 +56,15 @@ impl Kind for Graph {
         }))
     }
 
+    /// A directed graph says nothing as a row of values (its transitions
+    /// are the point), so it keeps at least 9 rows; the lab then stands it
+    /// beside the other views when room is short.
     fn heights(&self, _width: u16, _colour: bool) -> Vec<u16> {
-        vec![1 + 16, 1 + 10, 1 + 6, 2]
+        if self.directed {
+            vec![1 + 16, 1 + 12, 1 + 9]
+        } else {
+            vec![1 + 16, 1 + 10, 1 + 6, 2]
+        }
     }
 
     fn title_suffix(&self, ctx: &DrawContext) -> String {

@@ -3,6 +3,7 @@
 
 pub mod addressing;
 pub mod copy_task;
+pub mod dnc;
 pub mod dnc_addressing;
 pub mod dnc_network;
 pub mod network;

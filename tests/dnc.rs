@@ -1,0 +1,478 @@
+//! The Differentiable Neural Computer: its memory bookkeeping held to the
+//! `dnc_allocation` fixture, the bookkeeping's and the whole network's
+//! backward passes checked by finite differences, the `dnc-copy` experiment
+//! on a short setting, weights of the wrong shape refused, and its lab at
+//! 80x24 and 120x40 in English and Chinese.
+
+use ndarray::{Array1, Array2};
+use nnzoo::catalogue::Catalogue;
+use nnzoo::model;
+use nnzoo::model::memory::copy_task;
+use nnzoo::model::memory::dnc_addressing as dnc;
+use nnzoo::model::memory::dnc_network::{self, Dnc, Shape};
+use nnzoo::model::memory::network;
+use nnzoo::text::Lang;
+use nnzoo::tui::lab::Lab;
+use nnzoo::tui::theme::Theme;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde_json::Value;
+
+fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/tests/fixtures/torch/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("JSON")
+}
+
+#[test]
+fn the_bookkeeping_matches_the_fixture() {
+    let f = fixture("dnc_allocation");
+    let outputs = nnzoo::eval::evaluate(&f, None).expect("evaluates");
+    let rows = nnzoo::eval::compare(&f, &outputs).expect("compares");
+    assert_eq!(rows.len(), 9, "every expected tensor");
+    for row in rows {
+        let error = row
+            .error
+            .unwrap_or_else(|| panic!("{} not compared: {}", row.name, row.problem));
+        assert!(error < 1e-6, "{} off by {error}", row.name);
+    }
+}
+
+#[test]
+fn a_fixture_of_the_wrong_shape_is_an_error_not_a_panic() {
+    let mut f = fixture("dnc_allocation");
+    f["inputs"]["u0"] = serde_json::json!({"shape": [4], "data": [0.1, 0.2, 0.3, 0.4]});
+    let err = nnzoo::eval::evaluate(&f, None).expect_err("four rows, not five");
+    assert!(err.to_string().contains("`u0`"), "{err}");
+    let mut f = fixture("dnc_allocation");
+    f["inputs"]["read_weights_prev"] = serde_json::json!({"shape": [3, 5], "data": vec![0.0; 15]});
+    let err = nnzoo::eval::evaluate(&f, None).expect_err("no head axis");
+    assert!(err.to_string().contains("[T, R, N]"), "{err}");
+}
+
+/// The inputs of one step of the bookkeeping, drawn at random.
+struct Inputs {
+    usage: Array1<f64>,
+    write: Array1<f64>,
+    reads: Array2<f64>,
+    free: Array1<f64>,
+    content: Array1<f64>,
+    gates: [f64; 2],
+    link: Array2<f64>,
+    precedence: Array1<f64>,
+}
+
+/// A weighted sum of everything one step of the bookkeeping gives.
+fn bookkeeping_loss(x: &Inputs, r: &[Array1<f64>]) -> f64 {
+    let a = dnc::allocate(
+        x.usage.view(),
+        x.write.view(),
+        x.reads.view(),
+        x.free.view(),
+        x.content.view(),
+        x.gates[0],
+        x.gates[1],
+    );
+    let ww = a.write_weighting.view();
+    let link = dnc::link(x.link.view(), x.precedence.view(), ww);
+    let p = dnc::precedence(x.precedence.view(), ww);
+    let (f, b) = dnc::directional(link.view(), x.reads.view());
+    let flat = |m: &Array2<f64>| Array1::from_iter(m.iter().copied());
+    a.usage.dot(&r[0])
+        + a.write_weighting.dot(&r[1])
+        + flat(&link).dot(&r[2])
+        + p.dot(&r[3])
+        + flat(&f).dot(&r[4])
+        + flat(&b).dot(&r[5])
+}
+
+#[test]
+fn the_bookkeeping_gradients_match_finite_differences() {
+    let (n, heads) = (6, 2);
+    let mut rng = StdRng::seed_from_u64(5);
+    let mut u = |len: usize| Array1::from_shape_fn(len, |_| rng.random_range(0.05..0.95));
+    let mut x = Inputs {
+        usage: u(n),
+        write: u(n) / 3.0,
+        reads: Array2::from_shape_vec((heads, n), (u(heads * n) / 3.0).to_vec()).expect("R x N"),
+        free: u(heads),
+        content: u(n) / 4.0,
+        gates: [0.7, 0.8],
+        link: Array2::from_shape_fn((n, n), |(i, j)| {
+            if i == j {
+                0.0
+            } else {
+                0.02 * (i + 2 * j) as f64
+            }
+        }),
+        precedence: u(n) / 5.0,
+    };
+    let r: Vec<Array1<f64>> = [n, n, n * n, n, heads * n, heads * n]
+        .iter()
+        .map(|&len| u(len) - 0.5)
+        .collect();
+    // Analytic: back through the reads' directions, the link, then the
+    // allocation.
+    let a = dnc::allocate(
+        x.usage.view(),
+        x.write.view(),
+        x.reads.view(),
+        x.free.view(),
+        x.content.view(),
+        x.gates[0],
+        x.gates[1],
+    );
+    let ww = a.write_weighting.view();
+    let link = dnc::link(x.link.view(), x.precedence.view(), ww);
+    let shaped = |v: &Array1<f64>, rows: usize| {
+        Array2::from_shape_vec((rows, v.len() / rows), v.to_vec()).expect("rows")
+    };
+    let mut grad_link = shaped(&r[2], n);
+    let grad_reads_dir = dnc::directional_backward(
+        link.view(),
+        x.reads.view(),
+        shaped(&r[4], heads).view(),
+        shaped(&r[5], heads).view(),
+        &mut grad_link,
+    );
+    let links = dnc::link_backward(
+        x.link.view(),
+        x.precedence.view(),
+        ww,
+        grad_link.view(),
+        r[3].view(),
+    );
+    let grad_write = &r[1] + &links.write;
+    let g = dnc::allocate_backward(
+        x.usage.view(),
+        x.write.view(),
+        x.reads.view(),
+        x.free.view(),
+        x.content.view(),
+        x.gates[0],
+        x.gates[1],
+        &a,
+        grad_write.view(),
+        r[0].view(),
+    );
+    let grad_reads = &g.previous_reads + &grad_reads_dir;
+    let eps = 1e-6;
+    let check = |what: &str, analytic: f64, x: &mut Inputs, poke: &dyn Fn(&mut Inputs, f64)| {
+        poke(x, eps);
+        let up = bookkeeping_loss(x, &r);
+        poke(x, -2.0 * eps);
+        let down = bookkeeping_loss(x, &r);
+        poke(x, eps);
+        let numeric = (up - down) / (2.0 * eps);
+        assert!(
+            (numeric - analytic).abs() < 1e-7,
+            "{what}: {analytic} against {numeric}"
+        );
+    };
+    for k in 0..n {
+        check("u_t-1", g.previous_usage[k], &mut x, &|x, d| {
+            x.usage[k] += d
+        });
+        check("w^w_t-1", g.previous_write[k], &mut x, &|x, d| {
+            x.write[k] += d
+        });
+        check("c^w", g.write_content[k], &mut x, &|x, d| x.content[k] += d);
+        check("p_t-1", links.precedence[k], &mut x, &|x, d| {
+            x.precedence[k] += d
+        });
+        for i in 0..heads {
+            check("w^r_t-1", grad_reads[(i, k)], &mut x, &|x, d| {
+                x.reads[(i, k)] += d
+            });
+        }
+        for j in 0..n {
+            if j != k {
+                check("L_t-1", links.link[(k, j)], &mut x, &|x, d| {
+                    x.link[(k, j)] += d
+                });
+            }
+        }
+    }
+    for i in 0..heads {
+        check("f", g.free_gates[i], &mut x, &|x, d| x.free[i] += d);
+    }
+    check("g^a", g.allocation_gate, &mut x, &|x, d| x.gates[0] += d);
+    check("g^w", g.write_gate, &mut x, &|x, d| x.gates[1] += d);
+}
+
+/// The summed BCE of every recall bit of `seq`.
+fn loss(dnc: &Dnc, seq: &copy_task::Sequence) -> f64 {
+    let steps = dnc.run(seq.inputs.view());
+    seq.targets
+        .rows()
+        .into_iter()
+        .enumerate()
+        .map(|(k, t)| network::bce_with_logits(steps[seq.recall_start() + k].logits.view(), t).0)
+        .sum()
+}
+
+#[test]
+fn backward_through_time_matches_finite_differences() {
+    let mut rng = StdRng::seed_from_u64(3);
+    let shape = Shape {
+        bits: 3,
+        rows: 5,
+        width: 4,
+        hidden: 6,
+        reads: 2,
+    };
+    let mut net = Dnc::new(shape, &mut rng);
+    // Larger weights than the start's, so that every path carries gradient.
+    for t in net.params.tensors_mut() {
+        t.iter_mut().for_each(|v| *v *= 2.5);
+    }
+    let seq = copy_task::sequence(3, 3, &mut rng);
+    let steps = net.run(seq.inputs.view());
+    let mut grad_logits = Array2::zeros((steps.len(), 3));
+    for (k, t) in seq.targets.rows().into_iter().enumerate() {
+        let row = seq.recall_start() + k;
+        grad_logits
+            .row_mut(row)
+            .assign(&network::bce_with_logits(steps[row].logits.view(), t).1);
+    }
+    let mut grads = net.zero_grads();
+    net.backward(&steps, grad_logits.view(), &mut grads);
+    let eps = 1e-6;
+    let analytic: Vec<Vec<f64>> = grads.tensors().iter().map(|t| t.to_vec()).collect();
+    for (k, name) in dnc_network::NAMES.iter().enumerate() {
+        let mut worst: f64 = 0.0;
+        let mut largest: f64 = 0.0;
+        for (i, &grad) in analytic[k].iter().enumerate() {
+            let original = net.params.tensors()[k][i];
+            net.params.tensors_mut()[k][i] = original + eps;
+            let up = loss(&net, &seq);
+            net.params.tensors_mut()[k][i] = original - eps;
+            let down = loss(&net, &seq);
+            net.params.tensors_mut()[k][i] = original;
+            let numeric = (up - down) / (2.0 * eps);
+            worst = worst.max((numeric - grad).abs());
+            largest = largest.max(numeric.abs());
+        }
+        assert!(largest > 1e-4, "{name}: no gradient reaches it ({largest})");
+        assert!(
+            worst < 1e-6 * largest.max(1.0),
+            "{name}: off by {worst} (largest {largest})"
+        );
+    }
+}
+
+#[test]
+fn the_experiment_learns_short_sequences() {
+    let experiment = nnzoo::experiment::find("dnc-copy").expect("registered");
+    let mut settings = experiment.default_settings();
+    for (name, value) in [
+        ("sequences", 960),
+        ("batch", 8),
+        ("rows", 5),
+        ("width", 6),
+        ("hidden", 24),
+        ("max_length", 2),
+        ("long", 4),
+        ("lstm_hidden", 16),
+        ("lstm_sequences", 160),
+        ("held_out", 4),
+        ("report", 320),
+    ] {
+        settings.set(name, &value.to_string()).expect("a setting");
+    }
+    settings.set("lr", "0.01").expect("lr");
+    let outcome = (experiment.run)(&settings, 1, &mut nnzoo::work::unwatched).expect("runs");
+    let curve = &outcome
+        .series
+        .iter()
+        .find(|(n, _)| *n == "loss_bits")
+        .expect("a curve")
+        .1;
+    assert_eq!(curve.len(), 3, "{curve:?}");
+    // Random guessing costs 1 bit per output bit; the loss must fall well below.
+    assert!(
+        curve[2] < 0.8 * curve[0],
+        "the loss did not fall: {curve:?}"
+    );
+    let metric = |name| {
+        outcome
+            .metrics
+            .iter()
+            .find(|(n, _)| *n == name)
+            .expect("a metric")
+            .1
+    };
+    assert!(
+        metric("bit_error_rate") < 0.4,
+        "{}",
+        metric("bit_error_rate")
+    );
+    assert!((0.0..=1.0).contains(&metric("lstm_bit_error_rate_long")));
+}
+
+fn write_temp(name: &str, text: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("nnzoo-dnc-{}-{name}", std::process::id()));
+    std::fs::write(&path, text).expect("a temporary file");
+    path
+}
+
+#[test]
+fn weights_of_the_wrong_shape_are_refused_with_a_clear_error() {
+    let spec = model::find("dnc").expect("registered");
+    let mut rng = StdRng::seed_from_u64(1);
+    let shape = Shape {
+        bits: 8,
+        rows: 6,
+        width: 4,
+        hidden: 5,
+        reads: 1,
+    };
+    let net = Dnc::new(shape, &mut rng);
+    let mut weights = net.to_weights();
+    // An interface of the wrong size: W(R + 3) + 5R + 3 = 24 rows expected.
+    let interface = weights.get_mut("interface.weight").expect("a tensor");
+    interface.shape = vec![23, 5];
+    interface.data.truncate(23 * 5);
+    let path = write_temp("bad.json", &network::weights_json(&weights));
+    let mut params = spec.default_params();
+    params
+        .set("weights", &path.display().to_string())
+        .expect("a path");
+    let err = (spec.build)(&params, 1).err().expect("refused");
+    let text = err.to_string();
+    assert!(
+        text.contains("interface.weight")
+            && text.contains("[23, 5]")
+            && text.contains("expected [24, 5]"),
+        "{text}"
+    );
+    // An NTM's file is refused too, naming what is missing.
+    let ntm = network::Ntm::new(
+        network::Shape {
+            bits: 8,
+            rows: 6,
+            width: 4,
+            hidden: 5,
+        },
+        &mut rng,
+    );
+    let path_ntm = write_temp("ntm.json", &network::weights_json(&ntm.to_weights()));
+    params
+        .set("weights", &path_ntm.display().to_string())
+        .expect("a path");
+    let err = (spec.build)(&params, 1).err().expect("refused");
+    assert!(err.to_string().contains("interface.weight"), "{err}");
+    // Through `load_weights` too, and a file of the right shape loads.
+    let mut lab = (spec.build)(&spec.default_params(), 1).expect("builds");
+    assert!(lab.load_weights(&weights).is_err());
+    lab.load_weights(&net.to_weights())
+        .expect("the right shape loads");
+    let _ = std::fs::remove_file(path);
+    let _ = std::fs::remove_file(path_ntm);
+}
+
+#[test]
+fn the_bundled_weights_copy_a_sequence_in_the_lab() {
+    let spec = model::find("dnc").expect("registered");
+    let mut lab = (spec.build)(&spec.default_params(), 7).expect("builds");
+    assert_eq!(lab.stage_count(), 10);
+    // Length 6: 13 steps, then the next sequence's first step counts its errors.
+    for _ in 0..14 {
+        lab.step();
+    }
+    let status = lab.status().expect("a status").text.en;
+    let rate: f64 = status
+        .rsplit(' ')
+        .next()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or_else(|| panic!("no bit error rate in {status}"));
+    assert!(rate <= 0.02, "the trained DNC copies badly: {status}");
+}
+
+/// With the bundled weights, the write head fills free rows one after
+/// another (allocation), and after the delimiter the read head reads them
+/// back in the order of the writes.
+#[test]
+fn the_trained_dnc_writes_by_allocation_and_reads_in_the_order_of_the_writes() {
+    let weights = nnzoo::model::weights::from_json(
+        std::fs::read(format!(
+            "{}/assets/weights/dnc-copy.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("the bundled weights")
+        .as_slice(),
+    )
+    .expect("JSON weights");
+    let net =
+        Dnc::from_weights(Dnc::shape_of(&weights).expect("a shape"), &weights).expect("loads");
+    let mut rng = StdRng::seed_from_u64(11);
+    let len = 8;
+    let seq = copy_task::sequence(8, len, &mut rng);
+    let steps = net.run(seq.inputs.view());
+    let argmax = |v: ndarray::ArrayView1<'_, f64>| {
+        v.iter()
+            .enumerate()
+            .fold(
+                (0, f64::NEG_INFINITY),
+                |b, (i, &x)| if x > b.1 { (i, x) } else { b },
+            )
+            .0
+    };
+    let written: Vec<usize> = (0..len)
+        .map(|t| argmax(steps[t].allocation.write_weighting.view()))
+        .collect();
+    let mut distinct = written.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(
+        distinct.len(),
+        len,
+        "each vector to its own row: {written:?}"
+    );
+    let read: Vec<usize> = (0..len)
+        .map(|k| argmax(steps[seq.recall_start() + k].read_weightings.row(0)))
+        .collect();
+    assert_eq!(read, written, "read back in the order written");
+}
+
+fn open() -> Lab {
+    let catalogue = Catalogue::builtin();
+    let entry = catalogue.get("dnc").expect("entry");
+    let spec = model::find(&entry.model).expect("a model");
+    Lab::open(entry, spec, 42).expect("builds at its defaults")
+}
+
+fn screen(lab: &mut Lab, width: u16, height: u16, lang: Lang) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal
+        .draw(|frame| lab.render(frame.area(), frame.buffer_mut(), lang, &Theme::coloured()))
+        .expect("draw");
+    terminal.backend().to_string()
+}
+
+macro_rules! snapshots {
+    ($($name:ident: $w:literal x $h:literal, $lang:expr;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                let mut lab = open();
+                for c in "nnnnnnnmmm".chars() {
+                    lab.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+                }
+                insta::assert_snapshot!(screen(&mut lab, $w, $h, $lang));
+            }
+        )*
+    };
+}
+
+snapshots! {
+    dnc_80x24_english: 80 x 24, Lang::En;
+    dnc_80x24_chinese: 80 x 24, Lang::Zh;
+    dnc_120x40_english: 120 x 40, Lang::En;
+    dnc_120x40_chinese: 120 x 40, Lang::Zh;
+}
