@@ -151,7 +151,17 @@ fn run_errors_say_what_is_allowed() {
         "{err}"
     );
 
-    let out = nnzoo(&["run", "dnc"]);
+    // Every built-in entry runs a model; an entry from a folder may have none.
+    let dir = std::env::temp_dir().join(format!("nnzoo-no-model-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let dnc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/zoo/dnc.json"))
+        .expect("the DNC entry");
+    assert!(dnc.contains(r#""model": "dnc""#));
+    let without = dnc.replace(r#""model": "dnc""#, r#""model": """#);
+    std::fs::write(dir.join("dnc.json"), without).expect("written");
+    // By its abbreviation: the key `dnc` alone names the model itself.
+    let out = nnzoo(&["--zoo", dir.to_str().expect("a UTF-8 path"), "run", "DNC"]);
+    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
