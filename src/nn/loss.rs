@@ -11,7 +11,7 @@
 //! Gradients with respect to a target are separate functions, since training
 //! never needs them.
 
-use super::activation::{sigmoid, softmax_in_place};
+use super::activation::sigmoid;
 use ndarray::{Array, Array1, Array2, ArrayView, ArrayView2, ArrayViewMut2, Dimension, Zip};
 
 /// How the per-element losses are combined, as PyTorch's `reduction`.
@@ -94,15 +94,20 @@ pub fn cross_entropy_into(
         );
         // log_softmax(z)_c = z_c - max - log Σ exp(z - max): the shift keeps
         // every exponential at most 1.
+        // Each exponential is taken once: into the gradient's row, summed
+        // there, then divided into p.
         let max = logit_row.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
-        let sum_exp: f64 = logit_row.iter().map(|&z| f64::from((z - max).exp())).sum();
+        let mut sum_exp = 0.0f64;
+        Zip::from(&mut grad_row).and(&logit_row).for_each(|g, &z| {
+            *g = (z - max).exp();
+            sum_exp += f64::from(*g);
+        });
         let log_sum_exp = f64::from(max) + sum_exp.ln();
         total += log_sum_exp - f64::from(logit_row[label]);
         // d(-log p_label)/dz = p - onehot(label), then the mean's 1/batch.
-        grad_row.assign(&logit_row);
-        softmax_in_place(grad_row.view_mut());
-        grad_row[label] -= 1.0;
-        grad_row.mapv_inplace(|g| g * scale as f32);
+        let to_p_scaled = (scale / sum_exp) as f32;
+        grad_row.mapv_inplace(|e| e * to_p_scaled);
+        grad_row[label] -= scale as f32;
     }
     (total * scale) as f32
 }
