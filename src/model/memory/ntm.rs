@@ -420,7 +420,8 @@ impl NtmLab {
                         cols: shape.width,
                         values: vec![network::MEMORY_START as f32; shape.rows * shape.width],
                     }),
-                );
+                )
+                .whole();
             }
         };
         View::new(
@@ -435,6 +436,7 @@ impl NtmLab {
                 values: memory.iter().map(|&v| v as f32).collect(),
             }),
         )
+        .whole()
     }
 
     /// The heads' parameters after the controller stage.
