@@ -92,7 +92,9 @@ fn draw(lab: &mut Lab, width: u16, height: u16, lang: Lang, theme: &Theme) -> St
 ///
 /// The test `name` builds the lab with the expression (for example
 /// `lab_with("dnc", &[], "nnm")`), draws it with `screen` and compares the
-/// text with the stored snapshot of that name.
+/// text with the stored snapshot of that name. The call is written
+/// `screen(&mut lab, …)` as the tests had it before, because insta keeps
+/// that text in each snapshot file's header.
 macro_rules! snapshots {
     ($($name:ident: $lab:expr, $w:literal x $h:literal, $lang:expr;)*) => {
         $(
