@@ -2,6 +2,9 @@
 //! and to finite differences, the attention network learning to reverse
 //! digits, its experiment on a short setting, and its lab on screen.
 
+#[path = "support/lab_screen.rs"]
+mod lab_screen;
+
 use ndarray::{Array3, ArrayD, ArrayViewD};
 use nnzoo::eval;
 use nnzoo::model::Weights;
@@ -354,58 +357,18 @@ fn an_untrained_network_fails_the_claim() {
 }
 
 mod lab {
-    use nnzoo::catalogue::Catalogue;
+    use crate::lab_screen::{lab_with, snapshots};
     use nnzoo::model::{self, Model, ViewContent};
     use nnzoo::text::Lang;
-    use nnzoo::tui::lab::Lab;
-    use nnzoo::tui::theme::Theme;
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
-    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-    fn lab_with(assignments: &[&str], keys: &str) -> Lab {
-        let catalogue = Catalogue::builtin();
-        let entry = catalogue
-            .get("attention-network")
-            .expect("entry in the catalogue");
-        let spec = model::find(&entry.model).expect("a runnable entry has a model");
-        let mut params = spec.default_params();
-        for assignment in assignments {
-            params.assign(assignment).expect("the model takes it");
-        }
-        let mut lab = Lab::with_params(entry, spec, &params, 42).expect("the model builds");
-        for c in keys.chars() {
-            lab.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-        }
-        lab
-    }
+    /// Forty steps, then four stages into the next: three outputs produced.
+    const KEYS: &str = "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnmmmm";
 
-    fn screen(lab: &mut Lab, width: u16, height: u16, lang: Lang) -> String {
-        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-        terminal
-            .draw(|frame| lab.render(frame.area(), frame.buffer_mut(), lang, &Theme::coloured()))
-            .expect("draw");
-        terminal.backend().to_string()
-    }
-
-    macro_rules! snapshots {
-        ($($name:ident: $assignments:expr, $keys:literal, $w:literal x $h:literal, $lang:expr;)*) => {
-            $(
-                #[test]
-                fn $name() {
-                    let mut lab = lab_with($assignments, $keys);
-                    insta::assert_snapshot!(screen(&mut lab, $w, $h, $lang));
-                }
-            )*
-        };
-    }
-
-    // Forty steps, then four stages into the next: three outputs produced.
     snapshots! {
-        attention_80x24_english: &[], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnmmmm", 80 x 24, Lang::En;
-        attention_80x24_chinese: &[], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnmmmm", 80 x 24, Lang::Zh;
-        attention_120x40_english: &[], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnmmmm", 120 x 40, Lang::En;
-        attention_120x40_chinese: &["heads=4"], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnmmmm", 120 x 40, Lang::Zh;
+        attention_80x24_english: lab_with("attention-network", &[], KEYS), 80 x 24, Lang::En;
+        attention_80x24_chinese: lab_with("attention-network", &[], KEYS), 80 x 24, Lang::Zh;
+        attention_120x40_english: lab_with("attention-network", &[], KEYS), 120 x 40, Lang::En;
+        attention_120x40_chinese: lab_with("attention-network", &["heads=4"], KEYS), 120 x 40, Lang::Zh;
     }
 
     /// The share of held-out sequences reversed right, from the status line.

@@ -4,8 +4,11 @@
 //! short settings, and their labs as snapshots at 80x24 and 120x40 in
 //! English and Chinese.
 
+#[path = "support/lab_screen.rs"]
+mod lab_screen;
+
+use lab_screen::{lab_with, snapshots};
 use ndarray::{Array2, ArrayD, array};
-use nnzoo::catalogue::Catalogue;
 use nnzoo::eval;
 use nnzoo::experiment;
 use nnzoo::model::autoencoders::hourglass::{CodeActivation, Hourglass, Reconstruction};
@@ -16,13 +19,8 @@ use nnzoo::model::{self, Model, weights};
 use nnzoo::nn::Layer;
 use nnzoo::nn::gradcheck::check_function;
 use nnzoo::text::Lang;
-use nnzoo::tui::lab::Lab;
-use nnzoo::tui::theme::Theme;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -427,60 +425,26 @@ fn vae_digits_on_a_short_setting_lowers_the_bound() {
     assert!(report.passed(), "test −ELBO per epoch {series:?}");
 }
 
-fn open(entry_id: &str) -> Lab {
-    let catalogue = Catalogue::builtin();
-    let entry = catalogue.get(entry_id).expect("entry in the catalogue");
-    let spec = model::find(&entry.model).expect("a runnable entry has a model");
-    Lab::open(entry, spec, 42).expect("the model builds at its defaults")
-}
-
-fn press(lab: &mut Lab, keys: &str) {
-    for c in keys.chars() {
-        lab.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-    }
-}
-
-fn screen(lab: &mut Lab, width: u16, height: u16, lang: Lang) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    terminal
-        .draw(|frame| lab.render(frame.area(), frame.buffer_mut(), lang, &Theme::coloured()))
-        .expect("draw");
-    terminal.backend().to_string()
-}
-
-macro_rules! snapshots {
-    ($($name:ident: $id:literal, $keys:literal, $w:literal x $h:literal, $lang:expr;)*) => {
-        $(
-            #[test]
-            fn $name() {
-                let mut lab = open($id);
-                press(&mut lab, $keys);
-                insta::assert_snapshot!(screen(&mut lab, $w, $h, $lang));
-            }
-        )*
-    };
-}
-
 // Each lab a few steps in, partway through a step.
 snapshots! {
-    autoencoder_80x24_english: "autoencoder", "nnnnnmm", 80 x 24, Lang::En;
-    autoencoder_80x24_chinese: "autoencoder", "nnnnnmm", 80 x 24, Lang::Zh;
-    autoencoder_120x40_english: "autoencoder", "nnnnnmm", 120 x 40, Lang::En;
-    autoencoder_120x40_chinese: "autoencoder", "nnnnnmm", 120 x 40, Lang::Zh;
-    denoising_80x24_english: "denoising-autoencoder", "nnnnnmm", 80 x 24, Lang::En;
-    denoising_80x24_chinese: "denoising-autoencoder", "nnnnnmm", 80 x 24, Lang::Zh;
-    denoising_120x40_english: "denoising-autoencoder", "nnnnnmm", 120 x 40, Lang::En;
-    denoising_120x40_chinese: "denoising-autoencoder", "nnnnnmm", 120 x 40, Lang::Zh;
-    sparse_80x24_english: "sparse-autoencoder", "nnnnnmmm", 80 x 24, Lang::En;
-    sparse_80x24_chinese: "sparse-autoencoder", "nnnnnmmm", 80 x 24, Lang::Zh;
-    sparse_120x40_english: "sparse-autoencoder", "nnnnnmmm", 120 x 40, Lang::En;
-    sparse_120x40_chinese: "sparse-autoencoder", "nnnnnmmm", 120 x 40, Lang::Zh;
-    mean_std_cell_80x24_english: "mean-std-cell", "nnnnnnnnnnmmm", 80 x 24, Lang::En;
-    mean_std_cell_80x24_chinese: "mean-std-cell", "nnnnnnnnnnmmm", 80 x 24, Lang::Zh;
-    mean_std_cell_120x40_english: "mean-std-cell", "annmmm", 120 x 40, Lang::En;
-    mean_std_cell_120x40_chinese: "mean-std-cell", "annmmm", 120 x 40, Lang::Zh;
-    vae_80x24_english: "vae", "nnnnnmm", 80 x 24, Lang::En;
-    vae_80x24_chinese: "vae", "nnnnnmm", 80 x 24, Lang::Zh;
-    vae_120x40_english: "vae", "nnnnnmm", 120 x 40, Lang::En;
-    vae_120x40_chinese: "vae", "nnnnnmm", 120 x 40, Lang::Zh;
+    autoencoder_80x24_english: lab_with("autoencoder", &[], "nnnnnmm"), 80 x 24, Lang::En;
+    autoencoder_80x24_chinese: lab_with("autoencoder", &[], "nnnnnmm"), 80 x 24, Lang::Zh;
+    autoencoder_120x40_english: lab_with("autoencoder", &[], "nnnnnmm"), 120 x 40, Lang::En;
+    autoencoder_120x40_chinese: lab_with("autoencoder", &[], "nnnnnmm"), 120 x 40, Lang::Zh;
+    denoising_80x24_english: lab_with("denoising-autoencoder", &[], "nnnnnmm"), 80 x 24, Lang::En;
+    denoising_80x24_chinese: lab_with("denoising-autoencoder", &[], "nnnnnmm"), 80 x 24, Lang::Zh;
+    denoising_120x40_english: lab_with("denoising-autoencoder", &[], "nnnnnmm"), 120 x 40, Lang::En;
+    denoising_120x40_chinese: lab_with("denoising-autoencoder", &[], "nnnnnmm"), 120 x 40, Lang::Zh;
+    sparse_80x24_english: lab_with("sparse-autoencoder", &[], "nnnnnmmm"), 80 x 24, Lang::En;
+    sparse_80x24_chinese: lab_with("sparse-autoencoder", &[], "nnnnnmmm"), 80 x 24, Lang::Zh;
+    sparse_120x40_english: lab_with("sparse-autoencoder", &[], "nnnnnmmm"), 120 x 40, Lang::En;
+    sparse_120x40_chinese: lab_with("sparse-autoencoder", &[], "nnnnnmmm"), 120 x 40, Lang::Zh;
+    mean_std_cell_80x24_english: lab_with("mean-std-cell", &[], "nnnnnnnnnnmmm"), 80 x 24, Lang::En;
+    mean_std_cell_80x24_chinese: lab_with("mean-std-cell", &[], "nnnnnnnnnnmmm"), 80 x 24, Lang::Zh;
+    mean_std_cell_120x40_english: lab_with("mean-std-cell", &[], "annmmm"), 120 x 40, Lang::En;
+    mean_std_cell_120x40_chinese: lab_with("mean-std-cell", &[], "annmmm"), 120 x 40, Lang::Zh;
+    vae_80x24_english: lab_with("vae", &[], "nnnnnmm"), 80 x 24, Lang::En;
+    vae_80x24_chinese: lab_with("vae", &[], "nnnnnmm"), 80 x 24, Lang::Zh;
+    vae_120x40_english: lab_with("vae", &[], "nnnnnmm"), 120 x 40, Lang::En;
+    vae_120x40_chinese: lab_with("vae", &[], "nnnnnmm"), 120 x 40, Lang::Zh;
 }

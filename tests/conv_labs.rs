@@ -4,8 +4,11 @@
 //! settings are refused with a message saying what and why; and each lab
 //! mid-run at 80x24 and 120x40 in English and Chinese, as snapshots.
 
+#[path = "support/lab_screen.rs"]
+mod lab_screen;
+
+use lab_screen::{lab_with, snapshots};
 use ndarray::{Array1, Array4, ArrayView2};
-use nnzoo::catalogue::Catalogue;
 use nnzoo::model::concepts::relu::{Relu, dead_units};
 use nnzoo::model::convolutional::conv_cell::ConvCell;
 use nnzoo::model::convolutional::conv_layer::ConvLayer;
@@ -15,11 +18,6 @@ use nnzoo::model::convolutional::time_delay::TimeDelay;
 use nnzoo::model::{self, Model, ModelError, Params, ViewContent};
 use nnzoo::nn::{Layer, conv_transpose2d, conv1d, conv2d, pool, upsample};
 use nnzoo::text::Lang;
-use nnzoo::tui::lab::Lab;
-use nnzoo::tui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// The model `key`'s parameters with `assignments` (`name=value`).
 fn params(key: &str, assignments: &[&str]) -> Params {
@@ -528,87 +526,50 @@ fn a_dead_unit_is_one_never_positive_on_the_batch() {
 
 // ---- Snapshots -------------------------------------------------------
 
-fn lab_with(entry_id: &str, assignments: &[&str], keys: &str) -> Lab {
-    let catalogue = Catalogue::builtin();
-    let entry = catalogue.get(entry_id).expect("entry in the catalogue");
-    let spec = model::find(&entry.model).expect("a runnable entry has a model");
-    let mut params = spec.default_params();
-    for assignment in assignments {
-        params
-            .assign(assignment)
-            .expect("the model takes the parameter");
-    }
-    let mut lab = Lab::with_params(entry, spec, &params, 42).expect("the model builds");
-    for c in keys.chars() {
-        lab.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-    }
-    lab
-}
-
-fn screen(lab: &mut Lab, width: u16, height: u16, lang: Lang) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    terminal
-        .draw(|frame| lab.render(frame.area(), frame.buffer_mut(), lang, &Theme::coloured()))
-        .expect("draw");
-    terminal.backend().to_string()
-}
-
-macro_rules! snapshots {
-    ($($name:ident: $entry:literal $assignments:expr, $keys:literal, $w:literal x $h:literal, $lang:expr;)*) => {
-        $(
-            #[test]
-            fn $name() {
-                let mut lab = lab_with($entry, $assignments, $keys);
-                insta::assert_snapshot!(screen(&mut lab, $w, $h, $lang));
-            }
-        )*
-    };
-}
-
 // The convolutional cell eight positions in (the window on row 1).
 snapshots! {
-    conv_cell_80x24_english: "convolutional-cell" &[], "nnnnnnnn", 80 x 24, Lang::En;
-    conv_cell_80x24_chinese: "convolutional-cell" &[], "nnnnnnnn", 80 x 24, Lang::Zh;
-    conv_cell_120x40_english: "convolutional-cell" &["padding=1", "stride=2"], "nnnnnnn", 120 x 40, Lang::En;
-    conv_cell_120x40_chinese: "convolutional-cell" &["padding=1", "stride=2"], "nnnnnnn", 120 x 40, Lang::Zh;
+    conv_cell_80x24_english: lab_with("convolutional-cell", &[], "nnnnnnnn"), 80 x 24, Lang::En;
+    conv_cell_80x24_chinese: lab_with("convolutional-cell", &[], "nnnnnnnn"), 80 x 24, Lang::Zh;
+    conv_cell_120x40_english: lab_with("convolutional-cell", &["padding=1", "stride=2"], "nnnnnnn"), 120 x 40, Lang::En;
+    conv_cell_120x40_chinese: lab_with("convolutional-cell", &["padding=1", "stride=2"], "nnnnnnn"), 120 x 40, Lang::Zh;
 }
 
 // The deconvolutional cell five stamps in.
 snapshots! {
-    deconv_cell_80x24_english: "deconvolutional-cell" &[], "nnnnn", 80 x 24, Lang::En;
-    deconv_cell_80x24_chinese: "deconvolutional-cell" &[], "nnnnn", 80 x 24, Lang::Zh;
-    deconv_cell_120x40_english: "deconvolutional-cell" &["padding=1", "output_padding=1"], "nnnnn", 120 x 40, Lang::En;
-    deconv_cell_120x40_chinese: "deconvolutional-cell" &["padding=1", "output_padding=1"], "nnnnn", 120 x 40, Lang::Zh;
+    deconv_cell_80x24_english: lab_with("deconvolutional-cell", &[], "nnnnn"), 80 x 24, Lang::En;
+    deconv_cell_80x24_chinese: lab_with("deconvolutional-cell", &[], "nnnnn"), 80 x 24, Lang::Zh;
+    deconv_cell_120x40_english: lab_with("deconvolutional-cell", &["padding=1", "output_padding=1"], "nnnnn"), 120 x 40, Lang::En;
+    deconv_cell_120x40_chinese: lab_with("deconvolutional-cell", &["padding=1", "output_padding=1"], "nnnnn"), 120 x 40, Lang::Zh;
 }
 
 // Max pooling six windows in; bilinear upsampling five positions in.
 snapshots! {
-    pooling_cell_80x24_english: "pooling-cell" &[], "nnnnnn", 80 x 24, Lang::En;
-    pooling_cell_80x24_chinese: "pooling-cell" &[], "nnnnnn", 80 x 24, Lang::Zh;
-    pooling_cell_120x40_english: "pooling-cell" &["mode=bilinear"], "nnnnn", 120 x 40, Lang::En;
-    pooling_cell_120x40_chinese: "pooling-cell" &["mode=avg", "k=3", "padding=1"], "nnnnn", 120 x 40, Lang::Zh;
+    pooling_cell_80x24_english: lab_with("pooling-cell", &[], "nnnnnn"), 80 x 24, Lang::En;
+    pooling_cell_80x24_chinese: lab_with("pooling-cell", &[], "nnnnnn"), 80 x 24, Lang::Zh;
+    pooling_cell_120x40_english: lab_with("pooling-cell", &["mode=bilinear"], "nnnnn"), 120 x 40, Lang::En;
+    pooling_cell_120x40_chinese: lab_with("pooling-cell", &["mode=avg", "k=3", "padding=1"], "nnnnn"), 120 x 40, Lang::Zh;
 }
 
 // The convolutional layer: conv1's depth (axis 1), and conv2's feature maps.
 snapshots! {
-    conv_layer_80x24_english: "convolutional-layer" &[], "nn", 80 x 24, Lang::En;
-    conv_layer_80x24_chinese: "convolutional-layer" &[], "nn", 80 x 24, Lang::Zh;
-    conv_layer_120x40_english: "conv-weight-shape" &[], "nnnnnnn", 120 x 40, Lang::En;
-    conv_layer_120x40_chinese: "conv-weight-shape" &[], "nnnnnnnnnn", 120 x 40, Lang::Zh;
+    conv_layer_80x24_english: lab_with("convolutional-layer", &[], "nn"), 80 x 24, Lang::En;
+    conv_layer_80x24_chinese: lab_with("convolutional-layer", &[], "nn"), 80 x 24, Lang::Zh;
+    conv_layer_120x40_english: lab_with("conv-weight-shape", &[], "nnnnnnn"), 120 x 40, Lang::En;
+    conv_layer_120x40_chinese: lab_with("conv-weight-shape", &[], "nnnnnnnnnn"), 120 x 40, Lang::Zh;
 }
 
 // Time-delayed connections twelve outputs in.
 snapshots! {
-    time_delay_80x24_english: "time-delay" &[], "nnnnnnnnnnnn", 80 x 24, Lang::En;
-    time_delay_80x24_chinese: "time-delay" &[], "nnnnnnnnnnnn", 80 x 24, Lang::Zh;
-    time_delay_120x40_english: "time-delay" &["dilation=4", "kernel=difference"], "nnnnnnnnnnnn", 120 x 40, Lang::En;
-    time_delay_120x40_chinese: "time-delay" &["dilation=4", "kernel=difference"], "nnnnnnnnnnnn", 120 x 40, Lang::Zh;
+    time_delay_80x24_english: lab_with("time-delay", &[], "nnnnnnnnnnnn"), 80 x 24, Lang::En;
+    time_delay_80x24_chinese: lab_with("time-delay", &[], "nnnnnnnnnnnn"), 80 x 24, Lang::Zh;
+    time_delay_120x40_english: lab_with("time-delay", &["dilation=4", "kernel=difference"], "nnnnnnnnnnnn"), 120 x 40, Lang::En;
+    time_delay_120x40_chinese: lab_with("time-delay", &["dilation=4", "kernel=difference"], "nnnnnnnnnnnn"), 120 x 40, Lang::Zh;
 }
 
 // ReLU: two batches in; then with every bias lowered by 0.5 (two v).
 snapshots! {
-    relu_80x24_english: "relu" &[], "nn", 80 x 24, Lang::En;
-    relu_80x24_chinese: "relu" &[], "nn", 80 x 24, Lang::Zh;
-    relu_120x40_english: "relu" &[], "nnvv", 120 x 40, Lang::En;
-    relu_120x40_chinese: "relu" &[], "nnvv", 120 x 40, Lang::Zh;
+    relu_80x24_english: lab_with("relu", &[], "nn"), 80 x 24, Lang::En;
+    relu_80x24_chinese: lab_with("relu", &[], "nn"), 80 x 24, Lang::Zh;
+    relu_120x40_english: lab_with("relu", &[], "nnvv"), 120 x 40, Lang::En;
+    relu_120x40_chinese: lab_with("relu", &[], "nnvv"), 120 x 40, Lang::Zh;
 }

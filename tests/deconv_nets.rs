@@ -5,8 +5,11 @@
 //! parameters' bounds and edits refused with clear errors, and their labs
 //! as snapshots at 80x24 and 120x40 in English and Chinese.
 
+#[path = "support/lab_screen.rs"]
+mod lab_screen;
+
+use lab_screen::{lab_with, snapshots};
 use ndarray::{Array2, ArrayD};
-use nnzoo::catalogue::Catalogue;
 use nnzoo::experiment;
 use nnzoo::model::autoencoders::dcign::{Dcign, DcignLab, WALK};
 use nnzoo::model::autoencoders::vae::draw_eps;
@@ -16,13 +19,8 @@ use nnzoo::nn::Layer;
 use nnzoo::nn::gradcheck::check_layer;
 use nnzoo::nn::optim::Adam;
 use nnzoo::text::Lang;
-use nnzoo::tui::lab::Lab;
-use nnzoo::tui::theme::Theme;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn uniform(shape: (usize, usize), lo: f32, hi: f32, seed: u64) -> Array2<f32> {
     let mut rng = StdRng::seed_from_u64(seed);
@@ -399,57 +397,20 @@ fn dcign_digits_on_a_short_setting_measures_both_networks() {
     assert!(report.metric("dcign_over_vae").unwrap().is_finite());
 }
 
-fn lab_with(entry_id: &str, assignments: &[&str], keys: &str) -> Lab {
-    let catalogue = Catalogue::builtin();
-    let entry = catalogue.get(entry_id).expect("entry in the catalogue");
-    let spec = model::find(&entry.model).expect("a runnable entry has a model");
-    let mut params = spec.default_params();
-    for assignment in assignments {
-        params
-            .assign(assignment)
-            .expect("the model takes the parameter");
-    }
-    let mut lab = Lab::with_params(entry, spec, &params, 42).expect("the model builds");
-    for c in keys.chars() {
-        lab.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-    }
-    lab
-}
-
-fn screen(lab: &mut Lab, width: u16, height: u16, lang: Lang) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    terminal
-        .draw(|frame| lab.render(frame.area(), frame.buffer_mut(), lang, &Theme::coloured()))
-        .expect("draw");
-    terminal.backend().to_string()
-}
-
-macro_rules! snapshots {
-    ($($name:ident: $id:literal $assignments:expr, $keys:literal, $w:literal x $h:literal, $lang:expr;)*) => {
-        $(
-            #[test]
-            fn $name() {
-                let mut lab = lab_with($id, $assignments, $keys);
-                insta::assert_snapshot!(screen(&mut lab, $w, $h, $lang));
-            }
-        )*
-    };
-}
-
 // Two steps in, then three stages: the drawing of 4 has reached the first
 // deconvolution's maps.
 snapshots! {
-    deconv_80x24_english: "deconvolutional-network" &["maps=8"], "xnnmmm", 80 x 24, Lang::En;
-    deconv_80x24_chinese: "deconvolutional-network" &["maps=8"], "xnnmmm", 80 x 24, Lang::Zh;
-    deconv_120x40_english: "deconvolutional-network" &["maps=8"], "xnnmmm", 120 x 40, Lang::En;
-    deconv_120x40_chinese: "deconvolutional-network" &["maps=8"], "xnnmmm", 120 x 40, Lang::Zh;
+    deconv_80x24_english: lab_with("deconvolutional-network", &["maps=8"], "xnnmmm"), 80 x 24, Lang::En;
+    deconv_80x24_chinese: lab_with("deconvolutional-network", &["maps=8"], "xnnmmm"), 80 x 24, Lang::Zh;
+    deconv_120x40_english: lab_with("deconvolutional-network", &["maps=8"], "xnnmmm"), 120 x 40, Lang::En;
+    deconv_120x40_chinese: lab_with("deconvolutional-network", &["maps=8"], "xnnmmm"), 120 x 40, Lang::Zh;
 }
 
 // Four steps in, then two stages: the batch drawn and reconstructed; the
 // walk along z2 from −2 to 2.
 snapshots! {
-    dcign_80x24_english: "dcign" &["maps=4", "unit=2", "reach=2"], "nnnnmm", 80 x 24, Lang::En;
-    dcign_80x24_chinese: "dcign" &["maps=4", "unit=2", "reach=2"], "nnnnmm", 80 x 24, Lang::Zh;
-    dcign_120x40_english: "dcign" &["maps=4", "unit=2", "reach=2"], "nnnnmm", 120 x 40, Lang::En;
-    dcign_120x40_chinese: "dcign" &["maps=4", "unit=2", "reach=2"], "nnnnmm", 120 x 40, Lang::Zh;
+    dcign_80x24_english: lab_with("dcign", &["maps=4", "unit=2", "reach=2"], "nnnnmm"), 80 x 24, Lang::En;
+    dcign_80x24_chinese: lab_with("dcign", &["maps=4", "unit=2", "reach=2"], "nnnnmm"), 80 x 24, Lang::Zh;
+    dcign_120x40_english: lab_with("dcign", &["maps=4", "unit=2", "reach=2"], "nnnnmm"), 120 x 40, Lang::En;
+    dcign_120x40_chinese: lab_with("dcign", &["maps=4", "unit=2", "reach=2"], "nnnnmm"), 120 x 40, Lang::Zh;
 }

@@ -2,17 +2,16 @@
 //! nnzoo must refuse cleanly, the `gan-ring` experiment on a short setting,
 //! and its lab at 80x24 and 120x40 in English and Chinese.
 
-use nnzoo::catalogue::Catalogue;
+#[path = "support/lab_screen.rs"]
+mod lab_screen;
+
+use lab_screen::{lab_with, snapshots};
 use nnzoo::eval;
 use nnzoo::experiment;
 use nnzoo::model;
 use nnzoo::text::Lang;
 use nnzoo::tui::lab::Lab;
-use nnzoo::tui::theme::Theme;
 use nnzoo::work::{Flow, Progress};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -116,46 +115,14 @@ fn the_ring_experiment_measures_coverage_on_a_short_setting() {
 /// 64) to reach the modes.
 const SHORT_ITERATIONS: &str = "1500";
 
-fn press(lab: &mut Lab, keys: &str) {
-    for c in keys.chars() {
-        lab.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-    }
-}
-
-fn screen(lab: &mut Lab, width: u16, height: u16, lang: Lang) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    terminal
-        .draw(|frame| lab.render(frame.area(), frame.buffer_mut(), lang, &Theme::coloured()))
-        .expect("draw");
-    terminal.backend().to_string()
-}
-
 /// The GAN lab with seed 42 after 60 iterations and a discriminator step.
 fn trained_lab() -> Lab {
-    let catalogue = Catalogue::builtin();
-    let entry = catalogue.get("gan").expect("entry in the catalogue");
-    let spec = model::find(&entry.model).expect("a runnable entry has a model");
-    let mut lab = Lab::open(entry, spec, 42).expect("the model builds at its defaults");
-    press(&mut lab, &"n".repeat(60));
-    press(&mut lab, "m");
-    lab
-}
-
-macro_rules! snapshots {
-    ($($name:ident: $w:literal x $h:literal, $lang:expr;)*) => {
-        $(
-            #[test]
-            fn $name() {
-                let mut lab = trained_lab();
-                insta::assert_snapshot!(screen(&mut lab, $w, $h, $lang));
-            }
-        )*
-    };
+    lab_with("gan", &[], &("n".repeat(60) + "m"))
 }
 
 snapshots! {
-    gan_80x24_english: 80 x 24, Lang::En;
-    gan_80x24_chinese: 80 x 24, Lang::Zh;
-    gan_120x40_english: 120 x 40, Lang::En;
-    gan_120x40_chinese: 120 x 40, Lang::Zh;
+    gan_80x24_english: trained_lab(), 80 x 24, Lang::En;
+    gan_80x24_chinese: trained_lab(), 80 x 24, Lang::Zh;
+    gan_120x40_english: trained_lab(), 120 x 40, Lang::En;
+    gan_120x40_chinese: trained_lab(), 120 x 40, Lang::Zh;
 }

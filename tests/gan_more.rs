@@ -8,37 +8,19 @@
 //! `b` takes them back one by one and `c` clears them; the generator then
 //! learns to put its samples on the drawn points.
 
-use nnzoo::catalogue::Catalogue;
+#[path = "support/lab_screen.rs"]
+mod lab_screen;
+
+use lab_screen::{SEED, lab_with, open, press, screen, snapshots};
 use nnzoo::experiment;
 use nnzoo::model::{self, Model, ViewContent};
 use nnzoo::text::Lang;
 use nnzoo::tui::lab::{Lab, LabOutcome};
 use nnzoo::tui::theme::Theme;
 use nnzoo::view::{self, DrawContext, Plane, PlanePoint, View};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::{
-    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use ratatui::crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
-
-fn gan_lab(assignments: &[&str], seed: u64) -> Lab {
-    let catalogue = Catalogue::builtin();
-    let entry = catalogue.get("gan").expect("entry in the catalogue");
-    let spec = model::find(&entry.model).expect("a runnable entry has a model");
-    let mut params = spec.default_params();
-    for a in assignments {
-        params.assign(a).expect("the GAN takes the parameter");
-    }
-    Lab::with_params(entry, spec, &params, seed).expect("the GAN builds")
-}
-
-fn press(lab: &mut Lab, keys: &str) {
-    for c in keys.chars() {
-        lab.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-    }
-}
 
 fn mouse(lab: &mut Lab, kind: MouseEventKind, column: u16, row: u16) -> LabOutcome {
     lab.handle_mouse(MouseEvent {
@@ -123,7 +105,7 @@ fn last_point(status: &str) -> (f64, f64) {
 #[test]
 fn a_click_lands_at_the_point_of_the_plane_under_it() {
     for (width, height) in [(80, 24), (120, 40)] {
-        let mut lab = gan_lab(&["data=drawn"], 1);
+        let mut lab = open("gan", &["data=drawn"], 1);
         let buf = render(&mut lab, width, height, Lang::En);
         let cells = plot_cells(&buf);
         let (left, top, right, bottom) = cells;
@@ -168,7 +150,7 @@ fn a_click_lands_at_the_point_of_the_plane_under_it() {
 #[test]
 fn dragging_adds_a_point_per_cell_and_they_step_back_one_by_one() {
     let (width, height) = (80, 24);
-    let mut lab = gan_lab(&["data=drawn"], 1);
+    let mut lab = open("gan", &["data=drawn"], 1);
     let buf = render(&mut lab, width, height, Lang::En);
     let (left, top, _, _) = plot_cells(&buf);
     let (col, row) = (left + 4, top + 3);
@@ -221,7 +203,7 @@ fn dragging_adds_a_point_per_cell_and_they_step_back_one_by_one() {
 #[test]
 fn on_the_ring_a_click_adds_nothing() {
     let (width, height) = (80, 24);
-    let mut lab = gan_lab(&[], 1);
+    let mut lab = open("gan", &[], 1);
     let before = render(&mut lab, width, height, Lang::En);
     let (x, y) = find(&before, "D(x) as the background").expect("the plane's title");
     assert_eq!(click(&mut lab, x + 10, y + 6), LabOutcome::Ignored);
@@ -420,8 +402,11 @@ fn dcign_digits_on_two_short_epochs_measures_both_networks_alike() {
     assert_eq!(report.verdict(), if holds { "pass" } else { "fail" });
 }
 
+/// The GAN's lab on drawn data with the seed 42: two strokes dragged
+/// across its plane as drawn at `width` x `height`, then 60 iterations and
+/// a discriminator step.
 fn snapshot_lab(width: u16, height: u16) -> Lab {
-    let mut lab = gan_lab(&["data=drawn"], 42);
+    let mut lab = open("gan", &["data=drawn"], SEED);
     let buf = render(&mut lab, width, height, Lang::En);
     let (left, top, right, bottom) = plot_cells(&buf);
     // Two strokes: one along the top left, one down the right.
@@ -447,31 +432,11 @@ fn snapshot_lab(width: u16, height: u16) -> Lab {
     lab
 }
 
-fn screen(lab: &mut Lab, width: u16, height: u16, lang: Lang) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    terminal
-        .draw(|frame| lab.render(frame.area(), frame.buffer_mut(), lang, &Theme::coloured()))
-        .expect("draw");
-    terminal.backend().to_string()
-}
-
-macro_rules! snapshots {
-    ($($name:ident: $w:literal x $h:literal, $lang:expr;)*) => {
-        $(
-            #[test]
-            fn $name() {
-                let mut lab = snapshot_lab($w, $h);
-                insta::assert_snapshot!(screen(&mut lab, $w, $h, $lang));
-            }
-        )*
-    };
-}
-
 snapshots! {
-    gan_drawn_80x24_english: 80 x 24, Lang::En;
-    gan_drawn_80x24_chinese: 80 x 24, Lang::Zh;
-    gan_drawn_120x40_english: 120 x 40, Lang::En;
-    gan_drawn_120x40_chinese: 120 x 40, Lang::Zh;
+    gan_drawn_80x24_english: snapshot_lab(80, 24), 80 x 24, Lang::En;
+    gan_drawn_80x24_chinese: snapshot_lab(80, 24), 80 x 24, Lang::Zh;
+    gan_drawn_120x40_english: snapshot_lab(120, 40), 120 x 40, Lang::En;
+    gan_drawn_120x40_chinese: snapshot_lab(120, 40), 120 x 40, Lang::Zh;
 }
 
 /// The pictures of the gallery `name`.
@@ -523,10 +488,7 @@ fn on_the_digits_the_generator_learns_pictures_with_strokes() {
 }
 
 fn digits_lab() -> Lab {
-    let mut lab = gan_lab(&["data=digits"], 42);
-    press(&mut lab, &"n".repeat(60));
-    press(&mut lab, "m");
-    lab
+    lab_with("gan", &["data=digits"], &("n".repeat(60) + "m"))
 }
 
 #[test]

@@ -2,198 +2,135 @@
 //! cells (alone and side by side) after a fixed number of steps and stages with a fixed seed, at
 //! 80x24 and 120x40, in English and Chinese.
 
+#[path = "support/lab_screen.rs"]
+mod lab_screen;
+
+use lab_screen::{lab_with, open, plain_screen, press, screen, snapshots};
 use nnzoo::catalogue::Catalogue;
 use nnzoo::model;
 use nnzoo::text::Lang;
 use nnzoo::tui::lab::Lab;
-use nnzoo::tui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 
-fn open(entry_id: &str) -> Lab {
-    let catalogue = Catalogue::builtin();
-    let entry = catalogue.get(entry_id).expect("entry in the catalogue");
-    let spec = model::find(&entry.model).expect("a runnable entry has a model");
-    Lab::open(entry, spec, 42).expect("the model builds at its defaults")
-}
-
-fn press(lab: &mut Lab, keys: &str) {
-    for c in keys.chars() {
-        lab.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-    }
-}
-
-fn screen(lab: &mut Lab, width: u16, height: u16, lang: Lang) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    terminal
-        .draw(|frame| lab.render(frame.area(), frame.buffer_mut(), lang, &Theme::coloured()))
-        .expect("draw");
-    terminal.backend().to_string()
-}
-
 /// Five steps, then three stages into the sixth.
 fn mid_run(entry_id: &str) -> Lab {
-    let mut lab = open(entry_id);
-    press(&mut lab, "nnnnnmmm");
-    lab
-}
-
-macro_rules! snapshots {
-    ($($name:ident: $id:literal, $w:literal x $h:literal, $lang:expr;)*) => {
-        $(
-            #[test]
-            fn $name() {
-                let mut lab = mid_run($id);
-                insta::assert_snapshot!(screen(&mut lab, $w, $h, $lang));
-            }
-        )*
-    };
+    lab_with(entry_id, &[], "nnnnnmmm")
 }
 
 snapshots! {
-    cnn_80x24_english: "cnn", 80 x 24, Lang::En;
-    cnn_80x24_chinese: "cnn", 80 x 24, Lang::Zh;
-    cnn_120x40_english: "cnn", 120 x 40, Lang::En;
-    cnn_120x40_chinese: "cnn", 120 x 40, Lang::Zh;
-    lstm_80x24_english: "lstm-cell", 80 x 24, Lang::En;
-    lstm_80x24_chinese: "lstm-cell", 80 x 24, Lang::Zh;
-    lstm_120x40_english: "lstm-cell", 120 x 40, Lang::En;
-    lstm_120x40_chinese: "lstm-cell", 120 x 40, Lang::Zh;
-    gru_80x24_english: "gru-cell", 80 x 24, Lang::En;
-    gru_80x24_chinese: "gru-cell", 80 x 24, Lang::Zh;
-    gru_120x40_english: "gru-cell", 120 x 40, Lang::En;
-    gru_120x40_chinese: "gru-cell", 120 x 40, Lang::Zh;
-    layer_80x24_english: "layer", 80 x 24, Lang::En;
-    layer_120x40_chinese: "layer", 120 x 40, Lang::Zh;
-    perceptron_80x24_english: "perceptron", 80 x 24, Lang::En;
-    perceptron_80x24_chinese: "perceptron", 80 x 24, Lang::Zh;
-    perceptron_120x40_english: "perceptron", 120 x 40, Lang::En;
-    perceptron_120x40_chinese: "perceptron", 120 x 40, Lang::Zh;
-    feed_forward_80x24_english: "feed-forward", 80 x 24, Lang::En;
-    feed_forward_80x24_chinese: "feed-forward", 80 x 24, Lang::Zh;
-    feed_forward_120x40_english: "feed-forward", 120 x 40, Lang::En;
-    feed_forward_120x40_chinese: "feed-forward", 120 x 40, Lang::Zh;
-    deep_feed_forward_120x40_english: "deep-feed-forward", 120 x 40, Lang::En;
-    training_process_80x24_english: "training-process", 80 x 24, Lang::En;
-    training_process_80x24_chinese: "training-process", 80 x 24, Lang::Zh;
-    training_process_120x40_english: "training-process", 120 x 40, Lang::En;
-    training_process_120x40_chinese: "training-process", 120 x 40, Lang::Zh;
-    rbm_80x24_english: "rbm", 80 x 24, Lang::En;
-    rbm_80x24_chinese: "rbm", 80 x 24, Lang::Zh;
-    rbm_120x40_english: "rbm", 120 x 40, Lang::En;
-    rbm_120x40_chinese: "rbm", 120 x 40, Lang::Zh;
-    boltzmann_machine_80x24_english: "boltzmann-machine", 80 x 24, Lang::En;
-    boltzmann_machine_80x24_chinese: "boltzmann-machine", 80 x 24, Lang::Zh;
-    boltzmann_machine_120x40_english: "boltzmann-machine", 120 x 40, Lang::En;
-    boltzmann_machine_120x40_chinese: "boltzmann-machine", 120 x 40, Lang::Zh;
-    dbn_80x24_english: "dbn", 80 x 24, Lang::En;
-    dbn_80x24_chinese: "dbn", 80 x 24, Lang::Zh;
-    dbn_120x40_english: "dbn", 120 x 40, Lang::En;
-    dbn_120x40_chinese: "dbn", 120 x 40, Lang::Zh;
-    markov_chain_80x24_english: "markov-chain", 80 x 24, Lang::En;
-    markov_chain_80x24_chinese: "markov-chain", 80 x 24, Lang::Zh;
-    markov_chain_120x40_english: "markov-chain", 120 x 40, Lang::En;
-    markov_chain_120x40_chinese: "markov-chain", 120 x 40, Lang::Zh;
-    elm_80x24_english: "elm", 80 x 24, Lang::En;
-    elm_80x24_chinese: "elm", 80 x 24, Lang::Zh;
-    elm_120x40_english: "elm", 120 x 40, Lang::En;
-    elm_120x40_chinese: "elm", 120 x 40, Lang::Zh;
-    kohonen_80x24_english: "kohonen", 80 x 24, Lang::En;
-    kohonen_80x24_chinese: "kohonen", 80 x 24, Lang::Zh;
-    kohonen_120x40_english: "kohonen", 120 x 40, Lang::En;
-    kohonen_120x40_chinese: "kohonen", 120 x 40, Lang::Zh;
-    rbf_80x24_english: "rbf", 80 x 24, Lang::En;
-    rbf_80x24_chinese: "rbf", 80 x 24, Lang::Zh;
-    rbf_120x40_english: "rbf", 120 x 40, Lang::En;
-    rbf_120x40_chinese: "rbf", 120 x 40, Lang::Zh;
-    esn_80x24_english: "esn", 80 x 24, Lang::En;
-    esn_80x24_chinese: "esn", 80 x 24, Lang::Zh;
-    esn_120x40_english: "esn", 120 x 40, Lang::En;
-    esn_120x40_chinese: "esn", 120 x 40, Lang::Zh;
-    lsm_80x24_english: "lsm", 80 x 24, Lang::En;
-    lsm_80x24_chinese: "lsm", 80 x 24, Lang::Zh;
-}
-
-/// The lab of `entry_id` built with `assignments` (`name=value`) and the
-/// seed 42, after `keys`.
-fn lab_with(entry_id: &str, assignments: &[&str], keys: &str) -> Lab {
-    let catalogue = Catalogue::builtin();
-    let entry = catalogue.get(entry_id).expect("entry in the catalogue");
-    let spec = model::find(&entry.model).expect("a runnable entry has a model");
-    let mut params = spec.default_params();
-    for assignment in assignments {
-        params
-            .assign(assignment)
-            .expect("the model takes the parameter");
-    }
-    let mut lab = Lab::with_params(entry, spec, &params, 42).expect("the model builds");
-    press(&mut lab, keys);
-    lab
-}
-
-macro_rules! snapshots_with {
-    ($($name:ident: $entry:literal $assignments:expr, $keys:literal, $w:literal x $h:literal, $lang:expr;)*) => {
-        $(
-            #[test]
-            fn $name() {
-                let mut lab = lab_with($entry, $assignments, $keys);
-                insta::assert_snapshot!(screen(&mut lab, $w, $h, $lang));
-            }
-        )*
-    };
+    cnn_80x24_english: mid_run("cnn"), 80 x 24, Lang::En;
+    cnn_80x24_chinese: mid_run("cnn"), 80 x 24, Lang::Zh;
+    cnn_120x40_english: mid_run("cnn"), 120 x 40, Lang::En;
+    cnn_120x40_chinese: mid_run("cnn"), 120 x 40, Lang::Zh;
+    lstm_80x24_english: mid_run("lstm-cell"), 80 x 24, Lang::En;
+    lstm_80x24_chinese: mid_run("lstm-cell"), 80 x 24, Lang::Zh;
+    lstm_120x40_english: mid_run("lstm-cell"), 120 x 40, Lang::En;
+    lstm_120x40_chinese: mid_run("lstm-cell"), 120 x 40, Lang::Zh;
+    gru_80x24_english: mid_run("gru-cell"), 80 x 24, Lang::En;
+    gru_80x24_chinese: mid_run("gru-cell"), 80 x 24, Lang::Zh;
+    gru_120x40_english: mid_run("gru-cell"), 120 x 40, Lang::En;
+    gru_120x40_chinese: mid_run("gru-cell"), 120 x 40, Lang::Zh;
+    layer_80x24_english: mid_run("layer"), 80 x 24, Lang::En;
+    layer_120x40_chinese: mid_run("layer"), 120 x 40, Lang::Zh;
+    perceptron_80x24_english: mid_run("perceptron"), 80 x 24, Lang::En;
+    perceptron_80x24_chinese: mid_run("perceptron"), 80 x 24, Lang::Zh;
+    perceptron_120x40_english: mid_run("perceptron"), 120 x 40, Lang::En;
+    perceptron_120x40_chinese: mid_run("perceptron"), 120 x 40, Lang::Zh;
+    feed_forward_80x24_english: mid_run("feed-forward"), 80 x 24, Lang::En;
+    feed_forward_80x24_chinese: mid_run("feed-forward"), 80 x 24, Lang::Zh;
+    feed_forward_120x40_english: mid_run("feed-forward"), 120 x 40, Lang::En;
+    feed_forward_120x40_chinese: mid_run("feed-forward"), 120 x 40, Lang::Zh;
+    deep_feed_forward_120x40_english: mid_run("deep-feed-forward"), 120 x 40, Lang::En;
+    training_process_80x24_english: mid_run("training-process"), 80 x 24, Lang::En;
+    training_process_80x24_chinese: mid_run("training-process"), 80 x 24, Lang::Zh;
+    training_process_120x40_english: mid_run("training-process"), 120 x 40, Lang::En;
+    training_process_120x40_chinese: mid_run("training-process"), 120 x 40, Lang::Zh;
+    rbm_80x24_english: mid_run("rbm"), 80 x 24, Lang::En;
+    rbm_80x24_chinese: mid_run("rbm"), 80 x 24, Lang::Zh;
+    rbm_120x40_english: mid_run("rbm"), 120 x 40, Lang::En;
+    rbm_120x40_chinese: mid_run("rbm"), 120 x 40, Lang::Zh;
+    boltzmann_machine_80x24_english: mid_run("boltzmann-machine"), 80 x 24, Lang::En;
+    boltzmann_machine_80x24_chinese: mid_run("boltzmann-machine"), 80 x 24, Lang::Zh;
+    boltzmann_machine_120x40_english: mid_run("boltzmann-machine"), 120 x 40, Lang::En;
+    boltzmann_machine_120x40_chinese: mid_run("boltzmann-machine"), 120 x 40, Lang::Zh;
+    dbn_80x24_english: mid_run("dbn"), 80 x 24, Lang::En;
+    dbn_80x24_chinese: mid_run("dbn"), 80 x 24, Lang::Zh;
+    dbn_120x40_english: mid_run("dbn"), 120 x 40, Lang::En;
+    dbn_120x40_chinese: mid_run("dbn"), 120 x 40, Lang::Zh;
+    markov_chain_80x24_english: mid_run("markov-chain"), 80 x 24, Lang::En;
+    markov_chain_80x24_chinese: mid_run("markov-chain"), 80 x 24, Lang::Zh;
+    markov_chain_120x40_english: mid_run("markov-chain"), 120 x 40, Lang::En;
+    markov_chain_120x40_chinese: mid_run("markov-chain"), 120 x 40, Lang::Zh;
+    elm_80x24_english: mid_run("elm"), 80 x 24, Lang::En;
+    elm_80x24_chinese: mid_run("elm"), 80 x 24, Lang::Zh;
+    elm_120x40_english: mid_run("elm"), 120 x 40, Lang::En;
+    elm_120x40_chinese: mid_run("elm"), 120 x 40, Lang::Zh;
+    kohonen_80x24_english: mid_run("kohonen"), 80 x 24, Lang::En;
+    kohonen_80x24_chinese: mid_run("kohonen"), 80 x 24, Lang::Zh;
+    kohonen_120x40_english: mid_run("kohonen"), 120 x 40, Lang::En;
+    kohonen_120x40_chinese: mid_run("kohonen"), 120 x 40, Lang::Zh;
+    rbf_80x24_english: mid_run("rbf"), 80 x 24, Lang::En;
+    rbf_80x24_chinese: mid_run("rbf"), 80 x 24, Lang::Zh;
+    rbf_120x40_english: mid_run("rbf"), 120 x 40, Lang::En;
+    rbf_120x40_chinese: mid_run("rbf"), 120 x 40, Lang::Zh;
+    esn_80x24_english: mid_run("esn"), 80 x 24, Lang::En;
+    esn_80x24_chinese: mid_run("esn"), 80 x 24, Lang::Zh;
+    esn_120x40_english: mid_run("esn"), 120 x 40, Lang::En;
+    esn_120x40_chinese: mid_run("esn"), 120 x 40, Lang::Zh;
+    lsm_80x24_english: mid_run("lsm"), 80 x 24, Lang::En;
+    lsm_80x24_chinese: mid_run("lsm"), 80 x 24, Lang::Zh;
 }
 
 // The LSTM lab with `compare` on: an LSTM and a GRU side by side, five
 // steps and three stages in.
-snapshots_with! {
-    compare_80x24_english: "lstm-cell" &["compare=on"], "nnnnnmmm", 80 x 24, Lang::En;
-    compare_80x24_chinese: "lstm-cell" &["compare=on"], "nnnnnmmm", 80 x 24, Lang::Zh;
-    compare_120x40_english: "lstm-cell" &["compare=on"], "nnnnnmmm", 120 x 40, Lang::En;
-    compare_120x40_chinese: "lstm-cell" &["compare=on"], "nnnnnmmm", 120 x 40, Lang::Zh;
+snapshots! {
+    compare_80x24_english: lab_with("lstm-cell", &["compare=on"], "nnnnnmmm"), 80 x 24, Lang::En;
+    compare_80x24_chinese: lab_with("lstm-cell", &["compare=on"], "nnnnnmmm"), 80 x 24, Lang::Zh;
+    compare_120x40_english: lab_with("lstm-cell", &["compare=on"], "nnnnnmmm"), 120 x 40, Lang::En;
+    compare_120x40_chinese: lab_with("lstm-cell", &["compare=on"], "nnnnnmmm"), 120 x 40, Lang::Zh;
 }
 
 // ArgMax along axis 1, three lanes in, and along axis 2 (`a`) one lane in.
-snapshots_with! {
-    argmax_80x24_english: "argmax" &[], "nnn", 80 x 24, Lang::En;
-    argmax_80x24_chinese: "argmax" &[], "nnn", 80 x 24, Lang::Zh;
-    argmax_120x40_english: "argmax" &[], "an", 120 x 40, Lang::En;
-    argmax_120x40_chinese: "argmax" &[], "an", 120 x 40, Lang::Zh;
+snapshots! {
+    argmax_80x24_english: lab_with("argmax", &[], "nnn"), 80 x 24, Lang::En;
+    argmax_80x24_chinese: lab_with("argmax", &[], "nnn"), 80 x 24, Lang::Zh;
+    argmax_120x40_english: lab_with("argmax", &[], "an"), 120 x 40, Lang::En;
+    argmax_120x40_chinese: lab_with("argmax", &[], "an"), 120 x 40, Lang::Zh;
 }
 
 // Sharing and copying: three writes into the original.
-snapshots_with! {
-    tensor_sharing_80x24_english: "tensor-sharing" &[], "nnn", 80 x 24, Lang::En;
-    tensor_sharing_80x24_chinese: "tensor-sharing" &[], "nnn", 80 x 24, Lang::Zh;
-    tensor_sharing_120x40_english: "tensor-sharing" &[], "nnn", 120 x 40, Lang::En;
-    tensor_sharing_120x40_chinese: "tensor-sharing" &[], "nnn", 120 x 40, Lang::Zh;
+snapshots! {
+    tensor_sharing_80x24_english: lab_with("tensor-sharing", &[], "nnn"), 80 x 24, Lang::En;
+    tensor_sharing_80x24_chinese: lab_with("tensor-sharing", &[], "nnn"), 80 x 24, Lang::Zh;
+    tensor_sharing_120x40_english: lab_with("tensor-sharing", &[], "nnn"), 120 x 40, Lang::En;
+    tensor_sharing_120x40_chinese: lab_with("tensor-sharing", &[], "nnn"), 120 x 40, Lang::Zh;
 }
 
 // Entropy: the starting distribution sharpened three times.
-snapshots_with! {
-    entropy_80x24_english: "entropy" &[], "nnn", 80 x 24, Lang::En;
-    entropy_80x24_chinese: "entropy" &[], "nnn", 80 x 24, Lang::Zh;
-    entropy_120x40_english: "entropy" &[], "nnn", 120 x 40, Lang::En;
-    entropy_120x40_chinese: "entropy" &[], "nnn", 120 x 40, Lang::Zh;
+snapshots! {
+    entropy_80x24_english: lab_with("entropy", &[], "nnn"), 80 x 24, Lang::En;
+    entropy_80x24_chinese: lab_with("entropy", &[], "nnn"), 80 x 24, Lang::Zh;
+    entropy_120x40_english: lab_with("entropy", &[], "nnn"), 120 x 40, Lang::En;
+    entropy_120x40_chinese: lab_with("entropy", &[], "nnn"), 120 x 40, Lang::Zh;
 }
 
 // The Markov chain writing text: thirty characters and one stage in.
-snapshots_with! {
-    text_chain_80x24_english: "markov-chain" &["chain=text", "text=en"], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm", 80 x 24, Lang::En;
-    text_chain_80x24_chinese: "markov-chain" &["chain=text", "text=zh"], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm", 80 x 24, Lang::Zh;
-    text_chain_120x40_english: "markov-chain" &["chain=text", "text=en", "order=3"], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm", 120 x 40, Lang::En;
-    text_chain_120x40_chinese: "markov-chain" &["chain=text", "text=zh", "order=1"], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm", 120 x 40, Lang::Zh;
+snapshots! {
+    text_chain_80x24_english: lab_with("markov-chain", &["chain=text", "text=en"], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm"), 80 x 24, Lang::En;
+    text_chain_80x24_chinese: lab_with("markov-chain", &["chain=text", "text=zh"], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm"), 80 x 24, Lang::Zh;
+    text_chain_120x40_english: lab_with("markov-chain", &["chain=text", "text=en", "order=3"], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm"), 120 x 40, Lang::En;
+    text_chain_120x40_chinese: lab_with("markov-chain", &["chain=text", "text=zh", "order=1"], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm"), 120 x 40, Lang::Zh;
 }
 
 // The support vector machine on the moons (RBF kernel): thirty SMO
 // iterations, then the next pair picked.
-snapshots_with! {
-    svm_80x24_english: "svm" &[], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm", 80 x 24, Lang::En;
-    svm_80x24_chinese: "svm" &[], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm", 80 x 24, Lang::Zh;
-    svm_120x40_english: "svm" &[], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm", 120 x 40, Lang::En;
-    svm_120x40_chinese: "svm" &[], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm", 120 x 40, Lang::Zh;
+snapshots! {
+    svm_80x24_english: lab_with("svm", &[], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm"), 80 x 24, Lang::En;
+    svm_80x24_chinese: lab_with("svm", &[], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm"), 80 x 24, Lang::Zh;
+    svm_120x40_english: lab_with("svm", &[], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm"), 120 x 40, Lang::En;
+    svm_120x40_chinese: lab_with("svm", &[], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnm"), 120 x 40, Lang::Zh;
 }
 
 /// The Hopfield lab with the built-in letters, stored by the projection
@@ -201,10 +138,7 @@ snapshots_with! {
 /// The Hopfield lab as it opens from the catalogue: its defaults (the
 /// letters, stored by the projection rule) and the lab's seed.
 fn hopfield_letters() -> Lab {
-    let catalogue = Catalogue::builtin();
-    let entry = catalogue.get("hopfield").expect("the Hopfield entry");
-    let spec = model::find(&entry.model).expect("the Hopfield entry runs a model");
-    Lab::open(entry, spec, nnzoo::tui::app::LAB_SEED).expect("builds")
+    open("hopfield", &[], nnzoo::tui::app::LAB_SEED)
 }
 
 fn key(lab: &mut Lab, code: KeyCode) {
@@ -227,14 +161,6 @@ fn run_for(lab: &mut Lab, now: &mut std::time::Instant, seconds: f64) {
         *now += std::time::Duration::from_millis(50);
         lab.tick(*now);
     }
-}
-
-fn plain_screen(lab: &mut Lab, width: u16, height: u16, lang: Lang) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    terminal
-        .draw(|frame| lab.render(frame.area(), frame.buffer_mut(), lang, &Theme::plain()))
-        .expect("draw");
-    terminal.backend().to_string()
 }
 
 #[test]
@@ -548,7 +474,7 @@ fn hopfield_brackets_choose_the_target_within_the_stored_patterns() {
 }
 
 // The liquid state machine after a few samples, and through its test.
-snapshots_with! {
-    lsm_trained_120x40_english: "lsm" &["train=6", "test=4"], "nnnnnnnnnn", 120 x 40, Lang::En;
-    lsm_trained_120x40_chinese: "lsm" &["train=6", "test=4"], "nnnnnnnn", 120 x 40, Lang::Zh;
+snapshots! {
+    lsm_trained_120x40_english: lab_with("lsm", &["train=6", "test=4"], "nnnnnnnnnn"), 120 x 40, Lang::En;
+    lsm_trained_120x40_chinese: lab_with("lsm", &["train=6", "test=4"], "nnnnnnnn"), 120 x 40, Lang::Zh;
 }

@@ -3,19 +3,17 @@
 //! the `ntm-copy` experiment on a short setting, weights of the wrong shape
 //! refused, and its lab at 80x24 and 120x40 in English and Chinese.
 
+#[path = "support/lab_screen.rs"]
+mod lab_screen;
+
+use lab_screen::{lab_with, snapshots};
 use ndarray::Array2;
-use nnzoo::catalogue::Catalogue;
 use nnzoo::model;
 use nnzoo::model::memory::copy_task;
 use nnzoo::model::memory::network::{self, Ntm, Shape};
 use nnzoo::text::Lang;
-use nnzoo::tui::lab::Lab;
-use nnzoo::tui::theme::Theme;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::Value;
 
 fn fixture(name: &str) -> Value {
@@ -230,39 +228,10 @@ fn the_bundled_weights_copy_a_sequence_in_the_lab() {
     assert!(rate <= 0.05, "the trained NTM copies badly: {status}");
 }
 
-fn open() -> Lab {
-    let catalogue = Catalogue::builtin();
-    let entry = catalogue.get("ntm").expect("entry");
-    let spec = model::find(&entry.model).expect("a model");
-    Lab::open(entry, spec, 42).expect("builds at its defaults")
-}
-
-fn screen(lab: &mut Lab, width: u16, height: u16, lang: Lang) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal
-        .draw(|frame| lab.render(frame.area(), frame.buffer_mut(), lang, &Theme::coloured()))
-        .expect("draw");
-    terminal.backend().to_string()
-}
-
-macro_rules! snapshots {
-    ($($name:ident: $w:literal x $h:literal, $lang:expr;)*) => {
-        $(
-            #[test]
-            fn $name() {
-                let mut lab = open();
-                for c in "nnnnnnnmmm".chars() {
-                    lab.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-                }
-                insta::assert_snapshot!(screen(&mut lab, $w, $h, $lang));
-            }
-        )*
-    };
-}
-
+// Seven steps, then three stages into the eighth.
 snapshots! {
-    ntm_80x24_english: 80 x 24, Lang::En;
-    ntm_80x24_chinese: 80 x 24, Lang::Zh;
-    ntm_120x40_english: 120 x 40, Lang::En;
-    ntm_120x40_chinese: 120 x 40, Lang::Zh;
+    ntm_80x24_english: lab_with("ntm", &[], "nnnnnnnmmm"), 80 x 24, Lang::En;
+    ntm_80x24_chinese: lab_with("ntm", &[], "nnnnnnnmmm"), 80 x 24, Lang::Zh;
+    ntm_120x40_english: lab_with("ntm", &[], "nnnnnnnmmm"), 120 x 40, Lang::En;
+    ntm_120x40_chinese: lab_with("ntm", &[], "nnnnnnnmmm"), 120 x 40, Lang::Zh;
 }

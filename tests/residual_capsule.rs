@@ -3,8 +3,11 @@
 //! PyTorch and numpy fixtures, short training runs, parameter bounds, and
 //! snapshots of both labs at 80x24 and 120x40 in English and Chinese.
 
+#[path = "support/lab_screen.rs"]
+mod lab_screen;
+
+use lab_screen::{lab_with, snapshots};
 use ndarray::{ArrayD, IxDyn};
-use nnzoo::catalogue::Catalogue;
 use nnzoo::experiment;
 use nnzoo::model;
 use nnzoo::model::convolutional::capsule_network::{
@@ -18,13 +21,8 @@ use nnzoo::nn::gradcheck::{check_function, check_layer};
 use nnzoo::nn::residual::Residual;
 use nnzoo::nn::sequential::Sequential;
 use nnzoo::text::Lang;
-use nnzoo::tui::lab::Lab;
-use nnzoo::tui::theme::Theme;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -244,52 +242,16 @@ fn the_capsule_network_lowers_its_loss_on_a_short_setting() {
     assert!(accuracy > 0.3, "test accuracy {accuracy}");
 }
 
-fn press(lab: &mut Lab, keys: &str) {
-    for c in keys.chars() {
-        lab.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-    }
-}
-
-fn screen(lab: &mut Lab, width: u16, height: u16, lang: Lang) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    terminal
-        .draw(|frame| lab.render(frame.area(), frame.buffer_mut(), lang, &Theme::coloured()))
-        .expect("draw");
-    terminal.backend().to_string()
-}
-
-/// The lab of `entry_id` at its defaults and the seed 42, after `keys`.
-fn lab(entry_id: &str, keys: &str) -> Lab {
-    let catalogue = Catalogue::builtin();
-    let entry = catalogue.get(entry_id).expect("entry in the catalogue");
-    let spec = model::find(&entry.model).expect("a runnable entry has a model");
-    let mut lab = Lab::open(entry, spec, 42).expect("the model builds at its defaults");
-    press(&mut lab, keys);
-    lab
-}
-
-macro_rules! snapshots {
-    ($($name:ident: $entry:literal, $keys:literal, $w:literal x $h:literal, $lang:expr;)*) => {
-        $(
-            #[test]
-            fn $name() {
-                let mut lab = lab($entry, $keys);
-                insta::assert_snapshot!(screen(&mut lab, $w, $h, $lang));
-            }
-        )*
-    };
-}
-
 // The residual and plain networks three steps and four stages in (the
 // gradients of the fourth step computed); the capsule network two steps
 // in and two routing iterations into the third.
 snapshots! {
-    drn_80x24_english: "drn", "nnnmmmm", 80 x 24, Lang::En;
-    drn_80x24_chinese: "drn", "nnnmmmm", 80 x 24, Lang::Zh;
-    drn_120x40_english: "drn", "nnnmmmm", 120 x 40, Lang::En;
-    drn_120x40_chinese: "drn", "nnnmmmm", 120 x 40, Lang::Zh;
-    capsule_80x24_english: "capsule-network", "nnmmmm", 80 x 24, Lang::En;
-    capsule_80x24_chinese: "capsule-network", "nnmmmm", 80 x 24, Lang::Zh;
-    capsule_120x40_english: "capsule-network", "nnmmmm", 120 x 40, Lang::En;
-    capsule_120x40_chinese: "capsule-network", "nnmmmm", 120 x 40, Lang::Zh;
+    drn_80x24_english: lab_with("drn", &[], "nnnmmmm"), 80 x 24, Lang::En;
+    drn_80x24_chinese: lab_with("drn", &[], "nnnmmmm"), 80 x 24, Lang::Zh;
+    drn_120x40_english: lab_with("drn", &[], "nnnmmmm"), 120 x 40, Lang::En;
+    drn_120x40_chinese: lab_with("drn", &[], "nnnmmmm"), 120 x 40, Lang::Zh;
+    capsule_80x24_english: lab_with("capsule-network", &[], "nnmmmm"), 80 x 24, Lang::En;
+    capsule_80x24_chinese: lab_with("capsule-network", &[], "nnmmmm"), 80 x 24, Lang::Zh;
+    capsule_120x40_english: lab_with("capsule-network", &[], "nnmmmm"), 120 x 40, Lang::En;
+    capsule_120x40_chinese: lab_with("capsule-network", &[], "nnmmmm"), 120 x 40, Lang::Zh;
 }

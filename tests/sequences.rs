@@ -2,6 +2,9 @@
 //! PyTorch and to finite differences, the character-level language model
 //! and its experiment, and its lab on screen.
 
+#[path = "support/lab_screen.rs"]
+mod lab_screen;
+
 use ndarray::{Array2, Array3, ArrayD, ArrayViewD};
 use nnzoo::eval;
 use nnzoo::model::Weights;
@@ -185,56 +188,18 @@ fn the_experiment_on_a_short_setting_beats_the_markov_chain() {
 }
 
 mod lab {
-    use nnzoo::catalogue::Catalogue;
+    use crate::lab_screen::{lab_with, snapshots};
     use nnzoo::model::{self, Model};
     use nnzoo::text::Lang;
-    use nnzoo::tui::lab::Lab;
-    use nnzoo::tui::theme::Theme;
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
-    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-    fn lab_with(assignments: &[&str], keys: &str) -> Lab {
-        let catalogue = Catalogue::builtin();
-        let entry = catalogue.get("rnn").expect("entry in the catalogue");
-        let spec = model::find(&entry.model).expect("a runnable entry has a model");
-        let mut params = spec.default_params();
-        for assignment in assignments {
-            params.assign(assignment).expect("the model takes it");
-        }
-        let mut lab = Lab::with_params(entry, spec, &params, 42).expect("the model builds");
-        for c in keys.chars() {
-            lab.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-        }
-        lab
-    }
+    /// Thirty steps, then two stages into the next (forward through time).
+    const KEYS: &str = "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnmm";
 
-    fn screen(lab: &mut Lab, width: u16, height: u16, lang: Lang) -> String {
-        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-        terminal
-            .draw(|frame| lab.render(frame.area(), frame.buffer_mut(), lang, &Theme::coloured()))
-            .expect("draw");
-        terminal.backend().to_string()
-    }
-
-    macro_rules! snapshots {
-        ($($name:ident: $assignments:expr, $keys:literal, $w:literal x $h:literal, $lang:expr;)*) => {
-            $(
-                #[test]
-                fn $name() {
-                    let mut lab = lab_with($assignments, $keys);
-                    insta::assert_snapshot!(screen(&mut lab, $w, $h, $lang));
-                }
-            )*
-        };
-    }
-
-    // Thirty steps, then two stages into the next (forward through time).
     snapshots! {
-        char_rnn_80x24_english: &["text=en"], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnmm", 80 x 24, Lang::En;
-        char_rnn_80x24_chinese: &["text=zh"], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnmm", 80 x 24, Lang::Zh;
-        char_rnn_120x40_english: &["text=en"], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnmm", 120 x 40, Lang::En;
-        char_rnn_120x40_chinese: &["text=zh", "cell=gru"], "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnmm", 120 x 40, Lang::Zh;
+        char_rnn_80x24_english: lab_with("rnn", &["text=en"], KEYS), 80 x 24, Lang::En;
+        char_rnn_80x24_chinese: lab_with("rnn", &["text=zh"], KEYS), 80 x 24, Lang::Zh;
+        char_rnn_120x40_english: lab_with("rnn", &["text=en"], KEYS), 120 x 40, Lang::En;
+        char_rnn_120x40_chinese: lab_with("rnn", &["text=zh", "cell=gru"], KEYS), 120 x 40, Lang::Zh;
     }
 
     #[test]
