@@ -56,4 +56,11 @@ impl Kind for Matrix {
     fn keep_rank(&self) -> u8 {
         0
     }
+
+    /// Four rows of the map (eight of the matrix in colour), or all of a
+    /// smaller one: cut to a row or two, a matrix shows none of its shape.
+    fn readable_height(&self) -> u16 {
+        let lines = rows_for(self.rows, true).min(4);
+        (1 + lines).min(usize::from(u16::MAX)) as u16
+    }
 }
