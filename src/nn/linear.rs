@@ -12,10 +12,52 @@
 use super::{Layer, ParamMut, ParamRef, ShapeError, init};
 use ndarray::linalg::general_mat_mul;
 use ndarray::{
-    Array1, Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewD, ArrayViewMut1, ArrayViewMut2,
+    Array1, Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewD, ArrayViewMut1, ArrayViewMut2, Axis,
     CowArray, Ix2, IxDyn,
 };
 use rand::Rng;
+use std::sync::OnceLock;
+
+/// Products of at least this many multiply-adds (a character model's
+/// readout over a window: 2,048 x 128 x 1,359 is 356 million) are split
+/// across two threads; below it, starting a thread costs more than it saves.
+const SPLIT_PRODUCT: usize = 1 << 24;
+
+/// Whether two threads may share a product: two cores or more, and not
+/// `NNZOO_THREADS=1`.
+fn two_threads() -> bool {
+    static ALLOWED: OnceLock<bool> = OnceLock::new();
+    *ALLOWED.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let allowed = std::env::var("NNZOO_THREADS").map_or(true, |v| v.trim() != "1");
+        cores >= 2 && allowed
+    })
+}
+
+/// c = alpha a b + beta c, as `general_mat_mul`; a large product is split
+/// by the rows of c, the upper half on this thread and the lower on a
+/// second, so each row is computed exactly as it would be alone.
+fn mat_mul(
+    alpha: f32,
+    a: &ArrayView2<'_, f32>,
+    b: &ArrayView2<'_, f32>,
+    beta: f32,
+    c: &mut ArrayViewMut2<'_, f32>,
+) {
+    let (m, k) = a.dim();
+    let n = b.ncols();
+    if m < 2 || m * k * n < SPLIT_PRODUCT || !two_threads() {
+        general_mat_mul(alpha, a, b, beta, c);
+        return;
+    }
+    let half = m / 2;
+    let (a_top, a_bottom) = a.view().split_at(Axis(0), half);
+    let (mut c_top, mut c_bottom) = c.view_mut().split_at(Axis(0), half);
+    std::thread::scope(|scope| {
+        scope.spawn(move || general_mat_mul(alpha, &a_bottom, b, beta, &mut c_bottom));
+        general_mat_mul(alpha, &a_top, b, beta, &mut c_top);
+    });
+}
 
 /// y = x Wᵀ + b for x `[batch, in]`, weight `[out, in]`, bias `[out]`.
 pub fn forward(
@@ -31,7 +73,7 @@ pub fn forward(
         Some(b) => (b.broadcast((batch, out_features)).unwrap().to_owned(), 1.0),
         None => (Array2::zeros((batch, out_features)), 0.0),
     };
-    general_mat_mul(1.0, &x, &weight.t(), beta, &mut y);
+    mat_mul(1.0, &x, &weight.t(), beta, &mut y.view_mut());
     y
 }
 
@@ -56,7 +98,9 @@ pub fn backward(
 /// dL/dx = dL/dy · W: each input feature collects the gradient of every
 /// output it feeds, weighted by the connection.
 pub fn input_grad(weight: ArrayView2<'_, f32>, grad_y: ArrayView2<'_, f32>) -> Array2<f32> {
-    grad_y.dot(&weight)
+    let mut grad_x = Array2::zeros((grad_y.nrows(), weight.ncols()));
+    mat_mul(1.0, &grad_y, &weight, 0.0, &mut grad_x.view_mut());
+    grad_x
 }
 
 /// Adds dL/dW = (dL/dy)ᵀ · x (summed over the batch) into `grad_weight` and
@@ -69,7 +113,7 @@ pub fn accumulate_param_grads(
     grad_bias: Option<ArrayViewMut1<'_, f32>>,
 ) {
     // y[n, o] = Σ_i x[n, i] W[o, i] + b[o], so dL/dW[o, i] = Σ_n dy[n, o] x[n, i].
-    general_mat_mul(1.0, &grad_y.t(), &x, 1.0, &mut grad_weight);
+    mat_mul(1.0, &grad_y.t(), &x, 1.0, &mut grad_weight);
     // dy[n, o] reaches b[o] once per row n.
     if let Some(mut grad_bias) = grad_bias {
         for row in grad_y.rows() {
@@ -278,6 +322,27 @@ mod tests {
     use ndarray::array;
     use rand::SeedableRng;
     use rand::rngs::StdRng;
+
+    #[test]
+    fn a_product_split_across_two_threads_equals_it_whole() {
+        // 2,048 x 128 x 80: past the split, so (on two cores) the lower
+        // rows come from a second thread; each row is computed the same way.
+        let mut rng = StdRng::seed_from_u64(5);
+        let x = init::uniform((2048, 128), 1.0, &mut rng);
+        let weight = init::uniform((80, 128), 1.0, &mut rng);
+        const { assert!(2048 * 128 * 80 >= SPLIT_PRODUCT) };
+        let mut whole = Array2::zeros((2048, 80));
+        general_mat_mul(1.0, &x, &weight.t(), 0.0, &mut whole);
+        assert_eq!(forward(x.view(), weight.view(), None), whole);
+        let grad_y = init::uniform((2048, 80), 1.0, &mut rng);
+        let mut grad_w = Array2::zeros((80, 128));
+        accumulate_param_grads(x.view(), grad_y.view(), grad_w.view_mut(), None);
+        assert_eq!(grad_w, grad_y.t().dot(&x));
+        assert_eq!(
+            input_grad(weight.view(), grad_y.view()),
+            grad_y.dot(&weight)
+        );
+    }
 
     #[test]
     fn forward_is_x_times_weight_transposed_plus_bias() {
