@@ -56,10 +56,14 @@ pub enum LinalgError {
 
 /// The `faer` matrix holding `a`.
 pub fn to_faer(a: ArrayView2<'_, f64>) -> Mat<f64> {
-    match a.as_slice() {
-        Some(rows) => MatRef::from_row_major_slice(rows, a.nrows(), a.ncols()).to_owned(),
-        None => Mat::from_fn(a.nrows(), a.ncols(), |i, j| a[[i, j]]),
+    if let Some(rows) = a.as_slice() {
+        return MatRef::from_row_major_slice(rows, a.nrows(), a.ncols()).to_owned();
     }
+    // Laid out by columns (a product ndarray made transposed): faer's own order.
+    if let Some(columns) = a.t().as_slice() {
+        return MatRef::from_column_major_slice(columns, a.nrows(), a.ncols()).to_owned();
+    }
+    Mat::from_fn(a.nrows(), a.ncols(), |i, j| a[[i, j]])
 }
 
 /// `a` seen by `faer` without a copy when it is laid out by rows (as
@@ -84,14 +88,22 @@ fn check(a: ArrayView2<'_, f64>, b: Option<ArrayView2<'_, f64>>) -> Result<(), L
                 rhs_rows: b.nrows(),
             });
         }
-        if !b.iter().all(|v| v.is_finite()) {
+        if !all_finite(b) {
             return Err(LinalgError::NotFinite);
         }
     }
-    if !a.iter().all(|v| v.is_finite()) {
+    if !all_finite(a) {
         return Err(LinalgError::NotFinite);
     }
     Ok(())
+}
+
+/// Whether every value is finite, read in memory order where it can be.
+fn all_finite(a: ArrayView2<'_, f64>) -> bool {
+    match a.as_slice_memory_order() {
+        Some(values) => values.iter().all(|v| v.is_finite()),
+        None => a.iter().all(|v| v.is_finite()),
+    }
 }
 
 /// The Moore-Penrose pseudo-inverse `A⁺` (`[cols, rows]`), from the thin

@@ -285,3 +285,23 @@ fn the_best_path_is_detected_and_checked() {
         assert_eq!(best, fastest);
     }
 }
+
+#[test]
+fn the_double_precision_sigmoid_is_within_a_few_ulp_of_the_formula() {
+    let values: Vec<f64> = (-4000..=4000).map(|i| f64::from(i) / 97.0).collect();
+    let mut got = values.clone();
+    super::sigmoid_f64(&mut got);
+    for (&x, &s) in values.iter().zip(&got) {
+        let want = 1.0 / (1.0 + (-x).exp());
+        assert!(
+            (s - want).abs() <= 4.0 * f64::EPSILON * want,
+            "σ({x}) = {s}, not {want}"
+        );
+    }
+    let mut ends = vec![-800.0, 800.0, 0.0, f64::NAN];
+    super::sigmoid_f64(&mut ends);
+    assert!(ends[0] >= 0.0 && ends[0] < 1e-300, "{}", ends[0]);
+    assert_eq!(ends[1], 1.0);
+    assert_eq!(ends[2], 0.5);
+    assert!(ends[3].is_nan());
+}

@@ -110,7 +110,10 @@ pub fn hidden_layer(
 ) -> Array2<f64> {
     let mut h = x.dot(&w.t());
     h += b;
-    h.mapv_inplace(|a| 1.0 / (1.0 + (-a).exp()));
+    match h.as_slice_memory_order_mut() {
+        Some(values) => crate::kernels::sigmoid_f64(values),
+        None => h.mapv_inplace(|a| 1.0 / (1.0 + (-a).exp())),
+    }
     h
 }
 
