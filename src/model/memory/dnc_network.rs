@@ -33,8 +33,8 @@
 use super::addressing::{self, content_backward, content_weighting, read_backward, similarity};
 use super::dnc_addressing::{self as dnc, Allocation};
 use super::network::{
-    Controller, MEMORY_START, add_outer, controller_backward, controller_step, fill_tensors,
-    memory_size, named_weights, sigmoid, softplus,
+    Controller, MEMORY_START, add_outer, controller_backward, controller_sizes, controller_step,
+    fill_tensors, memory_size, named_weights, sigmoid, softplus,
 };
 use crate::model::{ModelError, Weights};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, s};
@@ -710,33 +710,14 @@ impl Dnc {
     /// error names the tensor, its shape and the shape expected.
     pub fn shape_of(weights: &Weights) -> Result<Shape, ModelError> {
         let (rows, width) = memory_size(weights)?;
-        let get = |name: &str| {
-            weights.get(name).ok_or_else(|| {
-                ModelError::Weights(format!(
-                    "tensor `{name}` is missing (a DNC needs {})",
-                    NAMES.join(", ")
-                ))
-            })
-        };
-        let hh = get("controller.weight_hh")?;
-        let out = get("output.weight")?;
-        let (hidden, bits) = match (hh.shape.as_slice(), out.shape.as_slice()) {
-            ([a, h], [bits, _]) if *a == 4 * h && *h > 0 && *bits > 0 => (*h, *bits),
-            _ => {
-                return Err(ModelError::Weights(format!(
-                    "tensor `controller.weight_hh` has shape {:?} and `output.weight` {:?}; expected [4H, H] and [bits, H + R W]",
-                    hh.shape, out.shape
-                )));
-            }
-        };
-        let reads = out.shape[1]
+        let (hidden, bits, columns) = controller_sizes(weights, &NAMES, "a DNC", "H + R W")?;
+        let reads = columns
             .checked_sub(hidden)
             .filter(|&rw| rw > 0 && rw % width == 0)
             .map(|rw| rw / width)
             .ok_or_else(|| {
                 ModelError::Weights(format!(
-                    "tensor `output.weight` has shape {:?}; expected [bits, H + R W] with H = {hidden}, W = {width} and R ≥ 1",
-                    out.shape
+                    "tensor `output.weight` has shape [{bits}, {columns}]; expected [bits, H + R W] with H = {hidden}, W = {width} and R ≥ 1"
                 ))
             })?;
         Ok(Shape {

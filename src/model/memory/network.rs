@@ -602,29 +602,10 @@ impl Ntm {
     /// shape and the shape expected.
     pub fn shape_of(weights: &Weights) -> Result<Shape, ModelError> {
         let (rows, _) = memory_size(weights)?;
-        let get = |name: &str| {
-            weights.get(name).ok_or_else(|| {
-                ModelError::Weights(format!(
-                    "tensor `{name}` is missing (an NTM needs {})",
-                    NAMES.join(", ")
-                ))
-            })
-        };
-        let hh = get("controller.weight_hh")?;
-        let out = get("output.weight")?;
-        let (hidden, bits) = match (hh.shape.as_slice(), out.shape.as_slice()) {
-            ([a, h], [bits, _]) if *a == 4 * h && *h > 0 && *bits > 0 => (*h, *bits),
-            _ => {
-                return Err(ModelError::Weights(format!(
-                    "tensor `controller.weight_hh` has shape {:?} and `output.weight` {:?}; expected [4H, H] and [bits, H + W]",
-                    hh.shape, out.shape
-                )));
-            }
-        };
-        let width = out.shape[1].checked_sub(hidden).filter(|&w| w > 0).ok_or_else(|| {
+        let (hidden, bits, columns) = controller_sizes(weights, &NAMES, "an NTM", "H + W")?;
+        let width = columns.checked_sub(hidden).filter(|&w| w > 0).ok_or_else(|| {
             ModelError::Weights(format!(
-                "tensor `output.weight` has shape {:?}; expected [bits, H + W] with H = {hidden} and W ≥ 1",
-                out.shape
+                "tensor `output.weight` has shape [{bits}, {columns}]; expected [bits, H + W] with H = {hidden} and W ≥ 1"
             ))
         })?;
         Ok(Shape {
@@ -652,6 +633,36 @@ impl Ntm {
             ),
         )?;
         Ok(Ntm { shape, params })
+    }
+}
+
+/// The controller's size H and the output's bits and columns, read from
+/// `controller.weight_hh` `[4H, H]` and `output.weight` `[bits, columns]`
+/// (the NTM's and the DNC's files alike); `model` names the network in the
+/// error for a missing tensor, `columns` what the output's columns should
+/// be in the error for a wrong shape.
+pub fn controller_sizes(
+    weights: &Weights,
+    names: &[&str],
+    model: &str,
+    columns: &str,
+) -> Result<(usize, usize, usize), ModelError> {
+    let get = |name: &str| {
+        weights.get(name).ok_or_else(|| {
+            ModelError::Weights(format!(
+                "tensor `{name}` is missing ({model} needs {})",
+                names.join(", ")
+            ))
+        })
+    };
+    let hh = get("controller.weight_hh")?;
+    let out = get("output.weight")?;
+    match (hh.shape.as_slice(), out.shape.as_slice()) {
+        ([a, h], [bits, cols]) if *a == 4 * h && *h > 0 && *bits > 0 => Ok((*h, *bits, *cols)),
+        _ => Err(ModelError::Weights(format!(
+            "tensor `controller.weight_hh` has shape {:?} and `output.weight` {:?}; expected [4H, H] and [bits, {columns}]",
+            hh.shape, out.shape
+        ))),
     }
 }
 
