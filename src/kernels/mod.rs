@@ -317,22 +317,39 @@ pub fn sigmoid_at(level: Level, values: &mut [f32]) {
 }
 
 /// The logistic sigmoid of every value, in place, in double precision
-/// (the extreme learning machine's hidden layer): the same polynomial on
-/// every path, compiled for AVX2 where the CPU has it so that the loop runs
-/// four values at a time.
+/// (the extreme learning machine's hidden layer): the same multiply-adds on
+/// every path, compiled for AVX2 or AVX-512 where the CPU has it so that the
+/// loop runs four or eight values at a time, giving the same bits.
 pub fn sigmoid_f64(values: &mut [f64]) {
-    #[cfg(target_arch = "x86_64")]
-    if Level::best() != Level::Scalar {
-        // SAFETY: `best` chose a path only on a CPU with AVX2 and FMA.
-        unsafe { sigmoid_f64_avx2(values) };
-        return;
+    sigmoid_f64_at(Level::best(), values);
+}
+
+/// [`sigmoid_f64`] on a chosen path.
+pub fn sigmoid_f64_at(level: Level, values: &mut [f64]) {
+    match level.or_scalar() {
+        Level::Scalar => values.iter_mut().for_each(|v| *v = math::sigmoid_f64(*v)),
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU has AVX2 and FMA.
+        Level::Avx2Fma => unsafe { sigmoid_f64_avx2(values) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU has AVX-512F.
+        Level::Avx512 => unsafe { sigmoid_f64_avx512(values) },
+        #[cfg(not(target_arch = "x86_64"))]
+        Level::Avx2Fma | Level::Avx512 => {
+            values.iter_mut().for_each(|v| *v = math::sigmoid_f64(*v))
+        }
     }
-    values.iter_mut().for_each(|v| *v = math::sigmoid_f64(*v));
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn sigmoid_f64_avx2(values: &mut [f64]) {
+    values.iter_mut().for_each(|v| *v = math::sigmoid_f64(*v));
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+unsafe fn sigmoid_f64_avx512(values: &mut [f64]) {
     values.iter_mut().for_each(|v| *v = math::sigmoid_f64(*v));
 }
 

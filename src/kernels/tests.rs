@@ -305,3 +305,17 @@ fn the_double_precision_sigmoid_is_within_a_few_ulp_of_the_formula() {
     assert_eq!(ends[2], 0.5);
     assert!(ends[3].is_nan());
 }
+
+#[test]
+fn the_double_precision_sigmoid_gives_the_same_bits_on_every_path() {
+    let values: Vec<f64> = (-3000..=3000).map(|i| f64::from(i) * 0.2371).collect();
+    let mut scalar = values.clone();
+    super::sigmoid_f64_at(Level::Scalar, &mut scalar);
+    for level in Level::ALL.into_iter().filter(|l| l.available()) {
+        let mut got = values.clone();
+        super::sigmoid_f64_at(level, &mut got);
+        for ((x, a), b) in values.iter().zip(&scalar).zip(&got) {
+            assert_eq!(a.to_bits(), b.to_bits(), "σ({x}) on {}", level.name());
+        }
+    }
+}

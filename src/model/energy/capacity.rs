@@ -222,7 +222,11 @@ pub fn run(
     let mut sweeps = Array2::<f64>::zeros(shape);
     let next_job = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    let (sender, results) = mpsc::channel::<(usize, f64, usize)>();
+    // A rendezvous: a worker's send waits until the results are read, so
+    // that when Stop comes each worker is at most one trial ahead (a fast
+    // worker on an unbounded channel could run every trial before the first
+    // answer is read).
+    let (sender, results) = mpsc::sync_channel::<(usize, f64, usize)>(0);
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let (jobs, next_job, stop, sender) = (&jobs, &next_job, &stop, sender.clone());
