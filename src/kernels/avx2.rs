@@ -348,3 +348,30 @@ pub unsafe fn tanh(values: &mut [f32]) {
         *v = super::math::tanh(*v);
     }
 }
+
+/// ‖x − r‖² of four rows at once, each summed exactly as
+/// [`super::squared_distance_f64`] sums it (lane k of a row's register is
+/// its running sum k; multiply and add not fused). Returns the four sums
+/// before the tail. Caller guarantees AVX2 and that every row holds at
+/// least `whole` values, `whole` a multiple of 4.
+#[target_feature(enable = "avx2,fma")]
+pub unsafe fn squared_distances4(x: &[f64], rows: [&[f64]; 4], whole: usize) -> [f64; 4] {
+    let mut acc = [_mm256_setzero_pd(); 4];
+    let mut c = 0;
+    while c < whole {
+        // SAFETY: c + 4 <= whole <= every slice's length.
+        let xv = unsafe { _mm256_loadu_pd(x.as_ptr().add(c)) };
+        for (acc, row) in acc.iter_mut().zip(rows) {
+            let rv = unsafe { _mm256_loadu_pd(row.as_ptr().add(c)) };
+            let d = _mm256_sub_pd(xv, rv);
+            *acc = _mm256_add_pd(*acc, _mm256_mul_pd(d, d));
+        }
+        c += 4;
+    }
+    acc.map(|a| {
+        let mut lanes = [0.0f64; 4];
+        // SAFETY: four doubles into an array of four.
+        unsafe { _mm256_storeu_pd(lanes.as_mut_ptr(), a) };
+        (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+    })
+}

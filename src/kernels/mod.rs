@@ -353,6 +353,118 @@ unsafe fn sigmoid_f64_avx512(values: &mut [f64]) {
     values.iter_mut().for_each(|v| *v = math::sigmoid_f64(*v));
 }
 
+/// ‖a − b‖² with four running sums, combined as (s₀ + s₁) + (s₂ + s₃)
+/// and then the tail: the order every path and [`nearest_row`] keep, so
+/// that a distance is the same number however it was reached.
+#[inline(always)]
+pub fn squared_distance_f64(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let (a4, b4) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rb) = (a4.remainder(), b4.remainder());
+    for (x, y) in a4.zip(b4) {
+        for k in 0..4 {
+            let d = x[k] - y[k];
+            acc[k] += d * d;
+        }
+    }
+    let mut tail = 0.0;
+    for (x, y) in ra.iter().zip(rb) {
+        tail += (x - y) * (x - y);
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// The index of the row of `rows` (`width` values each) nearest to `x` in
+/// squared distance, the first on a tie (0 for no rows). Four rows are
+/// summed side by side where the CPU has AVX2, each exactly as
+/// [`squared_distance_f64`] sums it (one register a row, lane k its running
+/// sum k): one row's additions wait on each other, four rows' do not, so
+/// the CPU overlaps them. Every path gives the same answer.
+pub fn nearest_row(rows: &[f64], width: usize, x: &[f64]) -> usize {
+    let width = width.max(1);
+    let x = &x[..width];
+    let whole = width / 4 * 4;
+    let (mut best, mut best_d) = (0, f64::INFINITY);
+    let mut consider = |k: usize, d: f64| {
+        if d < best_d {
+            best = k;
+            best_d = d;
+        }
+    };
+    let tail = |row: &[f64]| -> f64 {
+        let mut tail = 0.0;
+        for (a, b) in x[whole..].iter().zip(&row[whole..]) {
+            tail += (a - b) * (a - b);
+        }
+        tail
+    };
+    let quads = rows.chunks_exact(4 * width);
+    let rest = quads.remainder();
+    #[cfg(target_arch = "x86_64")]
+    if Level::best() != Level::Scalar {
+        for (q, quad) in quads.enumerate() {
+            let four: [&[f64]; 4] = std::array::from_fn(|r| &quad[r * width..][..width]);
+            // SAFETY: `best` chose a vector path only on a CPU with AVX2;
+            // every row holds `width >= whole` values.
+            let sums = unsafe { avx2::squared_distances4(x, four, whole) };
+            for (r, (sum, row)) in sums.into_iter().zip(four).enumerate() {
+                consider(4 * q + r, sum + tail(row));
+            }
+        }
+        let first = rows.len() / width / 4 * 4;
+        for (r, row) in rest.chunks_exact(width).enumerate() {
+            consider(first + r, squared_distance_f64(x, row));
+        }
+        return best;
+    }
+    for (k, row) in rows.chunks_exact(width).enumerate() {
+        consider(k, squared_distance_f64(x, row));
+    }
+    best
+}
+
+/// w_j ← w_j + g_j (x − w_j) for every row j of `rows` (`width` values
+/// each) and its gain g_j: Kohonen units moving towards their input. A row
+/// whose gain is 0 (a Gaussian underflowed far from the winner) would move
+/// by exactly 0 and is skipped. Compiled for AVX2 or AVX-512 where the CPU
+/// has it (a multiply and an add, never fused, so every path gives the same
+/// bits).
+pub fn move_rows_towards(rows: &mut [f64], width: usize, x: &[f64], gains: &[f64]) {
+    #[cfg(target_arch = "x86_64")]
+    match Level::best() {
+        // SAFETY: the CPU has AVX-512F.
+        Level::Avx512 => return unsafe { move_rows_towards_avx512(rows, width, x, gains) },
+        // SAFETY: the CPU has AVX2 and FMA.
+        Level::Avx2Fma => return unsafe { move_rows_towards_avx2(rows, width, x, gains) },
+        Level::Scalar => {}
+    }
+    move_rows_towards_body(rows, width, x, gains)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn move_rows_towards_avx2(rows: &mut [f64], width: usize, x: &[f64], gains: &[f64]) {
+    move_rows_towards_body(rows, width, x, gains)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+unsafe fn move_rows_towards_avx512(rows: &mut [f64], width: usize, x: &[f64], gains: &[f64]) {
+    move_rows_towards_body(rows, width, x, gains)
+}
+
+#[inline(always)]
+fn move_rows_towards_body(rows: &mut [f64], width: usize, x: &[f64], gains: &[f64]) {
+    for (row, &g) in rows.chunks_exact_mut(width.max(1)).zip(gains) {
+        if g == 0.0 {
+            continue;
+        }
+        for (w, &x) in row.iter_mut().zip(x) {
+            *w += g * (x - *w);
+        }
+    }
+}
+
 /// Hyperbolic tangent of every value, in place.
 #[inline]
 pub fn tanh(values: &mut [f32]) {

@@ -319,3 +319,50 @@ fn the_double_precision_sigmoid_gives_the_same_bits_on_every_path() {
         }
     }
 }
+
+#[test]
+fn the_nearest_row_is_the_first_of_least_squared_distance() {
+    // Widths and row counts that leave every remainder; values on a coarse
+    // grid so that ties happen.
+    for width in 1..=9 {
+        for rows in 0..=9 {
+            let data: Vec<f64> = (0..rows * width)
+                .map(|i| f64::from(((i * 7919) % 13) as u32) * 0.5 - 3.0)
+                .collect();
+            let x: Vec<f64> = (0..width).map(|i| f64::from(i as u32 % 3) - 1.0).collect();
+            let mut want = (0, f64::INFINITY);
+            for (k, row) in data.chunks_exact(width).enumerate() {
+                let d = super::squared_distance_f64(&x, row);
+                if d < want.1 {
+                    want = (k, d);
+                }
+            }
+            assert_eq!(
+                super::nearest_row(&data, width, &x),
+                want.0,
+                "{width} wide, {rows} rows"
+            );
+        }
+    }
+}
+
+#[test]
+fn moving_rows_towards_an_input_gives_the_formula_s_bits() {
+    let x: Vec<f64> = (0..37).map(|i| f64::from(i) * 0.37 - 5.0).collect();
+    let w0: Vec<f64> = (0..3 * 37)
+        .map(|i| f64::from(i * i) * 0.011 - 2.0)
+        .collect();
+    let gains = [0.123, 0.0, 0.9];
+    let mut w = w0.clone();
+    super::move_rows_towards(&mut w, 37, &x, &gains);
+    for (j, g) in gains.into_iter().enumerate() {
+        for (k, c) in x.iter().enumerate() {
+            let (a, b) = (w[j * 37 + k], w0[j * 37 + k]);
+            assert_eq!(
+                a.to_bits(),
+                (b + g * (c - b)).to_bits(),
+                "row {j}, value {k}"
+            );
+        }
+    }
+}

@@ -31,6 +31,7 @@
 //! far each unit is from its neighbours (light ridges part the clusters).
 
 use crate::data::{self, Dataset, Targets};
+use crate::kernels::{self, squared_distance_f64 as squared_distance};
 use crate::model::view::{Curve, Plane, PlanePoint, Plot, Segment};
 use crate::model::{
     Action, Flow, Model, ModelError, ModelSpec, ParamKind, ParamSpec, ParamValue, Params, Progress,
@@ -189,14 +190,7 @@ impl SelfOrganisingMap {
     /// c = argmin_j ‖x − w_j‖: the first nearest unit in row-major order.
     pub fn winner(&self, x: &[f64]) -> (usize, usize) {
         let cols = self.cols().max(1);
-        let (mut best, mut best_d) = (0, f64::INFINITY);
-        for (k, w) in self.flat().chunks_exact(self.inputs().max(1)).enumerate() {
-            let d = squared_distance(x, w);
-            if d < best_d {
-                best = k;
-                best_d = d;
-            }
-        }
+        let best = kernels::nearest_row(self.flat(), self.inputs().max(1), x);
         (best / cols, best % cols)
     }
 
@@ -240,26 +234,18 @@ impl SelfOrganisingMap {
     pub fn update(&mut self, x: &[f64], c: (usize, usize), t: f64, planned: f64) -> Update {
         let (eta, sigma) = self.rates(t, planned);
         let (ax, ay) = self.gaussian_axes(c, sigma);
+        // g_j = η h(c, j): the Gaussian is the product of one along the
+        // rows and one along the columns, as MiniSom computes it.
+        let gains: Vec<f64> = ax
+            .iter()
+            .flat_map(|&a| ay.iter().map(move |&b| a * b * eta))
+            .collect();
         let inputs = self.inputs().max(1);
-        let cols = self.cols();
         let w = self
             .weights
             .as_slice_mut()
             .expect("the weights are kept in standard layout");
-        for (i, &a) in ax.iter().enumerate() {
-            for (j, &b) in ay.iter().enumerate() {
-                let g = a * b * eta;
-                // A unit the Gaussian has underflowed to 0 for would move
-                // by exactly 0.
-                if g == 0.0 {
-                    continue;
-                }
-                let unit = &mut w[(i * cols + j) * inputs..][..inputs];
-                for (w, &x) in unit.iter_mut().zip(x) {
-                    *w += g * (x - *w);
-                }
-            }
-        }
+        kernels::move_rows_towards(w, inputs, x, &gains);
         Update {
             winner: c,
             eta,
@@ -380,25 +366,6 @@ impl SelfOrganisingMap {
         }
         um
     }
-}
-
-/// ‖a − b‖², four sums at a time so that the compiler can keep them in
-/// vector registers.
-fn squared_distance(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0f64; 4];
-    let (a4, b4) = (a.chunks_exact(4), b.chunks_exact(4));
-    let (ra, rb) = (a4.remainder(), b4.remainder());
-    for (x, y) in a4.zip(b4) {
-        for k in 0..4 {
-            let d = x[k] - y[k];
-            acc[k] += d * d;
-        }
-    }
-    let mut tail = 0.0;
-    for (x, y) in ra.iter().zip(rb) {
-        tail += (x - y) * (x - y);
-    }
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 fn squared_distance_view(a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> f64 {
