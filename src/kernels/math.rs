@@ -86,11 +86,10 @@ const EXP_TAYLOR: [f64; 12] = [
 /// which the low bits of the sum then hold.
 const ROUND: f64 = 6_755_399_441_055_744.0;
 
-/// `e^x` for `x <= 0` in double precision, without a branch, a division or
-/// a call, so that a loop over many values vectorises (NaN gives NaN; below
-/// −708, about e^−708).
+/// x = n ln 2 + r, returned as (e^r − 1, 2^n), for `x <= 0` (below −708,
+/// as for −708; NaN gives NaN).
 #[inline(always)]
-pub fn exp_neg_f64(x: f64) -> f64 {
+fn exp_reduced(x: f64) -> (f64, f64) {
     // A comparison, not `max`, so that NaN stays NaN.
     let x = if x < EXP64_LO { EXP64_LO } else { x };
     let shifted = x.mul_add(std::f64::consts::LOG2_E, ROUND);
@@ -101,8 +100,36 @@ pub fn exp_neg_f64(x: f64) -> f64 {
     for &c in &EXP_TAYLOR[1..] {
         p = p.mul_add(r, c);
     }
-    let e = (p * r).mul_add(r, r) + 1.0;
-    e * f64::from_bits(bits.wrapping_add(1023) << 52)
+    (
+        (p * r).mul_add(r, r),
+        f64::from_bits(bits.wrapping_add(1023) << 52),
+    )
+}
+
+/// `e^x` for `x <= 0` in double precision, without a branch, a division or
+/// a call, so that a loop over many values vectorises (NaN gives NaN; below
+/// −708, about e^−708).
+#[inline(always)]
+pub fn exp_neg_f64(x: f64) -> f64 {
+    let (q, scale) = exp_reduced(x);
+    (q + 1.0) * scale
+}
+
+/// `e^x − 1` for `x <= 0`, accurate near 0 where `e^x − 1` would cancel:
+/// 2^n (1 + q) − 1 = 2^n q + (2^n − 1), which is q itself when n = 0.
+#[inline(always)]
+pub fn expm1_neg_f64(x: f64) -> f64 {
+    let (q, scale) = exp_reduced(x);
+    scale.mul_add(q, scale - 1.0)
+}
+
+/// tanh x in double precision: with m = e^(−2|x|) − 1, tanh |x| =
+/// −m / (2 + m), signed as x (accurate for tiny x too, where 1 − e^(−2|x|)
+/// would cancel).
+#[inline(always)]
+pub fn tanh_f64(x: f64) -> f64 {
+    let m = expm1_neg_f64(-2.0 * x.abs());
+    (-m / (2.0 + m)).copysign(x)
 }
 
 /// The logistic sigmoid `1 / (1 + e^-x)` in double precision.

@@ -353,6 +353,40 @@ unsafe fn sigmoid_f64_avx512(values: &mut [f64]) {
     values.iter_mut().for_each(|v| *v = math::sigmoid_f64(*v));
 }
 
+/// tanh of every value, in place, in double precision (an echo state
+/// network's units): the same multiply-adds on every path, compiled for
+/// AVX2 or AVX-512 where the CPU has it, giving the same bits.
+pub fn tanh_f64(values: &mut [f64]) {
+    tanh_f64_at(Level::best(), values);
+}
+
+/// [`tanh_f64`] on a chosen path.
+pub fn tanh_f64_at(level: Level, values: &mut [f64]) {
+    match level.or_scalar() {
+        Level::Scalar => values.iter_mut().for_each(|v| *v = math::tanh_f64(*v)),
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU has AVX2 and FMA.
+        Level::Avx2Fma => unsafe { tanh_f64_avx2(values) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU has AVX-512F.
+        Level::Avx512 => unsafe { tanh_f64_avx512(values) },
+        #[cfg(not(target_arch = "x86_64"))]
+        Level::Avx2Fma | Level::Avx512 => values.iter_mut().for_each(|v| *v = math::tanh_f64(*v)),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn tanh_f64_avx2(values: &mut [f64]) {
+    values.iter_mut().for_each(|v| *v = math::tanh_f64(*v));
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+unsafe fn tanh_f64_avx512(values: &mut [f64]) {
+    values.iter_mut().for_each(|v| *v = math::tanh_f64(*v));
+}
+
 /// ‖a − b‖² with four running sums, combined as (s₀ + s₁) + (s₂ + s₃)
 /// and then the tail: the order every path and [`nearest_row`] keep, so
 /// that a distance is the same number however it was reached.

@@ -366,3 +366,39 @@ fn moving_rows_towards_an_input_gives_the_formula_s_bits() {
         }
     }
 }
+
+#[test]
+fn the_double_precision_tanh_is_within_a_few_ulp_of_the_library_s() {
+    let mut values: Vec<f64> = (-4000..=4000).map(|i| f64::from(i) / 97.0).collect();
+    values.extend(
+        (0..300)
+            .map(|i| 1e-300 * 10f64.powi(i))
+            .take_while(|v| *v < 1.0),
+    );
+    values.extend([-1e-9, -3e-17, 19.0, 20.0, -25.0]);
+    for level in Level::ALL.into_iter().filter(|l| l.available()) {
+        let mut got = values.clone();
+        super::tanh_f64_at(level, &mut got);
+        for (&x, &t) in values.iter().zip(&got) {
+            let want = x.tanh();
+            assert!(
+                (t - want).abs() <= 4.0 * f64::EPSILON * want.abs(),
+                "tanh({x}) = {t}, not {want} on {}",
+                level.name()
+            );
+        }
+        let mut scalar = values.clone();
+        super::tanh_f64_at(Level::Scalar, &mut scalar);
+        assert!(
+            got.iter()
+                .zip(&scalar)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+        );
+    }
+    let mut ends = vec![-800.0, 800.0, 0.0, -0.0, f64::NAN];
+    super::tanh_f64(&mut ends);
+    assert_eq!(ends[..2], [-1.0, 1.0]);
+    assert_eq!(ends[2].to_bits(), 0.0f64.to_bits());
+    assert_eq!(ends[3].to_bits(), (-0.0f64).to_bits());
+    assert!(ends[4].is_nan());
+}

@@ -156,7 +156,8 @@ impl Reservoir {
 
     /// One step: `x ← (1 − a) x + a tanh(W x + W_in [1; u] + W_fb y + ν)`,
     /// ν uniform in [-noise, noise] when a generator is given. `pre` is
-    /// room for `W x` (N values), so that a step allocates nothing.
+    /// room for the N pre-activations (left holding their tanh), so that a
+    /// step allocates nothing.
     pub fn update(
         &self,
         x: &mut [f64],
@@ -185,13 +186,12 @@ impl Reservoir {
         let mut noise = noise;
         let rows_in = w_in.chunks_exact(width_in);
         let rows_fb = w_fb.chunks(width_fb.max(1));
-        for (((xi, &wx), row_in), row_fb) in x
+        for ((z_i, row_in), row_fb) in pre
             .iter_mut()
-            .zip(pre.iter())
             .zip(rows_in)
             .zip(rows_fb.chain(std::iter::repeat(&[][..])))
         {
-            let mut z = wx + row_in[0];
+            let mut z = *z_i + row_in[0];
             for (w, v) in row_in[1..].iter().zip(u) {
                 z += w * v;
             }
@@ -201,7 +201,12 @@ impl Reservoir {
             if let Some((level, rng)) = noise.as_mut() {
                 z += *level * rng.random_range(-1.0..=1.0);
             }
-            *xi = (1.0 - a) * *xi + a * z.tanh();
+            *z_i = z;
+        }
+        // All the units' tanh at once, so that it vectorises.
+        crate::kernels::tanh_f64(pre);
+        for (xi, &t) in x.iter_mut().zip(pre.iter()) {
+            *xi = (1.0 - a) * *xi + a * t;
         }
     }
 
