@@ -861,15 +861,7 @@ impl Model for DcignLab {
     }
 
     fn work(&mut self, action: &str, progress: Report<'_>) -> Result<(), ModelError> {
-        let epochs = epochs::epochs_asked(action)?;
-        epochs::train_epochs(
-            self,
-            epochs,
-            |lab| lab.clock.now(),
-            |lab| lab.step(),
-            progress,
-        );
-        Ok(())
+        epochs::train_asked(self, action, |lab| lab.clock.now(), progress)
     }
 
     fn retune(&mut self, params: &Params) -> Result<(), ModelError> {
