@@ -14,7 +14,8 @@
 //!   decoder on the 28x28 digits (Kulkarni et al. 2015).
 //!
 //! The three autoencoders are one network, [`hourglass`], trained three
-//! ways; what they share beyond it lives here: the digits they learn, the
+//! ways; the VAE's and the DCIGN's labs share their stages and views
+//! (`variational_lab`); what all share beyond that lives here: the digits they learn, the
 //! batch clock of the seed's seven steps, one optimiser step over several
 //! named layers, and principal component analysis to compare with.
 
@@ -25,6 +26,7 @@ pub mod hourglass;
 pub mod mean_std_cell;
 pub mod sparse_autoencoder;
 pub mod vae;
+mod variational_lab;
 
 use crate::data::{self, Dataset, epoch_order};
 use crate::linalg;
