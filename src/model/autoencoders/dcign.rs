@@ -24,10 +24,10 @@
 //! as in [`super::vae`]: ∂L/∂μ = ∂L/∂z + μ/B,
 //! ∂L/∂log σ² = ∂L/∂z ⊙ ε ⊙ ½σ + ½(σ² − 1)/B.
 
-use super::mean_std_cell::{kl_rows, reparameterise};
-use super::vae::{EpochRecord, Pass, bce_rows, draw_eps};
-use super::variational_lab::{self, Training, Variational, Words};
-use super::{BatchClock, grad_norm, step_layers};
+use super::mean_std_cell::reparameterise;
+use super::vae::{EpochRecord, Pass, draw_eps};
+use super::variational_lab::{self, Training, Words};
+use super::{BatchClock, Variational, grad_norm, step_layers};
 use crate::data::Dataset;
 use crate::model::convolutional::deconv_network::{SIDE, digits28};
 use crate::model::view::Gallery;
@@ -142,12 +142,27 @@ impl Dcign {
         }
     }
 
-    pub fn latent(&self) -> usize {
+    /// `WALK` codes: `base` with unit `unit` walked evenly from −reach to
+    /// reach, the others held.
+    pub fn walk_codes(base: &[f32], unit: usize, reach: f32) -> Array2<f32> {
+        let mut z = Array2::<f32>::zeros((WALK, base.len()));
+        for (k, mut row) in z.outer_iter_mut().enumerate() {
+            row.assign(&ndarray::ArrayView1::from(base));
+            if unit < base.len() {
+                row[unit] = -reach + 2.0 * reach * k as f32 / (WALK - 1) as f32;
+            }
+        }
+        z
+    }
+}
+
+impl Variational for Dcign {
+    fn latent(&self) -> usize {
         self.enc_mu.out_features()
     }
 
     /// The encoder's μ and log σ² for each picture `[rows, 784]`, nothing kept.
-    pub fn encode(&self, x: ArrayView2<'_, f32>) -> (Array2<f32>, Array2<f32>) {
+    fn encode(&self, x: ArrayView2<'_, f32>) -> (Array2<f32>, Array2<f32>) {
         let h = self.encoder.infer(x.into_dyn());
         let mu = two_d(self.enc_mu.infer(h.view()));
         let logvar = two_d(self.enc_logvar.infer(h.view()));
@@ -155,46 +170,19 @@ impl Dcign {
     }
 
     /// The decoder's logits `[rows, 784]` for codes `z`, nothing kept.
-    pub fn decode_logits(&self, z: ArrayView2<'_, f32>) -> Array2<f32> {
+    fn decode_logits(&self, z: ArrayView2<'_, f32>) -> Array2<f32> {
         rows_of(self.decoder.infer(z.into_dyn()))
-    }
-
-    /// x̂ = σ(dec(z)).
-    pub fn decode(&self, z: ArrayView2<'_, f32>) -> Array2<f32> {
-        self.decode_logits(z).mapv(sigmoid)
-    }
-
-    /// The whole pass with the noise `eps` given, nothing kept.
-    pub fn evaluate(&self, x: ArrayView2<'_, f32>, eps: ArrayView2<'_, f32>) -> Pass {
-        let (mu, logvar) = self.encode(x);
-        let z = reparameterise(mu.view(), logvar.view(), eps);
-        let logits = self.decode_logits(z.view());
-        Pass {
-            bce: bce_rows(logits.view(), x),
-            kl: kl_rows(mu.view(), logvar.view()),
-            recon: logits.mapv(sigmoid),
-            mu,
-            logvar,
-            z,
-        }
     }
 
     /// Training pass with the noise `eps` given: keeps what the backward
     /// pass needs (the encoder and decoder keep each layer's output).
-    pub fn forward(&mut self, x: ArrayView2<'_, f32>, eps: ArrayView2<'_, f32>) -> Pass {
+    fn forward(&mut self, x: ArrayView2<'_, f32>, eps: ArrayView2<'_, f32>) -> Pass {
         let h = self.encoder.forward(x.into_dyn());
         let mu = two_d(self.enc_mu.forward(h.view()));
         let logvar = two_d(self.enc_logvar.forward(h.view()));
         let z = reparameterise(mu.view(), logvar.view(), eps);
         let logits = rows_of(self.decoder.forward(z.view().into_dyn()));
-        let pass = Pass {
-            bce: bce_rows(logits.view(), x),
-            kl: kl_rows(mu.view(), logvar.view()),
-            recon: logits.mapv(sigmoid),
-            mu: mu.clone(),
-            logvar: logvar.clone(),
-            z,
-        };
+        let pass = Pass::from_logits(x, mu.clone(), logvar.clone(), z, logits.view());
         self.cache = Some(Cache {
             x: x.to_owned(),
             eps: eps.to_owned(),
@@ -205,9 +193,7 @@ impl Dcign {
         pass
     }
 
-    /// Sets every gradient to ∂L/∂θ of the last training pass, L the mean
-    /// over its batch of −ELBO. Does nothing before a training pass.
-    pub fn backward(&mut self) {
+    fn backward(&mut self) {
         let Some(c) = self.cache.as_ref() else {
             return;
         };
@@ -237,8 +223,7 @@ impl Dcign {
         self.encoder.backward(grad_h.view());
     }
 
-    /// One optimiser step on every layer.
-    pub fn update(&mut self, optimizer: &mut dyn Optimizer) {
+    fn update(&mut self, optimizer: &mut dyn Optimizer) {
         step_layers(
             optimizer,
             &mut [
@@ -250,52 +235,13 @@ impl Dcign {
         );
     }
 
-    pub fn grad_norm(&self) -> f32 {
+    fn grad_norm(&self) -> f32 {
         grad_norm(&[
             &self.encoder as &dyn Layer,
             &self.enc_mu,
             &self.enc_logvar,
             &self.decoder,
         ])
-    }
-
-    /// `WALK` codes: `base` with unit `unit` walked evenly from −reach to
-    /// reach, the others held.
-    pub fn walk_codes(base: &[f32], unit: usize, reach: f32) -> Array2<f32> {
-        let mut z = Array2::<f32>::zeros((WALK, base.len()));
-        for (k, mut row) in z.outer_iter_mut().enumerate() {
-            row.assign(&ndarray::ArrayView1::from(base));
-            if unit < base.len() {
-                row[unit] = -reach + 2.0 * reach * k as f32 / (WALK - 1) as f32;
-            }
-        }
-        z
-    }
-}
-
-impl Variational for Dcign {
-    fn latent(&self) -> usize {
-        Dcign::latent(self)
-    }
-
-    fn evaluate(&self, x: ArrayView2<'_, f32>, eps: ArrayView2<'_, f32>) -> Pass {
-        Dcign::evaluate(self, x, eps)
-    }
-
-    fn forward(&mut self, x: ArrayView2<'_, f32>, eps: ArrayView2<'_, f32>) -> Pass {
-        Dcign::forward(self, x, eps)
-    }
-
-    fn backward(&mut self) {
-        Dcign::backward(self)
-    }
-
-    fn update(&mut self, optimizer: &mut dyn Optimizer) {
-        Dcign::update(self, optimizer)
-    }
-
-    fn grad_norm(&self) -> f32 {
-        Dcign::grad_norm(self)
     }
 }
 

@@ -25,8 +25,8 @@
 //! the plane.
 
 use super::mean_std_cell::{kl_rows, reparameterise};
-use super::variational_lab::{self, Training, Variational, Words};
-use super::{BatchClock, grad_norm, step_layers};
+use super::variational_lab::{self, Training, Words};
+use super::{BatchClock, Variational, grad_norm, step_layers};
 use crate::data::Dataset;
 use crate::data::toy::standard_normal;
 use crate::model::view::{Pixels, Plane, PlanePoint, Vector};
@@ -91,6 +91,25 @@ pub struct Pass {
 }
 
 impl Pass {
+    /// The pass of the digits `x` through the code `z` drawn from μ and
+    /// log σ², given the decoder's logits.
+    pub fn from_logits(
+        x: ArrayView2<'_, f32>,
+        mu: Array2<f32>,
+        logvar: Array2<f32>,
+        z: Array2<f32>,
+        logits: ArrayView2<'_, f32>,
+    ) -> Pass {
+        Pass {
+            bce: bce_rows(logits, x),
+            kl: kl_rows(mu.view(), logvar.view()),
+            recon: logits.mapv(sigmoid),
+            mu,
+            logvar,
+            z,
+        }
+    }
+
     /// Mean over the batch of the reconstruction term and of the KL.
     pub fn terms(&self) -> (f64, f64) {
         let b = self.bce.len().max(1) as f64;
@@ -162,10 +181,6 @@ impl Vae {
         }
     }
 
-    pub fn latent(&self) -> usize {
-        self.enc_mu.out_features()
-    }
-
     /// The layers by name, in `state_dict` order.
     pub fn layers(&self) -> [(&'static str, &Linear); 5] {
         [
@@ -177,57 +192,42 @@ impl Vae {
         ]
     }
 
-    /// The encoder's μ and log σ² for each row, nothing kept.
-    pub fn encode(&self, x: ArrayView2<'_, f32>) -> (Array2<f32>, Array2<f32>) {
+    fn layer_refs(&self) -> [&dyn Layer; 5] {
+        [
+            &self.enc,
+            &self.enc_mu,
+            &self.enc_logvar,
+            &self.dec1,
+            &self.dec2,
+        ]
+    }
+}
+
+impl Variational for Vae {
+    fn latent(&self) -> usize {
+        self.enc_mu.out_features()
+    }
+
+    fn encode(&self, x: ArrayView2<'_, f32>) -> (Array2<f32>, Array2<f32>) {
         let h = two_d(self.enc.infer(x.into_dyn())).mapv(|v| v.max(0.0));
         let mu = two_d(self.enc_mu.infer(h.view().into_dyn()));
         let logvar = two_d(self.enc_logvar.infer(h.view().into_dyn()));
         (mu, logvar)
     }
 
-    /// The decoder's logits for codes `z`, nothing kept.
     fn decode_logits(&self, z: ArrayView2<'_, f32>) -> Array2<f32> {
         let d = two_d(self.dec1.infer(z.into_dyn())).mapv(|v| v.max(0.0));
         two_d(self.dec2.infer(d.view().into_dyn()))
     }
 
-    /// x̂ = σ(dec(z)).
-    pub fn decode(&self, z: ArrayView2<'_, f32>) -> Array2<f32> {
-        self.decode_logits(z).mapv(sigmoid)
-    }
-
-    /// The whole pass with the noise `eps` given, nothing kept.
-    pub fn evaluate(&self, x: ArrayView2<'_, f32>, eps: ArrayView2<'_, f32>) -> Pass {
-        let (mu, logvar) = self.encode(x);
-        let z = reparameterise(mu.view(), logvar.view(), eps);
-        let logits = self.decode_logits(z.view());
-        Pass {
-            bce: bce_rows(logits.view(), x),
-            kl: kl_rows(mu.view(), logvar.view()),
-            recon: logits.mapv(sigmoid),
-            mu,
-            logvar,
-            z,
-        }
-    }
-
-    /// Training pass with the noise `eps` given: keeps what the backward
-    /// pass needs.
-    pub fn forward(&mut self, x: ArrayView2<'_, f32>, eps: ArrayView2<'_, f32>) -> Pass {
+    fn forward(&mut self, x: ArrayView2<'_, f32>, eps: ArrayView2<'_, f32>) -> Pass {
         let h = two_d(self.enc.forward(x.into_dyn())).mapv(|v| v.max(0.0));
         let mu = two_d(self.enc_mu.forward(h.view().into_dyn()));
         let logvar = two_d(self.enc_logvar.forward(h.view().into_dyn()));
         let z = reparameterise(mu.view(), logvar.view(), eps);
         let d = two_d(self.dec1.forward(z.view().into_dyn())).mapv(|v| v.max(0.0));
         let logits = two_d(self.dec2.forward(d.view().into_dyn()));
-        let pass = Pass {
-            bce: bce_rows(logits.view(), x),
-            kl: kl_rows(mu.view(), logvar.view()),
-            recon: logits.mapv(sigmoid),
-            mu: mu.clone(),
-            logvar: logvar.clone(),
-            z,
-        };
+        let pass = Pass::from_logits(x, mu.clone(), logvar.clone(), z, logits.view());
         self.cache = Some(Cache {
             h,
             d,
@@ -240,9 +240,7 @@ impl Vae {
         pass
     }
 
-    /// Sets every gradient to ∂L/∂θ of the last training pass, L the mean
-    /// over its batch of −ELBO. Does nothing before a training pass.
-    pub fn backward(&mut self) {
+    fn backward(&mut self) {
         let Some(c) = self.cache.as_ref() else {
             return;
         };
@@ -277,8 +275,7 @@ impl Vae {
         self.enc.backward(grad_h.view().into_dyn());
     }
 
-    /// One optimiser step on every layer.
-    pub fn update(&mut self, optimizer: &mut dyn Optimizer) {
+    fn update(&mut self, optimizer: &mut dyn Optimizer) {
         step_layers(
             optimizer,
             &mut [
@@ -289,38 +286,6 @@ impl Vae {
                 ("dec2", &mut self.dec2),
             ],
         );
-    }
-
-    fn layer_refs(&self) -> [&dyn Layer; 5] {
-        [
-            &self.enc,
-            &self.enc_mu,
-            &self.enc_logvar,
-            &self.dec1,
-            &self.dec2,
-        ]
-    }
-}
-
-impl Variational for Vae {
-    fn latent(&self) -> usize {
-        Vae::latent(self)
-    }
-
-    fn evaluate(&self, x: ArrayView2<'_, f32>, eps: ArrayView2<'_, f32>) -> Pass {
-        Vae::evaluate(self, x, eps)
-    }
-
-    fn forward(&mut self, x: ArrayView2<'_, f32>, eps: ArrayView2<'_, f32>) -> Pass {
-        Vae::forward(self, x, eps)
-    }
-
-    fn backward(&mut self) {
-        Vae::backward(self)
-    }
-
-    fn update(&mut self, optimizer: &mut dyn Optimizer) {
-        Vae::update(self, optimizer)
     }
 
     fn grad_norm(&self) -> f32 {

@@ -3,8 +3,8 @@
 //! the batch in hand, the −ELBO kept batch by batch and epoch by epoch, and
 //! the views of them. Each lab adds its own words and pictures.
 
-use super::BatchClock;
 use super::vae::{EpochRecord, Pass, draw_eps, latent_views};
+use super::{BatchClock, Variational};
 use crate::data::Dataset;
 use crate::model::view::{Curve, Gallery, Plot};
 use crate::model::{Status, View, ViewContent};
@@ -12,26 +12,13 @@ use crate::nn::optim::Optimizer;
 use crate::text::Bilingual;
 use crate::train::Stage;
 use crate::train::epochs;
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::{Array2, Axis};
 use rand::rngs::StdRng;
 
 /// Batch losses kept for the plot.
 const LOSS_HISTORY: usize = 2000;
 /// Digits of the batch shown with their reconstructions.
 const SHOWN: usize = 6;
-
-/// What the stages ask of a variational autoencoder, whatever its layers.
-pub trait Variational {
-    fn latent(&self) -> usize;
-    /// The whole pass with the noise `eps` given, nothing kept.
-    fn evaluate(&self, x: ArrayView2<'_, f32>, eps: ArrayView2<'_, f32>) -> Pass;
-    /// The training pass, keeping what the backward pass needs.
-    fn forward(&mut self, x: ArrayView2<'_, f32>, eps: ArrayView2<'_, f32>) -> Pass;
-    /// Every gradient of the mean −ELBO of the last training pass.
-    fn backward(&mut self);
-    fn update(&mut self, optimizer: &mut dyn Optimizer);
-    fn grad_norm(&self) -> f32;
-}
 
 /// The test digits' mean −ELBO terms under their fixed draw of ε.
 pub fn test_terms(net: &impl Variational, test: &Dataset, eps: &Array2<f32>) -> (f64, f64) {
