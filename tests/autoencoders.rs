@@ -11,6 +11,7 @@ use lab_screen::{lab_with, snapshots};
 use ndarray::{Array2, ArrayD, array};
 use nnzoo::eval;
 use nnzoo::experiment;
+use nnzoo::model::autoencoders::Variational;
 use nnzoo::model::autoencoders::hourglass::{CodeActivation, Hourglass, Reconstruction};
 use nnzoo::model::autoencoders::mean_std_cell::{MeanStdCell, kl_rows};
 use nnzoo::model::autoencoders::sparse_autoencoder::{Sparsity, kl_sparsity, l1_sparsity};

@@ -11,6 +11,7 @@ mod lab_screen;
 use lab_screen::{lab_with, snapshots};
 use ndarray::{Array2, ArrayD};
 use nnzoo::experiment;
+use nnzoo::model::autoencoders::Variational;
 use nnzoo::model::autoencoders::dcign::{Dcign, DcignLab, WALK};
 use nnzoo::model::autoencoders::vae::draw_eps;
 use nnzoo::model::convolutional::deconv_network::{DeconvLab, DeconvNetwork, digits28};

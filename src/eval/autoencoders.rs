@@ -6,6 +6,7 @@
 use super::Outputs;
 use super::dense::{matrix, to_tensor};
 use super::invalid;
+use crate::model::autoencoders::Variational;
 use crate::model::autoencoders::mean_std_cell::{kl_rows, reparameterise};
 use crate::model::autoencoders::vae::Vae;
 use crate::model::{ModelError, Tensor, Weights, weights};

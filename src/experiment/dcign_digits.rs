@@ -25,6 +25,7 @@
 use super::{Claim, Experiment, Flow, Outcome, Progress, Reference, Report};
 use crate::data::Dataset;
 use crate::model::autoencoders::BatchClock;
+use crate::model::autoencoders::Variational;
 use crate::model::autoencoders::dcign::{self, Dcign};
 use crate::model::autoencoders::vae::{MAX_HIDDEN, Vae, draw_eps};
 use crate::model::convolutional::deconv_network::digits28;

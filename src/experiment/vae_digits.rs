@@ -18,6 +18,7 @@
 //! epochs for the same final value).
 
 use super::{Claim, Experiment, Flow, Outcome, Progress, Reference, Report};
+use crate::model::autoencoders::Variational;
 use crate::model::autoencoders::vae::{MAX_HIDDEN, MAX_LATENT, Vae, draw_eps};
 use crate::model::autoencoders::{BatchClock, digits};
 use crate::model::{ModelError, ParamKind, ParamSpec, ParamValue, Params};

@@ -4,7 +4,7 @@
 //! after the minibatch under way; and the clock a person reads meanwhile
 //! (epoch, batch, batch loss).
 
-use crate::model::{Action, ModelError, View, ViewContent};
+use crate::model::{Action, Model, ModelError, Status, StatusLevel, View, ViewContent};
 use crate::text::Bilingual;
 use crate::work::{Flow, Progress, Report};
 
@@ -77,6 +77,46 @@ pub fn train_epochs<M: ?Sized>(
         if progress(&Progress::new(done, total, note)) == Flow::Stop {
             break;
         }
+    }
+}
+
+/// Trains `model` a minibatch at a time through the epochs `action` asks
+/// for (see [`train_epochs`]); an error for any other action.
+pub fn train_asked<M: Model + ?Sized>(
+    model: &mut M,
+    action: &str,
+    clock: impl Fn(&M) -> Clock,
+    progress: Report<'_>,
+) -> Result<(), ModelError> {
+    let epochs = epochs_asked(action)?;
+    train_epochs(model, epochs, clock, |lab| lab.step(), progress);
+    Ok(())
+}
+
+/// How training stands after `epoch` epochs: a warning to lower the
+/// learning rate when the loss overflowed, else `result` ("test loss …").
+pub fn status_after(epoch: u64, overflowed: bool, result: Bilingual) -> Status {
+    if overflowed {
+        return Status {
+            level: StatusLevel::Warning,
+            text: Bilingual::owned(
+                format!(
+                    "the loss overflowed in epoch {epoch}: lower the learning rate (p) and reset"
+                ),
+                format!("第 {epoch} 个周期损失溢出：请调低学习率（p）并重置"),
+            ),
+        };
+    }
+    Status {
+        level: StatusLevel::Info,
+        text: Bilingual::owned(
+            format!(
+                "after {epoch} epoch{}: {}",
+                if epoch == 1 { "" } else { "s" },
+                result.en
+            ),
+            format!("{epoch} 个周期后：{}", result.zh),
+        ),
     }
 }
 

@@ -24,15 +24,16 @@
 //! as in [`super::vae`]: ∂L/∂μ = ∂L/∂z + μ/B,
 //! ∂L/∂log σ² = ∂L/∂z ⊙ ε ⊙ ½σ + ½(σ² − 1)/B.
 
-use super::mean_std_cell::{kl_rows, reparameterise};
-use super::vae::{EpochRecord, bce_rows, draw_eps};
-use super::{BatchClock, grad_norm, step_layers};
+use super::mean_std_cell::reparameterise;
+use super::vae::{EpochRecord, Pass, draw_eps};
+use super::variational_lab::{self, Training, Words};
+use super::{BatchClock, Variational, grad_norm, step_layers};
 use crate::data::Dataset;
 use crate::model::convolutional::deconv_network::{SIDE, digits28};
-use crate::model::view::{Curve, Gallery, Plot};
+use crate::model::view::Gallery;
 use crate::model::{
     Action, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue, Params,
-    Report, Status, StatusLevel, View, ViewContent,
+    Report, Status, View, ViewContent,
 };
 use crate::nn::Layer;
 use crate::nn::activation::{ReLU, sigmoid};
@@ -45,7 +46,7 @@ use crate::nn::sequential::{Flatten, Sequential, Unflatten};
 use crate::text::Bilingual;
 use crate::train::Stage;
 use crate::train::epochs;
-use ndarray::{Array1, Array2, ArrayD, ArrayView2, Axis, Ix2};
+use ndarray::{Array2, ArrayD, ArrayView2, Ix2};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use std::sync::Arc;
@@ -55,10 +56,6 @@ pub const MAX_LATENT: usize = 32;
 pub const MAX_MAPS: usize = 64;
 /// The side of the smallest feature maps.
 const SMALL: usize = 7;
-/// Batch losses kept for the plot.
-const LOSS_HISTORY: usize = 2000;
-/// Digits of the batch shown with their reconstructions.
-const SHOWN: usize = 6;
 /// Pictures in the walk along one unit.
 pub const WALK: usize = 9;
 
@@ -94,37 +91,6 @@ struct Cache {
     mu: Array2<f32>,
     logvar: Array2<f32>,
     logits: Array2<f32>,
-}
-
-/// What one pass gives.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Pass {
-    pub mu: Array2<f32>,
-    pub logvar: Array2<f32>,
-    pub z: Array2<f32>,
-    /// x̂ = σ(logits), `[rows, 784]`.
-    pub recon: Array2<f32>,
-    /// Σ_j BCE(x̂_j, x_j) per row.
-    pub bce: Array1<f32>,
-    /// KL(q(z|x) ‖ N(0, I)) per row.
-    pub kl: Array1<f32>,
-}
-
-impl Pass {
-    /// Mean over the batch of the reconstruction term and of the KL.
-    pub fn terms(&self) -> (f64, f64) {
-        let b = self.bce.len().max(1) as f64;
-        (
-            self.bce.iter().map(|&v| f64::from(v)).sum::<f64>() / b,
-            self.kl.iter().map(|&v| f64::from(v)).sum::<f64>() / b,
-        )
-    }
-
-    /// L = (1/B) Σ_i (BCE_i + KL_i).
-    pub fn loss(&self) -> f64 {
-        let (r, k) = self.terms();
-        r + k
-    }
 }
 
 impl Dcign {
@@ -176,12 +142,27 @@ impl Dcign {
         }
     }
 
-    pub fn latent(&self) -> usize {
+    /// `WALK` codes: `base` with unit `unit` walked evenly from −reach to
+    /// reach, the others held.
+    pub fn walk_codes(base: &[f32], unit: usize, reach: f32) -> Array2<f32> {
+        let mut z = Array2::<f32>::zeros((WALK, base.len()));
+        for (k, mut row) in z.outer_iter_mut().enumerate() {
+            row.assign(&ndarray::ArrayView1::from(base));
+            if unit < base.len() {
+                row[unit] = -reach + 2.0 * reach * k as f32 / (WALK - 1) as f32;
+            }
+        }
+        z
+    }
+}
+
+impl Variational for Dcign {
+    fn latent(&self) -> usize {
         self.enc_mu.out_features()
     }
 
     /// The encoder's μ and log σ² for each picture `[rows, 784]`, nothing kept.
-    pub fn encode(&self, x: ArrayView2<'_, f32>) -> (Array2<f32>, Array2<f32>) {
+    fn encode(&self, x: ArrayView2<'_, f32>) -> (Array2<f32>, Array2<f32>) {
         let h = self.encoder.infer(x.into_dyn());
         let mu = two_d(self.enc_mu.infer(h.view()));
         let logvar = two_d(self.enc_logvar.infer(h.view()));
@@ -189,46 +170,19 @@ impl Dcign {
     }
 
     /// The decoder's logits `[rows, 784]` for codes `z`, nothing kept.
-    pub fn decode_logits(&self, z: ArrayView2<'_, f32>) -> Array2<f32> {
+    fn decode_logits(&self, z: ArrayView2<'_, f32>) -> Array2<f32> {
         rows_of(self.decoder.infer(z.into_dyn()))
-    }
-
-    /// x̂ = σ(dec(z)).
-    pub fn decode(&self, z: ArrayView2<'_, f32>) -> Array2<f32> {
-        self.decode_logits(z).mapv(sigmoid)
-    }
-
-    /// The whole pass with the noise `eps` given, nothing kept.
-    pub fn evaluate(&self, x: ArrayView2<'_, f32>, eps: ArrayView2<'_, f32>) -> Pass {
-        let (mu, logvar) = self.encode(x);
-        let z = reparameterise(mu.view(), logvar.view(), eps);
-        let logits = self.decode_logits(z.view());
-        Pass {
-            bce: bce_rows(logits.view(), x),
-            kl: kl_rows(mu.view(), logvar.view()),
-            recon: logits.mapv(sigmoid),
-            mu,
-            logvar,
-            z,
-        }
     }
 
     /// Training pass with the noise `eps` given: keeps what the backward
     /// pass needs (the encoder and decoder keep each layer's output).
-    pub fn forward(&mut self, x: ArrayView2<'_, f32>, eps: ArrayView2<'_, f32>) -> Pass {
+    fn forward(&mut self, x: ArrayView2<'_, f32>, eps: ArrayView2<'_, f32>) -> Pass {
         let h = self.encoder.forward(x.into_dyn());
         let mu = two_d(self.enc_mu.forward(h.view()));
         let logvar = two_d(self.enc_logvar.forward(h.view()));
         let z = reparameterise(mu.view(), logvar.view(), eps);
         let logits = rows_of(self.decoder.forward(z.view().into_dyn()));
-        let pass = Pass {
-            bce: bce_rows(logits.view(), x),
-            kl: kl_rows(mu.view(), logvar.view()),
-            recon: logits.mapv(sigmoid),
-            mu: mu.clone(),
-            logvar: logvar.clone(),
-            z,
-        };
+        let pass = Pass::from_logits(x, mu.clone(), logvar.clone(), z, logits.view());
         self.cache = Some(Cache {
             x: x.to_owned(),
             eps: eps.to_owned(),
@@ -239,9 +193,7 @@ impl Dcign {
         pass
     }
 
-    /// Sets every gradient to ∂L/∂θ of the last training pass, L the mean
-    /// over its batch of −ELBO. Does nothing before a training pass.
-    pub fn backward(&mut self) {
+    fn backward(&mut self) {
         let Some(c) = self.cache.as_ref() else {
             return;
         };
@@ -271,8 +223,7 @@ impl Dcign {
         self.encoder.backward(grad_h.view());
     }
 
-    /// One optimiser step on every layer.
-    pub fn update(&mut self, optimizer: &mut dyn Optimizer) {
+    fn update(&mut self, optimizer: &mut dyn Optimizer) {
         step_layers(
             optimizer,
             &mut [
@@ -284,26 +235,13 @@ impl Dcign {
         );
     }
 
-    pub fn grad_norm(&self) -> f32 {
+    fn grad_norm(&self) -> f32 {
         grad_norm(&[
             &self.encoder as &dyn Layer,
             &self.enc_mu,
             &self.enc_logvar,
             &self.decoder,
         ])
-    }
-
-    /// `WALK` codes: `base` with unit `unit` walked evenly from −reach to
-    /// reach, the others held.
-    pub fn walk_codes(base: &[f32], unit: usize, reach: f32) -> Array2<f32> {
-        let mut z = Array2::<f32>::zeros((WALK, base.len()));
-        for (k, mut row) in z.outer_iter_mut().enumerate() {
-            row.assign(&ndarray::ArrayView1::from(base));
-            if unit < base.len() {
-                row[unit] = -reach + 2.0 * reach * k as f32 / (WALK - 1) as f32;
-            }
-        }
-        z
     }
 }
 
@@ -384,15 +322,6 @@ fn check_unit(params: &Params) -> Result<(), ModelError> {
     Ok(())
 }
 
-#[derive(Clone)]
-struct Batch {
-    labels: Vec<usize>,
-    x: Array2<f32>,
-    eps: Array2<f32>,
-    pass: Option<Pass>,
-    grad_norm: Option<f32>,
-}
-
 /// The DCIGN learning the 28x28 digits in the seed's stages.
 #[derive(Clone)]
 pub struct DcignLab {
@@ -404,15 +333,7 @@ pub struct DcignLab {
     test: Arc<Dataset>,
     /// One draw of ε per test digit, fixed, so every epoch is measured alike.
     test_eps: Arc<Array2<f32>>,
-    clock: BatchClock,
-    rng: StdRng,
-    next: Stage,
-    batch: Option<Batch>,
-    /// (epoch position, −ELBO, reconstruction, KL) of each batch.
-    batch_terms: Vec<(f64, f64, f64, f64)>,
-    history: Vec<EpochRecord>,
-    epoch_loss: f64,
-    epoch_batches: usize,
+    training: Training,
 }
 
 impl DcignLab {
@@ -423,22 +344,16 @@ impl DcignLab {
         let mut rng = StdRng::seed_from_u64(seed);
         let net = Dcign::new(params.int("maps") as usize, latent, &mut rng);
         let test_eps = draw_eps(test.len(), latent, &mut rng);
+        let clock = BatchClock::new(train.len(), params.int("batch") as usize, seed);
         Ok(DcignLab {
             params: params.clone(),
             seed,
             net,
             optimizer: Adam::new(params.float("lr") as f32),
-            clock: BatchClock::new(train.len(), params.int("batch") as usize, seed),
             train: Arc::new(train),
             test: Arc::new(test),
             test_eps: Arc::new(test_eps),
-            rng,
-            next: Stage::GetBatch,
-            batch: None,
-            batch_terms: Vec::new(),
-            history: Vec::new(),
-            epoch_loss: 0.0,
-            epoch_batches: 0,
+            training: Training::new(clock, rng),
         })
     }
 
@@ -447,14 +362,12 @@ impl DcignLab {
     }
 
     pub fn history(&self) -> &[EpochRecord] {
-        &self.history
+        self.training.history()
     }
 
     /// The test digits' mean −ELBO terms under the fixed draw of ε.
     pub fn test_terms(&self) -> (f64, f64) {
-        self.net
-            .evaluate(self.test.records.view(), self.test_eps.view())
-            .terms()
+        variational_lab::test_terms(&self.net, &self.test, &self.test_eps)
     }
 
     /// The walk: the first test digit's μ with unit `unit` (from 1) moved
@@ -469,239 +382,31 @@ impl DcignLab {
         (base, self.net.decode(z.view()))
     }
 
-    fn run_stage(&mut self) {
-        let stage = self.next;
-        match stage {
-            Stage::GetBatch => {
-                let rows = self.clock.batch();
-                let x = self.train.records.select(Axis(0), &rows);
-                let labels = self
-                    .train
-                    .labels()
-                    .map(|l| rows.iter().map(|&r| l[r]).collect())
-                    .unwrap_or_default();
-                let eps = draw_eps(rows.len(), self.net.latent(), &mut self.rng);
-                self.batch = Some(Batch {
-                    labels,
-                    x,
-                    eps,
-                    pass: None,
-                    grad_norm: None,
-                });
-            }
-            Stage::Forward => {
-                if let Some(batch) = self.batch.as_mut() {
-                    batch.pass = Some(self.net.forward(batch.x.view(), batch.eps.view()));
-                }
-            }
-            Stage::Loss => {
-                if let Some(pass) = self.batch.as_ref().and_then(|b| b.pass.as_ref()) {
-                    let (r, k) = pass.terms();
-                    let at = (self.clock.steps + 1) as f64 / self.clock.batches_per_epoch() as f64;
-                    if self.batch_terms.len() == LOSS_HISTORY {
-                        self.batch_terms.remove(0);
-                    }
-                    self.batch_terms.push((at, r + k, r, k));
-                }
-            }
-            Stage::Gradients => {
-                self.net.backward();
-                let norm = self.net.grad_norm();
-                if let Some(batch) = self.batch.as_mut() {
-                    batch.grad_norm = Some(norm);
-                }
-            }
-            Stage::Update => {
-                self.net.update(&mut self.optimizer);
-                if let Some(pass) = self.batch.as_ref().and_then(|b| b.pass.as_ref()) {
-                    self.epoch_loss += pass.loss();
-                    self.epoch_batches += 1;
-                }
-                if self.clock.advance() {
-                    let (r, k) = self.test_terms();
-                    self.history.push(EpochRecord {
-                        epoch: self.clock.epoch,
-                        train_neg_elbo: self.epoch_loss / self.epoch_batches.max(1) as f64,
-                        test_reconstruction: r,
-                        test_kl: k,
-                    });
-                    self.epoch_loss = 0.0;
-                    self.epoch_batches = 0;
-                }
-            }
-        }
-        self.next = Stage::ALL[(stage as usize + 1) % Stage::ALL.len()];
-    }
-
-    fn shown(&self) -> Option<Stage> {
-        self.batch.as_ref()?;
-        Some(Stage::ALL[(self.next as usize + Stage::ALL.len() - 1) % Stage::ALL.len()])
-    }
-
     fn steps_view(&self) -> View {
-        let done = |stage: Stage| self.shown().is_some_and(|s| s as usize >= stage as usize);
-        let batch = self.batch.as_ref();
-        let pass = batch.and_then(|b| b.pass.as_ref());
-        let per_epoch = self.clock.batches_per_epoch();
-        let (epoch, number) = (self.clock.epoch + 1, self.clock.batch_in_epoch + 1);
-        let rows = batch.map_or(0, |b| b.x.nrows());
-        let latent = self.net.latent();
+        let rows = self.training.rows();
         let maps = self.params.int("maps");
-        let mut lines = vec![Bilingual::owned(
-            format!(
-                "epoch {epoch}, batch {number} of {per_epoch}  ({} digits, batch size {})",
-                self.train.len(),
-                self.clock.batch_size()
-            ),
-            format!(
-                "第 {epoch} 个周期，第 {number} 批（共 {per_epoch} 批；{} 张数字图片，每批 {} 张）",
-                self.train.len(),
-                self.clock.batch_size()
-            ),
-        )];
-        lines.push(if done(Stage::GetBatch) {
-            Bilingual::owned(
-                format!("1 get a batch:    x = [{rows}, 1, 28, 28], ε ~ N(0, I) of [{rows}, {latent}]"),
+        let words = Words {
+            digits_zh: "张数字图片",
+            measure_zh: "张",
+            x: Bilingual::same(format!("[{rows}, 1, 28, 28]")),
+            forward: Bilingual::owned(
                 format!(
-                    "1 取一个批次：    x = [{rows}, 1, 28, 28]，ε ~ N(0, I)，形状 [{rows}, {latent}]"
-                ),
-            )
-        } else {
-            Bilingual::new(
-                "1 get a batch:    x = next digits, ε ~ N(0, I)",
-                "1 取一个批次：    x = 下几张数字图片，ε ~ N(0, I)",
-            )
-        });
-        lines.push(Bilingual::owned(
-            format!(
-                "2 forward pass:   conv to {maps}x14x14, {}x7x7; μ, log σ²; z = μ + σ ⊙ ε; deconv back to 28x28",
-                2 * maps
-            ),
-            format!(
-                "2 前向传播：      卷积到 {maps}x14x14、{}x7x7；μ, log σ²；z = μ + σ ⊙ ε；反卷积回 28x28",
-                2 * maps
-            ),
-        ));
-        lines.push(match pass.filter(|_| done(Stage::Loss)) {
-            Some(p) => {
-                let (r, k) = p.terms();
-                Bilingual::owned(
-                    format!(
-                        "3 loss:           −ELBO = Σ BCE(x̂, x) + KL = {r:.3} + {k:.3} = {:.3}",
-                        r + k
-                    ),
-                    format!(
-                        "3 计算损失：      −ELBO = Σ BCE(x̂, x) + KL = {r:.3} + {k:.3} = {:.3}",
-                        r + k
-                    ),
-                )
-            }
-            None => Bilingual::new(
-                "3 loss:           −ELBO = Σ BCE(x̂, x) + KL(q(z|x) ‖ N(0, I))",
-                "3 计算损失：      −ELBO = Σ BCE(x̂, x) + KL(q(z|x) ‖ N(0, I))",
-            ),
-        });
-        lines.push(match batch.and_then(|b| b.grad_norm).filter(|_| done(Stage::Gradients)) {
-            Some(g) => Bilingual::owned(
-                format!("4 gradients:      back through the deconvolutions, the cell and the convolutions; |g| = {g:.4}"),
-                format!("4 计算梯度：      反向经过反卷积、采样单元和卷积；|g| = {g:.4}"),
-            ),
-            None => Bilingual::new(
-                "4 gradients:      back through the deconvolutions, the cell and the convolutions",
-                "4 计算梯度：      反向经过反卷积、采样单元和卷积",
-            ),
-        });
-        let lr = self.optimizer.learning_rate();
-        lines.push(Bilingual::owned(
-            format!("5 update:         θ ← Adam(θ, g), η = {lr}"),
-            format!("5 更新权重：      θ ← Adam(θ, g)，η = {lr}"),
-        ));
-        lines.push(Bilingual::owned(
-            format!("6 repeat 1-5 until the epoch is done: batch {number} of {per_epoch}"),
-            format!("6 重复 1-5 直到本周期结束：第 {number} 批，共 {per_epoch} 批"),
-        ));
-        lines.push(match self.history.last() {
-            Some(r) => Bilingual::owned(
-                format!(
-                    "7 repeat epochs: {} done; test −ELBO {:.2} = {:.2} + KL {:.2}",
-                    r.epoch,
-                    r.test_neg_elbo(),
-                    r.test_reconstruction,
-                    r.test_kl
+                    "conv to {maps}x14x14, {}x7x7; μ, log σ²; z = μ + σ ⊙ ε; deconv back to 28x28",
+                    2 * maps
                 ),
                 format!(
-                    "7 重复多个周期：已完成 {} 个；测试 −ELBO {:.2} = {:.2} + KL {:.2}",
-                    r.epoch,
-                    r.test_neg_elbo(),
-                    r.test_reconstruction,
-                    r.test_kl
+                    "卷积到 {maps}x14x14、{}x7x7；μ, log σ²；z = μ + σ ⊙ ε；反卷积回 28x28",
+                    2 * maps
                 ),
             ),
-            None => Bilingual::new(
-                "7 repeat for as many epochs as needed: none done yet",
-                "7 按需重复多个周期：尚未完成任何周期",
+            gradients: Bilingual::new(
+                "back through the deconvolutions, the cell and the convolutions",
+                "反向经过反卷积、采样单元和卷积",
             ),
-        });
-        View::new(
-            "steps",
-            Bilingual::new("the training process", "训练过程"),
-            ViewContent::steps(lines, Some(self.next.number())),
-        )
-    }
-
-    fn loss_view(&self) -> View {
-        let pick = |k: usize| -> Vec<(f64, f64)> {
-            self.batch_terms
-                .iter()
-                .map(|t| (t.0, [t.1, t.2, t.3][k]))
-                .collect()
+            decimals: 2,
         };
-        let now = self.clock.steps as f64 / self.clock.batches_per_epoch() as f64;
-        let top = self
-            .batch_terms
-            .iter()
-            .map(|t| t.1)
-            .chain(self.history.iter().map(EpochRecord::test_neg_elbo))
-            .filter(|v| v.is_finite())
-            .fold(1.0f64, f64::max);
-        View::new(
-            "elbo_curve",
-            Bilingual::new(
-                "−ELBO per digit = reconstruction + KL",
-                "每个数字的 −ELBO = 重建项 + KL",
-            ),
-            ViewContent::Plot(Plot {
-                curves: vec![
-                    Curve {
-                        label: Bilingual::new("−ELBO", "−ELBO"),
-                        points: pick(0),
-                    },
-                    Curve {
-                        label: Bilingual::new("reconstruction", "重建项"),
-                        points: pick(1),
-                    },
-                    Curve {
-                        label: Bilingual::new("KL", "KL"),
-                        points: pick(2),
-                    },
-                    Curve {
-                        label: Bilingual::new("test −ELBO", "测试 −ELBO"),
-                        points: self
-                            .history
-                            .iter()
-                            .map(|r| (r.epoch as f64, r.test_neg_elbo()))
-                            .collect(),
-                    },
-                ],
-                x_label: Bilingual::new("epoch", "周期"),
-                y_label: Bilingual::new("nats", "奈特"),
-                x_range: Some((0.0, now.floor() + 1.0)),
-                y_range: Some((0.0, top * 1.05)),
-                marks: Vec::new(),
-                now: Some(now),
-            }),
-        )
-        .untraced()
+        let lr = self.optimizer.learning_rate();
+        self.training.steps_view(words, self.train.len(), lr)
     }
 
     fn walk_view(&self) -> View {
@@ -741,48 +446,6 @@ impl DcignLab {
             }),
         )
     }
-
-    fn gallery_view(&self) -> Option<View> {
-        let batch = self.batch.as_ref()?;
-        let mut items = Vec::new();
-        let mut captions = Vec::new();
-        for r in 0..batch.x.nrows().min(SHOWN) {
-            items.push(batch.x.row(r).to_vec());
-            captions.push(format!(
-                "x {}",
-                batch.labels.get(r).map_or(String::new(), |l| l.to_string())
-            ));
-            if let Some(pass) = &batch.pass {
-                items.push(pass.recon.row(r).to_vec());
-                captions.push("x̂".into());
-            }
-        }
-        Some(
-            View::new(
-                "reconstructions",
-                Bilingual::new("input x beside its reconstruction x̂", "输入 x 与其重建 x̂"),
-                ViewContent::Gallery(Gallery {
-                    width: SIDE,
-                    height: SIDE,
-                    items,
-                    marked: None,
-                    captions,
-                    range: (0.0, 1.0),
-                }),
-            )
-            .untraced(),
-        )
-    }
-
-    fn cell_views(&self, out: &mut Vec<View>) {
-        if let Some(pass) = self.batch.as_ref().and_then(|b| b.pass.as_ref()) {
-            out.extend(super::vae::latent_views(
-                pass.mu.row(0),
-                pass.logvar.row(0),
-                pass.z.row(0),
-            ));
-        }
-    }
 }
 
 impl Model for DcignLab {
@@ -809,46 +472,38 @@ impl Model for DcignLab {
     }
 
     fn stage_label(&self, index: usize) -> Bilingual {
-        match Stage::ALL.get(index) {
-            Some(Stage::GetBatch) => Bilingual::new("1 get a batch and ε", "1 取一个批次和 ε"),
-            Some(Stage::Forward) => Bilingual::new(
-                "2 encode by convolutions, sample, decode by deconvolutions",
-                "2 卷积编码、采样、反卷积解码",
-            ),
-            Some(Stage::Loss) => Bilingual::new("3 −ELBO", "3 −ELBO"),
-            Some(Stage::Gradients) => Bilingual::new("4 calculate the gradients", "4 计算梯度"),
-            _ => Bilingual::new("5 update the weights", "5 更新权重"),
-        }
+        let forward = Bilingual::new(
+            "2 encode by convolutions, sample, decode by deconvolutions",
+            "2 卷积编码、采样、反卷积解码",
+        );
+        variational_lab::stage_label(index, forward)
     }
 
     fn next_stage(&self) -> usize {
-        self.next as usize
+        self.training.next as usize
     }
 
     fn steps_done(&self) -> u64 {
-        self.clock.steps
+        self.training.clock.steps
     }
 
     fn stage(&mut self) {
-        self.run_stage();
+        self.training.run_stage(
+            &mut self.net,
+            &mut self.optimizer,
+            &self.train,
+            &self.test,
+            &self.test_eps,
+        );
     }
 
     fn views(&self) -> Vec<View> {
-        let mut out = vec![self.steps_view(), self.walk_view(), self.loss_view()];
-        out.extend(self.gallery_view());
-        self.cell_views(&mut out);
-        out.push(View::new(
-            "epoch",
-            Bilingual::new("epoch (from 1)", "周期（从 1 起）"),
-            ViewContent::scalar((self.clock.epoch + 1) as f64),
-        ));
-        if let Some(pass) = self.batch.as_ref().and_then(|b| b.pass.as_ref()) {
-            out.push(View::new(
-                "neg_elbo",
-                Bilingual::new("batch −ELBO per digit", "批次每个数字的 −ELBO"),
-                ViewContent::scalar(pass.loss()),
-            ));
-        }
+        let mut out = vec![
+            self.steps_view(),
+            self.walk_view(),
+            self.training.loss_view(true),
+        ];
+        out.extend(self.training.batch_views(Some((SIDE, SIDE))));
         out
     }
 
@@ -861,15 +516,7 @@ impl Model for DcignLab {
     }
 
     fn work(&mut self, action: &str, progress: Report<'_>) -> Result<(), ModelError> {
-        let epochs = epochs::epochs_asked(action)?;
-        epochs::train_epochs(
-            self,
-            epochs,
-            |lab| lab.clock.now(),
-            |lab| lab.step(),
-            progress,
-        );
-        Ok(())
+        epochs::train_asked(self, action, |lab| lab.training.clock.now(), progress)
     }
 
     fn retune(&mut self, params: &Params) -> Result<(), ModelError> {
@@ -880,38 +527,7 @@ impl Model for DcignLab {
     }
 
     fn status(&self) -> Option<Status> {
-        let last = self.history.last()?;
-        let value = last.test_neg_elbo();
-        let diverged = !value.is_finite();
-        Some(Status {
-            level: if diverged {
-                StatusLevel::Warning
-            } else {
-                StatusLevel::Info
-            },
-            text: if diverged {
-                Bilingual::owned(
-                    format!(
-                        "the loss overflowed in epoch {}: lower the learning rate (p) and reset",
-                        last.epoch
-                    ),
-                    format!("第 {} 个周期损失溢出：请调低学习率（p）并重置", last.epoch),
-                )
-            } else {
-                Bilingual::owned(
-                    format!(
-                        "after {} epoch{}: test −ELBO {value:.2} per digit (KL {:.2})",
-                        last.epoch,
-                        if last.epoch == 1 { "" } else { "s" },
-                        last.test_kl
-                    ),
-                    format!(
-                        "{} 个周期后：测试集每个数字 −ELBO {value:.2}（KL {:.2}）",
-                        last.epoch, last.test_kl
-                    ),
-                )
-            },
-        })
+        self.training.status(2)
     }
 }
 

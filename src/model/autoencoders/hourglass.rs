@@ -26,7 +26,7 @@ use crate::data::Dataset;
 use crate::model::view::{Axis as PlotAxis, Curve, Gallery, Mark, Plot};
 use crate::model::{
     Action, Flow, Model, ModelError, ParamKind, ParamRole, ParamSpec, ParamValue, Params, Progress,
-    Report, Status, StatusLevel, View, ViewContent,
+    Report, Status, View, ViewContent,
 };
 use crate::nn::Layer;
 use crate::nn::activation::{ReLU, Sigmoid, sigmoid};
@@ -1088,15 +1088,7 @@ impl Model for AutoencoderLab {
     }
 
     fn work(&mut self, action: &str, progress: Report<'_>) -> Result<(), ModelError> {
-        let epochs = epochs::epochs_asked(action)?;
-        epochs::train_epochs(
-            self,
-            epochs,
-            |lab| lab.clock.now(),
-            |lab| lab.step(),
-            progress,
-        );
-        Ok(())
+        epochs::train_asked(self, action, |lab| lab.clock.now(), progress)
     }
 
     fn retune(&mut self, params: &Params) -> Result<(), ModelError> {
@@ -1113,36 +1105,14 @@ impl Model for AutoencoderLab {
             (_, Some(n)) => (format!(", noisy {n:.5}"), format!("，带噪 {n:.5}")),
             _ => (String::new(), String::new()),
         };
-        Some(Status {
-            level: if diverged {
-                StatusLevel::Warning
-            } else {
-                StatusLevel::Info
-            },
-            text: if diverged {
-                Bilingual::owned(
-                    format!(
-                        "the loss overflowed in epoch {}: lower the learning rate (p) and reset",
-                        last.epoch
-                    ),
-                    format!("第 {} 个周期损失溢出：请调低学习率（p）并重置", last.epoch),
-                )
-            } else {
-                Bilingual::owned(
-                    format!(
-                        "after {} epoch{}: test MSE per pixel {:.5}{}",
-                        last.epoch,
-                        if last.epoch == 1 { "" } else { "s" },
-                        last.test_mse,
-                        reference.0
-                    ),
-                    format!(
-                        "{} 个周期后：测试集每像素均方误差 {:.5}{}",
-                        last.epoch, last.test_mse, reference.1
-                    ),
-                )
-            },
-        })
+        Some(epochs::status_after(
+            last.epoch,
+            diverged,
+            Bilingual::owned(
+                format!("test MSE per pixel {:.5}{}", last.test_mse, reference.0),
+                format!("测试集每像素均方误差 {:.5}{}", last.test_mse, reference.1),
+            ),
+        ))
     }
 }
 

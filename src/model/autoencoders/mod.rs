@@ -14,7 +14,8 @@
 //!   decoder on the 28x28 digits (Kulkarni et al. 2015).
 //!
 //! The three autoencoders are one network, [`hourglass`], trained three
-//! ways; what they share beyond it lives here: the digits they learn, the
+//! ways; the VAE's and the DCIGN's labs share their stages and views
+//! (`variational_lab`); what all share beyond that lives here: the digits they learn, the
 //! batch clock of the seed's seven steps, one optimiser step over several
 //! named layers, and principal component analysis to compare with.
 
@@ -25,14 +26,18 @@ pub mod hourglass;
 pub mod mean_std_cell;
 pub mod sparse_autoencoder;
 pub mod vae;
+mod variational_lab;
 
 use crate::data::{self, Dataset, epoch_order};
 use crate::linalg;
 use crate::model::ModelError;
+use crate::nn::activation::sigmoid;
 use crate::nn::optim::Optimizer;
 use crate::nn::{Layer, ParamMut};
 use crate::text::Bilingual;
+use mean_std_cell::reparameterise;
 use ndarray::{Array1, Array2, ArrayView2, Axis};
+use vae::Pass;
 
 /// The 8x8 digits (grey levels in [0, 1]) split 80/20 from the seed.
 pub fn digits(seed: u64) -> Result<(Dataset, Dataset), ModelError> {
@@ -106,6 +111,41 @@ impl BatchClock {
         self.batch_in_epoch = 0;
         self.order = epoch_order(self.rows, self.seed, self.epoch);
         true
+    }
+}
+
+/// A variational autoencoder, whatever its layers: a Gaussian encoder
+/// q(z|x), the mean and standard deviation cell, a Bernoulli decoder p(x|z),
+/// trained on the mean −ELBO of a batch.
+pub trait Variational {
+    /// Units of the code z.
+    fn latent(&self) -> usize;
+    /// The encoder's μ and log σ² for each row, nothing kept.
+    fn encode(&self, x: ArrayView2<'_, f32>) -> (Array2<f32>, Array2<f32>);
+    /// The decoder's logits for codes `z`, nothing kept.
+    fn decode_logits(&self, z: ArrayView2<'_, f32>) -> Array2<f32>;
+    /// Training pass with the noise `eps` given: keeps what the backward
+    /// pass needs.
+    fn forward(&mut self, x: ArrayView2<'_, f32>, eps: ArrayView2<'_, f32>) -> Pass;
+    /// Sets every gradient to ∂L/∂θ of the last training pass, L the mean
+    /// over its batch of −ELBO. Does nothing before a training pass.
+    fn backward(&mut self);
+    /// One optimiser step on every layer.
+    fn update(&mut self, optimizer: &mut dyn Optimizer);
+    /// The Euclidean norm of every gradient together.
+    fn grad_norm(&self) -> f32;
+
+    /// x̂ = σ(dec(z)).
+    fn decode(&self, z: ArrayView2<'_, f32>) -> Array2<f32> {
+        self.decode_logits(z).mapv(sigmoid)
+    }
+
+    /// The whole pass with the noise `eps` given, nothing kept.
+    fn evaluate(&self, x: ArrayView2<'_, f32>, eps: ArrayView2<'_, f32>) -> Pass {
+        let (mu, logvar) = self.encode(x);
+        let z = reparameterise(mu.view(), logvar.view(), eps);
+        let logits = self.decode_logits(z.view());
+        Pass::from_logits(x, mu, logvar, z, logits.view())
     }
 }
 

@@ -25,13 +25,14 @@
 //! the plane.
 
 use super::mean_std_cell::{kl_rows, reparameterise};
-use super::{BatchClock, grad_norm, step_layers};
+use super::variational_lab::{self, Training, Words};
+use super::{BatchClock, Variational, grad_norm, step_layers};
 use crate::data::Dataset;
 use crate::data::toy::standard_normal;
-use crate::model::view::{Curve, Gallery, Pixels, Plane, PlanePoint, Plot, Vector};
+use crate::model::view::{Pixels, Plane, PlanePoint, Vector};
 use crate::model::{
     Action, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue, Params,
-    Report, Status, StatusLevel, View, ViewContent,
+    Report, Status, View, ViewContent,
 };
 use crate::nn::Layer;
 use crate::nn::activation::{relu_backward, sigmoid};
@@ -40,7 +41,7 @@ use crate::nn::optim::{Adam, Optimizer};
 use crate::text::Bilingual;
 use crate::train::Stage;
 use crate::train::epochs;
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Ix2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Ix2};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use std::sync::Arc;
@@ -48,10 +49,6 @@ use std::sync::Arc;
 /// At most this many hidden units, and code units.
 pub const MAX_HIDDEN: usize = 1024;
 pub const MAX_LATENT: usize = 64;
-/// Batch losses kept for the plot.
-const LOSS_HISTORY: usize = 2000;
-/// Digits of the batch shown with their reconstructions.
-const SHOWN: usize = 6;
 /// The decoded grid: this many points a side, across ±GRID_REACH.
 const GRID: usize = 7;
 const GRID_REACH: f32 = 2.0;
@@ -94,6 +91,25 @@ pub struct Pass {
 }
 
 impl Pass {
+    /// The pass of the digits `x` through the code `z` drawn from μ and
+    /// log σ², given the decoder's logits.
+    pub fn from_logits(
+        x: ArrayView2<'_, f32>,
+        mu: Array2<f32>,
+        logvar: Array2<f32>,
+        z: Array2<f32>,
+        logits: ArrayView2<'_, f32>,
+    ) -> Pass {
+        Pass {
+            bce: bce_rows(logits, x),
+            kl: kl_rows(mu.view(), logvar.view()),
+            recon: logits.mapv(sigmoid),
+            mu,
+            logvar,
+            z,
+        }
+    }
+
     /// Mean over the batch of the reconstruction term and of the KL.
     pub fn terms(&self) -> (f64, f64) {
         let b = self.bce.len().max(1) as f64;
@@ -165,10 +181,6 @@ impl Vae {
         }
     }
 
-    pub fn latent(&self) -> usize {
-        self.enc_mu.out_features()
-    }
-
     /// The layers by name, in `state_dict` order.
     pub fn layers(&self) -> [(&'static str, &Linear); 5] {
         [
@@ -180,57 +192,42 @@ impl Vae {
         ]
     }
 
-    /// The encoder's μ and log σ² for each row, nothing kept.
-    pub fn encode(&self, x: ArrayView2<'_, f32>) -> (Array2<f32>, Array2<f32>) {
+    fn layer_refs(&self) -> [&dyn Layer; 5] {
+        [
+            &self.enc,
+            &self.enc_mu,
+            &self.enc_logvar,
+            &self.dec1,
+            &self.dec2,
+        ]
+    }
+}
+
+impl Variational for Vae {
+    fn latent(&self) -> usize {
+        self.enc_mu.out_features()
+    }
+
+    fn encode(&self, x: ArrayView2<'_, f32>) -> (Array2<f32>, Array2<f32>) {
         let h = two_d(self.enc.infer(x.into_dyn())).mapv(|v| v.max(0.0));
         let mu = two_d(self.enc_mu.infer(h.view().into_dyn()));
         let logvar = two_d(self.enc_logvar.infer(h.view().into_dyn()));
         (mu, logvar)
     }
 
-    /// The decoder's logits for codes `z`, nothing kept.
     fn decode_logits(&self, z: ArrayView2<'_, f32>) -> Array2<f32> {
         let d = two_d(self.dec1.infer(z.into_dyn())).mapv(|v| v.max(0.0));
         two_d(self.dec2.infer(d.view().into_dyn()))
     }
 
-    /// x̂ = σ(dec(z)).
-    pub fn decode(&self, z: ArrayView2<'_, f32>) -> Array2<f32> {
-        self.decode_logits(z).mapv(sigmoid)
-    }
-
-    /// The whole pass with the noise `eps` given, nothing kept.
-    pub fn evaluate(&self, x: ArrayView2<'_, f32>, eps: ArrayView2<'_, f32>) -> Pass {
-        let (mu, logvar) = self.encode(x);
-        let z = reparameterise(mu.view(), logvar.view(), eps);
-        let logits = self.decode_logits(z.view());
-        Pass {
-            bce: bce_rows(logits.view(), x),
-            kl: kl_rows(mu.view(), logvar.view()),
-            recon: logits.mapv(sigmoid),
-            mu,
-            logvar,
-            z,
-        }
-    }
-
-    /// Training pass with the noise `eps` given: keeps what the backward
-    /// pass needs.
-    pub fn forward(&mut self, x: ArrayView2<'_, f32>, eps: ArrayView2<'_, f32>) -> Pass {
+    fn forward(&mut self, x: ArrayView2<'_, f32>, eps: ArrayView2<'_, f32>) -> Pass {
         let h = two_d(self.enc.forward(x.into_dyn())).mapv(|v| v.max(0.0));
         let mu = two_d(self.enc_mu.forward(h.view().into_dyn()));
         let logvar = two_d(self.enc_logvar.forward(h.view().into_dyn()));
         let z = reparameterise(mu.view(), logvar.view(), eps);
         let d = two_d(self.dec1.forward(z.view().into_dyn())).mapv(|v| v.max(0.0));
         let logits = two_d(self.dec2.forward(d.view().into_dyn()));
-        let pass = Pass {
-            bce: bce_rows(logits.view(), x),
-            kl: kl_rows(mu.view(), logvar.view()),
-            recon: logits.mapv(sigmoid),
-            mu: mu.clone(),
-            logvar: logvar.clone(),
-            z,
-        };
+        let pass = Pass::from_logits(x, mu.clone(), logvar.clone(), z, logits.view());
         self.cache = Some(Cache {
             h,
             d,
@@ -243,9 +240,7 @@ impl Vae {
         pass
     }
 
-    /// Sets every gradient to ∂L/∂θ of the last training pass, L the mean
-    /// over its batch of −ELBO. Does nothing before a training pass.
-    pub fn backward(&mut self) {
+    fn backward(&mut self) {
         let Some(c) = self.cache.as_ref() else {
             return;
         };
@@ -280,8 +275,7 @@ impl Vae {
         self.enc.backward(grad_h.view().into_dyn());
     }
 
-    /// One optimiser step on every layer.
-    pub fn update(&mut self, optimizer: &mut dyn Optimizer) {
+    fn update(&mut self, optimizer: &mut dyn Optimizer) {
         step_layers(
             optimizer,
             &mut [
@@ -294,14 +288,8 @@ impl Vae {
         );
     }
 
-    fn layer_refs(&self) -> [&dyn Layer; 5] {
-        [
-            &self.enc,
-            &self.enc_mu,
-            &self.enc_logvar,
-            &self.dec1,
-            &self.dec2,
-        ]
+    fn grad_norm(&self) -> f32 {
+        grad_norm(&self.layer_refs())
     }
 }
 
@@ -370,15 +358,6 @@ impl EpochRecord {
     }
 }
 
-#[derive(Clone)]
-struct Batch {
-    labels: Vec<usize>,
-    x: Array2<f32>,
-    eps: Array2<f32>,
-    pass: Option<Pass>,
-    grad_norm: Option<f32>,
-}
-
 /// A variational autoencoder learning the digits in the seed's stages.
 #[derive(Clone)]
 pub struct VaeLab {
@@ -390,15 +369,7 @@ pub struct VaeLab {
     test: Arc<Dataset>,
     /// One draw of ε per test digit, fixed, so that every epoch is measured alike.
     test_eps: Arc<Array2<f32>>,
-    clock: BatchClock,
-    rng: StdRng,
-    next: Stage,
-    batch: Option<Batch>,
-    /// (epoch position, −ELBO, reconstruction, KL) of each batch.
-    batch_terms: Vec<(f64, f64, f64, f64)>,
-    history: Vec<EpochRecord>,
-    epoch_loss: f64,
-    epoch_batches: usize,
+    training: Training,
 }
 
 impl VaeLab {
@@ -413,22 +384,16 @@ impl VaeLab {
             &mut rng,
         );
         let test_eps = draw_eps(test.len(), latent, &mut rng);
+        let clock = BatchClock::new(train.len(), params.int("batch") as usize, seed);
         Ok(VaeLab {
             params: params.clone(),
             seed,
             vae,
             optimizer: Adam::new(params.float("lr") as f32),
-            clock: BatchClock::new(train.len(), params.int("batch") as usize, seed),
             train: Arc::new(train),
             test: Arc::new(test),
             test_eps: Arc::new(test_eps),
-            rng,
-            next: Stage::GetBatch,
-            batch: None,
-            batch_terms: Vec::new(),
-            history: Vec::new(),
-            epoch_loss: 0.0,
-            epoch_batches: 0,
+            training: Training::new(clock, rng),
         })
     }
 
@@ -437,241 +402,32 @@ impl VaeLab {
     }
 
     pub fn history(&self) -> &[EpochRecord] {
-        &self.history
+        self.training.history()
     }
 
     /// The test digits' mean −ELBO terms under the fixed draw of ε.
     pub fn test_terms(&self) -> (f64, f64) {
-        self.vae
-            .evaluate(self.test.records.view(), self.test_eps.view())
-            .terms()
-    }
-
-    fn run_stage(&mut self) {
-        let stage = self.next;
-        match stage {
-            Stage::GetBatch => {
-                let rows = self.clock.batch();
-                let x = self.train.records.select(Axis(0), &rows);
-                let labels = self
-                    .train
-                    .labels()
-                    .map(|l| rows.iter().map(|&r| l[r]).collect())
-                    .unwrap_or_default();
-                let eps = draw_eps(rows.len(), self.vae.latent(), &mut self.rng);
-                self.batch = Some(Batch {
-                    labels,
-                    x,
-                    eps,
-                    pass: None,
-                    grad_norm: None,
-                });
-            }
-            Stage::Forward => {
-                let batch = self.batch.as_mut().expect("stage 1 ran");
-                batch.pass = Some(self.vae.forward(batch.x.view(), batch.eps.view()));
-            }
-            Stage::Loss => {
-                let batch = self.batch.as_ref().expect("stage 2 ran");
-                if let Some(pass) = &batch.pass {
-                    let (r, k) = pass.terms();
-                    let at = (self.clock.steps + 1) as f64 / self.clock.batches_per_epoch() as f64;
-                    if self.batch_terms.len() == LOSS_HISTORY {
-                        self.batch_terms.remove(0);
-                    }
-                    self.batch_terms.push((at, r + k, r, k));
-                }
-            }
-            Stage::Gradients => {
-                self.vae.backward();
-                let norm = grad_norm(&self.vae.layer_refs());
-                if let Some(batch) = self.batch.as_mut() {
-                    batch.grad_norm = Some(norm);
-                }
-            }
-            Stage::Update => {
-                self.vae.update(&mut self.optimizer);
-                if let Some(pass) = self.batch.as_ref().and_then(|b| b.pass.as_ref()) {
-                    self.epoch_loss += pass.loss();
-                    self.epoch_batches += 1;
-                }
-                if self.clock.advance() {
-                    let (r, k) = self.test_terms();
-                    self.history.push(EpochRecord {
-                        epoch: self.clock.epoch,
-                        train_neg_elbo: self.epoch_loss / self.epoch_batches.max(1) as f64,
-                        test_reconstruction: r,
-                        test_kl: k,
-                    });
-                    self.epoch_loss = 0.0;
-                    self.epoch_batches = 0;
-                }
-            }
-        }
-        self.next = Stage::ALL[(stage as usize + 1) % Stage::ALL.len()];
-    }
-
-    fn shown(&self) -> Option<Stage> {
-        self.batch.as_ref()?;
-        Some(Stage::ALL[(self.next as usize + Stage::ALL.len() - 1) % Stage::ALL.len()])
+        variational_lab::test_terms(&self.vae, &self.test, &self.test_eps)
     }
 
     fn steps_view(&self) -> View {
-        let done = |stage: Stage| self.shown().is_some_and(|s| s as usize >= stage as usize);
-        let batch = self.batch.as_ref();
-        let pass = batch.and_then(|b| b.pass.as_ref());
-        let per_epoch = self.clock.batches_per_epoch();
-        let (epoch, number) = (self.clock.epoch + 1, self.clock.batch_in_epoch + 1);
-        let rows = batch.map_or(0, |b| b.x.nrows());
-        let latent = self.vae.latent();
-        let mut lines = vec![Bilingual::owned(
-            format!(
-                "epoch {epoch}, batch {number} of {per_epoch}  ({} digits, batch size {})",
-                self.train.len(),
-                self.clock.batch_size()
+        let rows = self.training.rows();
+        let words = Words {
+            digits_zh: "个数字",
+            measure_zh: "个",
+            x: Bilingual::owned(format!("{rows} digits"), format!("{rows} 个数字")),
+            forward: Bilingual::new(
+                "μ, log σ² = enc(x); z = μ + σ ⊙ ε; x̂ = σ(dec(z))",
+                "μ, log σ² = enc(x)；z = μ + σ ⊙ ε；x̂ = σ(dec(z))",
             ),
-            format!(
-                "第 {epoch} 个周期，第 {number} 批（共 {per_epoch} 批；{} 个数字，每批 {} 个）",
-                self.train.len(),
-                self.clock.batch_size()
+            gradients: Bilingual::new(
+                "through the cell: ∂z/∂μ = 1, ∂z/∂log σ² = ½σε",
+                "经过采样单元：∂z/∂μ = 1，∂z/∂log σ² = ½σε",
             ),
-        )];
-        lines.push(if done(Stage::GetBatch) {
-            Bilingual::owned(
-                format!("1 get a batch:    x = {rows} digits, ε ~ N(0, I) of [{rows}, {latent}]"),
-                format!(
-                    "1 取一个批次：    x = {rows} 个数字，ε ~ N(0, I)，形状 [{rows}, {latent}]"
-                ),
-            )
-        } else {
-            Bilingual::new(
-                "1 get a batch:    x = next digits, ε ~ N(0, I)",
-                "1 取一个批次：    x = 下几个数字，ε ~ N(0, I)",
-            )
-        });
-        lines.push(Bilingual::new(
-            "2 forward pass:   μ, log σ² = enc(x); z = μ + σ ⊙ ε; x̂ = σ(dec(z))",
-            "2 前向传播：      μ, log σ² = enc(x)；z = μ + σ ⊙ ε；x̂ = σ(dec(z))",
-        ));
-        lines.push(match pass.filter(|_| done(Stage::Loss)) {
-            Some(p) => {
-                let (r, k) = p.terms();
-                Bilingual::owned(
-                    format!(
-                        "3 loss:           −ELBO = Σ BCE(x̂, x) + KL = {r:.3} + {k:.3} = {:.3}",
-                        r + k
-                    ),
-                    format!(
-                        "3 计算损失：      −ELBO = Σ BCE(x̂, x) + KL = {r:.3} + {k:.3} = {:.3}",
-                        r + k
-                    ),
-                )
-            }
-            None => Bilingual::new(
-                "3 loss:           −ELBO = Σ BCE(x̂, x) + KL(q(z|x) ‖ N(0, I))",
-                "3 计算损失：      −ELBO = Σ BCE(x̂, x) + KL(q(z|x) ‖ N(0, I))",
-            ),
-        });
-        lines.push(match batch.and_then(|b| b.grad_norm).filter(|_| done(Stage::Gradients)) {
-            Some(g) => Bilingual::owned(
-                format!("4 gradients:      through the cell: ∂z/∂μ = 1, ∂z/∂log σ² = ½σε; |g| = {g:.4}"),
-                format!("4 计算梯度：      经过采样单元：∂z/∂μ = 1，∂z/∂log σ² = ½σε；|g| = {g:.4}"),
-            ),
-            None => Bilingual::new(
-                "4 gradients:      through the cell: ∂z/∂μ = 1, ∂z/∂log σ² = ½σε",
-                "4 计算梯度：      经过采样单元：∂z/∂μ = 1，∂z/∂log σ² = ½σε",
-            ),
-        });
-        let lr = self.optimizer.learning_rate();
-        lines.push(Bilingual::owned(
-            format!("5 update:         θ ← Adam(θ, g), η = {lr}"),
-            format!("5 更新权重：      θ ← Adam(θ, g)，η = {lr}"),
-        ));
-        lines.push(Bilingual::owned(
-            format!("6 repeat 1-5 until the epoch is done: batch {number} of {per_epoch}"),
-            format!("6 重复 1-5 直到本周期结束：第 {number} 批，共 {per_epoch} 批"),
-        ));
-        lines.push(match self.history.last() {
-            Some(r) => Bilingual::owned(
-                format!(
-                    "7 repeat epochs: {} done; test −ELBO {:.3} = {:.3} + KL {:.3}",
-                    r.epoch,
-                    r.test_neg_elbo(),
-                    r.test_reconstruction,
-                    r.test_kl
-                ),
-                format!(
-                    "7 重复多个周期：已完成 {} 个；测试 −ELBO {:.3} = {:.3} + KL {:.3}",
-                    r.epoch,
-                    r.test_neg_elbo(),
-                    r.test_reconstruction,
-                    r.test_kl
-                ),
-            ),
-            None => Bilingual::new(
-                "7 repeat for as many epochs as needed: none done yet",
-                "7 按需重复多个周期：尚未完成任何周期",
-            ),
-        });
-        View::new(
-            "steps",
-            Bilingual::new("the training process", "训练过程"),
-            ViewContent::steps(lines, Some(self.next.number())),
-        )
-    }
-
-    fn loss_view(&self) -> View {
-        let pick = |k: usize| -> Vec<(f64, f64)> {
-            self.batch_terms
-                .iter()
-                .map(|t| (t.0, [t.1, t.2, t.3][k]))
-                .collect()
+            decimals: 3,
         };
-        let now = self.clock.steps as f64 / self.clock.batches_per_epoch() as f64;
-        let top = self
-            .batch_terms
-            .iter()
-            .map(|t| t.1)
-            .filter(|v| v.is_finite())
-            .fold(1.0f64, f64::max);
-        View::new(
-            "elbo_curve",
-            Bilingual::new(
-                "−ELBO per digit = reconstruction + KL",
-                "每个数字的 −ELBO = 重建项 + KL",
-            ),
-            ViewContent::Plot(Plot {
-                curves: vec![
-                    Curve {
-                        label: Bilingual::new("−ELBO", "−ELBO"),
-                        points: pick(0),
-                    },
-                    Curve {
-                        label: Bilingual::new("reconstruction", "重建项"),
-                        points: pick(1),
-                    },
-                    Curve {
-                        label: Bilingual::new("KL", "KL"),
-                        points: pick(2),
-                    },
-                    Curve {
-                        label: Bilingual::new("test −ELBO", "测试 −ELBO"),
-                        points: self
-                            .history
-                            .iter()
-                            .map(|r| (r.epoch as f64, r.test_neg_elbo()))
-                            .collect(),
-                    },
-                ],
-                x_label: Bilingual::new("epoch", "周期"),
-                y_label: Bilingual::new("nats", "奈特"),
-                x_range: Some((0.0, now.floor() + 1.0)),
-                y_range: Some((0.0, top * 1.05)),
-                marks: Vec::new(),
-                now: Some(now),
-            }),
-        )
-        .untraced()
+        let lr = self.optimizer.learning_rate();
+        self.training.steps_view(words, self.train.len(), lr)
     }
 
     /// The test digits' means μ (the first two units) by class.
@@ -766,49 +522,6 @@ impl VaeLab {
             .untraced(),
         )
     }
-
-    fn gallery_view(&self) -> Option<View> {
-        let batch = self.batch.as_ref()?;
-        let (height, width) = self.train.image?;
-        let mut items = Vec::new();
-        let mut captions = Vec::new();
-        for r in 0..batch.x.nrows().min(SHOWN) {
-            items.push(batch.x.row(r).to_vec());
-            captions.push(format!(
-                "x {}",
-                batch.labels.get(r).map_or(String::new(), |l| l.to_string())
-            ));
-            if let Some(pass) = &batch.pass {
-                items.push(pass.recon.row(r).to_vec());
-                captions.push("x̂".into());
-            }
-        }
-        Some(
-            View::new(
-                "reconstructions",
-                Bilingual::new("input x beside its reconstruction x̂", "输入 x 与其重建 x̂"),
-                ViewContent::Gallery(Gallery {
-                    width,
-                    height,
-                    items,
-                    marked: None,
-                    captions,
-                    range: (0.0, 1.0),
-                }),
-            )
-            .untraced(),
-        )
-    }
-
-    fn cell_views(&self, out: &mut Vec<View>) {
-        if let Some(pass) = self.batch.as_ref().and_then(|b| b.pass.as_ref()) {
-            out.extend(latent_views(
-                pass.mu.row(0),
-                pass.logvar.row(0),
-                pass.z.row(0),
-            ));
-        }
-    }
 }
 
 impl Model for VaeLab {
@@ -835,47 +548,33 @@ impl Model for VaeLab {
     }
 
     fn stage_label(&self, index: usize) -> Bilingual {
-        match Stage::ALL.get(index) {
-            Some(Stage::GetBatch) => Bilingual::new("1 get a batch and ε", "1 取一个批次和 ε"),
-            Some(Stage::Forward) => {
-                Bilingual::new("2 encode, sample, decode", "2 编码、采样、解码")
-            }
-            Some(Stage::Loss) => Bilingual::new("3 −ELBO", "3 −ELBO"),
-            Some(Stage::Gradients) => Bilingual::new("4 calculate the gradients", "4 计算梯度"),
-            _ => Bilingual::new("5 update the weights", "5 更新权重"),
-        }
+        let forward = Bilingual::new("2 encode, sample, decode", "2 编码、采样、解码");
+        variational_lab::stage_label(index, forward)
     }
 
     fn next_stage(&self) -> usize {
-        self.next as usize
+        self.training.next as usize
     }
 
     fn steps_done(&self) -> u64 {
-        self.clock.steps
+        self.training.clock.steps
     }
 
     fn stage(&mut self) {
-        self.run_stage();
+        self.training.run_stage(
+            &mut self.vae,
+            &mut self.optimizer,
+            &self.train,
+            &self.test,
+            &self.test_eps,
+        );
     }
 
     fn views(&self) -> Vec<View> {
-        let mut out = vec![self.steps_view(), self.loss_view()];
+        let mut out = vec![self.steps_view(), self.training.loss_view(false)];
         out.extend(self.latent_view());
         out.extend(self.grid_view());
-        out.extend(self.gallery_view());
-        self.cell_views(&mut out);
-        out.push(View::new(
-            "epoch",
-            Bilingual::new("epoch (from 1)", "周期（从 1 起）"),
-            ViewContent::scalar((self.clock.epoch + 1) as f64),
-        ));
-        if let Some(pass) = self.batch.as_ref().and_then(|b| b.pass.as_ref()) {
-            out.push(View::new(
-                "neg_elbo",
-                Bilingual::new("batch −ELBO per digit", "批次每个数字的 −ELBO"),
-                ViewContent::scalar(pass.loss()),
-            ));
-        }
+        out.extend(self.training.batch_views(self.train.image));
         out
     }
 
@@ -888,15 +587,7 @@ impl Model for VaeLab {
     }
 
     fn work(&mut self, action: &str, progress: Report<'_>) -> Result<(), ModelError> {
-        let epochs = epochs::epochs_asked(action)?;
-        epochs::train_epochs(
-            self,
-            epochs,
-            |lab| lab.clock.now(),
-            |lab| lab.step(),
-            progress,
-        );
-        Ok(())
+        epochs::train_asked(self, action, |lab| lab.training.clock.now(), progress)
     }
 
     fn retune(&mut self, params: &Params) -> Result<(), ModelError> {
@@ -906,38 +597,7 @@ impl Model for VaeLab {
     }
 
     fn status(&self) -> Option<Status> {
-        let last = self.history.last()?;
-        let value = last.test_neg_elbo();
-        let diverged = !value.is_finite();
-        Some(Status {
-            level: if diverged {
-                StatusLevel::Warning
-            } else {
-                StatusLevel::Info
-            },
-            text: if diverged {
-                Bilingual::owned(
-                    format!(
-                        "the loss overflowed in epoch {}: lower the learning rate (p) and reset",
-                        last.epoch
-                    ),
-                    format!("第 {} 个周期损失溢出：请调低学习率（p）并重置", last.epoch),
-                )
-            } else {
-                Bilingual::owned(
-                    format!(
-                        "after {} epoch{}: test −ELBO {value:.3} per digit (KL {:.3})",
-                        last.epoch,
-                        if last.epoch == 1 { "" } else { "s" },
-                        last.test_kl
-                    ),
-                    format!(
-                        "{} 个周期后：测试集每个数字 −ELBO {value:.3}（KL {:.3}）",
-                        last.epoch, last.test_kl
-                    ),
-                )
-            },
-        })
+        self.training.status(3)
     }
 }
 

@@ -26,7 +26,7 @@ use crate::model::feed_forward::network::training_curves;
 use crate::model::view::{Gallery, Table, Vector};
 use crate::model::{
     Action, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue, Params,
-    Report, Status, StatusLevel, View, ViewContent,
+    Report, Status, View, ViewContent,
 };
 use crate::nn::Layer;
 use crate::nn::lenet::{self, LeNet};
@@ -777,15 +777,7 @@ impl Model for Cnn {
     /// Trains step by step (a minibatch at a time) until the epoch asked
     /// for ends, or until told to stop, after the step under way.
     fn work(&mut self, action: &str, progress: Report<'_>) -> Result<(), ModelError> {
-        let epochs = epochs::epochs_asked(action)?;
-        epochs::train_epochs(
-            self,
-            epochs,
-            |lab| lab.trainer.clock(),
-            |lab| lab.step(),
-            progress,
-        );
-        Ok(())
+        epochs::train_asked(self, action, |lab| lab.trainer.clock(), progress)
     }
 
     fn retune(&mut self, params: &Params) -> Result<(), ModelError> {
@@ -798,36 +790,14 @@ impl Model for Cnn {
         let last = self.trainer.history().last()?;
         let accuracy = last.test_accuracy?;
         let diverged = !last.train_loss.is_finite();
-        Some(Status {
-            level: if diverged {
-                StatusLevel::Warning
-            } else {
-                StatusLevel::Info
-            },
-            text: if diverged {
-                Bilingual::owned(
-                    format!(
-                        "the loss overflowed in epoch {}: lower the learning rate (p) and reset",
-                        last.epoch
-                    ),
-                    format!("第 {} 个周期损失溢出：请调低学习率（p）并重置", last.epoch),
-                )
-            } else {
-                Bilingual::owned(
-                    format!(
-                        "after {} epoch{}: {:.1}% of the test digits right",
-                        last.epoch,
-                        if last.epoch == 1 { "" } else { "s" },
-                        accuracy * 100.0
-                    ),
-                    format!(
-                        "{} 个周期后：测试集数字正确率 {:.1}%",
-                        last.epoch,
-                        accuracy * 100.0
-                    ),
-                )
-            },
-        })
+        Some(epochs::status_after(
+            last.epoch,
+            diverged,
+            Bilingual::owned(
+                format!("{:.1}% of the test digits right", accuracy * 100.0),
+                format!("测试集数字正确率 {:.1}%", accuracy * 100.0),
+            ),
+        ))
     }
 }
 

@@ -36,7 +36,7 @@ use crate::model::autoencoders::{BatchClock, grad_norm, step_layers};
 use crate::model::view::{Curve, Gallery, Plot, Vector};
 use crate::model::{
     Action, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue, Params,
-    Report, Status, StatusLevel, View, ViewContent,
+    Report, Status, View, ViewContent,
 };
 use crate::nn::Layer;
 use crate::nn::activation::{ReLU, sigmoid};
@@ -1157,15 +1157,7 @@ impl Model for DeconvLab {
         if matches!(action, "next_label" | "take_code") {
             return self.act(action);
         }
-        let epochs = epochs::epochs_asked(action)?;
-        epochs::train_epochs(
-            self,
-            epochs,
-            |lab| lab.clock.now(),
-            |lab| lab.step(),
-            progress,
-        );
-        Ok(())
+        epochs::train_asked(self, action, |lab| lab.clock.now(), progress)
     }
 
     fn retune(&mut self, params: &Params) -> Result<(), ModelError> {
@@ -1177,35 +1169,14 @@ impl Model for DeconvLab {
     fn status(&self) -> Option<Status> {
         let last = self.history.last()?;
         let diverged = !last.test_loss.is_finite();
-        Some(Status {
-            level: if diverged {
-                StatusLevel::Warning
-            } else {
-                StatusLevel::Info
-            },
-            text: if diverged {
-                Bilingual::owned(
-                    format!(
-                        "the loss overflowed in epoch {}: lower the learning rate (p) and reset",
-                        last.epoch
-                    ),
-                    format!("第 {} 个周期损失溢出：请调低学习率（p）并重置", last.epoch),
-                )
-            } else {
-                Bilingual::owned(
-                    format!(
-                        "after {} epoch{}: test loss {:.4} per pixel",
-                        last.epoch,
-                        if last.epoch == 1 { "" } else { "s" },
-                        last.test_loss
-                    ),
-                    format!(
-                        "{} 个周期后：测试损失每像素 {:.4}",
-                        last.epoch, last.test_loss
-                    ),
-                )
-            },
-        })
+        Some(epochs::status_after(
+            last.epoch,
+            diverged,
+            Bilingual::owned(
+                format!("test loss {:.4} per pixel", last.test_loss),
+                format!("测试损失每像素 {:.4}", last.test_loss),
+            ),
+        ))
     }
 }
 
