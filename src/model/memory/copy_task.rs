@@ -14,7 +14,7 @@ use crate::model::cells::bptt::{CellKind, Unrolled};
 use crate::nn::linear::{self, Linear};
 use crate::nn::optim::{self, Optimizer};
 use crate::nn::{Layer, ParamMut};
-use ndarray::{Array1, Array2, Array3, ArrayView2, s};
+use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, s};
 use rand::Rng;
 
 /// One copy-task sequence.
@@ -64,10 +64,18 @@ pub fn bit_errors(logits: ArrayView2<'_, f64>, targets: ArrayView2<'_, f64>) -> 
 /// A network with an external memory trained on the copy task by
 /// backpropagation through time: the NTM and the DNC.
 pub trait MemoryNetwork {
+    /// What one step hands to the next.
+    type State;
     /// What one time step keeps.
     type Step;
     /// The gradients, in the form of the weights.
     type Grads;
+    /// The state every sequence starts from.
+    fn start(&self) -> Self::State;
+    /// One time step from `state` on input `x` (bits + delimiter).
+    fn step(&self, state: &Self::State, x: ArrayView1<'_, f64>) -> Self::Step;
+    /// The state the step after `step` starts from.
+    fn after(step: &Self::Step) -> Self::State;
     /// Every step of a run over `inputs` from the start.
     fn run(&self, inputs: ArrayView2<'_, f64>) -> Vec<Self::Step>;
     /// The output bits' logits of one step.
@@ -88,8 +96,18 @@ pub trait MemoryNetwork {
 }
 
 impl MemoryNetwork for Ntm {
+    type State = network::State;
     type Step = network::Step;
     type Grads = Params;
+    fn start(&self) -> network::State {
+        network::State::start(&self.shape)
+    }
+    fn step(&self, state: &network::State, x: ArrayView1<'_, f64>) -> network::Step {
+        Ntm::step(self, state, x)
+    }
+    fn after(step: &network::Step) -> network::State {
+        step.after()
+    }
     fn run(&self, inputs: ArrayView2<'_, f64>) -> Vec<network::Step> {
         Ntm::run(self, inputs)
     }
@@ -119,8 +137,18 @@ impl MemoryNetwork for Ntm {
 }
 
 impl MemoryNetwork for Dnc {
+    type State = dnc_network::State;
     type Step = dnc_network::Step;
     type Grads = dnc_network::Params;
+    fn start(&self) -> dnc_network::State {
+        dnc_network::State::start(&self.shape)
+    }
+    fn step(&self, state: &dnc_network::State, x: ArrayView1<'_, f64>) -> dnc_network::Step {
+        Dnc::step(self, state, x)
+    }
+    fn after(step: &dnc_network::Step) -> dnc_network::State {
+        step.after()
+    }
     fn run(&self, inputs: ArrayView2<'_, f64>) -> Vec<dnc_network::Step> {
         Dnc::run(self, inputs)
     }
