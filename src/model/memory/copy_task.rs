@@ -10,6 +10,7 @@
 
 use super::dnc_network::{self, Dnc};
 use super::network::{self, Adam, Ntm, Params};
+use crate::model::Weights;
 use crate::model::cells::bptt::{CellKind, Unrolled};
 use crate::nn::linear::{self, Linear};
 use crate::nn::optim::{self, Optimizer};
@@ -93,6 +94,8 @@ pub trait MemoryNetwork {
     /// The gradients, in the same order.
     fn grads(grads: &Self::Grads) -> Vec<&[f64]>;
     fn grads_mut(grads: &mut Self::Grads) -> Vec<&mut [f64]>;
+    /// The weights as f32 tensors under their names, the form of a file.
+    fn to_weights(&self) -> Weights;
 }
 
 impl MemoryNetwork for Ntm {
@@ -134,6 +137,9 @@ impl MemoryNetwork for Ntm {
     fn grads_mut(grads: &mut Params) -> Vec<&mut [f64]> {
         grads.tensors_mut().into_iter().collect()
     }
+    fn to_weights(&self) -> Weights {
+        Ntm::to_weights(self)
+    }
 }
 
 impl MemoryNetwork for Dnc {
@@ -174,6 +180,9 @@ impl MemoryNetwork for Dnc {
     }
     fn grads_mut(grads: &mut dnc_network::Params) -> Vec<&mut [f64]> {
         grads.tensors_mut()
+    }
+    fn to_weights(&self) -> Weights {
+        Dnc::to_weights(self)
     }
 }
 
