@@ -13,7 +13,7 @@ use lab_screen::{lab_with, snapshots};
 use memory::fixture;
 use ndarray::{Array1, Array2};
 use nnzoo::model;
-use nnzoo::model::memory::copy_task;
+use nnzoo::model::memory::copy_task::{self, MemoryNetwork};
 use nnzoo::model::memory::dnc_addressing as dnc;
 use nnzoo::model::memory::dnc_network::{self, Dnc, Shape};
 use nnzoo::model::memory::network;

@@ -77,8 +77,17 @@ pub trait MemoryNetwork {
     fn step(&self, state: &Self::State, x: ArrayView1<'_, f64>) -> Self::Step;
     /// The state the step after `step` starts from.
     fn after(step: &Self::Step) -> Self::State;
-    /// Every step of a run over `inputs` from the start.
-    fn run(&self, inputs: ArrayView2<'_, f64>) -> Vec<Self::Step>;
+    /// Every step of a run over `inputs` `[T, bits + 1]` from the start.
+    fn run(&self, inputs: ArrayView2<'_, f64>) -> Vec<Self::Step> {
+        let mut state = self.start();
+        let mut steps = Vec::with_capacity(inputs.nrows());
+        for x in inputs.rows() {
+            let step = self.step(&state, x);
+            state = Self::after(&step);
+            steps.push(step);
+        }
+        steps
+    }
     /// The output bits' logits of one step.
     fn logits(step: &Self::Step) -> &Array1<f64>;
     /// Adds every weight's gradient to `grads`, from dL/dy of every step.
@@ -110,9 +119,6 @@ impl MemoryNetwork for Ntm {
     }
     fn after(step: &network::Step) -> network::State {
         step.after()
-    }
-    fn run(&self, inputs: ArrayView2<'_, f64>) -> Vec<network::Step> {
-        Ntm::run(self, inputs)
     }
     fn logits(step: &network::Step) -> &Array1<f64> {
         &step.logits
@@ -154,9 +160,6 @@ impl MemoryNetwork for Dnc {
     }
     fn after(step: &dnc_network::Step) -> dnc_network::State {
         step.after()
-    }
-    fn run(&self, inputs: ArrayView2<'_, f64>) -> Vec<dnc_network::Step> {
-        Dnc::run(self, inputs)
     }
     fn logits(step: &dnc_network::Step) -> &Array1<f64> {
         &step.logits
