@@ -19,11 +19,9 @@
 
 use super::memory_copy::{self, Trial};
 use super::{Experiment, Outcome, Report};
-use crate::model::memory::dnc_network::{Dnc, Shape};
+use crate::model::memory::dnc_network::Dnc;
 use crate::model::{ModelError, ParamKind, ParamSpec, ParamValue, Params};
 use crate::text::Bilingual;
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 
 pub static EXPERIMENT: Experiment = Experiment {
     name: "dnc-copy",
@@ -162,40 +160,21 @@ fn settings() -> Vec<ParamSpec> {
 }
 
 fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, ModelError> {
-    let count = |name| settings.int(name) as usize;
-    let bits = count("bits");
-    let mut rng = StdRng::seed_from_u64(seed);
-    let start = settings.text("start");
-    let dnc = if start.is_empty() {
-        Dnc::new(
-            Shape {
-                bits,
-                rows: count("rows"),
-                width: count("width"),
-                hidden: count("hidden"),
-                reads: count("reads"),
-            },
-            &mut rng,
-        )
-    } else {
-        let weights = crate::model::weights::read(std::path::Path::new(start))?;
-        let shape = Dnc::shape_of(&weights)?;
-        memory_copy::check_start_bits(start, shape.bits, bits)?;
-        Dnc::from_weights(shape, &weights)?
-    };
-    let shape = dnc.shape;
-    let trial = Trial {
+    let trial = Trial::<Dnc> {
         name: "DNC",
-        about: Bilingual::owned(
-            format!(
-                "LSTM controller of {} units, memory {} x {}, one write head and {} read head(s)",
-                shape.hidden, shape.rows, shape.width, shape.reads
-            ),
-            format!(
-                "{} 个单元的 LSTM 控制器，记忆 {} x {}，一个写头，{} 个读头",
-                shape.hidden, shape.rows, shape.width, shape.reads
-            ),
-        ),
+        about: |dnc| {
+            let shape = dnc.shape;
+            Bilingual::owned(
+                format!(
+                    "LSTM controller of {} units, memory {} x {}, one write head and {} read head(s)",
+                    shape.hidden, shape.rows, shape.width, shape.reads
+                ),
+                format!(
+                    "{} 个单元的 LSTM 控制器，记忆 {} x {}，一个写头，{} 个读头",
+                    shape.hidden, shape.rows, shape.width, shape.reads
+                ),
+            )
+        },
         // The reports score a hundred of the held-out sequences, spread
         // over every training length.
         probe: |held| {
@@ -209,5 +188,5 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
             "几乎没有输出位出错即算解出复制任务（Graves、Wayne 和 Danihelka 2014，图 3，NTM；DNC 推广了 NTM 的记忆）",
         ),
     };
-    memory_copy::run(settings, seed, rng, dnc, trial, progress)
+    memory_copy::run(settings, seed, trial, progress)
 }

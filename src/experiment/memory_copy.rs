@@ -19,19 +19,27 @@ pub(super) fn invalid(en: String, zh: String) -> ModelError {
     ModelError::Invalid(Bilingual::owned(en, zh))
 }
 
-/// Refuses a `start` file whose weights copy `file_bits` bits, not `bits`.
-pub(super) fn check_start_bits(
-    start: &str,
-    file_bits: usize,
+/// The network the experiment starts from: random weights of the sizes
+/// the settings give, drawn from `rng`, or those of the file `start`.
+fn network<N: MemoryNetwork>(
+    settings: &Params,
     bits: usize,
-) -> Result<(), ModelError> {
+    rng: &mut StdRng,
+) -> Result<N, ModelError> {
+    let start = settings.text("start");
+    if start.is_empty() {
+        return Ok(N::new(N::shape_from(settings, bits), rng));
+    }
+    let weights = crate::model::weights::read(std::path::Path::new(start))?;
+    let shape = N::shape_of(&weights)?;
+    let file_bits = N::bits(&shape);
     if file_bits != bits {
         return Err(invalid(
             format!("start={start}: its weights copy {file_bits} bits, not bits={bits}"),
             format!("start={start}：其权重复制 {file_bits} 位，而非 bits={bits}"),
         ));
     }
-    Ok(())
+    N::from_weights(shape, &weights)
 }
 
 fn save<N: MemoryNetwork>(network: &N, path: &str) -> Result<(), ModelError> {
@@ -70,31 +78,31 @@ fn batch(
 }
 
 /// The network an experiment trains, as its report names it.
-pub(super) struct Trial {
+pub(super) struct Trial<N> {
     /// `NTM`, `DNC`.
     pub name: &'static str,
     /// Its controller, memory and heads, in words.
-    pub about: Bilingual,
+    pub about: fn(&N) -> Bilingual,
     /// The held-out sequences each report scores, of all of them.
     pub probe: fn(&[Sequence]) -> Vec<Sequence>,
     /// Where the held-out bit error rate it is held to comes from.
     pub source: Bilingual,
 }
 
-/// Trains `network` (built from `rng`, which goes on to draw its training
-/// sequences) by the `settings`, then the LSTM, and scores both.
+/// Trains the network by the `settings`, then the LSTM, and scores both.
 pub(super) fn run<N: MemoryNetwork>(
     settings: &Params,
     seed: u64,
-    mut rng: StdRng,
-    network: N,
-    trial: Trial,
+    trial: Trial<N>,
     progress: Report<'_>,
 ) -> Result<Outcome, ModelError> {
     let count = |name| settings.int(name) as usize;
     let bits = count("bits");
     let lr = settings.float("lr");
+    let mut rng = StdRng::seed_from_u64(seed);
+    let network = network::<N>(settings, bits, &mut rng)?;
     let name = trial.name;
+    let about = (trial.about)(&network);
     let train_max = count("max_length");
     let mut held_rng = StdRng::seed_from_u64(seed ^ 0x005e_ed0f_c0b1);
     let long = count("long");
@@ -194,7 +202,7 @@ pub(super) fn run<N: MemoryNetwork>(
     let details = Bilingual::owned(
         format!(
             "{name}: {}; {done} sequences in batches of {per_batch} ({ms:.1} ms a sequence); LSTM: {} units, {lstm_done} sequences in {lstm_seconds:.1} s. Held out: {} sequences of lengths 1 to {train_max}, {} of lengths {} to {long}.\n  {name} bit errors: {memory_rate:.4} (1 to {train_max}), {memory_long:.4} ({} to {long}); LSTM: {lstm_rate:.4}, {lstm_long:.4}\n{table_en}",
-            trial.about.en,
+            about.en,
             count("lstm_hidden"),
             held.len(),
             beyond.len(),
@@ -203,7 +211,7 @@ pub(super) fn run<N: MemoryNetwork>(
         ),
         format!(
             "{name}：{}；{done} 个序列，每批 {per_batch} 个（每个序列 {ms:.1} 毫秒）；LSTM：{} 个单元，{lstm_done} 个序列，{lstm_seconds:.1} 秒。留出：长度 1 到 {train_max} 的 {} 个序列，长度 {} 到 {long} 的 {} 个。\n  {name} 误码率：{memory_rate:.4}（1 到 {train_max}），{memory_long:.4}（{} 到 {long}）；LSTM：{lstm_rate:.4}，{lstm_long:.4}\n{table_zh}",
-            trial.about.zh,
+            about.zh,
             count("lstm_hidden"),
             held.len(),
             train_max + 1,

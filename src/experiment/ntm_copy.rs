@@ -17,11 +17,9 @@
 
 use super::memory_copy::{self, Trial};
 use super::{Experiment, Outcome, Report};
-use crate::model::memory::network::{Ntm, Shape};
+use crate::model::memory::network::Ntm;
 use crate::model::{ModelError, ParamKind, ParamSpec, ParamValue, Params};
 use crate::text::Bilingual;
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 
 pub static EXPERIMENT: Experiment = Experiment {
     name: "ntm-copy",
@@ -159,39 +157,21 @@ fn settings() -> Vec<ParamSpec> {
 }
 
 fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, ModelError> {
-    let count = |name| settings.int(name) as usize;
-    let bits = count("bits");
-    let mut rng = StdRng::seed_from_u64(seed);
-    let start = settings.text("start");
-    let ntm = if start.is_empty() {
-        Ntm::new(
-            Shape {
-                bits,
-                rows: count("rows"),
-                width: count("width"),
-                hidden: count("hidden"),
-            },
-            &mut rng,
-        )
-    } else {
-        let weights = crate::model::weights::read(std::path::Path::new(start))?;
-        let shape = Ntm::shape_of(&weights)?;
-        memory_copy::check_start_bits(start, shape.bits, bits)?;
-        Ntm::from_weights(shape, &weights)?
-    };
-    let shape = ntm.shape;
-    let trial = Trial {
+    let trial = Trial::<Ntm> {
         name: "NTM",
-        about: Bilingual::owned(
-            format!(
-                "LSTM controller of {} units, memory {} x {}, one read and one write head",
-                shape.hidden, shape.rows, shape.width
-            ),
-            format!(
-                "{} 个单元的 LSTM 控制器，记忆 {} x {}，一个读头一个写头",
-                shape.hidden, shape.rows, shape.width
-            ),
-        ),
+        about: |ntm| {
+            let shape = ntm.shape;
+            Bilingual::owned(
+                format!(
+                    "LSTM controller of {} units, memory {} x {}, one read and one write head",
+                    shape.hidden, shape.rows, shape.width
+                ),
+                format!(
+                    "{} 个单元的 LSTM 控制器，记忆 {} x {}，一个读头一个写头",
+                    shape.hidden, shape.rows, shape.width
+                ),
+            )
+        },
         // The reports score the first hundred held-out sequences.
         probe: |held| held[..held.len().min(100)].to_vec(),
         source: Bilingual::new(
@@ -199,5 +179,5 @@ fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, Mo
             "Graves、Wayne 和 Danihelka 2014，图 3：NTM 在长度 1 到 20 上的代价降到接近零",
         ),
     };
-    memory_copy::run(settings, seed, rng, ntm, trial, progress)
+    memory_copy::run(settings, seed, trial, progress)
 }

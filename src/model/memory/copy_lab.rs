@@ -32,10 +32,6 @@ pub trait LabNetwork: MemoryNetwork<Step: Clone + Send> + Clone + Send + Sized +
     const TRAIN_MAX: usize;
     /// The bundled trained weights.
     fn trained() -> Result<Arc<Weights>, ModelError>;
-    /// Random weights of the sizes `params` give.
-    fn random(params: &Params, rng: &mut StdRng) -> Self;
-    /// A network from a file's weights, its sizes read from their shapes.
-    fn load(weights: &Weights) -> Result<Self, ModelError>;
     /// The network's sizes in words, for the status line.
     fn sizes(&self) -> Bilingual;
     /// The lab's views.
@@ -52,14 +48,17 @@ pub fn bundled(
         .clone()
 }
 
-/// Refuses a file of weights whose output does not give [`BITS`] bits.
-pub fn check_bits(bits: usize) -> Result<(), ModelError> {
+/// A network from a file's weights, its sizes read from their shapes; its
+/// output must give [`BITS`] bits.
+fn load<N: MemoryNetwork>(weights: &Weights) -> Result<N, ModelError> {
+    let shape = N::shape_of(weights)?;
+    let bits = N::bits(&shape);
     if bits != BITS {
         return Err(ModelError::Weights(format!(
             "tensor `output.weight` gives {bits} output bits; the lab's copy task has {BITS}"
         )));
     }
-    Ok(())
+    N::from_weights(shape, weights)
 }
 
 /// The lab of a network with an external memory on the copy task.
@@ -92,17 +91,17 @@ impl<N: LabNetwork> CopyLab<N> {
         let source = params.text("weights").trim();
         let (network, origin) = match source {
             "none" => (
-                N::random(params, &mut rng),
+                N::new(N::shape_from(params, BITS), &mut rng),
                 Bilingual::new("random weights", "随机权重"),
             ),
             "trained" | "" => (
-                N::load(&*N::trained()?)?,
+                load(&*N::trained()?)?,
                 Bilingual::new("bundled trained weights", "随附的训练好的权重"),
             ),
             path => {
                 let weights = crate::model::weights::read(std::path::Path::new(path))?;
                 (
-                    N::load(&weights)?,
+                    load(&weights)?,
                     Bilingual::owned(
                         format!("weights from {path}"),
                         format!("来自 {path} 的权重"),
@@ -384,7 +383,7 @@ impl<N: LabNetwork> Model for CopyLab<N> {
     }
 
     fn load_weights(&mut self, weights: &Weights) -> Result<(), ModelError> {
-        let network = N::load(weights)?;
+        let network = load(weights)?;
         let lr = self.params.float("lr");
         self.trainer = Trainer::new(network, lr);
         self.done.clear();

@@ -10,8 +10,8 @@
 
 use super::dnc_network::{self, Dnc};
 use super::network::{self, Adam, Ntm, Params};
-use crate::model::Weights;
 use crate::model::cells::bptt::{CellKind, Unrolled};
+use crate::model::{ModelError, Weights};
 use crate::nn::linear::{self, Linear};
 use crate::nn::optim::{self, Optimizer};
 use crate::nn::{Layer, ParamMut};
@@ -64,13 +64,26 @@ pub fn bit_errors(logits: ArrayView2<'_, f64>, targets: ArrayView2<'_, f64>) -> 
 
 /// A network with an external memory trained on the copy task by
 /// backpropagation through time: the NTM and the DNC.
-pub trait MemoryNetwork {
+pub trait MemoryNetwork: Sized {
+    /// The network's sizes.
+    type Shape;
     /// What one step hands to the next.
     type State;
     /// What one time step keeps.
     type Step;
     /// The gradients, in the form of the weights.
     type Grads;
+    /// The sizes `params` give (`rows`, `width`, `hidden`, and the DNC's
+    /// `reads`), for vectors of `bits` bits.
+    fn shape_from(params: &crate::model::Params, bits: usize) -> Self::Shape;
+    /// Random weights of `shape`.
+    fn new(shape: Self::Shape, rng: &mut impl Rng) -> Self;
+    /// The sizes a file of weights fixes.
+    fn shape_of(weights: &Weights) -> Result<Self::Shape, ModelError>;
+    /// The bits per vector of `shape`.
+    fn bits(shape: &Self::Shape) -> usize;
+    /// The network of `shape` with the weights of `weights`.
+    fn from_weights(shape: Self::Shape, weights: &Weights) -> Result<Self, ModelError>;
     /// The state every sequence starts from.
     fn start(&self) -> Self::State;
     /// One time step from `state` on input `x` (bits + delimiter).
@@ -108,9 +121,30 @@ pub trait MemoryNetwork {
 }
 
 impl MemoryNetwork for Ntm {
+    type Shape = network::Shape;
     type State = network::State;
     type Step = network::Step;
     type Grads = Params;
+    fn shape_from(params: &crate::model::Params, bits: usize) -> network::Shape {
+        network::Shape {
+            bits,
+            rows: params.int("rows") as usize,
+            width: params.int("width") as usize,
+            hidden: params.int("hidden") as usize,
+        }
+    }
+    fn new(shape: network::Shape, rng: &mut impl Rng) -> Ntm {
+        Ntm::new(shape, rng)
+    }
+    fn shape_of(weights: &Weights) -> Result<network::Shape, ModelError> {
+        Ntm::shape_of(weights)
+    }
+    fn bits(shape: &network::Shape) -> usize {
+        shape.bits
+    }
+    fn from_weights(shape: network::Shape, weights: &Weights) -> Result<Ntm, ModelError> {
+        Ntm::from_weights(shape, weights)
+    }
     fn start(&self) -> network::State {
         network::State::start(&self.shape)
     }
@@ -149,9 +183,31 @@ impl MemoryNetwork for Ntm {
 }
 
 impl MemoryNetwork for Dnc {
+    type Shape = dnc_network::Shape;
     type State = dnc_network::State;
     type Step = dnc_network::Step;
     type Grads = dnc_network::Params;
+    fn shape_from(params: &crate::model::Params, bits: usize) -> dnc_network::Shape {
+        dnc_network::Shape {
+            bits,
+            rows: params.int("rows") as usize,
+            width: params.int("width") as usize,
+            hidden: params.int("hidden") as usize,
+            reads: params.int("reads") as usize,
+        }
+    }
+    fn new(shape: dnc_network::Shape, rng: &mut impl Rng) -> Dnc {
+        Dnc::new(shape, rng)
+    }
+    fn shape_of(weights: &Weights) -> Result<dnc_network::Shape, ModelError> {
+        Dnc::shape_of(weights)
+    }
+    fn bits(shape: &dnc_network::Shape) -> usize {
+        shape.bits
+    }
+    fn from_weights(shape: dnc_network::Shape, weights: &Weights) -> Result<Dnc, ModelError> {
+        Dnc::from_weights(shape, weights)
+    }
     fn start(&self) -> dnc_network::State {
         dnc_network::State::start(&self.shape)
     }

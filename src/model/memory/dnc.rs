@@ -26,7 +26,7 @@
 //! weights, and a path loads a file of the same form. It can be trained
 //! live (`f`, `T`).
 
-use super::copy_lab::{self, BITS, CopyLab, LabNetwork, history};
+use super::copy_lab::{self, CopyLab, LabNetwork, history};
 use super::dnc_network::{Dnc, Shape};
 use super::network;
 use crate::model::view::{Matrix, Table, Vector};
@@ -35,7 +35,6 @@ use crate::model::{
     ViewContent, Weights,
 };
 use crate::text::Bilingual;
-use rand::rngs::StdRng;
 use std::sync::{Arc, OnceLock};
 
 /// The weights `nnzoo experiment dnc-copy --set save=...` wrote, bundled.
@@ -196,24 +195,6 @@ impl LabNetwork for Dnc {
     fn trained() -> Result<Arc<Weights>, ModelError> {
         static CACHE: OnceLock<Result<Arc<Weights>, ModelError>> = OnceLock::new();
         copy_lab::bundled(&CACHE, TRAINED)
-    }
-
-    fn random(params: &Params, rng: &mut StdRng) -> Dnc {
-        let shape = Shape {
-            bits: BITS,
-            rows: params.int("rows") as usize,
-            width: params.int("width") as usize,
-            hidden: params.int("hidden") as usize,
-            reads: params.int("reads") as usize,
-        };
-        Dnc::new(shape, rng)
-    }
-
-    /// A DNC from a file's weights, its sizes read from their shapes.
-    fn load(weights: &Weights) -> Result<Dnc, ModelError> {
-        let shape = Dnc::shape_of(weights)?;
-        copy_lab::check_bits(shape.bits)?;
-        Dnc::from_weights(shape, weights)
     }
 
     fn sizes(&self) -> Bilingual {

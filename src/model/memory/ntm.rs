@@ -21,7 +21,7 @@
 //! weights, and a path loads a file of the same form. It can be trained
 //! live (`f`, `T`).
 
-use super::copy_lab::{self, BITS, CopyLab, LabNetwork, history};
+use super::copy_lab::{self, CopyLab, LabNetwork, history};
 use super::network::{self, Ntm, Shape, Step};
 use crate::model::view::{Matrix, Table, Vector};
 use crate::model::{
@@ -29,7 +29,6 @@ use crate::model::{
     ViewContent, Weights,
 };
 use crate::text::Bilingual;
-use rand::rngs::StdRng;
 use std::sync::{Arc, OnceLock};
 
 /// The weights `nnzoo experiment ntm-copy --set save=...` wrote, bundled.
@@ -137,23 +136,6 @@ impl LabNetwork for Ntm {
     fn trained() -> Result<Arc<Weights>, ModelError> {
         static CACHE: OnceLock<Result<Arc<Weights>, ModelError>> = OnceLock::new();
         copy_lab::bundled(&CACHE, TRAINED)
-    }
-
-    fn random(params: &Params, rng: &mut StdRng) -> Ntm {
-        let shape = Shape {
-            bits: BITS,
-            rows: params.int("rows") as usize,
-            width: params.int("width") as usize,
-            hidden: params.int("hidden") as usize,
-        };
-        Ntm::new(shape, rng)
-    }
-
-    /// An NTM from a file's weights, its sizes read from their shapes.
-    fn load(weights: &Weights) -> Result<Ntm, ModelError> {
-        let shape = Ntm::shape_of(weights)?;
-        copy_lab::check_bits(shape.bits)?;
-        Ntm::from_weights(shape, weights)
     }
 
     fn sizes(&self) -> Bilingual {
