@@ -17,10 +17,11 @@
 //! (with `sequences=0` it only scores it); `save` writes the DNC's weights
 //! to a JSON file at every report and at the end, the file the lab loads.
 
-use super::memory_copy::{self, Trial};
+use super::memory_copy::{self, Defaults, Named, Trial};
 use super::{Experiment, Outcome, Report};
+use crate::model::memory::copy_lab::int;
 use crate::model::memory::dnc_network::Dnc;
-use crate::model::{ModelError, ParamKind, ParamSpec, ParamValue, Params};
+use crate::model::{ModelError, ParamSpec, Params};
 use crate::text::Bilingual;
 
 pub static EXPERIMENT: Experiment = Experiment {
@@ -36,127 +37,33 @@ pub static EXPERIMENT: Experiment = Experiment {
 };
 
 fn settings() -> Vec<ParamSpec> {
-    let int = |name, en, zh, min, max, default| {
-        ParamSpec::new(
-            name,
-            en,
-            zh,
-            ParamKind::Int { min, max },
-            ParamValue::Int(default),
-        )
-    };
-    let text = |name, en, zh, default: &str| {
-        ParamSpec::new(
-            name,
-            en,
-            zh,
-            ParamKind::Text {
-                max_len: 400,
-                offered: &[],
-            },
-            ParamValue::Text(default.into()),
-        )
-    };
-    vec![
-        int(
-            "sequences",
-            "DNC training sequences",
-            "DNC 训练序列数",
-            0,
-            10_000_000,
-            200_000,
-        ),
-        int(
-            "batch",
-            "sequences per update",
-            "每次更新的序列数",
-            1,
-            1024,
-            8,
-        ),
-        int("rows", "memory rows N", "记忆行数 N", 3, 1024, 16),
-        int("width", "memory width W", "记忆宽度 W", 1, 256, 16),
-        int(
-            "hidden",
-            "controller units (LSTM)",
-            "控制器单元数（LSTM）",
-            1,
-            1024,
-            64,
-        ),
-        int("reads", "read heads R", "读头数 R", 1, 8, 1),
-        int("bits", "bits per vector", "每个向量的位数", 1, 64, 8),
-        int(
-            "max_length",
-            "longest training sequence",
-            "最长的训练序列",
-            1,
-            1000,
-            10,
-        ),
-        int(
-            "lstm_hidden",
-            "units of the LSTM baseline",
-            "LSTM 对照的单元数",
-            1,
-            1024,
-            128,
-        ),
-        int(
-            "lstm_sequences",
-            "LSTM training sequences",
-            "LSTM 训练序列数",
-            0,
-            10_000_000,
-            40_000,
-        ),
-        int(
-            "held_out",
-            "held-out sequences of each length",
-            "每个长度的留出序列数",
-            1,
-            10_000,
-            20,
-        ),
-        int(
-            "long",
-            "longest held-out length beyond training",
-            "超出训练长度的最长留出长度",
-            2,
-            1000,
-            16,
-        ),
-        int(
-            "report",
-            "sequences between two reports",
-            "两次报告之间的序列数",
-            1,
-            10_000_000,
-            2000,
-        ),
-        ParamSpec::new(
-            "lr",
-            "Adam's learning rate (both networks)",
-            "Adam 的学习率（两个网络）",
-            ParamKind::Float {
-                min: 1e-6,
-                max: 1.0,
-            },
-            ParamValue::Float(1e-3),
-        ),
-        text(
-            "start",
-            "a JSON file of DNC weights to start from (empty: random)",
-            "开始时读入的 DNC 权重 JSON 文件（空：随机）",
-            "",
-        ),
-        text(
-            "save",
-            "write the DNC's weights to this JSON file (empty: do not)",
-            "把 DNC 的权重写入此 JSON 文件（空：不写）",
-            "",
-        ),
-    ]
+    memory_copy::settings(
+        Named {
+            sequences: ("DNC training sequences", "DNC 训练序列数"),
+            start: (
+                "a JSON file of DNC weights to start from (empty: random)",
+                "开始时读入的 DNC 权重 JSON 文件（空：随机）",
+            ),
+            save: (
+                "write the DNC's weights to this JSON file (empty: do not)",
+                "把 DNC 的权重写入此 JSON 文件（空：不写）",
+            ),
+        },
+        Defaults {
+            sequences: 200_000,
+            batch: 8,
+            rows: 16,
+            width: 16,
+            hidden: 64,
+            max_length: 10,
+            lstm_hidden: 128,
+            lstm_sequences: 40_000,
+            held_out: 20,
+            long: 16,
+            lr: 1e-3,
+        },
+        vec![int("reads", "read heads R", "读头数 R", 1, 8, 1)],
+    )
 }
 
 fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, ModelError> {

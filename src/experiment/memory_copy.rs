@@ -4,9 +4,10 @@
 //! in training and longer ones.
 
 use super::{Claim, Outcome, Reference, Report};
+use crate::model::memory::copy_lab::int;
 use crate::model::memory::copy_task::{self, LstmCopier, MemoryNetwork, Sequence, Trainer};
 use crate::model::memory::network;
-use crate::model::{ModelError, Params};
+use crate::model::{ModelError, ParamKind, ParamSpec, ParamValue, Params};
 use crate::text::Bilingual;
 use crate::work::{Flow, Progress};
 use rand::Rng;
@@ -40,6 +41,155 @@ fn network<N: MemoryNetwork>(
         ));
     }
     N::from_weights(shape, &weights)
+}
+
+/// Defaults of an experiment's settings, each network's own.
+pub(super) struct Defaults {
+    pub sequences: i64,
+    pub batch: i64,
+    pub rows: i64,
+    pub width: i64,
+    pub hidden: i64,
+    pub max_length: i64,
+    pub lstm_hidden: i64,
+    pub lstm_sequences: i64,
+    pub held_out: i64,
+    pub long: i64,
+    pub lr: f64,
+}
+
+/// The help, in English and Chinese, of the settings that name the
+/// network.
+pub(super) struct Named {
+    pub sequences: (&'static str, &'static str),
+    pub start: (&'static str, &'static str),
+    pub save: (&'static str, &'static str),
+}
+
+/// An experiment's settings: the training, the memory's and the
+/// controller's sizes, `more` sizes of the network's own, the copy task,
+/// the LSTM, the held-out sequences, the reports, the learning rate and the
+/// files.
+pub(super) fn settings(named: Named, defaults: Defaults, more: Vec<ParamSpec>) -> Vec<ParamSpec> {
+    let text = |name, en, zh, default: &str| {
+        ParamSpec::new(
+            name,
+            en,
+            zh,
+            ParamKind::Text {
+                max_len: 400,
+                offered: &[],
+            },
+            ParamValue::Text(default.into()),
+        )
+    };
+    let mut settings = vec![
+        int(
+            "sequences",
+            named.sequences.0,
+            named.sequences.1,
+            0,
+            10_000_000,
+            defaults.sequences,
+        ),
+        int(
+            "batch",
+            "sequences per update",
+            "每次更新的序列数",
+            1,
+            1024,
+            defaults.batch,
+        ),
+        int(
+            "rows",
+            "memory rows N",
+            "记忆行数 N",
+            3,
+            1024,
+            defaults.rows,
+        ),
+        int(
+            "width",
+            "memory width W",
+            "记忆宽度 W",
+            1,
+            256,
+            defaults.width,
+        ),
+        int(
+            "hidden",
+            "controller units (LSTM)",
+            "控制器单元数（LSTM）",
+            1,
+            1024,
+            defaults.hidden,
+        ),
+    ];
+    settings.extend(more);
+    settings.extend([
+        int("bits", "bits per vector", "每个向量的位数", 1, 64, 8),
+        int(
+            "max_length",
+            "longest training sequence",
+            "最长的训练序列",
+            1,
+            1000,
+            defaults.max_length,
+        ),
+        int(
+            "lstm_hidden",
+            "units of the LSTM baseline",
+            "LSTM 对照的单元数",
+            1,
+            1024,
+            defaults.lstm_hidden,
+        ),
+        int(
+            "lstm_sequences",
+            "LSTM training sequences",
+            "LSTM 训练序列数",
+            0,
+            10_000_000,
+            defaults.lstm_sequences,
+        ),
+        int(
+            "held_out",
+            "held-out sequences of each length",
+            "每个长度的留出序列数",
+            1,
+            10_000,
+            defaults.held_out,
+        ),
+        int(
+            "long",
+            "longest held-out length beyond training",
+            "超出训练长度的最长留出长度",
+            2,
+            1000,
+            defaults.long,
+        ),
+        int(
+            "report",
+            "sequences between two reports",
+            "两次报告之间的序列数",
+            1,
+            10_000_000,
+            2000,
+        ),
+        ParamSpec::new(
+            "lr",
+            "Adam's learning rate (both networks)",
+            "Adam 的学习率（两个网络）",
+            ParamKind::Float {
+                min: 1e-6,
+                max: 1.0,
+            },
+            ParamValue::Float(defaults.lr),
+        ),
+        text("start", named.start.0, named.start.1, ""),
+        text("save", named.save.0, named.save.1, ""),
+    ]);
+    settings
 }
 
 fn save<N: MemoryNetwork>(network: &N, path: &str) -> Result<(), ModelError> {

@@ -15,10 +15,10 @@
 //! `sequences=0` it only scores it); `save` writes the NTM's weights to a
 //! JSON file at every report and at the end, the file the lab loads.
 
-use super::memory_copy::{self, Trial};
+use super::memory_copy::{self, Defaults, Named, Trial};
 use super::{Experiment, Outcome, Report};
 use crate::model::memory::network::Ntm;
-use crate::model::{ModelError, ParamKind, ParamSpec, ParamValue, Params};
+use crate::model::{ModelError, ParamSpec, Params};
 use crate::text::Bilingual;
 
 pub static EXPERIMENT: Experiment = Experiment {
@@ -34,126 +34,33 @@ pub static EXPERIMENT: Experiment = Experiment {
 };
 
 fn settings() -> Vec<ParamSpec> {
-    let int = |name, en, zh, min, max, default| {
-        ParamSpec::new(
-            name,
-            en,
-            zh,
-            ParamKind::Int { min, max },
-            ParamValue::Int(default),
-        )
-    };
-    let text = |name, en, zh, default: &str| {
-        ParamSpec::new(
-            name,
-            en,
-            zh,
-            ParamKind::Text {
-                max_len: 400,
-                offered: &[],
-            },
-            ParamValue::Text(default.into()),
-        )
-    };
-    vec![
-        int(
-            "sequences",
-            "NTM training sequences",
-            "NTM 训练序列数",
-            0,
-            10_000_000,
-            50_000,
-        ),
-        int(
-            "batch",
-            "sequences per update",
-            "每次更新的序列数",
-            1,
-            1024,
-            4,
-        ),
-        int("rows", "memory rows N", "记忆行数 N", 3, 1024, 32),
-        int("width", "memory width W", "记忆宽度 W", 1, 256, 20),
-        int(
-            "hidden",
-            "controller units (LSTM)",
-            "控制器单元数（LSTM）",
-            1,
-            1024,
-            100,
-        ),
-        int("bits", "bits per vector", "每个向量的位数", 1, 64, 8),
-        int(
-            "max_length",
-            "longest training sequence",
-            "最长的训练序列",
-            1,
-            1000,
-            20,
-        ),
-        int(
-            "lstm_hidden",
-            "units of the LSTM baseline",
-            "LSTM 对照的单元数",
-            1,
-            1024,
-            256,
-        ),
-        int(
-            "lstm_sequences",
-            "LSTM training sequences",
-            "LSTM 训练序列数",
-            0,
-            10_000_000,
-            50_000,
-        ),
-        int(
-            "held_out",
-            "held-out sequences of each length",
-            "每个长度的留出序列数",
-            1,
-            10_000,
-            10,
-        ),
-        int(
-            "long",
-            "longest held-out length beyond training",
-            "超出训练长度的最长留出长度",
-            2,
-            1000,
-            30,
-        ),
-        int(
-            "report",
-            "sequences between two reports",
-            "两次报告之间的序列数",
-            1,
-            10_000_000,
-            2000,
-        ),
-        ParamSpec::new(
-            "lr",
-            "Adam's learning rate (both networks)",
-            "Adam 的学习率（两个网络）",
-            ParamKind::Float {
-                min: 1e-6,
-                max: 1.0,
-            },
-            ParamValue::Float(3e-4),
-        ),
-        text(
-            "start",
-            "a JSON file of NTM weights to start from (empty: random)",
-            "开始时读入的 NTM 权重 JSON 文件（空：随机）",
-            "",
-        ),
-        text(
-            "save",
-            "write the NTM's weights to this JSON file (empty: do not)",
-            "把 NTM 的权重写入此 JSON 文件（空：不写）",
-            "",
-        ),
-    ]
+    memory_copy::settings(
+        Named {
+            sequences: ("NTM training sequences", "NTM 训练序列数"),
+            start: (
+                "a JSON file of NTM weights to start from (empty: random)",
+                "开始时读入的 NTM 权重 JSON 文件（空：随机）",
+            ),
+            save: (
+                "write the NTM's weights to this JSON file (empty: do not)",
+                "把 NTM 的权重写入此 JSON 文件（空：不写）",
+            ),
+        },
+        Defaults {
+            sequences: 50_000,
+            batch: 4,
+            rows: 32,
+            width: 20,
+            hidden: 100,
+            max_length: 20,
+            lstm_hidden: 256,
+            lstm_sequences: 50_000,
+            held_out: 10,
+            long: 30,
+            lr: 3e-4,
+        },
+        Vec::new(),
+    )
 }
 
 fn run(settings: &Params, seed: u64, progress: Report<'_>) -> Result<Outcome, ModelError> {

@@ -9,8 +9,8 @@
 use super::copy_task::{self, MemoryNetwork, Sequence, Trainer};
 use crate::model::view::{History, Plot};
 use crate::model::{
-    Action, Curve, Flow, Model, ModelError, Params, Progress, Report, Status, StatusLevel, View,
-    ViewContent, Weights,
+    Action, Curve, Flow, Model, ModelError, ParamKind, ParamRole, ParamSpec, ParamValue, Params,
+    Progress, Report, Status, StatusLevel, View, ViewContent, Weights,
 };
 use crate::text::Bilingual;
 use rand::rngs::StdRng;
@@ -59,6 +59,111 @@ fn load<N: MemoryNetwork>(weights: &Weights) -> Result<N, ModelError> {
         )));
     }
     N::from_weights(shape, weights)
+}
+
+/// Defaults of a lab's parameters, each network's own.
+pub struct Defaults {
+    pub rows: i64,
+    pub width: i64,
+    pub hidden: i64,
+    pub batch: i64,
+    pub lr: f64,
+}
+
+/// A whole-number parameter.
+pub fn int(
+    name: &'static str,
+    en: &'static str,
+    zh: &'static str,
+    min: i64,
+    max: i64,
+    default: i64,
+) -> ParamSpec {
+    ParamSpec::new(
+        name,
+        en,
+        zh,
+        ParamKind::Int { min, max },
+        ParamValue::Int(default),
+    )
+}
+
+/// The parameters of a copy-task lab: `weights` (its help, in English and
+/// Chinese, naming the network), the length copied, the memory's and the
+/// controller's sizes, `more` sizes of the network's own, the batch and the
+/// learning rate.
+pub fn params(
+    weights: (&'static str, &'static str),
+    defaults: Defaults,
+    more: Vec<ParamSpec>,
+) -> Vec<ParamSpec> {
+    let mut params = vec![
+        ParamSpec::new(
+            "weights",
+            weights.0,
+            weights.1,
+            ParamKind::Text {
+                max_len: 400,
+                offered: &["trained", "none"],
+            },
+            ParamValue::Text("trained".into()),
+        ),
+        int(
+            "length",
+            "vectors in each sequence copied",
+            "每个被复制序列的向量数",
+            1,
+            100,
+            6,
+        ),
+        int(
+            "rows",
+            "memory rows N (with weights=none)",
+            "记忆行数 N（weights=none 时）",
+            3,
+            256,
+            defaults.rows,
+        ),
+        int(
+            "width",
+            "memory width W (with weights=none)",
+            "记忆宽度 W（weights=none 时）",
+            1,
+            64,
+            defaults.width,
+        ),
+        int(
+            "hidden",
+            "controller units (with weights=none)",
+            "控制器单元数（weights=none 时）",
+            1,
+            512,
+            defaults.hidden,
+        ),
+    ];
+    params.extend(more);
+    params.extend([
+        int(
+            "batch",
+            "sequences per update when training",
+            "训练时每次更新的序列数",
+            1,
+            64,
+            defaults.batch,
+        ),
+        ParamSpec::new(
+            "lr",
+            "Adam's learning rate",
+            "Adam 的学习率",
+            ParamKind::Float {
+                min: 1e-6,
+                max: 1.0,
+            },
+            ParamValue::Float(defaults.lr),
+        )
+        .with_role(ParamRole::Live),
+    ]);
+    params
 }
 
 /// The lab of a network with an external memory on the copy task.

@@ -26,13 +26,12 @@
 //! weights, and a path loads a file of the same form. It can be trained
 //! live (`f`, `T`).
 
-use super::copy_lab::{self, CopyLab, LabNetwork, history};
+use super::copy_lab::{self, CopyLab, Defaults, LabNetwork, history};
 use super::dnc_network::{Dnc, Shape};
 use super::network;
 use crate::model::view::{Matrix, Table, Vector};
 use crate::model::{
-    Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue, Params, View,
-    ViewContent, Weights,
+    Model, ModelError, ModelSpec, ParamSpec, ParamValue, Params, View, ViewContent, Weights,
 };
 use crate::text::Bilingual;
 use std::sync::{Arc, OnceLock};
@@ -75,86 +74,27 @@ static STAGES: [Bilingual; stage::COUNT] = [
 ];
 
 pub fn params() -> Vec<ParamSpec> {
-    let int = |name, en, zh, min, max, default| {
-        ParamSpec::new(
-            name,
-            en,
-            zh,
-            ParamKind::Int { min, max },
-            ParamValue::Int(default),
-        )
-    };
-    vec![
-        ParamSpec::new(
-            "weights",
+    copy_lab::params(
+        (
             "trained (bundled, from dnc-copy), none (random), or a JSON file of DNC weights",
             "trained（随附，由 dnc-copy 训练）、none（随机）或 DNC 权重的 JSON 文件",
-            ParamKind::Text {
-                max_len: 400,
-                offered: &["trained", "none"],
-            },
-            ParamValue::Text("trained".into()),
         ),
-        int(
-            "length",
-            "vectors in each sequence copied",
-            "每个被复制序列的向量数",
-            1,
-            100,
-            6,
-        ),
-        int(
-            "rows",
-            "memory rows N (with weights=none)",
-            "记忆行数 N（weights=none 时）",
-            3,
-            256,
-            16,
-        ),
-        int(
-            "width",
-            "memory width W (with weights=none)",
-            "记忆宽度 W（weights=none 时）",
-            1,
-            64,
-            16,
-        ),
-        int(
-            "hidden",
-            "controller units (with weights=none)",
-            "控制器单元数（weights=none 时）",
-            1,
-            512,
-            64,
-        ),
-        int(
+        Defaults {
+            rows: 16,
+            width: 16,
+            hidden: 64,
+            batch: 8,
+            lr: 1e-3,
+        },
+        vec![copy_lab::int(
             "reads",
             "read heads R (with weights=none)",
             "读头数 R（weights=none 时）",
             1,
             2,
             1,
-        ),
-        int(
-            "batch",
-            "sequences per update when training",
-            "训练时每次更新的序列数",
-            1,
-            64,
-            8,
-        ),
-        ParamSpec::new(
-            "lr",
-            "Adam's learning rate",
-            "Adam 的学习率",
-            ParamKind::Float {
-                min: 1e-6,
-                max: 1.0,
-            },
-            ParamValue::Float(1e-3),
-        )
-        .with_role(ParamRole::Live),
-    ]
+        )],
+    )
 }
 
 fn floats(v: impl IntoIterator<Item = f64>) -> Vec<f32> {

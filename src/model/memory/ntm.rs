@@ -21,12 +21,11 @@
 //! weights, and a path loads a file of the same form. It can be trained
 //! live (`f`, `T`).
 
-use super::copy_lab::{self, CopyLab, LabNetwork, history};
+use super::copy_lab::{self, CopyLab, Defaults, LabNetwork, history};
 use super::network::{self, Ntm, Shape, Step};
 use crate::model::view::{Matrix, Table, Vector};
 use crate::model::{
-    Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue, Params, View,
-    ViewContent, Weights,
+    Model, ModelError, ModelSpec, ParamSpec, ParamValue, Params, View, ViewContent, Weights,
 };
 use crate::text::Bilingual;
 use std::sync::{Arc, OnceLock};
@@ -49,78 +48,20 @@ static STAGES: [Bilingual; 8] = [
 ];
 
 pub fn params() -> Vec<ParamSpec> {
-    let int = |name, en, zh, min, max, default| {
-        ParamSpec::new(
-            name,
-            en,
-            zh,
-            ParamKind::Int { min, max },
-            ParamValue::Int(default),
-        )
-    };
-    vec![
-        ParamSpec::new(
-            "weights",
+    copy_lab::params(
+        (
             "trained (bundled, from ntm-copy), none (random), or a JSON file of NTM weights",
             "trained（随附，由 ntm-copy 训练）、none（随机）或 NTM 权重的 JSON 文件",
-            ParamKind::Text {
-                max_len: 400,
-                offered: &["trained", "none"],
-            },
-            ParamValue::Text("trained".into()),
         ),
-        int(
-            "length",
-            "vectors in each sequence copied",
-            "每个被复制序列的向量数",
-            1,
-            100,
-            6,
-        ),
-        int(
-            "rows",
-            "memory rows N (with weights=none)",
-            "记忆行数 N（weights=none 时）",
-            3,
-            256,
-            32,
-        ),
-        int(
-            "width",
-            "memory width W (with weights=none)",
-            "记忆宽度 W（weights=none 时）",
-            1,
-            64,
-            8,
-        ),
-        int(
-            "hidden",
-            "controller units (with weights=none)",
-            "控制器单元数（weights=none 时）",
-            1,
-            512,
-            32,
-        ),
-        int(
-            "batch",
-            "sequences per update when training",
-            "训练时每次更新的序列数",
-            1,
-            64,
-            4,
-        ),
-        ParamSpec::new(
-            "lr",
-            "Adam's learning rate",
-            "Adam 的学习率",
-            ParamKind::Float {
-                min: 1e-6,
-                max: 1.0,
-            },
-            ParamValue::Float(3e-4),
-        )
-        .with_role(ParamRole::Live),
-    ]
+        Defaults {
+            rows: 32,
+            width: 8,
+            hidden: 32,
+            batch: 4,
+            lr: 3e-4,
+        },
+        Vec::new(),
+    )
 }
 
 /// The NTM's lab.
