@@ -12,7 +12,6 @@ mod memory;
 use lab_screen::{lab_with, snapshots};
 use memory::fixture;
 use ndarray::{Array1, Array2};
-use nnzoo::model;
 use nnzoo::model::memory::copy_task::{self, MemoryNetwork};
 use nnzoo::model::memory::dnc_addressing as dnc;
 use nnzoo::model::memory::dnc_network::{self, Dnc, Shape};
@@ -218,7 +217,6 @@ fn the_experiment_learns_short_sequences() {
 
 #[test]
 fn weights_of_the_wrong_shape_are_refused_with_a_clear_error() {
-    let spec = model::find("dnc").expect("registered");
     let mut rng = StdRng::seed_from_u64(1);
     let shape = Shape {
         bits: 8,
@@ -233,13 +231,7 @@ fn weights_of_the_wrong_shape_are_refused_with_a_clear_error() {
     let interface = weights.get_mut("interface.weight").expect("a tensor");
     interface.shape = vec![23, 5];
     interface.data.truncate(23 * 5);
-    let path = memory::write_temp("nnzoo-dnc", "bad.json", &network::weights_json(&weights));
-    let mut params = spec.default_params();
-    params
-        .set("weights", &path.display().to_string())
-        .expect("a path");
-    let err = (spec.build)(&params, 1).err().expect("refused");
-    let text = err.to_string();
+    let text = memory::lab_refuses("dnc", &weights);
     assert!(
         text.contains("interface.weight")
             && text.contains("[23, 5]")
@@ -256,23 +248,9 @@ fn weights_of_the_wrong_shape_are_refused_with_a_clear_error() {
         },
         &mut rng,
     );
-    let path_ntm = memory::write_temp(
-        "nnzoo-dnc",
-        "ntm.json",
-        &network::weights_json(&ntm.to_weights()),
-    );
-    params
-        .set("weights", &path_ntm.display().to_string())
-        .expect("a path");
-    let err = (spec.build)(&params, 1).err().expect("refused");
-    assert!(err.to_string().contains("interface.weight"), "{err}");
-    // Through `load_weights` too, and a file of the right shape loads.
-    let mut lab = (spec.build)(&spec.default_params(), 1).expect("builds");
-    assert!(lab.load_weights(&weights).is_err());
-    lab.load_weights(&net.to_weights())
-        .expect("the right shape loads");
-    let _ = std::fs::remove_file(path);
-    let _ = std::fs::remove_file(path_ntm);
+    let err = memory::lab_refuses("dnc", &ntm.to_weights());
+    assert!(err.contains("interface.weight"), "{err}");
+    memory::lab_loads_only("dnc", &weights, &net.to_weights());
 }
 
 #[test]

@@ -10,7 +10,6 @@ mod memory;
 
 use lab_screen::{lab_with, snapshots};
 use memory::fixture;
-use nnzoo::model;
 use nnzoo::model::memory::network::{self, Ntm, Shape};
 use nnzoo::text::Lang;
 use rand::SeedableRng;
@@ -64,7 +63,6 @@ fn the_experiment_learns_short_sequences() {
 
 #[test]
 fn weights_of_the_wrong_shape_are_refused_with_a_clear_error() {
-    let spec = model::find("ntm").expect("registered");
     let mut rng = StdRng::seed_from_u64(1);
     let ntm = Ntm::new(
         Shape {
@@ -83,25 +81,14 @@ fn weights_of_the_wrong_shape_are_refused_with_a_clear_error() {
         .expect("a tensor")
         .data
         .truncate(45);
-    let path = memory::write_temp("nnzoo-memory", "bad.json", &network::weights_json(&weights));
-    let mut params = spec.default_params();
-    params
-        .set("weights", &path.display().to_string())
-        .expect("a path");
-    let err = (spec.build)(&params, 1).err().expect("refused");
-    let text = err.to_string();
+    let text = memory::lab_refuses("ntm", &weights);
     assert!(
         text.contains("read_head.weight")
             && text.contains("[9, 5]")
             && text.contains("expected [10, 5]"),
         "{text}"
     );
-    // Through `load_weights` too, and a file of the right shape loads.
-    let mut lab = (spec.build)(&spec.default_params(), 1).expect("builds");
-    assert!(lab.load_weights(&weights).is_err());
-    let good = ntm.to_weights();
-    lab.load_weights(&good).expect("the right shape loads");
-    let _ = std::fs::remove_file(path);
+    memory::lab_loads_only("ntm", &weights, &ntm.to_weights());
 }
 
 #[test]

@@ -13,9 +13,9 @@
 #![allow(dead_code)]
 
 use ndarray::Array2;
-use nnzoo::model;
 use nnzoo::model::memory::copy_task::{self, MemoryNetwork};
 use nnzoo::model::memory::network;
+use nnzoo::model::{self, Weights};
 use rand::rngs::StdRng;
 use serde_json::Value;
 
@@ -27,12 +27,28 @@ pub fn fixture(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("JSON")
 }
 
-/// A temporary file `name` holding `text`, its path told apart by `prefix`
-/// and the process.
-pub fn write_temp(prefix: &str, name: &str, text: &str) -> std::path::PathBuf {
-    let path = std::env::temp_dir().join(format!("{prefix}-{}-{name}", std::process::id()));
-    std::fs::write(&path, text).expect("a temporary file");
-    path
+/// The error text of the lab `key` built from a file of `weights`.
+pub fn lab_refuses(key: &str, weights: &Weights) -> String {
+    let spec = model::find(key).expect("registered");
+    let path =
+        std::env::temp_dir().join(format!("nnzoo-{key}-{}-weights.json", std::process::id()));
+    std::fs::write(&path, network::weights_json(weights)).expect("a temporary file");
+    let mut params = spec.default_params();
+    params
+        .set("weights", &path.display().to_string())
+        .expect("a path");
+    let err = (spec.build)(&params, 1).err().expect("refused");
+    let _ = std::fs::remove_file(path);
+    err.to_string()
+}
+
+/// Through `load_weights` too: the lab `key` refuses `bad` and loads
+/// `good`.
+pub fn lab_loads_only(key: &str, bad: &Weights, good: &Weights) {
+    let spec = model::find(key).expect("registered");
+    let mut lab = (spec.build)(&spec.default_params(), 1).expect("builds");
+    assert!(lab.load_weights(bad).is_err());
+    lab.load_weights(good).expect("the right shape loads");
 }
 
 /// The summed BCE of every recall bit of `seq`.
