@@ -30,6 +30,7 @@ pub mod ffnn_digits;
 pub mod gan_ring;
 pub mod hopfield_capacity;
 pub mod lsm_templates;
+mod memory_copy;
 pub mod ntm_copy;
 pub mod rbm_digits;
 pub mod sae_digits;

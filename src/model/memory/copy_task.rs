@@ -11,10 +11,11 @@
 use super::dnc_network::{self, Dnc};
 use super::network::{self, Adam, Ntm, Params};
 use crate::model::cells::bptt::{CellKind, Unrolled};
+use crate::model::{ModelError, Weights};
 use crate::nn::linear::{self, Linear};
 use crate::nn::optim::{self, Optimizer};
 use crate::nn::{Layer, ParamMut};
-use ndarray::{Array1, Array2, Array3, ArrayView2, s};
+use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, s};
 use rand::Rng;
 
 /// One copy-task sequence.
@@ -63,13 +64,43 @@ pub fn bit_errors(logits: ArrayView2<'_, f64>, targets: ArrayView2<'_, f64>) -> 
 
 /// A network with an external memory trained on the copy task by
 /// backpropagation through time: the NTM and the DNC.
-pub trait MemoryNetwork {
+pub trait MemoryNetwork: Sized {
+    /// The network's sizes.
+    type Shape;
+    /// What one step hands to the next.
+    type State;
     /// What one time step keeps.
     type Step;
     /// The gradients, in the form of the weights.
     type Grads;
-    /// Every step of a run over `inputs` from the start.
-    fn run(&self, inputs: ArrayView2<'_, f64>) -> Vec<Self::Step>;
+    /// The sizes `params` give (`rows`, `width`, `hidden`, and the DNC's
+    /// `reads`), for vectors of `bits` bits.
+    fn shape_from(params: &crate::model::Params, bits: usize) -> Self::Shape;
+    /// Random weights of `shape`.
+    fn new(shape: Self::Shape, rng: &mut impl Rng) -> Self;
+    /// The sizes a file of weights fixes.
+    fn shape_of(weights: &Weights) -> Result<Self::Shape, ModelError>;
+    /// The bits per vector of `shape`.
+    fn bits(shape: &Self::Shape) -> usize;
+    /// The network of `shape` with the weights of `weights`.
+    fn from_weights(shape: Self::Shape, weights: &Weights) -> Result<Self, ModelError>;
+    /// The state every sequence starts from.
+    fn start(&self) -> Self::State;
+    /// One time step from `state` on input `x` (bits + delimiter).
+    fn step(&self, state: &Self::State, x: ArrayView1<'_, f64>) -> Self::Step;
+    /// The state the step after `step` starts from.
+    fn after(step: &Self::Step) -> Self::State;
+    /// Every step of a run over `inputs` `[T, bits + 1]` from the start.
+    fn run(&self, inputs: ArrayView2<'_, f64>) -> Vec<Self::Step> {
+        let mut state = self.start();
+        let mut steps = Vec::with_capacity(inputs.nrows());
+        for x in inputs.rows() {
+            let step = self.step(&state, x);
+            state = Self::after(&step);
+            steps.push(step);
+        }
+        steps
+    }
     /// The output bits' logits of one step.
     fn logits(step: &Self::Step) -> &Array1<f64>;
     /// Adds every weight's gradient to `grads`, from dL/dy of every step.
@@ -85,13 +116,43 @@ pub trait MemoryNetwork {
     /// The gradients, in the same order.
     fn grads(grads: &Self::Grads) -> Vec<&[f64]>;
     fn grads_mut(grads: &mut Self::Grads) -> Vec<&mut [f64]>;
+    /// The weights as f32 tensors under their names, the form of a file.
+    fn to_weights(&self) -> Weights;
 }
 
 impl MemoryNetwork for Ntm {
+    type Shape = network::Shape;
+    type State = network::State;
     type Step = network::Step;
     type Grads = Params;
-    fn run(&self, inputs: ArrayView2<'_, f64>) -> Vec<network::Step> {
-        Ntm::run(self, inputs)
+    fn shape_from(params: &crate::model::Params, bits: usize) -> network::Shape {
+        network::Shape {
+            bits,
+            rows: params.int("rows") as usize,
+            width: params.int("width") as usize,
+            hidden: params.int("hidden") as usize,
+        }
+    }
+    fn new(shape: network::Shape, rng: &mut impl Rng) -> Ntm {
+        Ntm::new(shape, rng)
+    }
+    fn shape_of(weights: &Weights) -> Result<network::Shape, ModelError> {
+        Ntm::shape_of(weights)
+    }
+    fn bits(shape: &network::Shape) -> usize {
+        shape.bits
+    }
+    fn from_weights(shape: network::Shape, weights: &Weights) -> Result<Ntm, ModelError> {
+        Ntm::from_weights(shape, weights)
+    }
+    fn start(&self) -> network::State {
+        network::State::start(&self.shape)
+    }
+    fn step(&self, state: &network::State, x: ArrayView1<'_, f64>) -> network::Step {
+        Ntm::step(self, state, x)
+    }
+    fn after(step: &network::Step) -> network::State {
+        step.after()
     }
     fn logits(step: &network::Step) -> &Array1<f64> {
         &step.logits
@@ -116,13 +177,45 @@ impl MemoryNetwork for Ntm {
     fn grads_mut(grads: &mut Params) -> Vec<&mut [f64]> {
         grads.tensors_mut().into_iter().collect()
     }
+    fn to_weights(&self) -> Weights {
+        Ntm::to_weights(self)
+    }
 }
 
 impl MemoryNetwork for Dnc {
+    type Shape = dnc_network::Shape;
+    type State = dnc_network::State;
     type Step = dnc_network::Step;
     type Grads = dnc_network::Params;
-    fn run(&self, inputs: ArrayView2<'_, f64>) -> Vec<dnc_network::Step> {
-        Dnc::run(self, inputs)
+    fn shape_from(params: &crate::model::Params, bits: usize) -> dnc_network::Shape {
+        dnc_network::Shape {
+            bits,
+            rows: params.int("rows") as usize,
+            width: params.int("width") as usize,
+            hidden: params.int("hidden") as usize,
+            reads: params.int("reads") as usize,
+        }
+    }
+    fn new(shape: dnc_network::Shape, rng: &mut impl Rng) -> Dnc {
+        Dnc::new(shape, rng)
+    }
+    fn shape_of(weights: &Weights) -> Result<dnc_network::Shape, ModelError> {
+        Dnc::shape_of(weights)
+    }
+    fn bits(shape: &dnc_network::Shape) -> usize {
+        shape.bits
+    }
+    fn from_weights(shape: dnc_network::Shape, weights: &Weights) -> Result<Dnc, ModelError> {
+        Dnc::from_weights(shape, weights)
+    }
+    fn start(&self) -> dnc_network::State {
+        dnc_network::State::start(&self.shape)
+    }
+    fn step(&self, state: &dnc_network::State, x: ArrayView1<'_, f64>) -> dnc_network::Step {
+        Dnc::step(self, state, x)
+    }
+    fn after(step: &dnc_network::Step) -> dnc_network::State {
+        step.after()
     }
     fn logits(step: &dnc_network::Step) -> &Array1<f64> {
         &step.logits
@@ -146,6 +239,9 @@ impl MemoryNetwork for Dnc {
     }
     fn grads_mut(grads: &mut dnc_network::Params) -> Vec<&mut [f64]> {
         grads.tensors_mut()
+    }
+    fn to_weights(&self) -> Weights {
+        Dnc::to_weights(self)
     }
 }
 

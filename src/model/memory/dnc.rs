@@ -26,29 +26,18 @@
 //! weights, and a path loads a file of the same form. It can be trained
 //! live (`f`, `T`).
 
-use super::copy_task::{self, DncTrainer, Sequence};
-use super::dnc_network::{Dnc, Shape, State, Step};
+use super::copy_lab::{self, CopyLab, Defaults, LabNetwork, history};
+use super::dnc_network::{Dnc, Shape};
 use super::network;
-use crate::model::view::{History, Matrix, Plot, Table, Vector};
+use crate::model::view::{Matrix, Table, Vector};
 use crate::model::{
-    Action, Curve, Flow, Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue,
-    Params, Progress, Report, Status, StatusLevel, View, ViewContent, Weights,
+    Model, ModelError, ModelSpec, ParamSpec, ParamValue, Params, View, ViewContent, Weights,
 };
 use crate::text::Bilingual;
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
 use std::sync::{Arc, OnceLock};
 
 /// The weights `nnzoo experiment dnc-copy --set save=...` wrote, bundled.
 const TRAINED: &str = include_str!("../../../assets/weights/dnc-copy.json");
-
-/// The bundled weights, read once.
-fn trained() -> Result<Arc<Weights>, ModelError> {
-    static CACHE: OnceLock<Result<Arc<Weights>, ModelError>> = OnceLock::new();
-    CACHE
-        .get_or_init(|| crate::model::weights::from_json(TRAINED.as_bytes()).map(Arc::new))
-        .clone()
-}
 
 /// The stages of one time step.
 mod stage {
@@ -84,132 +73,28 @@ static STAGES: [Bilingual; stage::COUNT] = [
     Bilingual::new("read", "读"),
 ];
 
-/// Sequences trained by `f` and `T`.
-const SHORT_TRAINING: usize = 50;
-const LONG_TRAINING: usize = 500;
-
-/// The longest sequence trained on, as `dnc-copy` trains by default.
-const TRAIN_MAX: usize = 10;
-
-/// The bits per vector of the lab's copy task.
-const BITS: usize = 8;
-
 pub fn params() -> Vec<ParamSpec> {
-    let int = |name, en, zh, min, max, default| {
-        ParamSpec::new(
-            name,
-            en,
-            zh,
-            ParamKind::Int { min, max },
-            ParamValue::Int(default),
-        )
-    };
-    vec![
-        ParamSpec::new(
-            "weights",
+    copy_lab::params(
+        (
             "trained (bundled, from dnc-copy), none (random), or a JSON file of DNC weights",
             "trained（随附，由 dnc-copy 训练）、none（随机）或 DNC 权重的 JSON 文件",
-            ParamKind::Text {
-                max_len: 400,
-                offered: &["trained", "none"],
-            },
-            ParamValue::Text("trained".into()),
         ),
-        int(
-            "length",
-            "vectors in each sequence copied",
-            "每个被复制序列的向量数",
-            1,
-            100,
-            6,
-        ),
-        int(
-            "rows",
-            "memory rows N (with weights=none)",
-            "记忆行数 N（weights=none 时）",
-            3,
-            256,
-            16,
-        ),
-        int(
-            "width",
-            "memory width W (with weights=none)",
-            "记忆宽度 W（weights=none 时）",
-            1,
-            64,
-            16,
-        ),
-        int(
-            "hidden",
-            "controller units (with weights=none)",
-            "控制器单元数（weights=none 时）",
-            1,
-            512,
-            64,
-        ),
-        int(
+        Defaults {
+            rows: 16,
+            width: 16,
+            hidden: 64,
+            batch: 8,
+            lr: 1e-3,
+        },
+        vec![copy_lab::int(
             "reads",
             "read heads R (with weights=none)",
             "读头数 R（weights=none 时）",
             1,
             2,
             1,
-        ),
-        int(
-            "batch",
-            "sequences per update when training",
-            "训练时每次更新的序列数",
-            1,
-            64,
-            8,
-        ),
-        ParamSpec::new(
-            "lr",
-            "Adam's learning rate",
-            "Adam 的学习率",
-            ParamKind::Float {
-                min: 1e-6,
-                max: 1.0,
-            },
-            ParamValue::Float(1e-3),
-        )
-        .with_role(ParamRole::Live),
-    ]
-}
-
-#[derive(Clone)]
-pub struct DncLab {
-    params: Params,
-    seed: u64,
-    trainer: DncTrainer,
-    rng: StdRng,
-    /// The sequence being copied.
-    sequence: Sequence,
-    /// The steps of this sequence done so far.
-    done: Vec<Step>,
-    /// The step under way, computed at its first stage and shown stage by
-    /// stage.
-    pending: Option<Step>,
-    next_stage: usize,
-    steps: u64,
-    /// (sequences trained, loss in bits per output bit) of live training.
-    losses: Vec<(f64, f64)>,
-    /// Bit errors of the sequences copied in the lab: wrong, total.
-    errors: (usize, usize),
-    /// Where the weights came from, in words.
-    origin: Bilingual,
-}
-
-/// A DNC from a file's weights, its sizes read from their shapes.
-fn load(weights: &Weights) -> Result<Dnc, ModelError> {
-    let shape = Dnc::shape_of(weights)?;
-    if shape.bits != BITS {
-        return Err(ModelError::Weights(format!(
-            "tensor `output.weight` gives {} output bits; the lab's copy task has {BITS}",
-            shape.bits
-        )));
-    }
-    Dnc::from_weights(shape, weights)
+        )],
+    )
 }
 
 fn floats(v: impl IntoIterator<Item = f64>) -> Vec<f32> {
@@ -236,168 +121,54 @@ fn matrix(name: &str, label: Bilingual, rows: usize, cols: usize, values: Vec<f3
     )
 }
 
-fn history(label: Bilingual, name: &str, cols: usize, rows: Vec<Vec<f64>>) -> View {
-    let values = rows.iter().flatten().map(|&v| v as f32).collect();
-    View::new(
-        name,
-        label,
-        ViewContent::History(History {
-            rows: rows.len(),
-            cols,
-            values,
-            range: (0.0, 1.0),
-            first: 0,
-        }),
-    )
+/// The DNC's lab.
+pub type DncLab = CopyLab<Dnc>;
+
+impl LabNetwork for Dnc {
+    fn stages() -> &'static [Bilingual] {
+        &STAGES
+    }
+
+    /// As `dnc-copy` trains by default.
+    const TRAIN_MAX: usize = 10;
+
+    fn trained() -> Result<Arc<Weights>, ModelError> {
+        static CACHE: OnceLock<Result<Arc<Weights>, ModelError>> = OnceLock::new();
+        copy_lab::bundled(&CACHE, TRAINED)
+    }
+
+    fn sizes(&self) -> Bilingual {
+        let shape = self.shape;
+        Bilingual::owned(
+            format!(
+                "memory {} x {}, controller {}, {} read head(s)",
+                shape.rows, shape.width, shape.hidden, shape.reads
+            ),
+            format!(
+                "记忆 {} x {}，控制器 {}，{} 个读头",
+                shape.rows, shape.width, shape.hidden, shape.reads
+            ),
+        )
+    }
+
+    fn views(lab: &DncLab) -> Vec<View> {
+        let mut views = lab.sequence_views(stage::READ);
+        views.push(lab.write_stage_view());
+        views.push(lab.read_stage_view());
+        views.push(lab.usage_view());
+        views.push(lab.memory_view());
+        views.push(lab.link_view());
+        views.extend(lab.weightings_views());
+        views.push(lab.interface_view());
+        views.push(lab.equations_view());
+        views.push(lab.loss_view());
+        views
+    }
 }
 
 impl DncLab {
-    pub fn new(params: &Params, seed: u64) -> Result<DncLab, ModelError> {
-        let mut rng = StdRng::seed_from_u64(seed);
-        let source = params.text("weights").trim();
-        let (dnc, origin) = match source {
-            "none" => {
-                let shape = Shape {
-                    bits: BITS,
-                    rows: params.int("rows") as usize,
-                    width: params.int("width") as usize,
-                    hidden: params.int("hidden") as usize,
-                    reads: params.int("reads") as usize,
-                };
-                (
-                    Dnc::new(shape, &mut rng),
-                    Bilingual::new("random weights", "随机权重"),
-                )
-            }
-            "trained" | "" => (
-                load(&*trained()?)?,
-                Bilingual::new("bundled trained weights", "随附的训练好的权重"),
-            ),
-            path => {
-                let weights = crate::model::weights::read(std::path::Path::new(path))?;
-                (
-                    load(&weights)?,
-                    Bilingual::owned(
-                        format!("weights from {path}"),
-                        format!("来自 {path} 的权重"),
-                    ),
-                )
-            }
-        };
-        let trainer = DncTrainer::new(dnc, params.float("lr"));
-        let length = params.int("length") as usize;
-        let sequence = copy_task::sequence(BITS, length, &mut rng);
-        Ok(DncLab {
-            params: params.clone(),
-            seed,
-            trainer,
-            rng,
-            sequence,
-            done: Vec::new(),
-            pending: None,
-            next_stage: 0,
-            steps: 0,
-            losses: Vec::new(),
-            errors: (0, 0),
-            origin,
-        })
-    }
-
-    fn dnc(&self) -> &Dnc {
-        &self.trainer.network
-    }
-
     fn shape(&self) -> Shape {
-        self.trainer.network.shape
-    }
-
-    /// The state the next step starts from.
-    fn state(&self) -> State {
-        match self.done.last() {
-            Some(step) => step.after(),
-            None => State::start(&self.shape()),
-        }
-    }
-
-    fn run_stage(&mut self) {
-        if self.next_stage == 0 {
-            if self.done.len() >= self.sequence.inputs.nrows() {
-                self.finish_sequence();
-            }
-            let t = self.done.len();
-            let x = self.sequence.inputs.row(t).to_owned();
-            self.pending = Some(self.dnc().step(&self.state(), x.view()));
-        }
-        self.next_stage += 1;
-        if self.next_stage == stage::COUNT {
-            self.next_stage = 0;
-            if let Some(step) = self.pending.take() {
-                self.done.push(step);
-            }
-            self.steps += 1;
-        }
-    }
-
-    /// Counts the finished sequence's bit errors and draws the next one.
-    fn finish_sequence(&mut self) {
-        let logits = copy_task::recall_logits::<Dnc>(&self.done, &self.sequence);
-        let (wrong, total) = copy_task::bit_errors(logits.view(), self.sequence.targets.view());
-        self.errors.0 += wrong;
-        self.errors.1 += total;
-        let length = self.params.int("length") as usize;
-        self.sequence = copy_task::sequence(BITS, length, &mut self.rng);
-        self.done.clear();
-    }
-
-    /// Trains `count` sequences of lengths 1 to 10, then copies afresh.
-    fn train(&mut self, count: usize, progress: Report<'_>) {
-        let batch = self.params.int("batch") as usize;
-        let mut trained = 0;
-        while trained < count {
-            let n = batch.min(count - trained);
-            let sequences: Vec<Sequence> = (0..n)
-                .map(|_| {
-                    let len = self.rng.random_range(1..=TRAIN_MAX);
-                    copy_task::sequence(BITS, len, &mut self.rng)
-                })
-                .collect();
-            let update = self.trainer.train_batch(&sequences);
-            trained += n;
-            self.losses
-                .push((self.trainer.sequences as f64, update.bits_loss));
-            let note = format!(
-                "{} sequences trained: loss {:.4} bits per output bit",
-                self.trainer.sequences, update.bits_loss
-            );
-            if progress(&Progress::new(trained, count, note)) == Flow::Stop {
-                break;
-            }
-        }
-        // The sequence under way was copied by the old weights: start again.
-        self.done.clear();
-        self.pending = None;
-        self.next_stage = 0;
-    }
-
-    /// The step whose stages are shown and how many of its stages are
-    /// done: the one under way, or the last one, whole.
-    fn shown(&self) -> Option<(&Step, usize)> {
-        match &self.pending {
-            Some(step) => Some((step, self.next_stage)),
-            None => self.done.last().map(|s| (s, stage::COUNT)),
-        }
-    }
-
-    /// The steps whose weightings are drawn: those done, and the one under
-    /// way once `after` of its stages are.
-    fn steps_drawn(&self, after: usize) -> Vec<&Step> {
-        let mut all: Vec<&Step> = self.done.iter().collect();
-        if let Some(step) = &self.pending
-            && self.next_stage > after
-        {
-            all.push(step);
-        }
-        all
+        self.network().shape
     }
 
     /// The write side as the stage just run left it: ψ and u, the free
@@ -670,46 +441,6 @@ impl DncLab {
         )
     }
 
-    fn sequence_views(&self) -> Vec<View> {
-        let len = self.sequence.len();
-        let rows = |m: &ndarray::Array2<f64>| -> Vec<Vec<f64>> {
-            m.rows().into_iter().map(|r| r.to_vec()).collect()
-        };
-        let recall = self.sequence.recall_start();
-        let outputs: Vec<Vec<f64>> = self
-            .steps_drawn(stage::READ)
-            .iter()
-            .skip(recall)
-            .map(|step| step.logits.iter().map(|&y| network::sigmoid(y)).collect())
-            .collect();
-        vec![
-            history(
-                Bilingual::owned(
-                    format!("input: {len} vectors, the delimiter, then {len} empty steps"),
-                    format!("输入：{len} 个向量、分隔符，再 {len} 个空步"),
-                ),
-                "input",
-                BITS + 1,
-                rows(&self.sequence.inputs),
-            ),
-            history(
-                Bilingual::new("target: the vectors to write back", "目标：要写回的向量"),
-                "target",
-                BITS,
-                rows(&self.sequence.targets),
-            ),
-            history(
-                Bilingual::new(
-                    "output: P(bit = 1) while recalling",
-                    "输出：回忆时 P(位 = 1)",
-                ),
-                "output",
-                BITS,
-                outputs,
-            ),
-        ]
-    }
-
     fn equations_view(&self) -> View {
         let lines = vec![
             Bilingual::new(
@@ -758,154 +489,6 @@ impl DncLab {
             Bilingual::new("one time step, stage by stage", "一个时间步，逐阶段"),
             ViewContent::steps(lines, Some(self.next_stage)),
         )
-    }
-
-    fn loss_view(&self) -> View {
-        View::new(
-            "loss",
-            Bilingual::new(
-                "live training: loss in bits per output bit",
-                "现场训练：每输出位的损失（比特）",
-            ),
-            ViewContent::Plot(Plot {
-                curves: vec![Curve {
-                    label: Bilingual::new("loss", "损失"),
-                    points: self.losses.clone(),
-                }],
-                x_label: Bilingual::new("sequences", "序列数"),
-                y_label: Bilingual::new("bits", "比特"),
-                x_range: None,
-                y_range: None,
-                marks: Vec::new(),
-                now: None,
-            }),
-        )
-    }
-}
-
-impl Model for DncLab {
-    fn snapshot(&self) -> Box<dyn Model> {
-        Box::new(self.clone())
-    }
-
-    fn params(&self) -> &Params {
-        &self.params
-    }
-
-    fn seed(&self) -> u64 {
-        self.seed
-    }
-
-    fn reset(&mut self, seed: u64) {
-        if let Ok(fresh) = DncLab::new(&self.params, seed) {
-            *self = fresh;
-        }
-    }
-
-    fn stage_count(&self) -> usize {
-        stage::COUNT
-    }
-
-    fn stage_label(&self, index: usize) -> Bilingual {
-        STAGES[index.min(stage::COUNT - 1)].clone()
-    }
-
-    fn next_stage(&self) -> usize {
-        self.next_stage
-    }
-
-    fn steps_done(&self) -> u64 {
-        self.steps
-    }
-
-    fn stage(&mut self) {
-        self.run_stage();
-    }
-
-    fn views(&self) -> Vec<View> {
-        let mut views = self.sequence_views();
-        views.push(self.write_stage_view());
-        views.push(self.read_stage_view());
-        views.push(self.usage_view());
-        views.push(self.memory_view());
-        views.push(self.link_view());
-        views.extend(self.weightings_views());
-        views.push(self.interface_view());
-        views.push(self.equations_view());
-        views.push(self.loss_view());
-        views
-    }
-
-    fn actions(&self) -> Vec<Action> {
-        vec![
-            Action {
-                name: "train_short",
-                key: 'f',
-                label: Bilingual::new("train 50 sequences", "训练 50 个序列"),
-                long: true,
-            },
-            Action {
-                name: "train_long",
-                key: 'T',
-                label: Bilingual::new("train 500 sequences", "训练 500 个序列"),
-                long: true,
-            },
-        ]
-    }
-
-    fn act(&mut self, action: &str) -> Result<(), ModelError> {
-        self.work(action, &mut crate::work::unwatched)
-    }
-
-    fn work(&mut self, action: &str, progress: Report<'_>) -> Result<(), ModelError> {
-        match action {
-            "train_short" => self.train(SHORT_TRAINING, progress),
-            "train_long" => self.train(LONG_TRAINING, progress),
-            other => return Err(ModelError::no_action(other)),
-        }
-        Ok(())
-    }
-
-    fn load_weights(&mut self, weights: &Weights) -> Result<(), ModelError> {
-        let dnc = load(weights)?;
-        let lr = self.params.float("lr");
-        self.trainer = DncTrainer::new(dnc, lr);
-        self.done.clear();
-        self.pending = None;
-        self.next_stage = 0;
-        self.origin = Bilingual::new("weights loaded from a file", "从文件读入的权重");
-        Ok(())
-    }
-
-    fn retune(&mut self, params: &Params) -> Result<(), ModelError> {
-        self.trainer.adam.lr = params.float("lr");
-        self.params = params.clone();
-        Ok(())
-    }
-
-    fn status(&self) -> Option<Status> {
-        let shape = self.shape();
-        let t = self.done.len();
-        let total = self.sequence.inputs.nrows();
-        let (wrong, bits) = self.errors;
-        let rate = if bits > 0 {
-            format!("{:.4}", wrong as f64 / bits as f64)
-        } else {
-            "…".into()
-        };
-        Some(Status {
-            level: StatusLevel::Info,
-            text: Bilingual::owned(
-                format!(
-                    "{}; memory {} x {}, controller {}, {} read head(s); step {t} of {total}; bit errors over the sequences copied: {rate}",
-                    self.origin.en, shape.rows, shape.width, shape.hidden, shape.reads
-                ),
-                format!(
-                    "{}；记忆 {} x {}，控制器 {}，{} 个读头；第 {t} 步，共 {total} 步；已复制序列的误码率：{rate}",
-                    self.origin.zh, shape.rows, shape.width, shape.hidden, shape.reads
-                ),
-            ),
-        })
     }
 }
 

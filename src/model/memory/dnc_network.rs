@@ -34,7 +34,7 @@ use super::addressing::{self, content_backward, content_weighting, read_backward
 use super::dnc_addressing::{self as dnc, Allocation};
 use super::network::{
     Controller, MEMORY_START, add_outer, controller_backward, controller_sizes, controller_step,
-    fill_tensors, memory_size, named_weights, sigmoid, softplus,
+    draw_weights, fill_tensors, memory_size, named_weights, sigmoid, softplus,
 };
 use crate::model::{ModelError, Weights};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, s};
@@ -420,14 +420,13 @@ impl Dnc {
     /// the interface, H + R W for the output.
     pub fn new(shape: Shape, rng: &mut impl Rng) -> Dnc {
         let mut params = Params::zeros(&shape);
-        let bound = 1.0 / (shape.hidden as f64).sqrt();
-        let out_bound = 1.0 / ((shape.hidden + shape.reads * shape.width) as f64).sqrt();
-        for (k, tensor) in params.tensors_mut().into_iter().enumerate() {
-            let b = if k >= 5 { out_bound } else { bound };
-            for v in tensor.iter_mut() {
-                *v = rng.random_range(-b..b);
-            }
-        }
+        draw_weights(
+            params.tensors_mut().into_iter().collect(),
+            5,
+            shape.hidden,
+            shape.hidden + shape.reads * shape.width,
+            rng,
+        );
         Dnc { shape, params }
     }
 
@@ -504,18 +503,6 @@ impl Dnc {
             reads,
             logits,
         }
-    }
-
-    /// Runs the whole sequence `inputs` `[T, bits + 1]` from the start.
-    pub fn run(&self, inputs: ArrayView2<'_, f64>) -> Vec<Step> {
-        let mut state = State::start(&self.shape);
-        let mut steps = Vec::with_capacity(inputs.nrows());
-        for x in inputs.rows() {
-            let step = self.step(&state, x);
-            state = step.after();
-            steps.push(step);
-        }
-        steps
     }
 
     /// Backpropagation through time: given dL/dy_t for every step (rows of

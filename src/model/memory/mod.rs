@@ -2,6 +2,7 @@
 //! Differentiable Neural Computer.
 
 pub mod addressing;
+pub mod copy_lab;
 pub mod copy_task;
 pub mod dnc;
 pub mod dnc_addressing;

@@ -389,14 +389,13 @@ impl Ntm {
     /// the heads, H + W for the output.
     pub fn new(shape: Shape, rng: &mut impl Rng) -> Ntm {
         let mut params = Params::zeros(&shape);
-        let bound = 1.0 / (shape.hidden as f64).sqrt();
-        let out_bound = 1.0 / ((shape.hidden + shape.width) as f64).sqrt();
-        for (k, tensor) in params.tensors_mut().into_iter().enumerate() {
-            let b = if k >= 7 { out_bound } else { bound };
-            for v in tensor.iter_mut() {
-                *v = rng.random_range(-b..b);
-            }
-        }
+        draw_weights(
+            params.tensors_mut().into_iter().collect(),
+            7,
+            shape.hidden,
+            shape.hidden + shape.width,
+            rng,
+        );
         Ntm { shape, params }
     }
 
@@ -457,18 +456,6 @@ impl Ntm {
             memory: new_memory,
             logits,
         }
-    }
-
-    /// Runs the whole sequence `inputs` `[T, bits + 1]` from the start.
-    pub fn run(&self, inputs: ArrayView2<'_, f64>) -> Vec<Step> {
-        let mut state = State::start(&self.shape);
-        let mut steps = Vec::with_capacity(inputs.nrows());
-        for x in inputs.rows() {
-            let step = self.step(&state, x);
-            state = step.after();
-            steps.push(step);
-        }
-        steps
     }
 
     /// Backpropagation through time: given dL/dy_t for every step (rows of
@@ -633,6 +620,27 @@ impl Ntm {
             ),
         )?;
         Ok(Ntm { shape, params })
+    }
+}
+
+/// Draws every weight from U(-1/√fan, 1/√fan), as PyTorch draws an
+/// LSTM's and a linear layer's: fan `hidden` for the tensors before
+/// `output` (the controller's and the heads'), `output_fan` for the rest
+/// (the output's).
+pub fn draw_weights(
+    tensors: Vec<&mut [f64]>,
+    output: usize,
+    hidden: usize,
+    output_fan: usize,
+    rng: &mut impl Rng,
+) {
+    let bound = 1.0 / (hidden as f64).sqrt();
+    let out_bound = 1.0 / (output_fan as f64).sqrt();
+    for (k, tensor) in tensors.into_iter().enumerate() {
+        let b = if k >= output { out_bound } else { bound };
+        for v in tensor.iter_mut() {
+            *v = rng.random_range(-b..b);
+        }
     }
 }
 
