@@ -20,11 +20,11 @@
 //! the output. The written-out sum is the lab's own; `nn::conv2d::forward`
 //! (im2col and a matrix product) gives the same map.
 
-use super::{DIGITS, digit, num};
+use super::{DIGITS, digit, kernel_view, num, output_view, pass_status, value_range};
 use crate::model::view::{MarkTone, PixelMarks, Pixels, Table};
 use crate::model::{
     Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue, Params, Status,
-    StatusLevel, View, ViewContent,
+    View, ViewContent,
 };
 use crate::nn::{conv2d, init};
 use crate::text::Bilingual;
@@ -360,33 +360,6 @@ impl ConvCell {
         )
     }
 
-    fn kernel_view(&self) -> View {
-        let k = self.w.ncols();
-        let mut header = vec!["w".to_string()];
-        header.extend((0..k).map(|kj| format!("kj={kj}")));
-        View::new(
-            "w",
-            Bilingual::owned(
-                format!("the kernel w ({k}x{k}, {})", self.params.choice("kernel")),
-                format!("卷积核 w（{k}x{k}，{}）", self.params.choice("kernel")),
-            ),
-            ViewContent::Table(Table::same(
-                header,
-                self.w
-                    .rows()
-                    .into_iter()
-                    .enumerate()
-                    .map(|(ki, row)| {
-                        let mut cells = vec![format!("ki={ki}")];
-                        cells.extend(row.iter().map(|&v| num(v)));
-                        cells
-                    })
-                    .collect(),
-                None,
-            )),
-        )
-    }
-
     /// The products of the current position written out, a line per
     /// kernel row, then their sum, the bias and the output.
     fn product_view(&self) -> View {
@@ -443,37 +416,7 @@ impl ConvCell {
 
     fn output_views(&self) -> Vec<View> {
         let (oh, ow) = self.y.dim();
-        let lo = self.y.iter().fold(0f32, |m, &v| m.min(v));
-        let hi = self.y.iter().fold(0f32, |m, &v| m.max(v));
-        let range = if lo < 0.0 {
-            let m = lo.abs().max(hi).max(1e-3);
-            (-m, m)
-        } else {
-            (0.0, hi.max(1e-3))
-        };
-        let current = self.current().map(|(i, j)| vec![i * ow + j]);
-        let pixels = View::new(
-            "y",
-            Bilingual::owned(
-                format!("the output y, {oh}x{ow}: {} of {} done", self.done, oh * ow),
-                format!(
-                    "输出 y，{oh}x{ow}：已算 {} 个，共 {} 个",
-                    self.done,
-                    oh * ow
-                ),
-            ),
-            ViewContent::Pixels(Pixels {
-                width: ow,
-                height: oh,
-                values: self.y.iter().copied().collect(),
-                range,
-                marks: vec![PixelMarks {
-                    label: Bilingual::new("the output just computed", "刚算出的输出"),
-                    tone: MarkTone::Focus,
-                    pixels: current.unwrap_or_default(),
-                }],
-            }),
-        );
+        let pixels = output_view(&self.y, self.done, value_range(&self.y), self.current());
         let mut header = vec!["y".to_string()];
         header.extend((0..ow).map(|j| j.to_string()));
         let table = View::new(
@@ -552,35 +495,30 @@ impl Model for ConvCell {
     fn views(&self) -> Vec<View> {
         let mut out = vec![self.equations(), self.input_view(), self.product_view()];
         out.extend(self.output_views());
-        out.push(self.kernel_view());
+        out.push(kernel_view(&self.w, self.params.choice("kernel")));
         out
     }
 
     fn status(&self) -> Option<Status> {
-        let n = self.positions();
-        let text = if self.done == n {
+        pass_status(
+            self.done,
+            self.positions(),
+            Bilingual::new("position", "位置"),
             Bilingual::owned(
                 format!(
-                    "done: {n} positions, a {}x{} map; the next step starts over",
+                    "done: {} positions, a {}x{} map; the next step starts over",
+                    self.positions(),
                     self.y.nrows(),
                     self.y.ncols()
                 ),
                 format!(
-                    "完成：{n} 个位置，得到 {}x{} 的特征图；下一步重新开始",
+                    "完成：{} 个位置，得到 {}x{} 的特征图；下一步重新开始",
+                    self.positions(),
                     self.y.nrows(),
                     self.y.ncols()
                 ),
-            )
-        } else {
-            Bilingual::owned(
-                format!("next: position {} of {n}", self.done + 1),
-                format!("下一个：第 {} 个位置，共 {n} 个", self.done + 1),
-            )
-        };
-        Some(Status {
-            level: StatusLevel::Info,
-            text,
-        })
+            ),
+        )
     }
 
     fn at_rest(&self) -> bool {

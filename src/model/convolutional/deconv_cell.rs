@@ -20,12 +20,12 @@
 //! pixel. The scatter is the lab's own; `nn::conv_transpose2d::forward`
 //! (a matrix product and col2im) gives the same output.
 
-use super::{DIGITS, digit, num};
+use super::{DIGITS, digit, kernel_view, num, pass_status, value_range};
 use crate::data;
 use crate::model::view::{MarkTone, PixelMarks, Pixels, Table};
 use crate::model::{
     Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue, Params, Status,
-    StatusLevel, View, ViewContent,
+    View, ViewContent,
 };
 use crate::nn::conv_transpose2d::{self, ConvTranspose2dOptions};
 use crate::nn::init;
@@ -404,14 +404,6 @@ impl DeconvCell {
                 .map(|(r, c)| r * ow + c)
                 .collect()
         });
-        let lo = self.y.iter().fold(0f32, |m, &v| m.min(v));
-        let hi = self.y.iter().fold(0f32, |m, &v| m.max(v));
-        let range = if lo < 0.0 {
-            let m = lo.abs().max(hi).max(1e-3);
-            (-m, m)
-        } else {
-            (0.0, hi.max(1e-3))
-        };
         let pixels = View::new(
             "y",
             Bilingual::owned(
@@ -430,7 +422,7 @@ impl DeconvCell {
                 width: ow,
                 height: oh,
                 values: self.y.iter().copied().collect(),
-                range,
+                range: value_range(&self.y),
                 marks: vec![PixelMarks {
                     label: Bilingual::new("the area just stamped", "刚盖印的区域"),
                     tone: MarkTone::Focus,
@@ -459,30 +451,7 @@ impl DeconvCell {
             )),
         )
         .untraced();
-        let k = self.w.ncols();
-        let mut kh = vec!["w".to_string()];
-        kh.extend((0..k).map(|kj| format!("kj={kj}")));
-        let kernel = View::new(
-            "w",
-            Bilingual::owned(
-                format!("the kernel w ({k}x{k}, {})", self.params.choice("kernel")),
-                format!("卷积核 w（{k}x{k}，{}）", self.params.choice("kernel")),
-            ),
-            ViewContent::Table(Table::same(
-                kh,
-                self.w
-                    .rows()
-                    .into_iter()
-                    .enumerate()
-                    .map(|(ki, row)| {
-                        let mut cells = vec![format!("ki={ki}")];
-                        cells.extend(row.iter().map(|&v| num(v)));
-                        cells
-                    })
-                    .collect(),
-                None,
-            )),
-        );
+        let kernel = kernel_view(&self.w, self.params.choice("kernel"));
         vec![pixels, table, kernel]
     }
 }
@@ -538,30 +507,25 @@ impl Model for DeconvCell {
     }
 
     fn status(&self) -> Option<Status> {
-        let n = self.pixels();
-        let text = if self.done == n {
+        pass_status(
+            self.done,
+            self.pixels(),
+            Bilingual::new("input pixel", "输入像素"),
             Bilingual::owned(
                 format!(
-                    "done: {n} stamps, a {}x{} output; the next step starts over",
+                    "done: {} stamps, a {}x{} output; the next step starts over",
+                    self.pixels(),
                     self.y.nrows(),
                     self.y.ncols()
                 ),
                 format!(
-                    "完成：{n} 次盖印，得到 {}x{} 的输出；下一步重新开始",
+                    "完成：{} 次盖印，得到 {}x{} 的输出；下一步重新开始",
+                    self.pixels(),
                     self.y.nrows(),
                     self.y.ncols()
                 ),
-            )
-        } else {
-            Bilingual::owned(
-                format!("next: input pixel {} of {n}", self.done + 1),
-                format!("下一个：第 {} 个输入像素，共 {n} 个", self.done + 1),
-            )
-        };
-        Some(Status {
-            level: StatusLevel::Info,
-            text,
-        })
+            ),
+        )
     }
 
     fn at_rest(&self) -> bool {

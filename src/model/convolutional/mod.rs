@@ -13,7 +13,8 @@ pub mod residual_network;
 pub mod time_delay;
 
 use crate::data::{self, Dataset};
-use crate::model::ModelError;
+use crate::model::view::{MarkTone, PixelMarks, Pixels, Table};
+use crate::model::{ModelError, Status, StatusLevel, View, ViewContent};
 use crate::text::Bilingual;
 use ndarray::Array2;
 use std::sync::{Arc, OnceLock};
@@ -70,4 +71,92 @@ pub fn digit(index: usize, size: usize) -> Result<(Array2<f32>, usize), ModelErr
 pub fn num(v: f32) -> String {
     let s = format!("{v:.2}");
     if s == "-0.00" { "0.00".into() } else { s }
+}
+
+/// The range to paint a map in: symmetric about zero when any value is
+/// negative, else from zero to the largest value (never narrower than
+/// 0.001).
+pub fn value_range(map: &Array2<f32>) -> (f32, f32) {
+    let lo = map.iter().fold(0f32, |m, &v| m.min(v));
+    let hi = map.iter().fold(0f32, |m, &v| m.max(v));
+    if lo < 0.0 {
+        let m = lo.abs().max(hi).max(1e-3);
+        (-m, m)
+    } else {
+        (0.0, hi.max(1e-3))
+    }
+}
+
+/// The kernel `w`, a row per ki, titled with its size and its `kind`.
+pub fn kernel_view(w: &Array2<f32>, kind: &str) -> View {
+    let k = w.ncols();
+    let mut header = vec!["w".to_string()];
+    header.extend((0..k).map(|kj| format!("kj={kj}")));
+    View::new(
+        "w",
+        Bilingual::owned(
+            format!("the kernel w ({k}x{k}, {kind})"),
+            format!("卷积核 w（{k}x{k}，{kind}）"),
+        ),
+        ViewContent::Table(Table::same(
+            header,
+            w.rows()
+                .into_iter()
+                .enumerate()
+                .map(|(ki, row)| {
+                    let mut cells = vec![format!("ki={ki}")];
+                    cells.extend(row.iter().map(|&v| num(v)));
+                    cells
+                })
+                .collect(),
+            None,
+        )),
+    )
+}
+
+/// The output map `y` computed one position at a time: `done` of its
+/// positions so far, painted in `range`, the one at `current` marked.
+pub fn output_view(
+    y: &Array2<f32>,
+    done: usize,
+    range: (f32, f32),
+    current: Option<(usize, usize)>,
+) -> View {
+    let (oh, ow) = y.dim();
+    View::new(
+        "y",
+        Bilingual::owned(
+            format!("the output y, {oh}x{ow}: {done} of {} done", oh * ow),
+            format!("输出 y，{oh}x{ow}：已算 {done} 个，共 {} 个", oh * ow),
+        ),
+        ViewContent::Pixels(Pixels {
+            width: ow,
+            height: oh,
+            values: y.iter().copied().collect(),
+            range,
+            marks: vec![PixelMarks {
+                label: Bilingual::new("the output just computed", "刚算出的输出"),
+                tone: MarkTone::Focus,
+                pixels: current.map(|(i, j)| i * ow + j).into_iter().collect(),
+            }],
+        }),
+    )
+}
+
+/// Where a lab that steps through `n` items (`item`: "position", "input
+/// pixel") stands after `done` of them: `finished` once all are done, else
+/// which item comes next.
+pub fn pass_status(done: usize, n: usize, item: Bilingual, finished: Bilingual) -> Option<Status> {
+    let text = if done == n {
+        finished
+    } else {
+        Bilingual::owned(
+            format!("next: {} {} of {n}", item.en, done + 1),
+            format!("下一个：第 {} 个{}，共 {n} 个", done + 1, item.zh),
+        )
+    };
+    Some(Status {
+        level: StatusLevel::Info,
+        text,
+    })
 }

@@ -23,12 +23,12 @@
 //! each window's winner. The lab's own loops give the same numbers as
 //! `nn::pool` and `nn::upsample`.
 
-use super::{DIGITS, digit, num};
+use super::{DIGITS, digit, num, output_view, pass_status};
 use crate::data;
 use crate::model::view::{MarkTone, PixelMarks, Pixels};
 use crate::model::{
     Model, ModelError, ModelSpec, ParamKind, ParamRole, ParamSpec, ParamValue, Params, Status,
-    StatusLevel, View, ViewContent,
+    View, ViewContent,
 };
 use crate::nn::pool;
 use crate::text::Bilingual;
@@ -510,36 +510,6 @@ impl PoolingCell {
             ViewContent::steps(vec![line], Some(0)),
         )
     }
-
-    fn output_view(&self) -> View {
-        let (oh, ow) = self.y.dim();
-        View::new(
-            "y",
-            Bilingual::owned(
-                format!("the output y, {oh}x{ow}: {} of {} done", self.done, oh * ow),
-                format!(
-                    "输出 y，{oh}x{ow}：已算 {} 个，共 {} 个",
-                    self.done,
-                    oh * ow
-                ),
-            ),
-            ViewContent::Pixels(Pixels {
-                width: ow,
-                height: oh,
-                values: self.y.iter().copied().collect(),
-                range: (0.0, 1.0),
-                marks: vec![PixelMarks {
-                    label: Bilingual::new("the output just computed", "刚算出的输出"),
-                    tone: MarkTone::Focus,
-                    pixels: self
-                        .current()
-                        .map(|(i, j)| i * ow + j)
-                        .into_iter()
-                        .collect(),
-                }],
-            }),
-        )
-    }
 }
 
 impl Model for PoolingCell {
@@ -592,13 +562,15 @@ impl Model for PoolingCell {
             self.equations(),
             self.input_view(),
             self.working_view(),
-            self.output_view(),
+            output_view(&self.y, self.done, (0.0, 1.0), self.current()),
         ]
     }
 
     fn status(&self) -> Option<Status> {
-        let n = self.positions();
-        let text = if self.done == n {
+        pass_status(
+            self.done,
+            self.positions(),
+            Bilingual::new("position", "位置"),
             Bilingual::owned(
                 format!(
                     "done: {} {}x{} → {}x{}; the next step starts over",
@@ -616,17 +588,8 @@ impl Model for PoolingCell {
                     self.y.nrows(),
                     self.y.ncols()
                 ),
-            )
-        } else {
-            Bilingual::owned(
-                format!("next: position {} of {n}", self.done + 1),
-                format!("下一个：第 {} 个位置，共 {n} 个", self.done + 1),
-            )
-        };
-        Some(Status {
-            level: StatusLevel::Info,
-            text,
-        })
+            ),
+        )
     }
 
     fn at_rest(&self) -> bool {
