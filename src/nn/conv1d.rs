@@ -143,16 +143,8 @@ impl Conv1d {
                 message,
             })
         };
-        if k == 0 {
-            return fail("the kernel is empty".into());
-        }
-        if let Some(b) = &bias
-            && b.len() != out
-        {
-            return fail(format!(
-                "bias has {} values for {out} output channels",
-                b.len()
-            ));
+        if let Some(message) = conv2d::parts_problem(k == 0, bias.as_ref(), out) {
+            return fail(message);
         }
         if options.stride == 0 || options.dilation == 0 {
             return fail(format!(
@@ -235,25 +227,18 @@ impl Layer for Conv1d {
     }
 
     fn describe(&self) -> String {
-        let mut text = format!(
-            "Conv1d({}, {}, kernel_size={}",
-            self.in_channels(),
-            self.out_channels(),
-            self.kernel()
-        );
-        for (name, value, default) in [
-            ("stride", self.stride, 1),
-            ("padding", self.padding, 0),
-            ("dilation", self.dilation, 1),
-        ] {
-            if value != default {
-                text += &format!(", {name}={value}");
-            }
-        }
-        if self.bias.is_none() {
-            text += ", bias=False";
-        }
-        text + ")"
+        conv2d::describe(
+            "Conv1d",
+            (self.in_channels(), self.out_channels()),
+            self.kernel(),
+            &[
+                ("stride", self.stride, 1),
+                ("padding", self.padding, 0),
+                ("dilation", self.dilation, 1),
+            ],
+            |v: usize| v.to_string(),
+            self.bias.is_some(),
+        )
     }
 
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>, ShapeError> {
@@ -297,10 +282,7 @@ impl Layer for Conv1d {
             .expect("Conv1d: dL/dy is [N, C, L]");
         let (grad_x, grad_w, grad_b) =
             backward(x.view(), self.weight.view(), grad_y, self.options());
-        self.grads.weight += &grad_w;
-        if let Some(g) = &mut self.grads.bias {
-            *g += &grad_b;
-        }
+        self.grads.add(&grad_w, &grad_b);
         grad_x.into_dyn()
     }
 

@@ -335,6 +335,15 @@ impl<D: Dimension> ConvGrads<D> {
             bias: bias.map(Array1::zeros),
         }
     }
+
+    /// Adds one backward pass's gradients to those gathered so far (the
+    /// bias's only where the layer has a bias).
+    pub fn add(&mut self, weight: &Array<f32, D>, bias: &Array1<f32>) {
+        self.weight += weight;
+        if let Some(g) = &mut self.bias {
+            *g += bias;
+        }
+    }
 }
 
 /// `nn.Conv2d`: the weight and bias, the options, their gradients, and the
@@ -392,16 +401,8 @@ impl Conv2d {
                 message,
             })
         };
-        if kh == 0 || kw == 0 {
-            return fail("the kernel is empty".into());
-        }
-        if let Some(b) = &bias
-            && b.len() != out
-        {
-            return fail(format!(
-                "bias has {} values for {out} output channels",
-                b.len()
-            ));
+        if let Some(message) = parts_problem(kh == 0 || kw == 0, bias.as_ref(), out) {
+            return fail(message);
         }
         let o = options;
         if o.stride.0 == 0 || o.stride.1 == 0 || o.dilation.0 == 0 || o.dilation.1 == 0 {
@@ -495,6 +496,52 @@ pub(crate) fn pair((a, b): (usize, usize)) -> String {
     }
 }
 
+/// Why a kernel and a bias do not make a layer with `out_channels`
+/// outputs, if they do not: the kernel is empty, or the bias has another
+/// length.
+pub(crate) fn parts_problem(
+    kernel_empty: bool,
+    bias: Option<&Array1<f32>>,
+    out_channels: usize,
+) -> Option<String> {
+    if kernel_empty {
+        return Some("the kernel is empty".into());
+    }
+    match bias {
+        Some(b) if b.len() != out_channels => Some(format!(
+            "bias has {} values for {out_channels} output channels",
+            b.len()
+        )),
+        _ => None,
+    }
+}
+
+/// A convolution as PyTorch prints it: `name(in, out, kernel_size=k`,
+/// each option whose value is not its default (`(name, value, default)`,
+/// values written by `show`), `bias=False` when there is no bias.
+pub(crate) fn describe<T: PartialEq + Copy>(
+    name: &str,
+    (in_channels, out_channels): (usize, usize),
+    kernel: T,
+    options: &[(&str, T, T)],
+    show: impl Fn(T) -> String,
+    has_bias: bool,
+) -> String {
+    let mut text = format!(
+        "{name}({in_channels}, {out_channels}, kernel_size={}",
+        show(kernel)
+    );
+    for &(option, value, default) in options {
+        if value != default {
+            text += &format!(", {option}={}", show(value));
+        }
+    }
+    if !has_bias {
+        text += ", bias=False";
+    }
+    text + ")"
+}
+
 /// Checks a batch-first input of rank `rank` whose axis 1 holds `channels`.
 pub(crate) fn check_input(
     layer: &str,
@@ -527,25 +574,18 @@ impl Layer for Conv2d {
     }
 
     fn describe(&self) -> String {
-        let mut text = format!(
-            "Conv2d({}, {}, kernel_size={}",
-            self.in_channels(),
-            self.out_channels(),
-            pair(self.kernel())
-        );
-        for (name, value, default) in [
-            ("stride", self.stride, (1, 1)),
-            ("padding", self.padding, (0, 0)),
-            ("dilation", self.dilation, (1, 1)),
-        ] {
-            if value != default {
-                text += &format!(", {name}={}", pair(value));
-            }
-        }
-        if self.bias.is_none() {
-            text += ", bias=False";
-        }
-        text + ")"
+        describe(
+            "Conv2d",
+            (self.in_channels(), self.out_channels()),
+            self.kernel(),
+            &[
+                ("stride", self.stride, (1, 1)),
+                ("padding", self.padding, (0, 0)),
+                ("dilation", self.dilation, (1, 1)),
+            ],
+            pair,
+            self.bias.is_some(),
+        )
     }
 
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>, ShapeError> {
@@ -601,10 +641,7 @@ impl Layer for Conv2d {
             .expect("Conv2d: dL/dy is [N, C, H, W]");
         let (grad_x, grad_w, grad_b) =
             backward(x.view(), self.weight.view(), grad_y, self.options());
-        self.grads.weight += &grad_w;
-        if let Some(g) = &mut self.grads.bias {
-            *g += &grad_b;
-        }
+        self.grads.add(&grad_w, &grad_b);
         grad_x.into_dyn()
     }
 

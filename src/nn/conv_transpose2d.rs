@@ -285,16 +285,8 @@ impl ConvTranspose2d {
                 message,
             })
         };
-        if kh == 0 || kw == 0 {
-            return fail("the kernel is empty".into());
-        }
-        if let Some(b) = &bias
-            && b.len() != out
-        {
-            return fail(format!(
-                "bias has {} values for {out} output channels",
-                b.len()
-            ));
+        if let Some(message) = conv2d::parts_problem(kh == 0 || kw == 0, bias.as_ref(), out) {
+            return fail(message);
         }
         let o = options;
         if o.stride.0 == 0 || o.stride.1 == 0 {
@@ -406,26 +398,19 @@ impl Layer for ConvTranspose2d {
     }
 
     fn describe(&self) -> String {
-        let mut text = format!(
-            "ConvTranspose2d({}, {}, kernel_size={}",
-            self.in_channels(),
-            self.out_channels(),
-            conv2d::pair(self.kernel())
-        );
-        for (name, value, default) in [
-            ("stride", self.stride, (1, 1)),
-            ("padding", self.padding, (0, 0)),
-            ("output_padding", self.output_padding, (0, 0)),
-            ("dilation", self.dilation, (1, 1)),
-        ] {
-            if value != default {
-                text += &format!(", {name}={}", conv2d::pair(value));
-            }
-        }
-        if self.bias.is_none() {
-            text += ", bias=False";
-        }
-        text + ")"
+        conv2d::describe(
+            "ConvTranspose2d",
+            (self.in_channels(), self.out_channels()),
+            self.kernel(),
+            &[
+                ("stride", self.stride, (1, 1)),
+                ("padding", self.padding, (0, 0)),
+                ("output_padding", self.output_padding, (0, 0)),
+                ("dilation", self.dilation, (1, 1)),
+            ],
+            conv2d::pair,
+            self.bias.is_some(),
+        )
     }
 
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>, ShapeError> {
@@ -474,10 +459,7 @@ impl Layer for ConvTranspose2d {
             .expect("ConvTranspose2d: dL/dy is [N, C, H, W]");
         let (grad_x, grad_w, grad_b) =
             backward(x.view(), self.weight.view(), grad_y, self.options());
-        self.grads.weight += &grad_w;
-        if let Some(g) = &mut self.grads.bias {
-            *g += &grad_b;
-        }
+        self.grads.add(&grad_w, &grad_b);
         grad_x.into_dyn()
     }
 
