@@ -17,10 +17,10 @@
 //! and the activations run on the hand-written kernels through
 //! [`crate::kernels::views`].
 
-use super::recurrent::{self, Cell, Ring, Stepper};
+use super::recurrent::{self, Cell, Ring};
 use crate::kernels::{self, Packed, views};
 use crate::model::{Model, ModelError, ModelSpec, ParamValue, Params, View, Weights};
-use crate::nn::vars::{Init, VarBuilder};
+use crate::nn::vars::VarBuilder;
 use crate::text::Bilingual;
 use crate::view::FlowPanel;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, Zip, s};
@@ -48,18 +48,9 @@ impl LstmWeights {
         hidden: usize,
         suffix: &str,
     ) -> Result<LstmWeights, ModelError> {
-        let init = Init::Uniform(recurrent::init_bound(hidden));
-        let gates = 4 * hidden;
-        let w_ih = vb.get2(&format!("weight_ih{suffix}"), (gates, input), init)?;
-        let w_hh = vb.get2(&format!("weight_hh{suffix}"), (gates, hidden), init)?;
-        let b_ih = vb.get1(&format!("bias_ih{suffix}"), gates, init)?;
-        let b_hh = vb.get1(&format!("bias_hh{suffix}"), gates, init)?;
-        Ok(LstmWeights::from_arrays(
-            w_ih.view(),
-            w_hh.view(),
-            b_ih.view(),
-            b_hh.view(),
-        ))
+        let t = recurrent::tensors(vb, input, hidden, 4, suffix)?;
+        let (w_ih, w_hh, b_ih, b_hh) = (t.w_ih.view(), t.w_hh.view(), t.b_ih.view(), t.b_hh.view());
+        Ok(LstmWeights::from_arrays(w_ih, w_hh, b_ih, b_hh))
     }
 
     /// The weights fused from PyTorch's four tensors: `weight_ih` `[4H, I]`,
@@ -258,17 +249,12 @@ pub mod stages {
 pub fn step(
     w: &LstmWeights,
     x: ArrayView1<'_, f32>,
-    mut h: ArrayViewMut1<'_, f32>,
-    mut c: ArrayViewMut1<'_, f32>,
+    h: ArrayViewMut1<'_, f32>,
+    c: ArrayViewMut1<'_, f32>,
     s: &mut LstmScratch,
 ) {
     stages::project(w, x, h.view(), c.view(), s);
-    stages::forget(s);
-    stages::input(s);
-    stages::candidate(s);
-    stages::cell(s, c.view_mut());
-    stages::output(s);
-    stages::hidden(s, c.view(), h.view_mut());
+    from_pre_activations(h, c, s);
 }
 
 /// The step after its products: `pre` holds W_ih x + b_ih + W_hh h + b_hh
@@ -277,11 +263,22 @@ pub fn step(
 #[inline]
 pub fn step_given(
     pre: ArrayView1<'_, f32>,
+    h: ArrayViewMut1<'_, f32>,
+    c: ArrayViewMut1<'_, f32>,
+    s: &mut LstmScratch,
+) {
+    stages::given(pre, c.view(), s);
+    from_pre_activations(h, c, s);
+}
+
+/// The stages of a step after its products, in order: the gates f, i, g,
+/// the cell state c', the gate o and the hidden state h'.
+#[inline]
+fn from_pre_activations(
     mut h: ArrayViewMut1<'_, f32>,
     mut c: ArrayViewMut1<'_, f32>,
     s: &mut LstmScratch,
 ) {
-    stages::given(pre, c.view(), s);
     stages::forget(s);
     stages::input(s);
     stages::candidate(s);
@@ -347,7 +344,7 @@ static STAGES: [Bilingual; 6] = [
     Bilingual::new("hidden state", "隐藏状态"),
 ];
 
-/// The LSTM cell with its state, for [`Stepper`].
+/// The LSTM cell with its state, for [`recurrent::Stepper`].
 #[derive(Clone)]
 pub struct LstmCell {
     pub weights: LstmWeights,
@@ -487,12 +484,7 @@ impl LstmCell {
         let c_prev = views::flat(&s.c_prev);
         let stepped = !self.h_history.is_empty();
         let at = |stage: usize| Progress::of(stage, done, current, stepped);
-        // The previous state is there from the step's start.
-        let before = if done == 0 {
-            Progress::Fresh
-        } else {
-            Progress::Done { current: false }
-        };
+        let before = Progress::before(done);
         let c_range = recurrent::symmetric_range(&self.c);
         let stages = vec![
             flow_stage(
@@ -650,28 +642,14 @@ impl LstmCell {
     }
 }
 
-fn params() -> Vec<crate::model::ParamSpec> {
-    super::compare::params()
-}
-
 fn build(params: &Params, seed: u64) -> Result<Box<dyn Model>, ModelError> {
-    if let Some(pair) = super::compare::build(params, seed) {
-        return Ok(pair);
-    }
-    let input = recurrent::size(params, "input");
-    let hidden = recurrent::size(params, "hidden");
-    Ok(Box::new(Stepper::new(
-        LstmCell::new(input, hidden),
-        params,
-        input,
-        seed,
-    )))
+    super::compare::build(params, seed, LstmCell::new)
 }
 
 pub const SPEC: ModelSpec = ModelSpec {
     key: "lstm_cell",
     name: Bilingual::new("LSTM cell", "长短期记忆神经元"),
-    params,
+    params: super::compare::params,
     build,
     params_from_weights: Some(params_from_weights),
 };
