@@ -397,11 +397,13 @@ impl Cell for GruCell {
     }
 
     fn views(&self, done: usize, current: usize, out: &mut Vec<View>) {
-        let panel = self.panel(done, current, Bilingual::default());
-        out.push(recurrent::sketch(&DIAGRAM, &panel));
-        out.push(recurrent::flow(vec![panel]));
-        out.push(self.history("", Bilingual::default()));
-        out.push(self.equations(done, current));
+        recurrent::cell_views(
+            &DIAGRAM,
+            self.panel(done, current, Bilingual::default()),
+            [self.history("", Bilingual::default())],
+            self.equations(done, current),
+            out,
+        );
     }
 }
 

@@ -452,11 +452,13 @@ impl Cell for LstmCell {
     }
 
     fn views(&self, done: usize, current: usize, out: &mut Vec<View>) {
-        let panel = self.panel(done, current, Bilingual::default());
-        out.push(recurrent::sketch(&DIAGRAM, &panel));
-        out.push(recurrent::flow(vec![panel]));
-        out.extend(self.histories("", Bilingual::default()));
-        out.push(self.equations(done, current));
+        recurrent::cell_views(
+            &DIAGRAM,
+            self.panel(done, current, Bilingual::default()),
+            self.histories("", Bilingual::default()),
+            self.equations(done, current),
+            out,
+        );
     }
 }
 

@@ -745,6 +745,22 @@ pub fn sketch(lines: &[&str], panel: &FlowPanel) -> View {
     )
 }
 
+/// The views of a cell standing alone: its diagram with the stage run last
+/// picked out, its step as the data flows, its states over time and its
+/// equations.
+pub fn cell_views(
+    diagram: &[&str],
+    panel: FlowPanel,
+    histories: impl IntoIterator<Item = View>,
+    equations: View,
+    out: &mut Vec<View>,
+) {
+    out.push(sketch(diagram, &panel));
+    out.push(flow(vec![panel]));
+    out.extend(histories);
+    out.push(equations);
+}
+
 /// A flow view of the panels.
 pub fn flow(panels: Vec<FlowPanel>) -> View {
     View::new(
