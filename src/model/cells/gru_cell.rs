@@ -422,9 +422,9 @@ impl GruCell {
     /// gates, the candidate, the new state; `done` stages of the step have
     /// run, `current` the last.
     pub fn panel(&self, done: usize, current: usize, title: Bilingual) -> FlowPanel {
-        use recurrent::{Note, Progress, StageSpec, flow_stage};
+        use recurrent::{Note, Progress, StageSpec, flow_stage, gate_stage};
         let s = &self.scratch;
-        let (unit, signed) = ((0.0, 1.0), (-1.0, 1.0));
+        let signed = (-1.0, 1.0);
         let values = recurrent::values;
         let (input, hidden) = (self.weights.input, self.weights.hidden);
         let h_prev = &views::flat(&s.xh)[input..input + hidden];
@@ -446,32 +446,26 @@ impl GruCell {
                 },
                 before,
             ),
-            flow_stage(
-                StageSpec {
-                    name: Some("gate_r"),
-                    symbol: "r",
-                    label: Bilingual::new("reset gate", "重置门"),
-                    values: values(s.gate(0)),
-                    range: unit,
-                    note: Note::Gate(
-                        |m| format!("lets {m} of the old state into n"),
-                        |m| format!("让旧状态的 {m} 进入 n"),
-                    ),
-                },
+            gate_stage(
+                "gate_r",
+                "r",
+                Bilingual::new("reset gate", "重置门"),
+                values(s.gate(0)),
+                Note::Gate(
+                    |m| format!("lets {m} of the old state into n"),
+                    |m| format!("让旧状态的 {m} 进入 n"),
+                ),
                 at(0),
             ),
-            flow_stage(
-                StageSpec {
-                    name: Some("gate_z"),
-                    symbol: "z",
-                    label: Bilingual::new("update gate", "更新门"),
-                    values: values(s.gate(1)),
-                    range: unit,
-                    note: Note::Gate(
-                        |m| format!("keeps {m} of the old state"),
-                        |m| format!("保留旧状态的 {m}"),
-                    ),
-                },
+            gate_stage(
+                "gate_z",
+                "z",
+                Bilingual::new("update gate", "更新门"),
+                values(s.gate(1)),
+                Note::Gate(
+                    |m| format!("keeps {m} of the old state"),
+                    |m| format!("保留旧状态的 {m}"),
+                ),
                 at(1),
             ),
             flow_stage(

@@ -476,9 +476,9 @@ impl LstmCell {
     /// gates, the new cell state, the output gate, the new hidden state;
     /// `done` stages of the step have run, `current` the last.
     pub fn panel(&self, done: usize, current: usize, title: Bilingual) -> FlowPanel {
-        use recurrent::{Note, Progress, StageSpec, flow_stage};
+        use recurrent::{Note, Progress, StageSpec, flow_stage, gate_stage};
         let s = &self.scratch;
-        let (unit, signed) = ((0.0, 1.0), (-1.0, 1.0));
+        let signed = (-1.0, 1.0);
         let values = recurrent::values;
         let hidden = self.weights.hidden;
         let input = self.weights.input;
@@ -517,32 +517,26 @@ impl LstmCell {
                 },
                 before,
             ),
-            flow_stage(
-                StageSpec {
-                    name: Some("gate_f"),
-                    symbol: "f",
-                    label: Bilingual::new("forget gate", "遗忘门"),
-                    values: values(s.gate(1)),
-                    range: unit,
-                    note: Note::Gate(
-                        |m| format!("keeps {m} of the old cell state"),
-                        |m| format!("保留旧细胞状态的 {m}"),
-                    ),
-                },
+            gate_stage(
+                "gate_f",
+                "f",
+                Bilingual::new("forget gate", "遗忘门"),
+                values(s.gate(1)),
+                Note::Gate(
+                    |m| format!("keeps {m} of the old cell state"),
+                    |m| format!("保留旧细胞状态的 {m}"),
+                ),
                 at(0),
             ),
-            flow_stage(
-                StageSpec {
-                    name: Some("gate_i"),
-                    symbol: "i",
-                    label: Bilingual::new("input gate", "输入门"),
-                    values: values(s.gate(0)),
-                    range: unit,
-                    note: Note::Gate(
-                        |m| format!("writes {m} of the candidate"),
-                        |m| format!("写入候选记忆的 {m}"),
-                    ),
-                },
+            gate_stage(
+                "gate_i",
+                "i",
+                Bilingual::new("input gate", "输入门"),
+                values(s.gate(0)),
+                Note::Gate(
+                    |m| format!("writes {m} of the candidate"),
+                    |m| format!("写入候选记忆的 {m}"),
+                ),
                 at(1),
             ),
             flow_stage(
@@ -573,18 +567,15 @@ impl LstmCell {
                 },
                 at(3),
             ),
-            flow_stage(
-                StageSpec {
-                    name: Some("gate_o"),
-                    symbol: "o",
-                    label: Bilingual::new("output gate", "输出门"),
-                    values: values(s.gate(3)),
-                    range: unit,
-                    note: Note::Gate(
-                        |m| format!("shows {m} of tanh(c')"),
-                        |m| format!("输出 tanh(c') 的 {m}"),
-                    ),
-                },
+            gate_stage(
+                "gate_o",
+                "o",
+                Bilingual::new("output gate", "输出门"),
+                values(s.gate(3)),
+                Note::Gate(
+                    |m| format!("shows {m} of tanh(c')"),
+                    |m| format!("输出 tanh(c') 的 {m}"),
+                ),
                 at(4),
             ),
             flow_stage(

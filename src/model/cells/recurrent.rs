@@ -723,6 +723,26 @@ pub fn flow_stage(spec: StageSpec<'_>, progress: Progress) -> FlowStage {
     }
 }
 
+/// A gate's line in a flow: its values in 0..1, traced as `name`.
+pub fn gate_stage(
+    name: &str,
+    symbol: &str,
+    label: Bilingual,
+    values: &[f32],
+    note: Note,
+    progress: Progress,
+) -> FlowStage {
+    let spec = StageSpec {
+        name: Some(name),
+        symbol,
+        label,
+        values,
+        range: (0.0, 1.0),
+        note,
+    };
+    flow_stage(spec, progress)
+}
+
 /// The symbols to pick out in a cell's diagram: those of the stage run last.
 pub fn marked(panel: &FlowPanel) -> Vec<String> {
     panel
