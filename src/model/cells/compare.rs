@@ -187,15 +187,21 @@ pub fn params() -> Vec<ParamSpec> {
     specs
 }
 
-/// The pair, when the parameters ask for it.
-pub fn build(params: &Params, seed: u64) -> Option<Box<dyn Model>> {
-    if params.choice("compare") != "on" {
-        return None;
-    }
+/// A model of the cell `cell(input, hidden)` makes, or of the pair when
+/// the parameters ask for it.
+pub fn build<C: Cell>(
+    params: &Params,
+    seed: u64,
+    cell: fn(usize, usize) -> C,
+) -> Result<Box<dyn Model>, ModelError> {
     let input = recurrent::size(params, "input");
     let hidden = recurrent::size(params, "hidden");
-    Some(Box::new(Stepper::new(
-        Pair::new(input, hidden),
+    if params.choice("compare") == "on" {
+        let pair = Pair::new(input, hidden);
+        return Ok(Box::new(Stepper::new(pair, params, input, seed)));
+    }
+    Ok(Box::new(Stepper::new(
+        cell(input, hidden),
         params,
         input,
         seed,

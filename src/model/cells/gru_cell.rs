@@ -17,10 +17,10 @@
 //! the products and the activations run on the hand-written kernels through
 //! [`crate::kernels::views`].
 
-use super::recurrent::{self, Cell, Ring, Stepper};
+use super::recurrent::{self, Cell, Ring};
 use crate::kernels::{self, Packed, views};
 use crate::model::{Model, ModelError, ModelSpec, ParamValue, Params, View, Weights};
-use crate::nn::vars::{Init, VarBuilder};
+use crate::nn::vars::VarBuilder;
 use crate::text::Bilingual;
 use crate::view::FlowPanel;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, Zip, s};
@@ -54,18 +54,9 @@ impl GruWeights {
         hidden: usize,
         suffix: &str,
     ) -> Result<GruWeights, ModelError> {
-        let init = Init::Uniform(recurrent::init_bound(hidden));
-        let gates = 3 * hidden;
-        let w_ih = vb.get2(&format!("weight_ih{suffix}"), (gates, input), init)?;
-        let w_hh = vb.get2(&format!("weight_hh{suffix}"), (gates, hidden), init)?;
-        let b_ih = vb.get1(&format!("bias_ih{suffix}"), gates, init)?;
-        let b_hh = vb.get1(&format!("bias_hh{suffix}"), gates, init)?;
-        Ok(GruWeights::from_arrays(
-            w_ih.view(),
-            w_hh.view(),
-            b_ih.view(),
-            b_hh.view(),
-        ))
+        let t = recurrent::tensors(vb, input, hidden, 3, suffix)?;
+        let (w_ih, w_hh, b_ih, b_hh) = (t.w_ih.view(), t.w_hh.view(), t.b_ih.view(), t.b_hh.view());
+        Ok(GruWeights::from_arrays(w_ih, w_hh, b_ih, b_hh))
     }
 
     /// The weights arranged from PyTorch's four tensors: `weight_ih`
@@ -317,7 +308,7 @@ static STAGES: [Bilingual; 4] = [
     Bilingual::new("hidden state", "隐藏状态"),
 ];
 
-/// The GRU cell with its state, for [`Stepper`].
+/// The GRU cell with its state, for [`recurrent::Stepper`].
 #[derive(Clone)]
 pub struct GruCell {
     pub weights: GruWeights,
@@ -406,11 +397,13 @@ impl Cell for GruCell {
     }
 
     fn views(&self, done: usize, current: usize, out: &mut Vec<View>) {
-        let panel = self.panel(done, current, Bilingual::default());
-        out.push(recurrent::sketch(&DIAGRAM, &panel));
-        out.push(recurrent::flow(vec![panel]));
-        out.push(self.history("", Bilingual::default()));
-        out.push(self.equations(done, current));
+        recurrent::cell_views(
+            &DIAGRAM,
+            self.panel(done, current, Bilingual::default()),
+            [self.history("", Bilingual::default())],
+            self.equations(done, current),
+            out,
+        );
     }
 }
 
@@ -429,19 +422,15 @@ impl GruCell {
     /// gates, the candidate, the new state; `done` stages of the step have
     /// run, `current` the last.
     pub fn panel(&self, done: usize, current: usize, title: Bilingual) -> FlowPanel {
-        use recurrent::{Note, Progress, StageSpec, flow_stage};
+        use recurrent::{Note, Progress, StageSpec, flow_stage, gate_stage};
         let s = &self.scratch;
-        let (unit, signed) = ((0.0, 1.0), (-1.0, 1.0));
+        let signed = (-1.0, 1.0);
         let values = recurrent::values;
         let (input, hidden) = (self.weights.input, self.weights.hidden);
         let h_prev = &views::flat(&s.xh)[input..input + hidden];
         let stepped = !self.h_history.is_empty();
         let at = |stage: usize| Progress::of(stage, done, current, stepped);
-        let before = if done == 0 {
-            Progress::Fresh
-        } else {
-            Progress::Done { current: false }
-        };
+        let before = Progress::before(done);
         let stages = vec![
             flow_stage(
                 StageSpec {
@@ -457,32 +446,26 @@ impl GruCell {
                 },
                 before,
             ),
-            flow_stage(
-                StageSpec {
-                    name: Some("gate_r"),
-                    symbol: "r",
-                    label: Bilingual::new("reset gate", "重置门"),
-                    values: values(s.gate(0)),
-                    range: unit,
-                    note: Note::Gate(
-                        |m| format!("lets {m} of the old state into n"),
-                        |m| format!("让旧状态的 {m} 进入 n"),
-                    ),
-                },
+            gate_stage(
+                "gate_r",
+                "r",
+                Bilingual::new("reset gate", "重置门"),
+                values(s.gate(0)),
+                Note::Gate(
+                    |m| format!("lets {m} of the old state into n"),
+                    |m| format!("让旧状态的 {m} 进入 n"),
+                ),
                 at(0),
             ),
-            flow_stage(
-                StageSpec {
-                    name: Some("gate_z"),
-                    symbol: "z",
-                    label: Bilingual::new("update gate", "更新门"),
-                    values: values(s.gate(1)),
-                    range: unit,
-                    note: Note::Gate(
-                        |m| format!("keeps {m} of the old state"),
-                        |m| format!("保留旧状态的 {m}"),
-                    ),
-                },
+            gate_stage(
+                "gate_z",
+                "z",
+                Bilingual::new("update gate", "更新门"),
+                values(s.gate(1)),
+                Note::Gate(
+                    |m| format!("keeps {m} of the old state"),
+                    |m| format!("保留旧状态的 {m}"),
+                ),
                 at(1),
             ),
             flow_stage(
@@ -547,28 +530,14 @@ impl GruCell {
     }
 }
 
-fn params() -> Vec<crate::model::ParamSpec> {
-    super::compare::params()
-}
-
 fn build(params: &Params, seed: u64) -> Result<Box<dyn Model>, ModelError> {
-    if let Some(pair) = super::compare::build(params, seed) {
-        return Ok(pair);
-    }
-    let input = recurrent::size(params, "input");
-    let hidden = recurrent::size(params, "hidden");
-    Ok(Box::new(Stepper::new(
-        GruCell::new(input, hidden),
-        params,
-        input,
-        seed,
-    )))
+    super::compare::build(params, seed, GruCell::new)
 }
 
 pub const SPEC: ModelSpec = ModelSpec {
     key: "gru_cell",
     name: Bilingual::new("GRU cell", "门控循环神经元"),
-    params,
+    params: super::compare::params,
     build,
     params_from_weights: Some(params_from_weights),
 };

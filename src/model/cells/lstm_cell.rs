@@ -17,10 +17,10 @@
 //! and the activations run on the hand-written kernels through
 //! [`crate::kernels::views`].
 
-use super::recurrent::{self, Cell, Ring, Stepper};
+use super::recurrent::{self, Cell, Ring};
 use crate::kernels::{self, Packed, views};
 use crate::model::{Model, ModelError, ModelSpec, ParamValue, Params, View, Weights};
-use crate::nn::vars::{Init, VarBuilder};
+use crate::nn::vars::VarBuilder;
 use crate::text::Bilingual;
 use crate::view::FlowPanel;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, Zip, s};
@@ -48,18 +48,9 @@ impl LstmWeights {
         hidden: usize,
         suffix: &str,
     ) -> Result<LstmWeights, ModelError> {
-        let init = Init::Uniform(recurrent::init_bound(hidden));
-        let gates = 4 * hidden;
-        let w_ih = vb.get2(&format!("weight_ih{suffix}"), (gates, input), init)?;
-        let w_hh = vb.get2(&format!("weight_hh{suffix}"), (gates, hidden), init)?;
-        let b_ih = vb.get1(&format!("bias_ih{suffix}"), gates, init)?;
-        let b_hh = vb.get1(&format!("bias_hh{suffix}"), gates, init)?;
-        Ok(LstmWeights::from_arrays(
-            w_ih.view(),
-            w_hh.view(),
-            b_ih.view(),
-            b_hh.view(),
-        ))
+        let t = recurrent::tensors(vb, input, hidden, 4, suffix)?;
+        let (w_ih, w_hh, b_ih, b_hh) = (t.w_ih.view(), t.w_hh.view(), t.b_ih.view(), t.b_hh.view());
+        Ok(LstmWeights::from_arrays(w_ih, w_hh, b_ih, b_hh))
     }
 
     /// The weights fused from PyTorch's four tensors: `weight_ih` `[4H, I]`,
@@ -258,17 +249,12 @@ pub mod stages {
 pub fn step(
     w: &LstmWeights,
     x: ArrayView1<'_, f32>,
-    mut h: ArrayViewMut1<'_, f32>,
-    mut c: ArrayViewMut1<'_, f32>,
+    h: ArrayViewMut1<'_, f32>,
+    c: ArrayViewMut1<'_, f32>,
     s: &mut LstmScratch,
 ) {
     stages::project(w, x, h.view(), c.view(), s);
-    stages::forget(s);
-    stages::input(s);
-    stages::candidate(s);
-    stages::cell(s, c.view_mut());
-    stages::output(s);
-    stages::hidden(s, c.view(), h.view_mut());
+    from_pre_activations(h, c, s);
 }
 
 /// The step after its products: `pre` holds W_ih x + b_ih + W_hh h + b_hh
@@ -277,11 +263,22 @@ pub fn step(
 #[inline]
 pub fn step_given(
     pre: ArrayView1<'_, f32>,
+    h: ArrayViewMut1<'_, f32>,
+    c: ArrayViewMut1<'_, f32>,
+    s: &mut LstmScratch,
+) {
+    stages::given(pre, c.view(), s);
+    from_pre_activations(h, c, s);
+}
+
+/// The stages of a step after its products, in order: the gates f, i, g,
+/// the cell state c', the gate o and the hidden state h'.
+#[inline]
+fn from_pre_activations(
     mut h: ArrayViewMut1<'_, f32>,
     mut c: ArrayViewMut1<'_, f32>,
     s: &mut LstmScratch,
 ) {
-    stages::given(pre, c.view(), s);
     stages::forget(s);
     stages::input(s);
     stages::candidate(s);
@@ -347,7 +344,7 @@ static STAGES: [Bilingual; 6] = [
     Bilingual::new("hidden state", "隐藏状态"),
 ];
 
-/// The LSTM cell with its state, for [`Stepper`].
+/// The LSTM cell with its state, for [`recurrent::Stepper`].
 #[derive(Clone)]
 pub struct LstmCell {
     pub weights: LstmWeights,
@@ -455,11 +452,13 @@ impl Cell for LstmCell {
     }
 
     fn views(&self, done: usize, current: usize, out: &mut Vec<View>) {
-        let panel = self.panel(done, current, Bilingual::default());
-        out.push(recurrent::sketch(&DIAGRAM, &panel));
-        out.push(recurrent::flow(vec![panel]));
-        out.extend(self.histories("", Bilingual::default()));
-        out.push(self.equations(done, current));
+        recurrent::cell_views(
+            &DIAGRAM,
+            self.panel(done, current, Bilingual::default()),
+            self.histories("", Bilingual::default()),
+            self.equations(done, current),
+            out,
+        );
     }
 }
 
@@ -477,9 +476,9 @@ impl LstmCell {
     /// gates, the new cell state, the output gate, the new hidden state;
     /// `done` stages of the step have run, `current` the last.
     pub fn panel(&self, done: usize, current: usize, title: Bilingual) -> FlowPanel {
-        use recurrent::{Note, Progress, StageSpec, flow_stage};
+        use recurrent::{Note, Progress, StageSpec, flow_stage, gate_stage};
         let s = &self.scratch;
-        let (unit, signed) = ((0.0, 1.0), (-1.0, 1.0));
+        let signed = (-1.0, 1.0);
         let values = recurrent::values;
         let hidden = self.weights.hidden;
         let input = self.weights.input;
@@ -487,12 +486,7 @@ impl LstmCell {
         let c_prev = views::flat(&s.c_prev);
         let stepped = !self.h_history.is_empty();
         let at = |stage: usize| Progress::of(stage, done, current, stepped);
-        // The previous state is there from the step's start.
-        let before = if done == 0 {
-            Progress::Fresh
-        } else {
-            Progress::Done { current: false }
-        };
+        let before = Progress::before(done);
         let c_range = recurrent::symmetric_range(&self.c);
         let stages = vec![
             flow_stage(
@@ -523,32 +517,26 @@ impl LstmCell {
                 },
                 before,
             ),
-            flow_stage(
-                StageSpec {
-                    name: Some("gate_f"),
-                    symbol: "f",
-                    label: Bilingual::new("forget gate", "遗忘门"),
-                    values: values(s.gate(1)),
-                    range: unit,
-                    note: Note::Gate(
-                        |m| format!("keeps {m} of the old cell state"),
-                        |m| format!("保留旧细胞状态的 {m}"),
-                    ),
-                },
+            gate_stage(
+                "gate_f",
+                "f",
+                Bilingual::new("forget gate", "遗忘门"),
+                values(s.gate(1)),
+                Note::Gate(
+                    |m| format!("keeps {m} of the old cell state"),
+                    |m| format!("保留旧细胞状态的 {m}"),
+                ),
                 at(0),
             ),
-            flow_stage(
-                StageSpec {
-                    name: Some("gate_i"),
-                    symbol: "i",
-                    label: Bilingual::new("input gate", "输入门"),
-                    values: values(s.gate(0)),
-                    range: unit,
-                    note: Note::Gate(
-                        |m| format!("writes {m} of the candidate"),
-                        |m| format!("写入候选记忆的 {m}"),
-                    ),
-                },
+            gate_stage(
+                "gate_i",
+                "i",
+                Bilingual::new("input gate", "输入门"),
+                values(s.gate(0)),
+                Note::Gate(
+                    |m| format!("writes {m} of the candidate"),
+                    |m| format!("写入候选记忆的 {m}"),
+                ),
                 at(1),
             ),
             flow_stage(
@@ -579,18 +567,15 @@ impl LstmCell {
                 },
                 at(3),
             ),
-            flow_stage(
-                StageSpec {
-                    name: Some("gate_o"),
-                    symbol: "o",
-                    label: Bilingual::new("output gate", "输出门"),
-                    values: values(s.gate(3)),
-                    range: unit,
-                    note: Note::Gate(
-                        |m| format!("shows {m} of tanh(c')"),
-                        |m| format!("输出 tanh(c') 的 {m}"),
-                    ),
-                },
+            gate_stage(
+                "gate_o",
+                "o",
+                Bilingual::new("output gate", "输出门"),
+                values(s.gate(3)),
+                Note::Gate(
+                    |m| format!("shows {m} of tanh(c')"),
+                    |m| format!("输出 tanh(c') 的 {m}"),
+                ),
                 at(4),
             ),
             flow_stage(
@@ -650,28 +635,14 @@ impl LstmCell {
     }
 }
 
-fn params() -> Vec<crate::model::ParamSpec> {
-    super::compare::params()
-}
-
 fn build(params: &Params, seed: u64) -> Result<Box<dyn Model>, ModelError> {
-    if let Some(pair) = super::compare::build(params, seed) {
-        return Ok(pair);
-    }
-    let input = recurrent::size(params, "input");
-    let hidden = recurrent::size(params, "hidden");
-    Ok(Box::new(Stepper::new(
-        LstmCell::new(input, hidden),
-        params,
-        input,
-        seed,
-    )))
+    super::compare::build(params, seed, LstmCell::new)
 }
 
 pub const SPEC: ModelSpec = ModelSpec {
     key: "lstm_cell",
     name: Bilingual::new("LSTM cell", "长短期记忆神经元"),
-    params,
+    params: super::compare::params,
     build,
     params_from_weights: Some(params_from_weights),
 };

@@ -12,10 +12,10 @@ use super::inputs::{self, Feed};
 use crate::kernels::Packed;
 use crate::model::params::{ParamKind, ParamSpec, ParamValue, Params};
 use crate::model::{Model, ModelError, Status, StatusLevel, View, ViewContent, Weights};
-use crate::nn::vars::VarBuilder;
+use crate::nn::vars::{Init, VarBuilder};
 use crate::text::Bilingual;
 use crate::view::{Flow, FlowPanel, FlowStage, History, Sketch};
-use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 
 /// Steps kept for the history views.
 pub const HISTORY: usize = 64;
@@ -429,6 +429,38 @@ pub fn init_bound(hidden: usize) -> f32 {
     1.0 / (hidden as f32).sqrt()
 }
 
+/// The four tensors of a PyTorch recurrent cell with `gates` row blocks
+/// (1 RNN, 3 GRU, 4 LSTM): `weight_ih` `[gates * H, I]`, `weight_hh`
+/// `[gates * H, H]`, `bias_ih` and `bias_hh` `[gates * H]`.
+pub struct Tensors {
+    pub w_ih: Array2<f32>,
+    pub w_hh: Array2<f32>,
+    pub b_ih: Array1<f32>,
+    pub b_hh: Array1<f32>,
+}
+
+/// The tensors of a cell of `input` and `hidden` values from `vb`, by the
+/// `state_dict` names with `suffix` (`""` for a cell, `"_l0"` and
+/// `"_l0_reverse"` for a bidirectional layer); initialised as PyTorch
+/// does, U(-1/sqrt(H), 1/sqrt(H)) for every tensor, drawn in `state_dict`
+/// order.
+pub fn tensors(
+    vb: &VarBuilder<'_>,
+    input: usize,
+    hidden: usize,
+    gates: usize,
+    suffix: &str,
+) -> Result<Tensors, ModelError> {
+    let init = Init::Uniform(init_bound(hidden));
+    let rows = gates * hidden;
+    Ok(Tensors {
+        w_ih: vb.get2(&format!("weight_ih{suffix}"), (rows, input), init)?,
+        w_hh: vb.get2(&format!("weight_hh{suffix}"), (rows, hidden), init)?,
+        b_ih: vb.get1(&format!("bias_ih{suffix}"), rows, init)?,
+        b_hh: vb.get1(&format!("bias_hh{suffix}"), rows, init)?,
+    })
+}
+
 /// `W_ih` `[rows, input]` and `W_hh` `[rows, hidden]` side by side as one
 /// `[rows, input + hidden]` matrix, packed for the kernels, so that one pass
 /// over `[x; h]` computes `W_ih x + W_hh h`.
@@ -593,6 +625,16 @@ pub enum Progress {
 }
 
 impl Progress {
+    /// The state a step starts from, there from the step's start: fresh
+    /// before any stage has run.
+    pub fn before(done: usize) -> Progress {
+        if done == 0 {
+            Progress::Fresh
+        } else {
+            Progress::Done { current: false }
+        }
+    }
+
     /// Stage `index` of a step with `done` stages run, `current` the last;
     /// `stepped` whether a whole step was done before (else a stage not yet
     /// run holds zeros, not the last step's values).
@@ -681,6 +723,26 @@ pub fn flow_stage(spec: StageSpec<'_>, progress: Progress) -> FlowStage {
     }
 }
 
+/// A gate's line in a flow: its values in 0..1, traced as `name`.
+pub fn gate_stage(
+    name: &str,
+    symbol: &str,
+    label: Bilingual,
+    values: &[f32],
+    note: Note,
+    progress: Progress,
+) -> FlowStage {
+    let spec = StageSpec {
+        name: Some(name),
+        symbol,
+        label,
+        values,
+        range: (0.0, 1.0),
+        note,
+    };
+    flow_stage(spec, progress)
+}
+
 /// The symbols to pick out in a cell's diagram: those of the stage run last.
 pub fn marked(panel: &FlowPanel) -> Vec<String> {
     panel
@@ -701,6 +763,22 @@ pub fn sketch(lines: &[&str], panel: &FlowPanel) -> View {
             marked: marked(panel),
         }),
     )
+}
+
+/// The views of a cell standing alone: its diagram with the stage run last
+/// picked out, its step as the data flows, its states over time and its
+/// equations.
+pub fn cell_views(
+    diagram: &[&str],
+    panel: FlowPanel,
+    histories: impl IntoIterator<Item = View>,
+    equations: View,
+    out: &mut Vec<View>,
+) {
+    out.push(sketch(diagram, &panel));
+    out.push(flow(vec![panel]));
+    out.extend(histories);
+    out.push(equations);
 }
 
 /// A flow view of the panels.

@@ -12,7 +12,7 @@
 use super::recurrent::{self, Cell, Ring, Stepper};
 use crate::kernels::{Packed, views};
 use crate::model::{Model, ModelError, ModelSpec, ParamValue, Params, View, Weights};
-use crate::nn::vars::{Init, VarBuilder};
+use crate::nn::vars::VarBuilder;
 use crate::text::Bilingual;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1};
 
@@ -78,16 +78,13 @@ impl RnnWeights {
         nonlinearity: Nonlinearity,
         suffix: &str,
     ) -> Result<RnnWeights, ModelError> {
-        let init = Init::Uniform(recurrent::init_bound(hidden));
-        let w_ih = vb.get2(&format!("weight_ih{suffix}"), (hidden, input), init)?;
-        let w_hh = vb.get2(&format!("weight_hh{suffix}"), (hidden, hidden), init)?;
-        let b_ih = vb.get1(&format!("bias_ih{suffix}"), hidden, init)?;
-        let b_hh = vb.get1(&format!("bias_hh{suffix}"), hidden, init)?;
+        let t = recurrent::tensors(vb, input, hidden, 1, suffix)?;
+        let (w_ih, w_hh, b_ih, b_hh) = (t.w_ih.view(), t.w_hh.view(), t.b_ih.view(), t.b_hh.view());
         Ok(RnnWeights::from_arrays(
-            w_ih.view(),
-            w_hh.view(),
-            b_ih.view(),
-            b_hh.view(),
+            w_ih,
+            w_hh,
+            b_ih,
+            b_hh,
             nonlinearity,
         ))
     }
